@@ -1,0 +1,107 @@
+"""The one place where euca-boto attaches itself to a botocore session.
+
+Installing puts the plugin's service models on the session's model search path, validates the
+profile's settings and registers the plugin's event handlers. Every handler is registered with a
+unique id, so installing twice registers nothing twice. Handlers that depend on the service are
+registered when botocore is about to create a client for it (``creating-client-class``), on the
+session's emitter, which each new client copies.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import boto3.session
+import botocore.session
+
+from euca_boto.models import models_path
+from euca_boto.settings import Settings, load
+
+_COMPONENT = "euca_boto"
+
+
+class Plugin:
+    """What the plugin keeps for one installed botocore session."""
+
+    def __init__(self, botocore_session: botocore.session.Session, settings: Settings) -> None:
+        self.session = botocore_session
+        self.settings = settings
+
+    def on_creating_client_class(self, event_name: str, **kwargs: Any) -> None:
+        """Wire the per-service handlers before botocore builds a client for the service."""
+        service_id = event_name.split(".", 1)[1]
+        self._register_service(service_id)
+
+    def _register_service(self, service_id: str) -> None:
+        """Register the handlers of one service on the session's emitter."""
+        emitter = self.session.get_component("event_emitter")
+        del emitter, service_id  # per-service handlers are registered here
+
+
+def botocore_session_of(session: Any) -> botocore.session.Session:
+    """The botocore session behind a boto3 or botocore session."""
+    if isinstance(session, boto3.session.Session):
+        # boto3 exposes no public accessor for its botocore session.
+        return session._session
+    if isinstance(session, botocore.session.Session):
+        return session
+    raise TypeError(
+        f"euca_boto.install() takes a boto3.Session or a botocore.session.Session, "
+        f"not {type(session).__name__}"
+    )
+
+
+def install(session: Any = None, **euca_settings: Any) -> Any:
+    """Install euca-boto on ``session`` (boto3's default session when omitted) and return it.
+
+    ``euca_settings`` are ``euca_``-prefixed settings that override the profile and the
+    environment. Raises :class:`~euca_boto.ConfigError` if any setting is bad or unknown.
+    """
+    if session is None:
+        if boto3.DEFAULT_SESSION is None:
+            boto3.setup_default_session()
+        session = boto3.DEFAULT_SESSION
+    core = botocore_session_of(session)
+    settings = load(core, euca_settings)
+
+    loader = core.get_component("data_loader")
+    path = str(models_path())
+    if path not in loader.search_paths:
+        loader.search_paths.insert(0, path)
+
+    plugin = plugin_of(core)
+    if plugin is None:
+        plugin = Plugin(core, settings)
+        core.register_component(_COMPONENT, plugin)
+        core.register(
+            "creating-client-class",
+            plugin.on_creating_client_class,
+            unique_id="euca-boto-creating-client-class",
+        )
+    else:
+        plugin.settings = settings
+    return session
+
+
+def plugin_of(session: Any) -> Plugin | None:
+    """The plugin state of an installed session, or None if euca-boto is not installed on it."""
+    core = botocore_session_of(session)
+    try:
+        component = core.get_component(_COMPONENT)
+    except ValueError:
+        return None
+    return component if isinstance(component, Plugin) else None
+
+
+def session(profile_name: str | None = None, **kwargs: Any) -> boto3.session.Session:
+    """A new ``boto3.Session`` with euca-boto installed.
+
+    Keyword arguments whose names start with ``euca_`` are settings; the others go to
+    ``boto3.Session`` (``region_name``, ``aws_access_key_id``, ...).
+    """
+    euca_settings = {k: v for k, v in kwargs.items() if k.startswith("euca_")}
+    boto3_kwargs = {k: v for k, v in kwargs.items() if not k.startswith("euca_")}
+    new = boto3.session.Session(profile_name=profile_name, **boto3_kwargs)
+    install(new, **euca_settings)
+    return new

@@ -1,0 +1,392 @@
+"""Typed, validated euca-boto settings, read the AWS way.
+
+Settings are ``euca_``-prefixed keys in the profile of ``~/.aws/config`` (botocore finds the file
+and the profile, so ``AWS_CONFIG_FILE`` and ``AWS_PROFILE`` are respected). A nested block named
+after a service (``properties =`` or ``euprop =``) overrides them for that service, as botocore's
+own ``s3 =`` blocks do. ``EUCA_BOTO_<KEY>`` environment variables override the file, and keyword
+arguments override both. Every value is parsed and checked once, when a session is installed, so
+a mistake surfaces as a :class:`~euca_boto.errors.ConfigError` naming where it was made, instead
+of as odd behaviour on the hundredth call.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from botocore.exceptions import ProfileNotFound
+
+from euca_boto.errors import ConfigError
+from euca_boto.services import block_names
+
+PREFIX = "euca_"
+ENV_PREFIX = "EUCA_BOTO_"
+
+
+class Kind(Protocol):
+    """How one setting's text (or Python value) becomes a typed value."""
+
+    expected: str
+
+    def parse(self, raw: Any) -> Any:
+        """Return the typed value, or raise ``ValueError`` if ``raw`` is not acceptable."""
+        ...
+
+
+class Boolean:
+    expected = "true or false"
+    _WORDS = {"true": True, "yes": True, "on": True, "1": True,
+              "false": False, "no": False, "off": False, "0": False}
+
+    def parse(self, raw: Any) -> bool:
+        if isinstance(raw, bool):
+            return raw
+        word = str(raw).strip().lower()
+        if word not in self._WORDS:
+            raise ValueError(raw)
+        return self._WORDS[word]
+
+
+class Integer:
+    def __init__(self, minimum: int | None = None, maximum: int | None = None) -> None:
+        self.minimum, self.maximum = minimum, maximum
+        if minimum is not None and maximum is not None:
+            self.expected = f"an integer from {minimum} to {maximum}"
+        elif minimum is not None:
+            self.expected = f"an integer >= {minimum}"
+        else:
+            self.expected = "an integer"
+
+    def parse(self, raw: Any) -> int:
+        if isinstance(raw, bool):
+            raise ValueError(raw)
+        if isinstance(raw, int):
+            value = raw
+        elif isinstance(raw, str) and re.fullmatch(r"\s*[-+]?\d+\s*", raw):
+            value = int(raw)
+        else:
+            raise ValueError(raw)
+        if (self.minimum is not None and value < self.minimum) or (
+            self.maximum is not None and value > self.maximum
+        ):
+            raise ValueError(raw)
+        return value
+
+
+class Duration:
+    """Seconds, written as a number or with a unit: ``10``, ``2.5``, ``500ms``, ``2m``, ``1h``."""
+
+    _UNITS = {"": 1.0, "s": 1.0, "ms": 0.001, "m": 60.0, "h": 3600.0}
+
+    def __init__(self, minimum: float = 0.0, allow_none: bool = False) -> None:
+        self.minimum, self.allow_none = minimum, allow_none
+        self.expected = "a duration such as 10, 2.5, 500ms, 2m or 1h"
+        if minimum > 0:
+            self.expected += f", at least {minimum:g} s"
+        if allow_none:
+            self.expected += ", or none"
+
+    def parse(self, raw: Any) -> float | None:
+        if self.allow_none and (raw is None or str(raw).strip().lower() in ("none", "")):
+            return None
+        if isinstance(raw, bool):
+            raise ValueError(raw)
+        if isinstance(raw, (int, float)):
+            value = float(raw)
+        else:
+            match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|)\s*", str(raw).lower())
+            if not match:
+                raise ValueError(raw)
+            value = float(match.group(1)) * self._UNITS[match.group(2)]
+        if not math.isfinite(value) or value < self.minimum:
+            raise ValueError(raw)
+        return value
+
+
+class StatusCodes:
+    expected = "a comma-separated list of HTTP status codes (100-599), such as 500,503"
+
+    def parse(self, raw: Any) -> frozenset[int]:
+        items: Iterable[Any] = raw.split(",") if isinstance(raw, str) else raw
+        codes = set()
+        for item in items:
+            text = str(item).strip()
+            if not text.isdigit() or not 100 <= int(text) <= 599:
+                raise ValueError(raw)
+            codes.add(int(text))
+        return frozenset(codes)
+
+
+class Url:
+    expected = "an http:// or https:// URL such as https://cloud.example.com:8773/"
+
+    def parse(self, raw: Any) -> str:
+        text = str(raw).strip()
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(raw)
+        try:
+            parts.port  # noqa: B018 - a malformed port raises here, which is the check
+        except ValueError:
+            raise ValueError(raw) from None
+        return text
+
+
+class Choice:
+    def __init__(self, *choices: str) -> None:
+        self.choices = choices
+        self.expected = "one of " + ", ".join(choices)
+
+    def parse(self, raw: Any) -> str:
+        text = str(raw).strip().lower()
+        if text not in self.choices:
+            raise ValueError(raw)
+        return text
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One ``euca_`` key: its type, default and the line of documentation users read."""
+
+    key: str
+    kind: Kind
+    default: Any
+    doc: str
+    per_service: bool = True
+
+    @property
+    def env_var(self) -> str:
+        return ENV_PREFIX + self.key[len(PREFIX):].upper()
+
+
+# The one table of every key. The README's configuration reference is generated from it.
+SETTINGS: tuple[Setting, ...] = (
+    Setting("euca_endpoint", Url(), None,
+            "Base URL of the cloud (a user-facing host, e.g. https://ufs.example.com:8773/); "
+            "admin commands such as `euca-boto admin status` call it.", per_service=False),
+    Setting("euca_retry_status_codes", StatusCodes(),
+            frozenset({408, 413, 429, 500, 502, 503, 504}),
+            "HTTP statuses that are retried."),
+    Setting("euca_retry_max_attempts", Integer(1, 100), 6,
+            "Attempts per call, the first included (6 = 1 call + 5 retries)."),
+    Setting("euca_retry_delay", Duration(), 10.0,
+            "The cap of the delay between attempts (seconds)."),
+    Setting("euca_retry_base_delay", Duration(), 0.5,
+            "First delay of the exponential backoff (seconds)."),
+    Setting("euca_retry_backoff", Choice("exponential", "fixed"), "exponential",
+            "`exponential`: full-jitter growth from the base delay up to the cap; "
+            "`fixed`: always the cap."),
+    Setting("euca_retry_after_max", Duration(), 60.0,
+            "The longest server-requested delay (Retry-After) that is honoured (seconds)."),
+    Setting("euca_retry_deadline", Duration(minimum=0.001, allow_none=True), None,
+            "Total time budget of one call, retries included; no retry starts that would end "
+            "after it. `none`: no deadline."),
+    Setting("euca_retry_non_idempotent", Boolean(), False,
+            "Retry calls that may change state even when the request may have taken effect "
+            "(after a 500, 502, 504 or a read timeout)."),
+    Setting("euca_retry_budget", Integer(0), 100,
+            "Retry tokens per endpoint: a retry spends 5, a success refills 1; "
+            "0 turns the budget off."),
+)
+
+BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Value:
+    """A resolved setting and where it came from, for ``euca-boto config``."""
+
+    value: Any
+    source: str
+
+
+class ServiceSettings(Mapping[str, Any]):
+    """The effective settings for one service of one profile: key -> typed value."""
+
+    def __init__(self, service: str | None, values: dict[str, Value]) -> None:
+        self.service = service
+        self._values = values
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key].value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def source(self, key: str) -> str:
+        """Where the value of ``key`` came from: default, file, environment or argument."""
+        return self._values[key].source
+
+
+class Settings:
+    """Every euca-boto setting of one profile, validated, with per-service views."""
+
+    def __init__(
+        self,
+        profile: str,
+        file_values: Mapping[str, Any],
+        blocks: Mapping[str, Mapping[str, Any]],
+        env_values: Mapping[str, Any],
+        arg_values: Mapping[str, Any],
+    ) -> None:
+        self.profile = profile
+        self._file = file_values
+        self._blocks = blocks
+        self._env = env_values
+        self._args = arg_values
+        self._cache: dict[tuple[str, ...], ServiceSettings] = {}
+
+    def for_service(self, service: str | None = None) -> ServiceSettings:
+        """The settings one service sees: the profile's, overridden by its nested block.
+
+        ``service`` is a boto3 client name (``euprop``) or its Eucalyptus DNS label
+        (``properties``); a block under either name applies.
+        """
+        names = tuple(block_names(service)) if service else ()
+        cached = self._cache.get(names)
+        if cached is not None:
+            return cached
+        values: dict[str, Value] = {}
+        for setting in SETTINGS:
+            key = setting.key
+            resolved = Value(setting.default, "default")
+            if key in self._file:
+                resolved = Value(self._file[key], f"file (profile {self.profile})")
+            # The block named first (the client name) wins over the DNS label's block.
+            for name in reversed(names):
+                block = self._blocks.get(name, {})
+                if key in block:
+                    resolved = Value(
+                        block[key], f"file (profile {self.profile}, service block {name})"
+                    )
+            if key in self._env:
+                resolved = Value(self._env[key], f"environment ({setting.env_var})")
+            if key in self._args:
+                resolved = Value(self._args[key], "argument")
+            values[key] = resolved
+        result = ServiceSettings(service, values)
+        self._cache[names] = result
+        return result
+
+    @property
+    def service_blocks(self) -> list[str]:
+        """Names of the nested blocks in the profile that set euca_ keys."""
+        return sorted(self._blocks)
+
+
+def load(
+    botocore_session: Any,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Read and validate the settings of the session's profile.
+
+    Raises :class:`ConfigError` for the first bad or unknown key found, whether it is in the
+    file, the environment or ``overrides``.
+    """
+    profile = botocore_session.profile or "default"
+    try:
+        scoped = botocore_session.get_scoped_config()
+    except ProfileNotFound as error:
+        raise ConfigError(
+            f"profile {profile!r} was not found in the AWS config files "
+            f"({botocore_session.get_config_variable('config_file')}): {error}"
+        ) from None
+    environ = os.environ if environ is None else environ
+    where = f"profile {profile!r}"
+
+    file_values = _parse_mapping(
+        {k: v for k, v in scoped.items() if k.startswith(PREFIX) and not isinstance(v, dict)},
+        where,
+    )
+    blocks: dict[str, dict[str, Any]] = {}
+    for name, block in scoped.items():
+        if not isinstance(block, dict):
+            continue
+        euca_keys = {k: v for k, v in block.items() if k.startswith(PREFIX)}
+        if euca_keys:
+            block_where = f"{where}, service block {name!r}"
+            blocks[name] = _parse_mapping(euca_keys, block_where, in_block=True)
+
+    env_raw: dict[str, Any] = {}
+    env_names = {s.env_var: s.key for s in SETTINGS}
+    for var, raw in environ.items():
+        if not var.startswith(ENV_PREFIX):
+            continue
+        if var not in env_names:
+            raise ConfigError(
+                f"environment variable {var} ({where}): unknown euca-boto setting"
+                + _suggest(var, env_names)
+            )
+        env_raw[env_names[var]] = raw
+    env_values = {
+        key: _parse_one(key, raw, f"environment variable {BY_KEY[key].env_var} ({where})")
+        for key, raw in env_raw.items()
+    }
+    arg_values = _parse_mapping(dict(overrides or {}), f"argument ({where})")
+    return Settings(profile, file_values, blocks, env_values, arg_values)
+
+
+def _parse_mapping(raw: Mapping[str, Any], where: str, in_block: bool = False) -> dict[str, Any]:
+    parsed = {}
+    for key, value in raw.items():
+        if key not in BY_KEY:
+            raise ConfigError(f"{where}: unknown setting {key!r}" + _suggest(key, BY_KEY))
+        if in_block and not BY_KEY[key].per_service:
+            raise ConfigError(
+                f"{where}: {key} applies to the whole profile and cannot be set per service; "
+                f"move it out of the service block"
+            )
+        parsed[key] = _parse_one(key, value, where)
+    return parsed
+
+
+def _parse_one(key: str, raw: Any, where: str) -> Any:
+    setting = BY_KEY[key]
+    try:
+        return setting.kind.parse(raw)
+    except (ValueError, TypeError):
+        raise ConfigError(
+            f"{where}: {key} = {raw!r} is not valid; expected {setting.kind.expected}"
+        ) from None
+
+
+def _suggest(word: str, known: Iterable[str]) -> str:
+    match = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+    return f"; did you mean {match[0]}?" if match else "; see `euca-boto config --reference`"
+
+
+def reference_table(settings: Sequence[Setting] = SETTINGS) -> str:
+    """The configuration reference as a Markdown table (the README embeds this text)."""
+    lines = [
+        "| key | environment variable | default | per service | meaning |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for s in settings:
+        lines.append(
+            f"| `{s.key}` | `{s.env_var}` | {format_value(s.default)} | "
+            f"{'yes' if s.per_service else 'no'} | {s.doc} Expected: {s.kind.expected}. |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def format_value(value: Any) -> str:
+    """A value as a user would write it in ``~/.aws/config``."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, frozenset):
+        return ",".join(str(v) for v in sorted(value))
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
