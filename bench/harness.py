@@ -1,0 +1,80 @@
+"""Side-by-side timing of the same workload through plain boto3 and through euca-boto.
+
+Each round runs one call of every variant in turn (the order rotates every round), so drift of
+the machine affects all variants alike; the figures are medians and tail percentiles of the
+per-call latency, and the ratio of each variant's median to the first variant's.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Result:
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    failures: int = 0
+
+    @property
+    def calls(self) -> int:
+        return len(self.latencies) + self.failures
+
+    def percentile(self, fraction: float) -> float:
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return float("nan")
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.latencies) if self.latencies else float("nan")
+
+
+def compare(
+    variants: Sequence[tuple[str, Callable[[], object]]],
+    rounds: int,
+    warmup: int = 20,
+    max_seconds: float = 120.0,
+) -> list[Result]:
+    """Run every variant ``rounds`` times, interleaved; stop early after ``max_seconds``."""
+    for _ in range(warmup):
+        for _, call in variants:
+            call()
+    results = [Result(name) for name, _ in variants]
+    deadline = time.monotonic() + max_seconds
+    for round_number in range(rounds):
+        if time.monotonic() > deadline:
+            break
+        shift = round_number % len(variants)
+        order = list(range(len(variants)))[shift:] + list(range(len(variants)))[:shift]
+        for index in order:
+            _, call = variants[index]
+            start = time.perf_counter()
+            try:
+                call()
+            except Exception:
+                results[index].failures += 1
+                continue
+            results[index].latencies.append(time.perf_counter() - start)
+    return results
+
+
+def report(title: str, results: Sequence[Result]) -> str:
+    """A small table: calls, failures, median, p99 and the median ratio to the first variant."""
+    base = results[0].median
+    lines = [
+        title,
+        f"  {'variant':<28} {'calls':>6} {'failed':>6} {'median ms':>10} {'p99 ms':>9} "
+        f"{'ratio':>7}",
+    ]
+    for result in results:
+        lines.append(
+            f"  {result.name:<28} {result.calls:>6} {result.failures:>6} "
+            f"{result.median * 1000:>10.3f} {result.percentile(0.99) * 1000:>9.3f} "
+            f"{result.median / base:>7.3f}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,239 @@
+"""Request authentication: the credentials a LocalCloud issues and SigV4/SigV2 verification.
+
+Written from the AWS signature specifications, with Eucalyptus' leniencies (reference §2.4): the
+SigV4 credential scope's region and service are not checked, and the canonical URI may be either
+the path as received or ``/``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import string
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import quote, unquote
+
+SIGV4_ALGORITHM = "AWS4-HMAC-SHA256"
+UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
+STREAMING_UNSIGNED_TRAILER = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+ADMIN_ACCOUNT = "eucalyptus"
+
+Headers = Mapping[str, Sequence[str]]  # lower-case name -> values in arrival order
+Params = Sequence[tuple[str, str]]  # decoded query and form parameters, in order
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """An access key pair and the account it belongs to."""
+
+    access_key: str
+    secret_key: str
+    account: str
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether these are the cloud administrator's (``eucalyptus`` account) keys."""
+        return self.account == ADMIN_ACCOUNT
+
+
+class SignatureError(Exception):
+    """A request is unsigned, signed with an unknown key, or its signature does not match.
+
+    ``reason`` is one of ``missing``, ``unknown-key`` and ``mismatch`` so that each service can
+    answer in its own error vocabulary.
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class CredentialStore:
+    """Issued key pairs, looked up by access key id. Thread safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_key: dict[str, Credentials] = {}
+
+    def issue(
+        self,
+        access_key: str | None = None,
+        secret_key: str | None = None,
+        account: str = ADMIN_ACCOUNT,
+    ) -> Credentials:
+        """Store a key pair, generating AWS-shaped random values for what is not given."""
+        creds = Credentials(
+            access_key or "AKIA" + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(16)),
+            secret_key or secrets.token_urlsafe(30)[:40],
+            account,
+        )
+        with self._lock:
+            self._by_key[creds.access_key] = creds
+        return creds
+
+    def get(self, access_key: str) -> Credentials | None:
+        with self._lock:
+            return self._by_key.get(access_key)
+
+
+_KEY_ALPHABET = string.ascii_uppercase + string.digits
+
+
+def verify(
+    store: CredentialStore,
+    *,
+    method: str,
+    raw_path: str,
+    raw_query: str,
+    headers: Headers,
+    params: Params,
+    body: bytes,
+) -> Credentials:
+    """Authenticate one request; return the caller's credentials or raise ``SignatureError``.
+
+    ``raw_path`` and ``raw_query`` are as they arrived on the request line (still
+    percent-encoded); ``params`` are the decoded query plus form-body parameters.
+    """
+    authorization = _first(headers, "authorization")
+    if authorization.startswith(SIGV4_ALGORITHM + " "):
+        fields = _parse_authorization(authorization[len(SIGV4_ALGORITHM) + 1 :])
+        return _verify_sigv4(
+            store, method, raw_path, raw_query, headers, body,
+            credential=fields.get("Credential", ""),
+            signed_headers=fields.get("SignedHeaders", ""),
+            signature=fields.get("Signature", ""),
+            amz_date=_first(headers, "x-amz-date"),
+            presigned=False,
+        )
+    query = dict(params)
+    if query.get("X-Amz-Algorithm") == SIGV4_ALGORITHM:
+        return _verify_sigv4(
+            store, method, raw_path, raw_query, headers, body,
+            credential=query.get("X-Amz-Credential", ""),
+            signed_headers=query.get("X-Amz-SignedHeaders", ""),
+            signature=query.get("X-Amz-Signature", ""),
+            amz_date=query.get("X-Amz-Date", ""),
+            presigned=True,
+        )
+    if query.get("SignatureVersion") == "2":
+        return _verify_sigv2(store, method, raw_path, headers, params)
+    if authorization:
+        raise SignatureError("missing", "Unsupported authorization scheme; sign with SigV4 or SigV2")
+    raise SignatureError("missing", "The request is not signed")
+
+
+def _verify_sigv4(
+    store: CredentialStore,
+    method: str,
+    raw_path: str,
+    raw_query: str,
+    headers: Headers,
+    body: bytes,
+    *,
+    credential: str,
+    signed_headers: str,
+    signature: str,
+    amz_date: str,
+    presigned: bool,
+) -> Credentials:
+    parts = credential.split("/")
+    if len(parts) != 5 or parts[4] != "aws4_request" or not signature or not amz_date:
+        raise SignatureError("mismatch", "Malformed SigV4 credential, date or signature")
+    access_key, date, region, service, _ = parts
+    creds = store.get(access_key)
+    if creds is None:
+        raise SignatureError("unknown-key", f"The access key {access_key} is not known")
+    scope = f"{date}/{region}/{service}/aws4_request"
+    key = _sigv4_key(creds.secret_key, date, region, service)
+    names = [name for name in signed_headers.split(";") if name]
+    canonical_headers = "".join(
+        f"{name}:{','.join(' '.join(v.split()) for v in headers.get(name, ()))}\n" for name in names
+    )
+    query = _canonical_query(raw_query, drop="X-Amz-Signature" if presigned else None)
+    declared = _first(headers, "x-amz-content-sha256")
+    payloads = [declared] if declared else [
+        hashlib.sha256(body).hexdigest(), UNSIGNED_PAYLOAD, STREAMING_UNSIGNED_TRAILER
+    ]
+    # Clients differ: S3 signs the path as sent, other botocore services quote it once more, and
+    # the AWS Java SDK signs "/". Eucalyptus accepts the real path or "/" (§2.4).
+    uris = dict.fromkeys([raw_path or "/", quote(raw_path or "/", safe="/~"), "/"])
+    for uri in uris:
+        for payload in payloads:
+            canonical = "\n".join(
+                [method, uri, query, canonical_headers, ";".join(names), payload]
+            )
+            to_sign = "\n".join(
+                [SIGV4_ALGORITHM, amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()]
+            )
+            expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+            if hmac.compare_digest(expected, signature):
+                return creds
+    raise SignatureError(
+        "mismatch",
+        "The request signature we calculated does not match the signature you provided. "
+        "Check your secret access key and signing method.",
+    )
+
+
+def _verify_sigv2(
+    store: CredentialStore, method: str, raw_path: str, headers: Headers, params: Params
+) -> Credentials:
+    values = dict(params)
+    access_key = values.get("AWSAccessKeyId", "")
+    signature = values.get("Signature", "")
+    digest = {"HmacSHA256": hashlib.sha256, "HmacSHA1": hashlib.sha1}.get(
+        values.get("SignatureMethod", "")
+    )
+    if not access_key or not signature or digest is None:
+        raise SignatureError("mismatch", "SigV2 needs AWSAccessKeyId, Signature and SignatureMethod")
+    creds = store.get(access_key)
+    if creds is None:
+        raise SignatureError("unknown-key", f"The access key {access_key} is not known")
+    pairs = "&".join(
+        f"{quote(k, safe='')}={quote(v, safe='-_~')}"
+        for k, v in sorted(values.items())
+        if k != "Signature"
+    )
+    to_sign = f"{method}\n{_first(headers, 'host').lower()}\n{raw_path or '/'}\n{pairs}"
+    expected = base64.b64encode(hmac.new(creds.secret_key.encode(), to_sign.encode(), digest).digest())
+    if hmac.compare_digest(expected.decode(), signature):
+        return creds
+    raise SignatureError(
+        "mismatch", "The request signature we calculated does not match the signature you provided."
+    )
+
+
+def _sigv4_key(secret: str, date: str, region: str, service: str) -> bytes:
+    key = ("AWS4" + secret).encode()
+    for part in (date, region, service, "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    return key
+
+
+def _canonical_query(raw_query: str, drop: str | None) -> str:
+    pairs = []
+    for part in raw_query.split("&"):
+        if not part:
+            continue
+        name, _, value = part.partition("=")
+        name, value = unquote(name), unquote(value)
+        if name != drop:
+            pairs.append((quote(name, safe="-_.~"), quote(value, safe="-_.~")))
+    return "&".join(f"{name}={value}" for name, value in sorted(pairs))
+
+
+def _parse_authorization(text: str) -> dict[str, str]:
+    fields = {}
+    for part in text.split(","):
+        name, _, value = part.strip().partition("=")
+        fields[name] = value
+    return fields
+
+
+def _first(headers: Headers, name: str) -> str:
+    values: Iterable[str] = headers.get(name, ())
+    return next(iter(values), "")

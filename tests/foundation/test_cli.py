@@ -1,0 +1,76 @@
+"""The ``euca-boto`` command, run as a user runs it: in a subprocess."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import euca_boto
+from euca_boto.settings import reference_table
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "euca_boto.cli", *args],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_models_path_prints_the_models_directory() -> None:
+    result = run("models-path")
+    assert result.returncode == 0
+    path = Path(result.stdout.strip())
+    assert path == euca_boto.models_path()
+    assert (path / "euserv").is_dir()
+
+
+def test_config_shows_values_and_sources(aws_config: Callable[[str], Path],
+                                         monkeypatch: object) -> None:
+    aws_config("[profile euca]\neuca_retry_max_attempts = 4\n"
+               "properties =\n    euca_retry_delay = 3\n")
+    result = run("config", "--profile", "euca", "--service", "properties")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "profile euca, service properties"
+    rows = {line.split()[0]: line for line in lines[2:]}
+    assert rows["euca_retry_max_attempts"].split(None, 2)[1:] == ["4", "file (profile euca)"]
+    assert rows["euca_retry_delay"].split(None, 2)[1:] == [
+        "3", "file (profile euca, service block properties)"]
+    assert rows["euca_retry_backoff"].split(None, 2)[1:] == ["exponential", "default"]
+
+
+def test_config_reports_environment_source(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("EUCA_BOTO_RETRY_DEADLINE", "30")
+    result = run("config")
+    rows = {line.split()[0]: line for line in result.stdout.splitlines()[2:]}
+    assert rows["euca_retry_deadline"].split(None, 2)[1:] == [
+        "30", "environment (EUCA_BOTO_RETRY_DEADLINE)"]
+
+
+def test_config_with_a_bad_value_exits_2_with_the_message(
+    aws_config: Callable[[str], Path],
+) -> None:
+    aws_config("[default]\neuca_retry_backoff = linear\n")
+    result = run("config")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "euca-boto: configuration error: profile 'default': euca_retry_backoff = 'linear' "
+        "is not valid; expected one of exponential, fixed\n"
+    )
+
+
+def test_config_with_a_missing_profile_exits_2() -> None:
+    result = run("config", "--profile", "missing")
+    assert result.returncode == 2
+    assert "profile 'missing' was not found" in result.stderr
+
+
+def test_readme_configuration_reference_matches_the_settings_table() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert reference_table() in readme, (
+        "README.md's configuration reference is out of date: "
+        "paste the output of `euca-boto config --reference`"
+    )
