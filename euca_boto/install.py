@@ -9,14 +9,23 @@ session's emitter, which each new client copies.
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from typing import Any
 
 import boto3
 import boto3.session
 import botocore.session
+from botocore.config import Config
 
 from euca_boto.models import models_path
-from euca_boto.settings import Settings, load
+from euca_boto.settings import ServiceSettings, Settings, load
+
+# (service name, its settings, the caller's Config or None) -> the Config to create the client with
+ConfigHook = Callable[[str, ServiceSettings, "Config | None"], "Config | None"]
+# (client, its settings) -> the object handed to the caller (the client or a proxy of it)
+ClientHook = Callable[[Any, ServiceSettings], Any]
 
 _COMPONENT = "euca_boto"
 
@@ -27,6 +36,23 @@ class Plugin:
     def __init__(self, botocore_session: botocore.session.Session, settings: Settings) -> None:
         self.session = botocore_session
         self.settings = settings
+        # Applied in order to every client the session creates; features append to them.
+        self.config_hooks: list[ConfigHook] = []
+        self.client_hooks: list[ClientHook] = []
+
+    def prepare_config(self, service_name: str, config: Config | None) -> Config | None:
+        """The ``Config`` a new client of ``service_name`` is created with."""
+        view = self.settings.for_service(service_name)
+        for hook in self.config_hooks:
+            config = hook(service_name, view, config)
+        return config
+
+    def finish_client(self, client: Any) -> Any:
+        """What the caller gets for a newly created client (the client, or a proxy of it)."""
+        view = self.settings.for_service(client.meta.service_model.service_name)
+        for hook in self.client_hooks:
+            client = hook(client, view)
+        return client
 
     def on_creating_client_class(self, event_name: str, **kwargs: Any) -> None:
         """Wire the per-service handlers before botocore builds a client for the service."""
@@ -79,9 +105,33 @@ def install(session: Any = None, **euca_settings: Any) -> Any:
             plugin.on_creating_client_class,
             unique_id="euca-boto-creating-client-class",
         )
+        _wrap_create_client(core, plugin)
     else:
         plugin.settings = settings
     return session
+
+
+def _wrap_create_client(core: botocore.session.Session, plugin: Plugin) -> None:
+    """Route this session's client creation through the plugin.
+
+    botocore has no event after a client is built, and a client's ``Config`` is fixed when it
+    is built, so per-service client settings and protected clients need the session's own
+    ``create_client``; boto3 sessions, resources and ``boto3.client`` all create clients there.
+    Only this session instance is touched.
+    """
+    original = core.create_client
+    signature = inspect.signature(original)
+
+    @functools.wraps(original)
+    def create_client(*args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(*args, **kwargs)
+        service_name = bound.arguments["service_name"]
+        bound.arguments["config"] = plugin.prepare_config(
+            service_name, bound.arguments.get("config")
+        )
+        return plugin.finish_client(original(*bound.args, **bound.kwargs))
+
+    core.create_client = create_client  # type: ignore[method-assign]
 
 
 def plugin_of(session: Any) -> Plugin | None:
