@@ -1,0 +1,53 @@
+"""The AWS CLI (v1) plugin entry point: ``aws euprop describe-properties`` and friends.
+
+Enable it with two lines in ``~/.aws/config``::
+
+    [plugins]
+    euca = euca_boto.awscli_plugin
+
+The CLI builds its list of services before it knows which ``--profile`` it runs with, so the
+models are put on the search path while the command table is built, and the plugin is installed
+(settings validated against the right profile) once the session is initialised.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from euca_boto.models import models_path
+
+
+def _add_models(session: Any) -> None:
+    loader = session.get_component("data_loader")
+    path = str(models_path())
+    if path not in loader.search_paths:
+        loader.search_paths.insert(0, path)
+
+
+def _on_building_command_table(command_table: Any, session: Any, **kwargs: Any) -> None:
+    from awscli.clidriver import ServiceCommand
+
+    _add_models(session)
+    for service_name in session.get_available_services():
+        if service_name not in command_table:
+            command_table[service_name] = ServiceCommand(
+                cli_name=service_name, session=session, service_name=service_name
+            )
+
+
+def _on_session_initialized(session: Any, **kwargs: Any) -> None:
+    from euca_boto.install import install
+
+    install(session)
+
+
+def awscli_initialize(event_hooks: Any) -> None:
+    """Called by the AWS CLI for each plugin named in the ``[plugins]`` section."""
+    event_hooks.register(
+        "building-command-table.main",
+        _on_building_command_table,
+        unique_id="euca-boto-awscli-command-table",
+    )
+    event_hooks.register(
+        "session-initialized", _on_session_initialized, unique_id="euca-boto-awscli-session"
+    )
