@@ -24,11 +24,20 @@ def _add_models(session: Any) -> None:
         loader.search_paths.insert(0, path)
 
 
+def _own_services() -> list[str]:
+    """Services the plugin adds (not the extras it merges into AWS services' models)."""
+    return sorted(
+        path.parent.parent.name for path in models_path().glob("*/*/service-2.json")
+    )
+
+
 def _on_building_command_table(command_table: Any, session: Any, **kwargs: Any) -> None:
     from awscli.clidriver import ServiceCommand
 
     _add_models(session)
-    for service_name in session.get_available_services():
+    # The CLI has already listed (and the loader cached) the available services, so the
+    # plugin's own services are added to the table by name.
+    for service_name in _own_services():
         if service_name not in command_table:
             command_table[service_name] = ServiceCommand(
                 cli_name=service_name, session=session, service_name=service_name

@@ -72,6 +72,18 @@ def build_parser() -> argparse.ArgumentParser:
     from euca_boto.demo import add_commands as add_demo_commands
 
     add_demo_commands(commands)
+
+    from euca_boto.admin import add_commands as add_admin_commands
+
+    add_admin_commands(commands)
+
+    from euca_boto.circuit.command import add_commands as add_breaker_commands
+
+    add_breaker_commands(commands)
+
+    from euca_boto.tracker.command import add_commands as add_tracker_commands
+
+    add_tracker_commands(commands)
     return parser
 
 
