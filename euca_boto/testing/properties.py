@@ -66,62 +66,141 @@ class Property:
         return HIDDEN_VALUE if self.hidden else self.default
 
 
-def seed_properties(
-    *, dns_domain: str, partitions: Iterable[str], version: str
-) -> list[Property]:
+def seed_properties(*, dns_domain: str, partitions: Iterable[str], version: str) -> list[Property]:
     """The initial properties of a cloud, as a freshly installed Eucalyptus 4.4 shows them."""
     network = json.dumps(
-        {"Mode": "EDGE", "InstanceDnsServers": ["127.0.0.1"], "PublicIps": ["10.111.200.1-10.111.200.254"]}
+        {
+            "Mode": "EDGE",
+            "InstanceDnsServers": ["127.0.0.1"],
+            "PublicIps": ["10.111.200.1-10.111.200.254"],
+        }
     )
     props = [
-        Property("authentication.ldap_integration_configuration", "{ 'sync': { 'enable':'false' } }",
-                 "LDAP integration configuration, in JSON", "{ 'sync': { 'enable':'false' } }"),
-        Property("bootstrap.webservices.port", "8773", "Port to bind (the default is 8773)", "8773",
-                 validate=_integer),
-        Property("bootstrap.webservices.unknown_parameter_handling", "default",
-                 "Request unknown parameter handling (default|ignore|error)", "default",
-                 validate=_one_of("default", "ignore", "error")),
-        Property("bootstrap.webservices.use_dns_delegation", "false",
-                 "Use DNS delegation", "false", validate=_boolean),
-        Property("cloud.network.network_configuration", network,
-                 "Network configuration document, in JSON", "", validate=_json),
-        Property("cloud.vmstate.instance_timeout", "720",
-                 "Minutes before a VM that is not reported is marked terminated", "720",
-                 validate=_integer),
-        Property("cloudformation.swf_client_config", "{}",
-                 "SWF client configuration for CloudFormation, in JSON", "{}", validate=_json),
-        Property("dns.enabled", "true", "Enable pluggable DNS resolvers", "true",
-                 validate=_boolean),
-        Property("dns.services.enabled", "true", "Resolve names of Eucalyptus services", "true",
-                 validate=_boolean),
+        Property(
+            "authentication.ldap_integration_configuration",
+            "{ 'sync': { 'enable':'false' } }",
+            "LDAP integration configuration, in JSON",
+            "{ 'sync': { 'enable':'false' } }",
+        ),
+        Property(
+            "bootstrap.webservices.port",
+            "8773",
+            "Port to bind (the default is 8773)",
+            "8773",
+            validate=_integer,
+        ),
+        Property(
+            "bootstrap.webservices.unknown_parameter_handling",
+            "default",
+            "Request unknown parameter handling (default|ignore|error)",
+            "default",
+            validate=_one_of("default", "ignore", "error"),
+        ),
+        Property(
+            "bootstrap.webservices.use_dns_delegation",
+            "false",
+            "Use DNS delegation",
+            "false",
+            validate=_boolean,
+        ),
+        Property(
+            "cloud.network.network_configuration",
+            network,
+            "Network configuration document, in JSON",
+            "",
+            validate=_json,
+        ),
+        Property(
+            "cloud.vmstate.instance_timeout",
+            "720",
+            "Minutes before a VM that is not reported is marked terminated",
+            "720",
+            validate=_integer,
+        ),
+        Property(
+            "cloudformation.swf_client_config",
+            "{}",
+            "SWF client configuration for CloudFormation, in JSON",
+            "{}",
+            validate=_json,
+        ),
+        Property(
+            "dns.enabled", "true", "Enable pluggable DNS resolvers", "true", validate=_boolean
+        ),
+        Property(
+            "dns.services.enabled",
+            "true",
+            "Resolve names of Eucalyptus services",
+            "true",
+            validate=_boolean,
+        ),
         Property("euca.version", version, "The Eucalyptus version", version, read_only=True),
-        Property("objectstorage.providerclient", "walrus",
-                 "Object storage provider client", "walrus", validate=_one_of("walrus", "riakcs", "ceph-rgw")),
+        Property(
+            "objectstorage.providerclient",
+            "walrus",
+            "Object storage provider client",
+            "walrus",
+            validate=_one_of("walrus", "riakcs", "ceph-rgw"),
+        ),
         Property("objectstorage.s3provider.s3accesskey", "", "S3 provider access key", ""),
-        Property("objectstorage.s3provider.s3secretkey", "localcloud-s3-secret",
-                 "S3 provider secret key", "", hidden=True),
+        Property(
+            "objectstorage.s3provider.s3secretkey",
+            "localcloud-s3-secret",
+            "S3 provider secret key",
+            "",
+            hidden=True,
+        ),
         Property("region.region_configuration", "", "Region configuration document, in JSON", ""),
         Property("region.region_name", "", "Region name (empty: the default)", ""),
-        Property("services.imaging.worker.enabled", "true", "Run the imaging worker", "true",
-                 validate=_boolean),
-        Property("services.loadbalancing.worker.image", "NULL", "Load balancer worker image", "NULL"),
+        Property(
+            "services.imaging.worker.enabled",
+            "true",
+            "Run the imaging worker",
+            "true",
+            validate=_boolean,
+        ),
+        Property(
+            "services.loadbalancing.worker.image", "NULL", "Load balancer worker image", "NULL"
+        ),
         Property("system.dns.dnsdomain", dns_domain, "Domain name to use for DNS", "localhost"),
-        Property("system.dns.nameserver", "nshost." + dns_domain, "Nameserver host name",
-                 "nshost"),
-        Property("system.exec.max_restricted_concurrent_ops", "2",
-                 "Maximum concurrent restricted operations", "2", validate=_integer),
+        Property("system.dns.nameserver", "nshost." + dns_domain, "Nameserver host name", "nshost"),
+        Property(
+            "system.exec.max_restricted_concurrent_ops",
+            "2",
+            "Maximum concurrent restricted operations",
+            "2",
+            validate=_integer,
+        ),
     ]
     for partition in partitions:
         props += [
-            Property(f"{partition}.cluster.maxnetworkindex", "4096",
-                     "Maximum network index", "4096", validate=_integer),
-            Property(f"{partition}.cluster.sourcehostname", "127.0.0.1",
-                     "Alternative address for node controllers to reach the cluster", ""),
-            Property(f"{partition}.storage.blockstoragemanager", "overlay",
-                     "EBS block storage manager", "unset",
-                     validate=_one_of("overlay", "das", "ceph-rbd", "unset")),
-            Property(f"{partition}.storage.volumesdir", "/var/lib/eucalyptus/volumes",
-                     "Storage volumes directory", "/var/lib/eucalyptus/volumes", read_only=True),
+            Property(
+                f"{partition}.cluster.maxnetworkindex",
+                "4096",
+                "Maximum network index",
+                "4096",
+                validate=_integer,
+            ),
+            Property(
+                f"{partition}.cluster.sourcehostname",
+                "127.0.0.1",
+                "Alternative address for node controllers to reach the cluster",
+                "",
+            ),
+            Property(
+                f"{partition}.storage.blockstoragemanager",
+                "overlay",
+                "EBS block storage manager",
+                "unset",
+                validate=_one_of("overlay", "das", "ceph-rbd", "unset"),
+            ),
+            Property(
+                f"{partition}.storage.volumesdir",
+                "/var/lib/eucalyptus/volumes",
+                "Storage volumes directory",
+                "/var/lib/eucalyptus/volumes",
+                read_only=True,
+            ),
         ]
     return sorted(props, key=lambda p: p.name)
 
@@ -138,7 +217,8 @@ class PropertyStore:
         wanted = list(prefixes)
         with self._lock:
             return [
-                p for name, p in sorted(self._props.items())
+                p
+                for name, p in sorted(self._props.items())
                 if not wanted or any(name.startswith(prefix) for prefix in wanted)
             ]
 

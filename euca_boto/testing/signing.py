@@ -102,7 +102,12 @@ def verify(
     if authorization.startswith(SIGV4_ALGORITHM + " "):
         fields = _parse_authorization(authorization[len(SIGV4_ALGORITHM) + 1 :])
         return _verify_sigv4(
-            store, method, raw_path, raw_query, headers, body,
+            store,
+            method,
+            raw_path,
+            raw_query,
+            headers,
+            body,
             credential=fields.get("Credential", ""),
             signed_headers=fields.get("SignedHeaders", ""),
             signature=fields.get("Signature", ""),
@@ -112,7 +117,12 @@ def verify(
     query = dict(params)
     if query.get("X-Amz-Algorithm") == SIGV4_ALGORITHM:
         return _verify_sigv4(
-            store, method, raw_path, raw_query, headers, body,
+            store,
+            method,
+            raw_path,
+            raw_query,
+            headers,
+            body,
             credential=query.get("X-Amz-Credential", ""),
             signed_headers=query.get("X-Amz-SignedHeaders", ""),
             signature=query.get("X-Amz-Signature", ""),
@@ -122,7 +132,9 @@ def verify(
     if query.get("SignatureVersion") == "2":
         return _verify_sigv2(store, method, raw_path, headers, params)
     if authorization:
-        raise SignatureError("missing", "Unsupported authorization scheme; sign with SigV4 or SigV2")
+        raise SignatureError(
+            "missing", "Unsupported authorization scheme; sign with SigV4 or SigV2"
+        )
     raise SignatureError("missing", "The request is not signed")
 
 
@@ -155,17 +167,17 @@ def _verify_sigv4(
     )
     query = _canonical_query(raw_query, drop="X-Amz-Signature" if presigned else None)
     declared = _first(headers, "x-amz-content-sha256")
-    payloads = [declared] if declared else [
-        hashlib.sha256(body).hexdigest(), UNSIGNED_PAYLOAD, STREAMING_UNSIGNED_TRAILER
-    ]
+    payloads = (
+        [declared]
+        if declared
+        else [hashlib.sha256(body).hexdigest(), UNSIGNED_PAYLOAD, STREAMING_UNSIGNED_TRAILER]
+    )
     # Clients differ: S3 signs the path as sent, other botocore services quote it once more, and
     # the AWS Java SDK signs "/". Eucalyptus accepts the real path or "/" (§2.4).
     uris = dict.fromkeys([raw_path or "/", quote(raw_path or "/", safe="/~"), "/"])
     for uri in uris:
         for payload in payloads:
-            canonical = "\n".join(
-                [method, uri, query, canonical_headers, ";".join(names), payload]
-            )
+            canonical = "\n".join([method, uri, query, canonical_headers, ";".join(names), payload])
             to_sign = "\n".join(
                 [SIGV4_ALGORITHM, amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()]
             )
@@ -189,7 +201,9 @@ def _verify_sigv2(
         values.get("SignatureMethod", "")
     )
     if not access_key or not signature or digest is None:
-        raise SignatureError("mismatch", "SigV2 needs AWSAccessKeyId, Signature and SignatureMethod")
+        raise SignatureError(
+            "mismatch", "SigV2 needs AWSAccessKeyId, Signature and SignatureMethod"
+        )
     creds = store.get(access_key)
     if creds is None:
         raise SignatureError("unknown-key", f"The access key {access_key} is not known")
@@ -199,7 +213,9 @@ def _verify_sigv2(
         if k != "Signature"
     )
     to_sign = f"{method}\n{_first(headers, 'host').lower()}\n{raw_path or '/'}\n{pairs}"
-    expected = base64.b64encode(hmac.new(creds.secret_key.encode(), to_sign.encode(), digest).digest())
+    expected = base64.b64encode(
+        hmac.new(creds.secret_key.encode(), to_sign.encode(), digest).digest()
+    )
     if hmac.compare_digest(expected.decode(), signature):
         return creds
     raise SignatureError(

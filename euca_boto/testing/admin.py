@@ -1,0 +1,253 @@
+"""Eucalyptus admin actions served by LocalCloud: a dispatch table of small handler functions.
+
+A handler takes an ``ActionContext`` (the decoded parameters, the caller, the cloud's state) and
+returns the response fields in wire order; ``wire.render_response`` does the rest. To support
+another action, write a function and add it to ``ACTIONS`` under its service.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .properties import HIDDEN_VALUE, PropertyError, PropertyStore
+from .signing import Credentials
+from .topology import ServiceView
+from .wire import Struct, Value
+
+Fields = list[tuple[str, Value]]
+
+
+class ServiceError(Exception):
+    """A failure inside a service: answered in the §2.3 form with this code and HTTP status."""
+
+    def __init__(self, code: str, message: str, status: int = 400, pipeline: bool = False) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        # Pipeline failures (routing, authentication) are answered as text/plain (§2.3).
+        self.pipeline = pipeline
+
+
+class QueryParams:
+    """Decoded request parameters read the way Eucalyptus' query binding reads them (§2.1)."""
+
+    def __init__(self, pairs: Sequence[tuple[str, str]]) -> None:
+        self._values: dict[str, str] = {}
+        for name, value in pairs:
+            self._values.setdefault(name, value)
+
+    def get(self, name: str) -> str | None:
+        return self._values.get(name)
+
+    def boolean(self, name: str) -> bool:
+        # Java Boolean.valueOf: "true" in any case is true, anything else false.
+        return (self._values.get(name) or "").lower() == "true"
+
+    def strings(self, name: str) -> list[str]:
+        """``Name.1``, ``Name.2``, ... in numeric order, or a single un-indexed ``Name``."""
+        indexed = _indexed(self._values, name)
+        if indexed:
+            return [value for _, value in indexed]
+        single = self._values.get(name)
+        return [] if single is None else [single]
+
+    def filters(self) -> list[tuple[str, list[str]]]:
+        """``Filter.N.Name`` with its ``Filter.N.Value.M`` values, in N order."""
+        result = []
+        for index, filter_name in _indexed(self._values, "Filter", suffix=".Name"):
+            result.append((filter_name, self.strings(f"Filter.{index}.Value")))
+        return result
+
+
+def _indexed(values: dict[str, str], name: str, suffix: str = "") -> list[tuple[int, str]]:
+    pattern = re.compile(re.escape(name) + r"\.(\d{1,7})" + re.escape(suffix) + "$")
+    found = [(int(m.group(1)), v) for k, v in values.items() if (m := pattern.match(k))]
+    return sorted(found)
+
+
+@dataclass
+class ActionContext:
+    """Everything an action handler may look at."""
+
+    action: str
+    params: QueryParams
+    caller: Credentials
+    endpoint: int
+    epoch: int
+    topology: list[ServiceView]
+    properties: PropertyStore
+
+
+Handler = Callable[[ActionContext], Fields]
+
+
+# DescribeServices (§3.1) -------------------------------------------------------------------
+
+
+def _component_filter(name: str, view: ServiceView) -> list[str] | None:
+    component = view.component
+    flags = {
+        "internal": component.internal,
+        "public": component.public,
+        "user-service": component.user_service,
+        "service-group-member": bool(component.groups),
+    }
+    if name in flags:
+        return ["true" if flags[name] else "false"]
+    values = {
+        "service-type": [component.name],
+        "service-group": list(component.groups),
+        "certificate-usage": list(component.certificate_usages),
+        "host": [view.host],
+        "state": [view.state],
+        "partition": [view.partition],
+    }
+    return values.get(name)  # None: an unknown filter name, which matches nothing
+
+
+def _matches_filters(view: ServiceView, filters: list[tuple[str, list[str]]]) -> bool:
+    # Values of one filter are ORed, filters are ANDed.
+    for name, wanted in filters:
+        have = _component_filter(name, view)
+        if have is None or not set(have) & set(wanted):
+            return False
+    return True
+
+
+def describe_services(ctx: ActionContext) -> Fields:
+    p = ctx.params
+    rows = ctx.topology
+    if not p.boolean("ListAll"):
+        # Without ListAll: the distributed (partition) services, plus this host's Empyrean and
+        # public services, plus its co-located admin services when ListUserServices is asked.
+        def shown(view: ServiceView) -> bool:
+            if view.endpoint is None:
+                return True
+            if view.endpoint != ctx.endpoint:
+                return False
+            c = view.component
+            return (
+                c.name == "bootstrap"
+                or c.public
+                or (c.user_service and (p.boolean("ListUserServices") or p.boolean("ListInternal")))
+            )
+
+        rows = [v for v in rows if shown(v)]
+    if not ctx.caller.is_admin:
+        rows = [v for v in rows if v.component.public]  # §2.4: non-admins see public services
+    names = set(p.strings("ServiceName"))
+    if names:
+        rows = [v for v in rows if v.name in names or v.full_name in names]
+    by_type = p.get("ByServiceType")
+    if by_type:
+        rows = [v for v in rows if by_type in (v.component.name, *v.component.groups)]
+    by_host = p.get("ByHost")
+    if by_host:
+        rows = [v for v in rows if v.host == by_host]
+    by_state = p.get("ByState")
+    if by_state:
+        rows = [v for v in rows if v.state.lower() == by_state.lower()]
+    by_partition = p.get("ByPartition")
+    if by_partition:
+        rows = [v for v in rows if v.partition == by_partition]
+    filters = p.filters()
+    rows = [v for v in rows if _matches_filters(v, filters)]
+    items = [
+        Struct(
+            [
+                (
+                    "serviceId",
+                    Struct(
+                        [
+                            ("partition", v.partition),
+                            ("name", v.name),
+                            ("type", v.component.name),
+                            ("fullName", v.full_name),
+                            ("uris", [v.uri]),
+                            ("uri", v.uri),
+                            ("host", v.host),
+                        ]
+                    ),
+                ),
+                ("localState", v.state),
+                ("localEpoch", ctx.epoch),
+            ]
+        )
+        for v in rows
+    ]
+    return [("serviceStatuses", items)]
+
+
+# Properties (§4) ---------------------------------------------------------------------------
+
+
+def _require_admin(ctx: ActionContext) -> None:
+    if not ctx.caller.is_admin:
+        raise ServiceError(
+            "403 Forbidden",
+            f"{ctx.action} is reserved to the cloud administrator (account eucalyptus)",
+            status=403,
+            pipeline=True,
+        )
+
+
+def describe_properties(ctx: ActionContext) -> Fields:
+    _require_admin(ctx)
+    props = ctx.properties.describe(ctx.params.strings("Property"))
+    return [
+        (
+            "properties",
+            [
+                Struct(
+                    [
+                        ("name", prop.name),
+                        ("value", prop.shown_value),
+                        ("description", prop.description),
+                        ("defaultValue", prop.shown_default),
+                        ("readOnly", prop.read_only),
+                    ]
+                )
+                for prop in props
+            ],
+        )
+    ]
+
+
+def modify_property_value(ctx: ActionContext) -> Fields:
+    _require_admin(ctx)
+    # Unlike the other failures, these come from inside the service (EucalyptusCloudException),
+    # which the server reports with the request class name as the code (§2.3).
+    code = "ModifyPropertyValueType"
+    name = ctx.params.get("Name")
+    if not name:
+        raise ServiceError(code, "Failed to set property: the Name parameter is required")
+    if name == "euca":
+        # On a real cloud "euca" runs its Value as Groovy code on the server. Never here.
+        raise ServiceError(
+            code,
+            "Failed to set property: LocalCloud does not execute code through the 'euca' property",
+        )
+    try:
+        prop, old = ctx.properties.modify(
+            name, ctx.params.get("Value"), ctx.params.boolean("Reset")
+        )
+    except PropertyError as exc:
+        raise ServiceError(code, str(exc)) from exc
+    return [
+        ("name", prop.name),
+        ("value", prop.shown_value),
+        ("oldValue", HIDDEN_VALUE if prop.hidden else old),
+    ]
+
+
+ACTIONS: dict[str, dict[str, Handler]] = {
+    "bootstrap": {"DescribeServices": describe_services},
+    "properties": {
+        "DescribeProperties": describe_properties,
+        "ModifyPropertyValue": modify_property_value,
+    },
+    "configuration": {},
+}
