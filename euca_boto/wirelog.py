@@ -1,0 +1,406 @@
+"""Per-service wire logging: every HTTP attempt of a call, redacted, through standard ``logging``.
+
+Each attempt becomes one record on the logger ``euca_boto.wire.<service>`` at INFO: service,
+operation, attempt, endpoint, effective caller identity, the request (method, URL, headers, body)
+and the response (status, headers, body, elapsed time) or the error that replaced it. Retries and
+failovers therefore show as consecutive records. Which services are logged comes from the
+``euca_wire_log`` setting, overridden at run time by :func:`wire_log`. When a service is not
+selected, or its logger would drop the record, the handlers return before formatting anything.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import logging.handlers
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from euca_boto import context as caller
+from euca_boto.redact import Redactor
+from euca_boto.services import block_names
+from euca_boto.settings import Settings
+
+LOGGER_NAME = "euca_boto.wire"
+LEVEL = logging.INFO
+ALL = "all"
+
+# Rotation of the optional file: ten files of 10 MiB keep a busy day without filling a disk.
+FILE_MAX_BYTES = 10 * 1024 * 1024
+FILE_BACKUPS = 9
+
+# Keys of the per-call context dict where one attempt's request waits for its response.
+_SENT_AT = "euca_boto.wire.sent_at"
+_REQUEST = "euca_boto.wire.request"
+_IDENTITY = "euca_boto.wire.identity"
+
+# One redactor for the process, so secret properties learned in one session are hidden in all.
+_REDACTOR = Redactor()
+
+# A body this many times the cap is redacted only in its head, to keep huge payloads cheap.
+_REDACT_WINDOW = 4
+
+
+def logger_for(service: str) -> logging.Logger:
+    """The logger of one service's wire records (``euca_boto.wire.<service>``)."""
+    return logging.getLogger(f"{LOGGER_NAME}.{service}")
+
+
+def selects(selection: Iterable[str], service: str) -> bool:
+    """Whether a ``euca_wire_log`` selection covers ``service`` (client name or DNS label)."""
+    chosen = set(selection)
+    return ALL in chosen or any(name in chosen for name in block_names(service))
+
+
+def configure(settings: Settings) -> None:
+    """Apply the profile-wide wire-log settings of an installed session (the file)."""
+    path = settings.for_service(None)["euca_wire_log_file"]
+    if path is not None:
+        attach_file(path)
+
+
+# Run-time switches ----------------------------------------------------------------------------
+
+
+class _Switches:
+    """Run-time overrides of the settings, newest first. Thread safe.
+
+    ``version`` changes on every change, so handlers re-decide only then.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[int, tuple[frozenset[str], bool]] = {}
+        self._ids = itertools.count(1)
+        self.version = 0
+
+    def add(self, names: frozenset[str], enabled: bool) -> int:
+        with self._lock:
+            token = next(self._ids)
+            self._entries[token] = (names, enabled)
+            self.version += 1
+            return token
+
+    def remove(self, token: int) -> None:
+        with self._lock:
+            if self._entries.pop(token, None) is not None:
+                self.version += 1
+
+    def decide(self, service: str) -> bool | None:
+        """The newest switch's word on ``service``, or None when no switch covers it."""
+        with self._lock:
+            entries = list(self._entries.values())
+        for names, enabled in reversed(entries):
+            if selects(names, service):
+                return enabled
+        return None
+
+
+_switches = _Switches()
+
+
+class WireLogSwitch:
+    """A run-time wire-log switch; in effect from creation until :meth:`restore` (or the end
+    of its ``with`` block), after which the earlier state applies again."""
+
+    def __init__(self, names: frozenset[str], enabled: bool) -> None:
+        self.services = names
+        self.enabled = enabled
+        self._token: int | None = _switches.add(names, enabled)
+
+    def restore(self) -> None:
+        """Withdraw this switch."""
+        if self._token is not None:
+            _switches.remove(self._token)
+            self._token = None
+
+    def __enter__(self) -> WireLogSwitch:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.restore()
+
+    def __repr__(self) -> str:
+        state = "on" if self.enabled else "off"
+        return f"<WireLogSwitch {','.join(sorted(self.services))} {state}>"
+
+
+def wire_log(*services: str, enabled: bool = True) -> WireLogSwitch:
+    """Turn wire logging of ``services`` (all services when none are named) on or off.
+
+    Works at once, in every session, over the ``euca_wire_log`` setting::
+
+        euca_boto.wire_log("ec2")                  # from now on
+        with euca_boto.wire_log("euprop", "iam"):  # inside the block only
+            ...
+        with euca_boto.wire_log(enabled=False):    # silence everything for a while
+            ...
+    """
+    names = frozenset(s.strip().lower() for s in services) or frozenset({ALL})
+    for name in names:
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"wire_log() takes service names such as 'ec2', got {services!r}")
+    return WireLogSwitch(names, enabled)
+
+
+# The optional file ---------------------------------------------------------------------------
+
+_files_lock = threading.Lock()
+_files: dict[Path, logging.Handler] = {}
+_level_set_for_files: set[Path] = set()
+
+
+def attach_file(path: str | Path) -> logging.Handler:
+    """Write every wire record to a rotating file at ``path`` too (once per path)."""
+    resolved = Path(path).expanduser().resolve()
+    with _files_lock:
+        handler = _files.get(resolved)
+        if handler is None:
+            handler = logging.handlers.RotatingFileHandler(
+                resolved, maxBytes=FILE_MAX_BYTES, backupCount=FILE_BACKUPS, encoding="utf-8"
+            )
+            handler.setFormatter(
+                logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s")
+            )
+            root = logging.getLogger(LOGGER_NAME)
+            root.addHandler(handler)
+            # The file was asked for, so its records must pass the level check even when the
+            # application left the level at the root's WARNING.
+            if root.level == logging.NOTSET:
+                root.setLevel(LEVEL)
+                _level_set_for_files.add(resolved)
+            _files[resolved] = handler
+        return handler
+
+
+def detach_file(path: str | Path) -> None:
+    """Stop writing wire records to the file at ``path`` and close it."""
+    resolved = Path(path).expanduser().resolve()
+    root = logging.getLogger(LOGGER_NAME)
+    with _files_lock:
+        handler = _files.pop(resolved, None)
+        if not _files and _level_set_for_files:
+            # Give the level back to the application once no file needs it.
+            _level_set_for_files.clear()
+            root.setLevel(logging.NOTSET)
+    if handler is not None:
+        root.removeHandler(handler)
+        handler.close()
+
+
+# Records -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One attempt, as the log shows it (already redacted)."""
+
+    service: str
+    operation: str
+    attempt: int
+    identity: str
+    method: str
+    url: str
+    request_headers: list[tuple[str, str]]
+    request_body: str
+    status: int | None
+    response_headers: list[tuple[str, str]]
+    response_body: str
+    elapsed: float
+    error: str | None = None
+
+    def message(self) -> str:
+        lines = [
+            f"{self.service} {self.operation} attempt {self.attempt} as {self.identity}",
+            f"> {self.method} {self.url}",
+            *(f"> {name}: {value}" for name, value in self.request_headers),
+        ]
+        if self.request_body:
+            lines += [">", *(f"> {line}" for line in self.request_body.splitlines())]
+        elapsed = f"{self.elapsed * 1000:.1f} ms"
+        if self.error is not None:
+            lines.append(f"< no response after {elapsed}: {self.error}")
+            return "\n".join(lines)
+        lines.append(f"< {self.status} in {elapsed}")
+        lines += [f"< {name}: {value}" for name, value in self.response_headers]
+        if self.response_body:
+            lines += ["<", *(f"< {line}" for line in self.response_body.splitlines())]
+        return "\n".join(lines)
+
+
+def body_text(
+    body: Any, content_type: str, redactor: Redactor, max_body: int
+) -> str:
+    """A body as logged: redacted, cut to ``max_body`` bytes, the original size stated."""
+    if body is None or body == b"" or body == "":
+        return ""
+    if isinstance(body, str):
+        raw = body.encode("utf-8")
+    elif isinstance(body, (bytes, bytearray)):
+        raw = bytes(body)
+    else:
+        # A stream (upload from a file, a streamed download): reading it would consume it.
+        return f"[streaming body of type {type(body).__name__}, not logged]"
+    size = len(raw)
+    if max_body == 0:
+        return f"[body of {size} bytes, not logged]"
+    head = raw if size <= max_body * _REDACT_WINDOW else raw[: max_body * _REDACT_WINDOW]
+    text = redactor.body(head, content_type)
+    encoded = text.encode("utf-8")
+    if size <= max_body and len(encoded) <= max_body:
+        return text
+    cut = encoded[:max_body].decode("utf-8", "ignore")
+    return f"{cut}\n[body of {size} bytes; first {max_body} shown]"
+
+
+def _header(headers: Mapping[str, Any] | None, name: str) -> str:
+    if not headers:
+        return ""
+    value = headers.get(name) or headers.get(name.title()) or ""
+    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
+
+
+class ServiceWireLog:
+    """The wire log of one service in one session: decides, then records attempts.
+
+    ``settings`` returns the session's current settings; the service's ``euca_wire_log``
+    selection and body cap are looked up again only when they or a run-time switch change.
+    """
+
+    def __init__(
+        self,
+        service: str,
+        settings: Callable[[], Settings],
+        redactor: Redactor | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.service = service
+        self.logger = logger_for(service)
+        self._settings = settings
+        self._redactor = redactor or Redactor()
+        self._clock = clock
+        self._decided_for: tuple[Settings, int] | None = None
+        self._on = False
+        self._max_body = 4096
+
+    def active(self) -> bool:
+        """Whether a record of this service would be emitted now."""
+        settings = self._settings()
+        key = (settings, _switches.version)
+        if self._decided_for is None or (
+            self._decided_for[0] is not settings or self._decided_for[1] != key[1]
+        ):
+            view = settings.for_service(self.service)
+            switched = _switches.decide(self.service)
+            if switched is None:
+                switched = selects(view["euca_wire_log"], self.service)
+            self._on = switched
+            self._max_body = view["euca_wire_log_max_body"]
+            self._decided_for = key
+        return self._on and self.logger.isEnabledFor(LEVEL)
+
+    def request_sent(self, request: Any) -> None:
+        """Note an attempt's prepared request (after signing) and when it left."""
+        if not self.active():
+            return
+        context = request.context
+        if context is None:
+            return
+        context[_REQUEST] = request
+        context[_IDENTITY] = caller.describe_current()
+        context[_SENT_AT] = self._clock()
+
+    def response_received(
+        self,
+        operation: str,
+        context: dict[str, Any],
+        response: Mapping[str, Any] | None,
+        error: BaseException | None,
+    ) -> None:
+        """Emit the record of the attempt whose request :meth:`request_sent` noted."""
+        request = context.pop(_REQUEST, None)
+        if request is None:
+            return
+        elapsed = self._clock() - context.pop(_SENT_AT)
+        identity = context.pop(_IDENTITY)
+        attempt = context.get("retries", {}).get("attempt", 1)
+        redact = self._redactor
+        request_headers = dict(request.headers.items())
+        response_headers = dict(response["headers"]) if response else {}
+        exchange = Exchange(
+            service=self.service,
+            operation=operation,
+            attempt=attempt,
+            identity=identity,
+            method=request.method,
+            url=redact.url(request.url),
+            request_headers=redact.headers(request_headers),
+            request_body=body_text(
+                request.body, _header(request_headers, "Content-Type"), redact, self._max_body
+            ),
+            status=response["status_code"] if response else None,
+            response_headers=redact.headers(response_headers),
+            response_body=body_text(
+                response.get("body") if response else None,
+                _header(response_headers, "content-type"),
+                redact,
+                self._max_body,
+            ),
+            elapsed=elapsed,
+            error=None if response else f"{type(error).__name__}: {error}",
+        )
+        self.logger.log(
+            LEVEL,
+            "%s",
+            exchange.message(),
+            extra={
+                "euca_service": self.service,
+                "euca_operation": operation,
+                "euca_attempt": attempt,
+                "euca_endpoint": exchange.url,
+                "euca_identity": identity,
+                "euca_status": exchange.status,
+                "euca_elapsed": elapsed,
+            },
+        )
+
+    # botocore event adapters ------------------------------------------------------------------
+
+    def on_before_send(self, request: Any, **kwargs: Any) -> None:
+        self.request_sent(request)
+
+    def on_response_received(
+        self,
+        event_name: str,
+        context: dict[str, Any],
+        response_dict: Mapping[str, Any] | None = None,
+        exception: BaseException | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if _REQUEST not in context:
+            return
+        self.response_received(event_name.rsplit(".", 1)[-1], context, response_dict, exception)
+
+
+def register(emitter: Any, service_id: str, settings: Callable[[], Settings]) -> ServiceWireLog:
+    """Register the wire log of one service on a botocore event emitter (idempotent)."""
+    log = ServiceWireLog(service_id, settings, _REDACTOR)
+    emitter.register(
+        f"before-send.{service_id}", log.on_before_send,
+        unique_id=f"euca-boto-wirelog-before-send-{service_id}",
+    )
+    emitter.register(
+        f"response-received.{service_id}", log.on_response_received,
+        unique_id=f"euca-boto-wirelog-response-received-{service_id}",
+    )
+    return log
