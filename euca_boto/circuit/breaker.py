@@ -1,0 +1,381 @@
+"""The circuit breaker: admission before a call, accounting after it, and the states between.
+
+A breaker is consulted twice per logical call: :meth:`Breaker.admit` before (it raises
+:class:`CircuitOpenError` when the call must not go out) and :meth:`Breaker.settle` after, with
+the call's outcome. Nothing is held between the two, so calls through one breaker run
+concurrently. The states are small objects (closed, open, half-open, and the operator's forced
+open and forced closed); the counters live in a :mod:`~euca_boto.circuit.storage` store.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from botocore.exceptions import ClientError
+from pybreaker import STATE_CLOSED, STATE_HALF_OPEN, STATE_OPEN
+
+from euca_boto.circuit.storage import (
+    STATE_FORCED_CLOSED,
+    STATE_FORCED_OPEN,
+    MemoryStorage,
+    Snapshot,
+    Storage,
+)
+from euca_boto.errors import EucaBotoError
+
+log = logging.getLogger("euca_boto.breaker")
+
+
+def _utc(moment: float | None) -> str:
+    if moment is None:
+        return "unknown"
+    return datetime.fromtimestamp(moment, timezone.utc).isoformat(timespec="seconds")
+
+
+class CircuitOpenError(ClientError, EucaBotoError):
+    """A call was refused without being sent, because its circuit breaker is open.
+
+    A ``ClientError`` (error code ``CircuitOpen``), so code that handles boto3's errors handles
+    this one too; ``breaker``, ``state``, ``opened_at`` and ``next_probe`` (epoch seconds, or None
+    when no probe is scheduled) say which breaker refused it and until when.
+    """
+
+    code = "CircuitOpen"
+
+    def __init__(
+        self,
+        breaker: str,
+        state: str,
+        opened_at: float | None,
+        next_probe: float | None,
+        operation: str | None = None,
+        reason: str = "",
+    ) -> None:
+        self.breaker = breaker
+        self.state = state
+        self.opened_at = opened_at
+        self.next_probe = next_probe
+        if state == STATE_FORCED_OPEN:
+            when = "no probe until an operator resets it (`euca-boto breakers reset`)"
+        elif state == STATE_HALF_OPEN:
+            when = "a probe call is in flight; the next call goes out once it has succeeded"
+        else:
+            when = f"next probe at {_utc(next_probe)}"
+        message = (
+            f"circuit breaker {breaker!r} is {state} since {_utc(opened_at)}"
+            f"{f' ({reason})' if reason else ''}; {when}; the call was not sent"
+        )
+        response: dict[str, Any] = {
+            "Error": {"Code": self.code, "Message": message},
+            "ResponseMetadata": {"RetryAttempts": 0},
+        }
+        super().__init__(response, operation or breaker)  # type: ignore[arg-type]
+        self.args = (message,)
+
+    def __reduce__(self) -> Any:
+        return (
+            type(self),
+            (self.breaker, self.state, self.opened_at, self.next_probe, self.operation_name),
+        )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What one call's outcome says about the service behind a breaker.
+
+    ``kind`` names the outcome (``ok``, ``client-error``, ``http-503``, ``connection``,
+    ``timeout``, ...); a ``failure`` counts towards opening; an outcome that is not ``counted``
+    (the call was never sent, or was interrupted) says nothing either way.
+    """
+
+    kind: str
+    failure: bool = False
+    counted: bool = True
+
+
+OK = Verdict("ok")
+NOT_COUNTED = Verdict("not-counted", counted=False)
+
+Classifier = Callable[[BaseException], Verdict]
+
+
+def any_exception(exclude: tuple[type[BaseException], ...] = ()) -> Classifier:
+    """Every ``Exception`` is a failure, except instances of ``exclude`` (counted as successes)."""
+
+    def classify(error: BaseException) -> Verdict:
+        if isinstance(error, CircuitOpenError) or not isinstance(error, Exception):
+            return NOT_COUNTED
+        if exclude and isinstance(error, exclude):
+            return Verdict(f"excluded:{type(error).__name__}")
+        return Verdict(f"error:{type(error).__name__}", failure=True)
+
+    return classify
+
+
+@dataclass(frozen=True)
+class StateChange:
+    """A state change of one breaker, as listeners receive it."""
+
+    breaker: str
+    old: str
+    new: str
+    at: float
+    reason: str
+    next_probe: float | None = None
+
+
+Listener = Callable[[StateChange], None]
+
+
+@dataclass(frozen=True)
+class BreakerConfig:
+    fail_max: int = 5
+    reset_timeout: float = 30.0
+    success_threshold: int = 1
+    half_open_max_calls: int = 1
+
+    def __post_init__(self) -> None:
+        for name in ("fail_max", "success_threshold", "half_open_max_calls"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"breaker {name} must be >= 1, got {getattr(self, name)}")
+        if self.reset_timeout < 0:
+            raise ValueError(f"breaker reset_timeout must be >= 0 s, got {self.reset_timeout}")
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """Permission for one call; a probe ticket holds one of the half-open probe slots."""
+
+    probe: bool
+    admitted_in: str
+    # Consecutive failures seen at admission: a success clears them only if there were some.
+    failures: int = 0
+
+
+@dataclass(frozen=True)
+class BreakerInfo:
+    """One line of :func:`euca_boto.breakers`."""
+
+    name: str
+    state: str
+    failures: int
+    opened_at: float | None
+    next_probe: float | None
+    storage: str
+
+
+class _State:
+    name = ""
+
+    def admit(self, breaker: Breaker, snap: Snapshot, now: float, operation: str | None) -> Ticket:
+        return Ticket(probe=False, admitted_in=self.name, failures=snap.failures)
+
+    def failed(self, breaker: Breaker, ticket: Ticket, verdict: Verdict) -> None:
+        count = breaker.storage.add_failure()
+        if count >= breaker.config.fail_max:
+            breaker._move(
+                STATE_CLOSED, STATE_OPEN,
+                f"{count} consecutive failures, the last: {verdict.kind}",
+            )
+
+    def succeeded(self, breaker: Breaker, ticket: Ticket) -> None:
+        if ticket.failures:
+            breaker.storage.clear_failures()
+
+
+class _Closed(_State):
+    name = STATE_CLOSED
+
+
+class _Open(_State):
+    name = STATE_OPEN
+
+    def admit(self, breaker: Breaker, snap: Snapshot, now: float, operation: str | None) -> Ticket:
+        next_probe = (snap.opened_at or now) + breaker.config.reset_timeout
+        if now < next_probe:
+            raise breaker._refusal(snap, operation, next_probe)
+        breaker._move(STATE_OPEN, STATE_HALF_OPEN, "reset timeout elapsed; probing")
+        return _HALF_OPEN.admit(breaker, snap, now, operation)
+
+
+class _HalfOpen(_State):
+    name = STATE_HALF_OPEN
+
+    def admit(self, breaker: Breaker, snap: Snapshot, now: float, operation: str | None) -> Ticket:
+        if breaker.storage.acquire_probe(breaker.config.half_open_max_calls, now):
+            return Ticket(probe=True, admitted_in=self.name)
+        raise breaker._refusal(
+            Snapshot(STATE_HALF_OPEN, opened_at=snap.opened_at), operation, None
+        )
+
+
+class _ForcedOpen(_State):
+    name = STATE_FORCED_OPEN
+
+    def admit(self, breaker: Breaker, snap: Snapshot, now: float, operation: str | None) -> Ticket:
+        raise breaker._refusal(snap, operation, None)
+
+
+class _ForcedClosed(_State):
+    name = STATE_FORCED_CLOSED
+
+    def failed(self, breaker: Breaker, ticket: Ticket, verdict: Verdict) -> None:
+        # Counted so that `breakers list` shows the trouble; an operator's close is not undone.
+        breaker.storage.add_failure()
+
+
+_HALF_OPEN = _HalfOpen()
+_STATES: dict[str, _State] = {
+    s.name: s for s in (_Closed(), _Open(), _HALF_OPEN, _ForcedOpen(), _ForcedClosed())
+}
+
+
+@dataclass
+class Breaker:
+    """One circuit breaker. Safe to share between threads.
+
+    ``classifier`` decides what an exception says about the protected service; ``clock`` gives
+    wall-clock seconds (shared stores compare times across processes).
+    """
+
+    name: str
+    config: BreakerConfig = field(default_factory=BreakerConfig)
+    storage: Storage = field(default_factory=MemoryStorage)
+    classifier: Classifier = field(default_factory=any_exception)
+    clock: Callable[[], float] = time.time
+    listeners: list[Listener] = field(default_factory=list)
+    # Listeners every breaker of the registry reports to, besides its own.
+    shared_listeners: list[Listener] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._seen_lock = threading.Lock()
+        self._seen = self.storage.read().state
+
+    # -- one call ---------------------------------------------------------------------------
+
+    def admit(self, operation: str | None = None) -> Ticket:
+        """Permission for one call, or :class:`CircuitOpenError` if it must not be sent."""
+        snap = self.storage.read()
+        self._observe(snap)
+        # A state this version does not know (a newer process wrote it) admits like closed.
+        state = _STATES.get(snap.state, _STATES[STATE_CLOSED])
+        return state.admit(self, snap, self.clock(), operation)
+
+    def settle(self, ticket: Ticket, error: BaseException | None = None) -> Verdict:
+        """Account for the outcome of an admitted call (``error`` None: it returned)."""
+        verdict = OK if error is None else self.classifier(error)
+        if ticket.probe:
+            self._settle_probe(verdict)
+        elif verdict.counted:
+            state = _STATES.get(ticket.admitted_in, _STATES[STATE_CLOSED])
+            if verdict.failure:
+                state.failed(self, ticket, verdict)
+            else:
+                state.succeeded(self, ticket)
+        return verdict
+
+    def _settle_probe(self, verdict: Verdict) -> None:
+        if not verdict.counted:
+            self.storage.release_probe()
+        elif verdict.failure:
+            self._move(STATE_HALF_OPEN, STATE_OPEN, f"probe failed: {verdict.kind}")
+        else:
+            successes = self.storage.add_success()
+            self.storage.release_probe()
+            if successes >= self.config.success_threshold:
+                self._move(
+                    STATE_HALF_OPEN, STATE_CLOSED,
+                    f"{successes} probe{'s' if successes > 1 else ''} succeeded",
+                )
+
+    def call(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Call ``func`` through the breaker."""
+        ticket = self.admit(getattr(func, "__name__", None))
+        try:
+            result = func(*args, **kwargs)
+        except BaseException as error:
+            self.settle(ticket, error)
+            raise
+        self.settle(ticket)
+        return result
+
+    # -- manual control ---------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Close the breaker and forget its failures (undoes a forced state too)."""
+        self._move(None, STATE_CLOSED, "reset by operator")
+
+    def force_open(self) -> None:
+        """Refuse every call until :meth:`reset`."""
+        self._move(None, STATE_FORCED_OPEN, "forced open by operator")
+
+    def force_closed(self) -> None:
+        """Let every call through and never open until :meth:`reset`."""
+        self._move(None, STATE_FORCED_CLOSED, "forced closed by operator")
+
+    # -- monitoring -------------------------------------------------------------------------
+
+    def info(self) -> BreakerInfo:
+        snap = self.storage.read()
+        self._observe(snap)
+        return BreakerInfo(
+            self.name, snap.state, snap.failures, snap.opened_at,
+            self._next_probe(snap), self.storage.description,
+        )
+
+    def _next_probe(self, snap: Snapshot) -> float | None:
+        if snap.state == STATE_OPEN and snap.opened_at is not None:
+            return snap.opened_at + self.config.reset_timeout
+        if snap.state == STATE_HALF_OPEN:
+            return self.clock()
+        return None
+
+    def _refusal(
+        self, snap: Snapshot, operation: str | None, next_probe: float | None
+    ) -> CircuitOpenError:
+        return CircuitOpenError(self.name, snap.state, snap.opened_at, next_probe, operation)
+
+    def _move(self, expected: str | None, new: str, reason: str) -> None:
+        now = self.clock()
+        next_probe = now + self.config.reset_timeout if new == STATE_OPEN else None
+        if not self.storage.transition(expected, new, now, next_probe):
+            return  # another thread or process moved it first, and reported it
+        with self._seen_lock:
+            old = self._seen if expected is None else expected
+            self._seen = new
+        self._report(StateChange(self.name, old, new, now, reason, next_probe))
+
+    def _observe(self, snap: Snapshot) -> None:
+        """Report a state change made elsewhere (another process sharing the store)."""
+        if snap.state == self._seen:
+            return
+        with self._seen_lock:
+            old, self._seen = self._seen, snap.state
+        if old != snap.state:
+            self._report(
+                StateChange(
+                    self.name, old, snap.state, self.clock(),
+                    "changed in the shared state (another process or an operator)",
+                    self._next_probe(snap),
+                )
+            )
+
+    def _report(self, change: StateChange) -> None:
+        level = logging.WARNING if change.new in (STATE_OPEN, STATE_FORCED_OPEN) else logging.INFO
+        tail = f"; next probe at {_utc(change.next_probe)}" if change.next_probe else ""
+        log.log(
+            level, "breaker %s: %s -> %s (%s)%s",
+            change.breaker, change.old, change.new, change.reason, tail,
+        )
+        for listener in (*self.listeners, *self.shared_listeners):
+            try:
+                listener(change)
+            except Exception:
+                # A broken listener must not break the call that happened to trigger it.
+                log.exception("breaker %s: listener %r failed", self.name, listener)

@@ -1,0 +1,412 @@
+"""Where a breaker keeps its state: in this process, or in Redis for a whole fleet.
+
+Every operation is atomic on its own (a short lock in memory; one Redis command or script), so a
+breaker never holds a lock across a call it protects. A Redis store that cannot be reached is
+replaced by a local one, with a warning, until Redis answers again: a fleet loses agreement for a
+while, but no call fails because the breaker's bookkeeping did.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+from pybreaker import STATE_CLOSED, STATE_HALF_OPEN, STATE_OPEN
+
+# Beyond pybreaker's three states: an operator's decision that holds until the next reset.
+STATE_FORCED_OPEN = "forced-open"
+STATE_FORCED_CLOSED = "forced-closed"
+STATES = (STATE_CLOSED, STATE_OPEN, STATE_HALF_OPEN, STATE_FORCED_OPEN, STATE_FORCED_CLOSED)
+
+# A probe that has not reported back after this long is presumed lost with its process.
+PROBE_STALE_AFTER = 300.0
+
+log = logging.getLogger("euca_boto.breaker")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One consistent read of a breaker's shared state."""
+
+    state: str = STATE_CLOSED
+    failures: int = 0
+    successes: int = 0
+    opened_at: float | None = None
+    probes: int = 0
+    probe_at: float = 0.0
+
+
+class Storage(Protocol):
+    """The operations a breaker needs from its state store; each one is atomic."""
+
+    @property
+    def description(self) -> str:
+        """Where the state is kept, for people (``memory``, ``redis://host:port/db``)."""
+        ...
+
+    def read(self) -> Snapshot: ...
+
+    def add_failure(self) -> int:
+        """Count one failure; return the new count of consecutive failures."""
+        ...
+
+    def add_success(self) -> int:
+        """Count one successful probe; return the new count."""
+        ...
+
+    def clear_failures(self) -> None: ...
+
+    def transition(
+        self, expected: str | None, new: str, now: float, next_probe: float | None = None
+    ) -> bool:
+        """Move to ``new`` if the state is ``expected`` (any state when None); True if moved.
+
+        Entering a state resets what belongs to it: probes and successes always, the opening
+        time (and the time of the next probe, for readers without the breaker's settings) when
+        opening, the failure count when closing.
+        """
+        ...
+
+    def acquire_probe(self, limit: int, now: float) -> bool:
+        """Take one of ``limit`` probe slots; False if all are taken or it is not half-open."""
+        ...
+
+    def release_probe(self) -> None: ...
+
+
+def _entered(snapshot: Snapshot, new: str, now: float) -> Snapshot:
+    opened_at = snapshot.opened_at
+    failures = snapshot.failures
+    if new in (STATE_OPEN, STATE_FORCED_OPEN):
+        opened_at = now
+    elif new in (STATE_CLOSED, STATE_FORCED_CLOSED):
+        opened_at, failures = None, 0
+    return Snapshot(new, failures, 0, opened_at, 0, 0.0)
+
+
+class MemoryStorage:
+    """State kept in this process."""
+
+    description = "memory"
+
+    def __init__(self, initial: Snapshot | None = None) -> None:
+        self._lock = threading.Lock()
+        self._snapshot = initial or Snapshot()
+
+    def read(self) -> Snapshot:
+        return self._snapshot
+
+    def load(self, snapshot: Snapshot) -> None:
+        with self._lock:
+            self._snapshot = snapshot
+
+    def add_failure(self) -> int:
+        with self._lock:
+            self._snapshot = replace(self._snapshot, failures=self._snapshot.failures + 1)
+            return self._snapshot.failures
+
+    def add_success(self) -> int:
+        with self._lock:
+            self._snapshot = replace(self._snapshot, successes=self._snapshot.successes + 1)
+            return self._snapshot.successes
+
+    def clear_failures(self) -> None:
+        with self._lock:
+            self._snapshot = replace(self._snapshot, failures=0)
+
+    def transition(
+        self, expected: str | None, new: str, now: float, next_probe: float | None = None
+    ) -> bool:
+        with self._lock:
+            if expected is not None and self._snapshot.state != expected:
+                return False
+            self._snapshot = _entered(self._snapshot, new, now)
+            return True
+
+    def acquire_probe(self, limit: int, now: float) -> bool:
+        with self._lock:
+            current = self._snapshot
+            if current.state != STATE_HALF_OPEN:
+                return False
+            taken = current.probes
+            if taken >= limit:
+                if now - current.probe_at < PROBE_STALE_AFTER:
+                    return False
+                taken = 0
+            self._snapshot = replace(current, probes=taken + 1, probe_at=now)
+            return True
+
+    def release_probe(self) -> None:
+        with self._lock:
+            current = self._snapshot
+            if current.state == STATE_HALF_OPEN and current.probes > 0:
+                self._snapshot = replace(current, probes=current.probes - 1)
+
+
+NAMES_KEY = "euca-boto:breakers"
+KEY_PREFIX = "euca-boto:breaker:"
+
+_TRANSITION = """
+local state = redis.call('HGET', KEYS[1], 'state') or 'closed'
+if ARGV[1] ~= '' and state ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'state', ARGV[2], 'successes', 0, 'probes', 0, 'probe_at', 0)
+if ARGV[2] == 'open' or ARGV[2] == 'forced-open' then
+  redis.call('HSET', KEYS[1], 'opened_at', ARGV[3], 'next_probe', ARGV[4])
+elseif ARGV[2] == 'closed' or ARGV[2] == 'forced-closed' then
+  redis.call('HSET', KEYS[1], 'failures', 0)
+  redis.call('HDEL', KEYS[1], 'opened_at', 'next_probe')
+end
+return 1
+"""
+
+_ACQUIRE_PROBE = """
+if redis.call('HGET', KEYS[1], 'state') ~= 'half-open' then return 0 end
+local taken = tonumber(redis.call('HGET', KEYS[1], 'probes') or '0')
+local at = tonumber(redis.call('HGET', KEYS[1], 'probe_at') or '0')
+if taken >= tonumber(ARGV[1]) then
+  if tonumber(ARGV[2]) - at < tonumber(ARGV[3]) then return 0 end
+  taken = 0
+end
+redis.call('HSET', KEYS[1], 'probes', taken + 1, 'probe_at', ARGV[2])
+return 1
+"""
+
+_RELEASE_PROBE = """
+if redis.call('HGET', KEYS[1], 'state') == 'half-open'
+   and tonumber(redis.call('HGET', KEYS[1], 'probes') or '0') > 0 then
+  redis.call('HINCRBY', KEYS[1], 'probes', -1)
+end
+return 1
+"""
+
+
+def redacted(url: str) -> str:
+    """``url`` without its password, fit for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def redis_client(url: str) -> Any:
+    """A Redis client for ``url`` whose calls give up quickly when Redis is away.
+
+    Timeouts in the URL's query (``?socket_timeout=1``) take precedence.
+    """
+    import redis
+
+    return redis.Redis.from_url(url, socket_connect_timeout=0.25, socket_timeout=0.25)
+
+
+class RedisStorage:
+    """State kept in one Redis hash per breaker, shared by every process that names it."""
+
+    def __init__(self, client: Any, name: str) -> None:
+        self._redis = client
+        self.name = name
+        self.key = KEY_PREFIX + name
+        kwargs = client.connection_pool.connection_kwargs
+        # Built from the parts, so a password in the URL never reaches a log line.
+        if "path" in kwargs:
+            self.description = f"unix://{kwargs['path']}?db={kwargs.get('db', 0)}"
+        else:
+            self.description = (
+                f"redis://{kwargs.get('host')}:{kwargs.get('port')}/{kwargs.get('db', 0)}"
+            )
+        self._transition = client.register_script(_TRANSITION)
+        self._acquire = client.register_script(_ACQUIRE_PROBE)
+        self._release = client.register_script(_RELEASE_PROBE)
+        self._announced = False
+
+    def _announce(self) -> None:
+        # The fleet-wide list of names lets `euca-boto breakers list` find breakers it never ran.
+        if not self._announced:
+            self._redis.sadd(NAMES_KEY, self.name)
+            self._announced = True
+
+    def read(self) -> Snapshot:
+        self._announce()
+        return snapshot_of(self._redis.hgetall(self.key))
+
+    def add_failure(self) -> int:
+        return int(self._redis.hincrby(self.key, "failures", 1))
+
+    def add_success(self) -> int:
+        return int(self._redis.hincrby(self.key, "successes", 1))
+
+    def clear_failures(self) -> None:
+        self._redis.hset(self.key, "failures", 0)
+
+    def transition(
+        self, expected: str | None, new: str, now: float, next_probe: float | None = None
+    ) -> bool:
+        self._announce()
+        args = [expected or "", new, repr(now), repr(next_probe) if next_probe else ""]
+        return bool(self._transition(keys=[self.key], args=args))
+
+    def acquire_probe(self, limit: int, now: float) -> bool:
+        return bool(self._acquire(keys=[self.key], args=[limit, repr(now), PROBE_STALE_AFTER]))
+
+    def release_probe(self) -> None:
+        self._release(keys=[self.key])
+
+
+def snapshot_of(fields: dict[bytes, bytes]) -> Snapshot:
+    """The snapshot stored in a Redis hash (missing fields take their initial values)."""
+
+    def text(name: str, default: str) -> str:
+        raw = fields.get(name.encode())
+        return raw.decode() if raw is not None else default
+
+    opened = text("opened_at", "")
+    return Snapshot(
+        state=text("state", STATE_CLOSED),
+        failures=int(text("failures", "0")),
+        successes=int(text("successes", "0")),
+        opened_at=float(opened) if opened else None,
+        probes=int(text("probes", "0")),
+        probe_at=float(text("probe_at", "0")),
+    )
+
+
+class FallbackStorage:
+    """A shared store that falls back to a local one while the shared one cannot be reached.
+
+    The local store starts from the last state read from the shared one, so an open breaker
+    stays open through an outage of Redis. Redis is tried again every ``recheck`` seconds.
+    """
+
+    def __init__(
+        self,
+        shared: RedisStorage,
+        recheck: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        import redis
+
+        self.shared = shared
+        self.local = MemoryStorage()
+        self._recheck = recheck
+        self._clock = clock
+        self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
+        self._lock = threading.Lock()
+        self._degraded_until: float | None = None
+        self._last = Snapshot()
+
+    @property
+    def description(self) -> str:
+        if self._degraded_until is not None:
+            return f"{self.shared.description} (unreachable; using local state)"
+        return self.shared.description
+
+    @property
+    def degraded(self) -> bool:
+        return self._degraded_until is not None
+
+    def _run(self, operation: str, *args: Any) -> Any:
+        until = self._degraded_until
+        if until is not None and self._clock() < until:
+            return getattr(self.local, operation)(*args)
+        try:
+            result = getattr(self.shared, operation)(*args)
+        except self._errors as error:
+            self._degrade(error)
+            return getattr(self.local, operation)(*args)
+        if until is not None:
+            self._restore()
+        if operation == "read":
+            self._last = result
+        return result
+
+    def _degrade(self, error: BaseException) -> None:
+        with self._lock:
+            first = self._degraded_until is None
+            self._degraded_until = self._clock() + self._recheck
+            if first:
+                self.local.load(self._last)
+        if first:
+            log.warning(
+                "breaker %s: shared state at %s is unreachable (%s); calls go on with a local "
+                "breaker until it answers again",
+                self.shared.name, self.shared.description, error,
+            )
+
+    def _restore(self) -> None:
+        with self._lock:
+            was_degraded = self._degraded_until is not None
+            self._degraded_until = None
+        if was_degraded:
+            log.warning(
+                "breaker %s: shared state at %s is reachable again; the fleet's state applies",
+                self.shared.name, self.shared.description,
+            )
+
+    def read(self) -> Snapshot:
+        result: Snapshot = self._run("read")
+        return result
+
+    def add_failure(self) -> int:
+        result: int = self._run("add_failure")
+        return result
+
+    def add_success(self) -> int:
+        result: int = self._run("add_success")
+        return result
+
+    def clear_failures(self) -> None:
+        self._run("clear_failures")
+
+    def transition(
+        self, expected: str | None, new: str, now: float, next_probe: float | None = None
+    ) -> bool:
+        result: bool = self._run("transition", expected, new, now, next_probe)
+        return result
+
+    def acquire_probe(self, limit: int, now: float) -> bool:
+        result: bool = self._run("acquire_probe", limit, now)
+        return result
+
+    def release_probe(self) -> None:
+        self._run("release_probe")
+
+
+_clients_lock = threading.Lock()
+_clients: dict[str, Any] = {}
+
+
+def storage_for(url: str, name: str) -> Storage:
+    """The store named by an ``euca_breaker_storage`` value for the breaker ``name``."""
+    if url == "memory":
+        return MemoryStorage()
+    with _clients_lock:
+        client = _clients.get(url)
+        if client is None:
+            client = _clients[url] = redis_client(url)
+    return FallbackStorage(RedisStorage(client, name))
+
+
+@dataclass(frozen=True)
+class FleetEntry:
+    """One breaker as its shared store holds it."""
+
+    name: str
+    snapshot: Snapshot
+    next_probe: float | None
+
+
+def fleet(client: Any) -> list[FleetEntry]:
+    """Every breaker kept in the Redis of ``client``, by name."""
+    entries = []
+    for raw in sorted(client.smembers(NAMES_KEY)):
+        name = raw.decode()
+        fields = client.hgetall(KEY_PREFIX + name)
+        probe = fields.get(b"next_probe", b"").decode()
+        entries.append(FleetEntry(name, snapshot_of(fields), float(probe) if probe else None))
+    return entries

@@ -1,0 +1,84 @@
+"""Fixtures of the breaker tests: LocalCloud, AWS files pointing at it, Redis, clean registries."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from redis_servers import RedisServer, port_answers
+
+from euca_boto.circuit.registry import REGISTRY
+from euca_boto.metrics import METRICS
+from euca_boto.testing import LocalCloud
+
+
+@pytest.fixture(scope="module")
+def cloud() -> Iterator[LocalCloud]:
+    with LocalCloud(endpoints=2, partitions=1) as started:
+        yield started
+
+
+@pytest.fixture
+def profile(
+    cloud: LocalCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """A fresh profile name (so breaker names never repeat) in AWS files for ``cloud``."""
+    for name in list(os.environ):
+        if name.startswith(("EUCA_BOTO_", "AWS_")):
+            monkeypatch.delenv(name)
+    name = f"p{uuid.uuid4().hex[:8]}"
+    config, credentials = cloud.write_aws_files(tmp_path, profile=name)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    cloud.clear()
+    cloud.clear_requests()
+    yield name
+    cloud.clear()
+
+
+@pytest.fixture(autouse=True)
+def clean_registry() -> Iterator[None]:
+    REGISTRY.clear()
+    REGISTRY.listeners.clear()
+    METRICS.clear()
+    yield
+    REGISTRY.clear()
+    REGISTRY.listeners.clear()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """The Redis on 127.0.0.1:6379 if it answers, else a private one for this test session."""
+    if port_answers(6379):
+        yield "redis://127.0.0.1:6379/0"
+        return
+    server = RedisServer().start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def fleet_redis(redis_url: str) -> Iterator[redis.Redis]:
+    """A client of ``redis_url``; the breakers a test left there are removed afterwards."""
+    client = redis.Redis.from_url(redis_url)
+    before = set(client.smembers("euca-boto:breakers"))
+    yield client
+    for name in set(client.smembers("euca-boto:breakers")) - before:
+        client.srem("euca-boto:breakers", name)
+        client.delete(b"euca-boto:breaker:" + name)
+
+
+@pytest.fixture
+def private_redis() -> Iterator[RedisServer]:
+    """A Redis of this test alone, which the test may stop and start."""
+    server = RedisServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()

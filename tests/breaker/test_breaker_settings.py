@@ -1,0 +1,59 @@
+"""The breaker's settings: defaults, validation messages, where they come from."""
+
+from __future__ import annotations
+
+import pytest
+
+import euca_boto
+from euca_boto.settings import BY_KEY
+
+
+def test_defaults_are_those_documented() -> None:
+    assert {key: BY_KEY[key].default for key in BY_KEY if key.startswith("euca_breaker")} == {
+        "euca_breaker": True,
+        "euca_breaker_scope": "service",
+        "euca_breaker_fail_max": 5,
+        "euca_breaker_reset_timeout": 30.0,
+        "euca_breaker_success_threshold": 1,
+        "euca_breaker_half_open_max_calls": 1,
+        "euca_breaker_storage": "memory",
+    }
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("euca_breaker_storage", "http://127.0.0.1:6379", "memory, or a Redis URL"),
+        ("euca_breaker_scope", "endpoint", "one of service, operation"),
+        ("euca_breaker_fail_max", "0", "an integer >= 1"),
+        ("euca_breaker_reset_timeout", "soon", "a duration such as 10"),
+    ],
+)
+def test_a_bad_value_names_the_key_the_value_and_what_was_expected(
+    profile: str, key: str, value: str, expected: str
+) -> None:
+    with pytest.raises(euca_boto.ConfigError) as error:
+        euca_boto.session(profile, **{key: value})
+    assert f"{key} = {value!r} is not valid; expected {expected}" in str(error.value)
+
+
+def test_storage_cannot_be_set_per_service(profile: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    from pathlib import Path
+
+    config = Path(os.environ["AWS_CONFIG_FILE"])
+    config.write_text(config.read_text().replace(
+        f"services = {profile}\n",
+        f"services = {profile}\nproperties =\n    euca_breaker_storage = redis://127.0.0.1/0\n",
+    ))
+    with pytest.raises(euca_boto.ConfigError, match="euca_breaker_storage applies to the whole"):
+        euca_boto.session(profile)
+
+
+def test_a_redis_url_is_accepted_and_shown_without_its_password(profile: str) -> None:
+    from euca_boto.circuit.storage import redacted
+
+    session = euca_boto.session(profile, euca_breaker_storage="redis://:pw@127.0.0.1:6390/2")
+    assert session is not None
+    assert redacted("redis://:pw@127.0.0.1:6390/2") == "redis://:***@127.0.0.1:6390/2"
+    assert redacted("redis://127.0.0.1:6390/2") == "redis://127.0.0.1:6390/2"
