@@ -1,0 +1,166 @@
+"""Retries for euca-boto clients, in place of botocore's own retry handler.
+
+Four roles, as in botocore's ``retries/standard.py``:
+
+* conditions (:mod:`.conditions`) say which failures are retriable at all;
+* backoffs (:mod:`.backoff`) say how long to wait when the server names no delay;
+* the policy (:mod:`.policy`) combines them with the limits (attempts, deadline, the
+  ``Retry-After`` cap, the idempotency rule) into one decision per attempt;
+* the handler (:mod:`.handler`) is the only part that meets botocore: through the adapter
+  (:mod:`.adapter`) it turns events into :class:`RetryContext` objects, pays for retries from
+  the endpoint's :class:`RetryBudget`, sleeps, logs and reports.
+
+Conditions, backoffs and the policy are plain objects a user composes and passes in::
+
+    policy = RetryPolicy(
+        retry_on=retry_if_status({429, 503}) | retry_if_connection_error(),
+        backoff=wait_fixed(0.2) + wait_exponential_jitter(0.5, 10),
+        max_attempts=4,
+    )
+    configure_retry(client, policy)
+
+On the clients of an installed session this handler is the only one that retries: botocore's
+``retry_mode`` and ``max_attempts`` (profile, environment or ``Config(retries=...)``) no longer
+apply; the ``euca_retry_*`` settings do. (Adaptive mode's client-side rate limiter, which is
+not a retry handler, still runs if chosen.)
+"""
+
+from __future__ import annotations
+
+import difflib
+import weakref
+from typing import Any
+
+from euca_boto.errors import ConfigError
+from euca_boto.retry.backoff import Backoff, wait_exponential_jitter, wait_fixed
+from euca_boto.retry.budget import RETRY_COST, SUCCESS_REFILL, RetryBudget
+from euca_boto.retry.conditions import (
+    RetryCondition,
+    default_conditions,
+    retry_if,
+    retry_if_connection_error,
+    retry_if_error_code,
+    retry_if_read_timeout,
+    retry_if_status,
+)
+from euca_boto.retry.context import (
+    NOT_APPLIED_STATUSES,
+    READ_ONLY_PREFIXES,
+    Outcome,
+    RetryContext,
+    may_change_state,
+)
+from euca_boto.retry.errors import AttemptRecord, RetryError
+from euca_boto.retry.handler import (
+    RETRY_KEYS,
+    CallState,
+    Clock,
+    RetryHandler,
+    Sleep,
+    handler_of,
+    register,
+)
+from euca_boto.retry.policy import DEFAULT_STATUS_CODES, Policy, RetryDecision, RetryPolicy
+from euca_boto.settings import BY_KEY
+
+__all__ = [
+    "DEFAULT_STATUS_CODES",
+    "NOT_APPLIED_STATUSES",
+    "READ_ONLY_PREFIXES",
+    "RETRY_COST",
+    "SUCCESS_REFILL",
+    "AttemptRecord",
+    "Backoff",
+    "CallState",
+    "Outcome",
+    "Policy",
+    "RetryBudget",
+    "RetryCondition",
+    "RetryContext",
+    "RetryDecision",
+    "RetryError",
+    "RetryHandler",
+    "RetryPolicy",
+    "configure_retry",
+    "default_conditions",
+    "may_change_state",
+    "register_service",
+    "retry_if",
+    "retry_if_connection_error",
+    "retry_if_error_code",
+    "retry_if_read_timeout",
+    "retry_if_status",
+    "wait_exponential_jitter",
+    "wait_fixed",
+]
+
+# One RetryBudget per (botocore session, service): every client of the service made from the
+# session shares its endpoints' tokens, and re-installing the plugin keeps them.
+_BUDGETS: weakref.WeakKeyDictionary[Any, dict[str, RetryBudget]] = weakref.WeakKeyDictionary()
+
+
+def register_service(botocore_session: Any, service_id: str, settings: Any) -> RetryHandler:
+    """Register the retry handler of one service on a session's emitter (install.py's hook).
+
+    ``settings`` is the service's view of the plugin's settings
+    (:meth:`euca_boto.settings.Settings.for_service`).
+    """
+    budgets = _BUDGETS.setdefault(botocore_session, {})
+    handler = RetryHandler.from_settings(service_id, settings, budgets.get(service_id))
+    budgets[service_id] = handler.budget
+    register(botocore_session.get_component("event_emitter"), handler)
+    return handler
+
+
+def configure_retry(
+    client: Any,
+    policy: Policy | None = None,
+    *,
+    sleep: Sleep | None = None,
+    clock: Clock | None = None,
+    **settings: Any,
+) -> RetryHandler:
+    """Override the retry behaviour of one client, and return its new handler.
+
+    Either pass a ``policy`` (a :class:`RetryPolicy` or any object with ``decide(ctx)``), or
+    ``euca_retry_*`` settings, which change the client's current settings (those of its
+    profile and service block if the session is installed, else the defaults).
+    ``euca_retry_budget`` gives the client a budget of its own. ``sleep`` and ``clock``
+    (seconds, monotonic) replace ``time.sleep`` and ``time.monotonic``.
+
+    Works on any botocore client; on a client of a session without euca-boto it replaces
+    botocore's retry handler. Raises :class:`~euca_boto.ConfigError` for a bad setting.
+    """
+    service_id = client.meta.service_model.service_id.hyphenize()
+    where = f"configure_retry({service_id} client)"
+    parsed = {key: _parse_setting(key, raw, where) for key, raw in settings.items()}
+    if policy is not None and set(parsed) - {"euca_retry_budget"}:
+        raise ConfigError(
+            f"{where}: got both policy= and {', '.join(sorted(parsed))}; these settings "
+            f"describe a RetryPolicy, so pass either a policy or settings "
+            f"(euca_retry_budget may go with a policy)"
+        )
+    current = handler_of(client.meta.events, service_id)
+    base = current or RetryHandler.from_settings(service_id, {})
+    merged = {**base.settings, **parsed}
+    if policy is None and set(parsed) - {"euca_retry_budget"}:
+        policy = RetryPolicy.from_settings(merged)
+    budget = RetryBudget(parsed["euca_retry_budget"]) if "euca_retry_budget" in parsed else None
+    handler = base.with_changes(policy=policy, budget=budget, settings=merged,
+                                sleep=sleep, clock=clock)
+    register(client.meta.events, handler)
+    return handler
+
+
+def _parse_setting(key: str, raw: Any, where: str) -> Any:
+    if key not in RETRY_KEYS:
+        near = difflib.get_close_matches(key, RETRY_KEYS, n=1, cutoff=0.6)
+        hint = f"; did you mean {near[0]}?" if near else f"; known: {', '.join(RETRY_KEYS)}"
+        raise ConfigError(f"{where}: unknown retry setting {key!r}{hint}")
+    setting = BY_KEY[key]
+    try:
+        return setting.kind.parse(raw)
+    except (ValueError, TypeError):
+        raise ConfigError(
+            f"{where}: {key} = {raw!r} is not valid; expected {setting.kind.expected}"
+        ) from None

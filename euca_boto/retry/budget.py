@@ -1,0 +1,67 @@
+"""The retry budget: a token bucket per endpoint, so that retries cannot multiply the load of a
+service that is failing.
+
+Every retry spends :data:`RETRY_COST` tokens from its endpoint's bucket. A successful call puts
+back :data:`SUCCESS_REFILL` token plus whatever its own retries spent there (they turned out to
+be worth it). When the bucket cannot pay for a retry, the failure surfaces at once. With the
+default capacity of 100, a run of calls that fail outright exhausts an endpoint's budget after
+20 retries; calls that succeed after a retry or two do not drain it.
+"""
+
+from __future__ import annotations
+
+import threading
+
+RETRY_COST = 5
+SUCCESS_REFILL = 1
+
+
+class RetryBudget:
+    """Token buckets of one capacity, one per endpoint. Thread safe; capacity 0 = no budget."""
+
+    def __init__(self, capacity: int) -> None:
+        if capacity < 0:
+            raise ValueError(f"capacity must be >= 0 tokens, got {capacity}")
+        self.capacity = capacity
+        self._tokens: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self.capacity > 0
+
+    def tokens(self, endpoint: str) -> int:
+        """Tokens left for ``endpoint`` (a full bucket for an endpoint not seen yet)."""
+        with self._lock:
+            return self._tokens.get(endpoint, self.capacity)
+
+    def try_spend(self, endpoint: str, cost: int = RETRY_COST) -> bool:
+        """Take ``cost`` tokens for a retry; False (taking nothing) if the bucket cannot pay."""
+        if not self.enabled:
+            return True
+        with self._lock:
+            left = self._tokens.get(endpoint, self.capacity)
+            if left < cost:
+                return False
+            self._tokens[endpoint] = left - cost
+            return True
+
+    def refill(self, endpoint: str, amount: int = SUCCESS_REFILL) -> None:
+        """Put back ``amount`` tokens, up to the capacity."""
+        if not self.enabled:
+            return
+        with self._lock:
+            left = self._tokens.get(endpoint, self.capacity)
+            self._tokens[endpoint] = min(self.capacity, left + amount)
+
+    def resize(self, capacity: int) -> None:
+        """Change the capacity, keeping what is spent (a bucket never holds more than it)."""
+        if capacity < 0:
+            raise ValueError(f"capacity must be >= 0 tokens, got {capacity}")
+        with self._lock:
+            self.capacity = capacity
+            for endpoint, left in self._tokens.items():
+                self._tokens[endpoint] = min(left, capacity)
+
+    def __repr__(self) -> str:
+        return f"RetryBudget(capacity={self.capacity})"

@@ -1,0 +1,97 @@
+"""What the retry policy sees of one failed (or successful) attempt: a small read-only context.
+
+Nothing here knows botocore's event kwargs; :mod:`euca_boto.retry.adapter` builds these objects
+from them, and tests build them directly.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Operations whose names start with one of these words (at a CamelCase boundary) only read.
+READ_ONLY_PREFIXES: tuple[str, ...] = (
+    "Describe", "List", "Get", "Check", "Head", "Lookup", "Search", "Validate",
+)
+
+# Statuses with which a server says it did not act on the request: timed out waiting for it
+# (408), refused it as too large (413), throttled it (429) or was unavailable (503).
+NOT_APPLIED_STATUSES: frozenset[int] = frozenset({408, 413, 429, 503})
+
+
+class Outcome(enum.Enum):
+    """How one attempt ended."""
+
+    SUCCESS = "success"  # an HTTP response below 400
+    HTTP_ERROR = "http error"  # an HTTP response of 400 or more
+    CONNECT_FAILED = "connection failed"  # refused, DNS failure, connect timeout: never sent
+    CONNECTION_LOST = "connection lost"  # reset or closed after the request may have been sent
+    READ_TIMEOUT = "read timeout"  # sent, but no answer in time
+    OTHER_ERROR = "error"  # anything else botocore caught (an unparsable body, ...)
+
+
+@dataclass(frozen=True)
+class RetryContext:
+    """One attempt of one call, as the retry policy sees it.
+
+    ``attempt`` is 1-based: the attempt that just ended. ``elapsed`` is the time since the call
+    began, ``slept`` the part of it spent waiting between attempts, and ``attempt_duration`` the
+    mean duration of the attempts so far (the estimate of how long another would take).
+    ``server_delay`` is the delay the server asked for (``Retry-After`` and friends), in seconds,
+    before any cap; ``server_delay_source`` names where it was found.
+    """
+
+    service: str
+    operation: str
+    attempt: int
+    outcome: Outcome
+    status: int | None = None
+    error_code: str | None = None
+    exception: BaseException | None = None
+    endpoint: str = ""
+    mutating: bool = False
+    server_delay: float | None = None
+    server_delay_source: str | None = None
+    elapsed: float = 0.0
+    slept: float = 0.0
+    attempt_duration: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome is not Outcome.SUCCESS
+
+    @property
+    def request_not_applied(self) -> bool:
+        """True when the request provably had no effect, so even a mutating call may be resent."""
+        if self.outcome is Outcome.CONNECT_FAILED:
+            return True
+        return self.outcome is Outcome.HTTP_ERROR and self.status in NOT_APPLIED_STATUSES
+
+    @property
+    def reason(self) -> str:
+        """What happened, in a few words: ``HTTP 503 ServiceUnavailable``, ``read timeout``."""
+        if self.outcome in (Outcome.SUCCESS, Outcome.HTTP_ERROR):
+            text = f"HTTP {self.status}"
+            return f"{text} {self.error_code}" if self.error_code else text
+        if self.exception is None:
+            return self.outcome.value
+        return f"{self.outcome.value} ({type(self.exception).__name__})"
+
+
+def may_change_state(operation_name: str, idempotency_tokens: Iterable[str] = ()) -> bool:
+    """Whether calling the operation twice may do something twice.
+
+    An operation is read-only when its name starts with a word of :data:`READ_ONLY_PREFIXES`
+    (``DescribeInstances``, ``GetCallerIdentity``), and safe to repeat when its model marks a
+    member as an idempotency token (``RunInstances``' ``ClientToken``, which botocore fills in),
+    because the server recognises the repeat. Everything else may change state.
+    """
+    if any(True for _ in idempotency_tokens):
+        return False
+    for prefix in READ_ONLY_PREFIXES:
+        if operation_name.startswith(prefix):
+            rest = operation_name[len(prefix):]
+            if not rest or rest[0].isupper():
+                return False
+    return True

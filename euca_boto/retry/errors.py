@@ -1,0 +1,92 @@
+"""The error raised when a call fails for good after the retry handler gave up on a connection
+error or timeout; it says how many attempts were made and why each failed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from euca_boto.errors import EucaBotoError
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    """One failed attempt: what went wrong and what the handler did about it."""
+
+    attempt: int
+    reason: str
+    action: str  # "retry", "stop" or "give_up"
+    delay: float = 0.0
+    delay_source: str = "backoff"
+
+    def describe(self) -> str:
+        if self.action != "retry":
+            return f"{self.attempt}: {self.reason}"
+        text = f"{self.attempt}: {self.reason}, retried after {self.delay:.3g} s"
+        return text if self.delay_source == "backoff" else f"{text} ({self.delay_source})"
+
+
+def history_text(stop_reason: str, history: Sequence[AttemptRecord]) -> str:
+    """``(euca-boto retry: 3 attempts; all 3 attempts failed; 1: HTTP 503, retried ...)``"""
+    attempts = "1 attempt" if len(history) == 1 else f"{len(history)} attempts"
+    steps = "; ".join(record.describe() for record in history)
+    return f"(euca-boto retry: {attempts}, stopped: {stop_reason}; {steps})"
+
+
+class RetryError(EucaBotoError):
+    """A call failed for good after the retry handler gave up.
+
+    The error raised is also an instance of the original botocore exception's class (an
+    ``EndpointConnectionError``, a ``ReadTimeoutError``...), so existing ``except`` clauses
+    still catch it; the original is its ``__cause__``.
+    """
+
+    attempts: int
+    history: tuple[AttemptRecord, ...]
+    stop_reason: str
+
+    def __init__(self, message: str, attempts: int = 0,
+                 history: Sequence[AttemptRecord] = (), stop_reason: str = "") -> None:
+        super().__init__(message)
+        self.attempts = attempts
+        self.history = tuple(history)
+        self.stop_reason = stop_reason
+
+
+_SUBCLASSES: dict[type[BaseException], type[RetryError]] = {}
+
+
+def retry_error(
+    original: BaseException, stop_reason: str, history: Sequence[AttemptRecord]
+) -> RetryError:
+    """A :class:`RetryError` that is also of ``original``'s class, with the attempt history in
+    its message and ``original``'s attributes (``endpoint_url``, ``error``...) kept."""
+    message = f"{original} {history_text(stop_reason, history)}"
+    cls = _subclass_for(type(original))
+    if cls is RetryError:
+        error = RetryError(message)
+    else:
+        # Botocore's exceptions format their message from keyword arguments in __init__;
+        # build the instance without it and carry the original's state over instead.
+        error = cls.__new__(cls)
+        error.__dict__.update(original.__dict__)
+        error.args = (message,)
+    error.attempts = len(history)
+    error.history = tuple(history)
+    error.stop_reason = stop_reason
+    return error
+
+
+def _subclass_for(original: type[BaseException]) -> type[RetryError]:
+    cls = _SUBCLASSES.get(original)
+    if cls is None:
+        try:
+            cls = type(original.__name__, (RetryError, original), {
+                "__module__": __name__,
+                "__doc__": f"{original.__name__} after the retry handler gave up.",
+                "__str__": Exception.__str__,
+            })
+        except TypeError:  # a class that cannot be combined (layout conflict, final class)
+            cls = RetryError
+        _SUBCLASSES[original] = cls
+    return cls

@@ -1,0 +1,270 @@
+"""The retry handler: botocore's events in, the policy's decisions carried out.
+
+Per call it keeps a :class:`CallState` in botocore's per-call ``context`` dict (fresh for every
+call), asks the policy after every attempt, pays for retries from the endpoint's budget, sleeps
+(through an injectable ``sleep``), logs each retry, reports the attempts in the response
+metadata and, when it gives up, says so in the error the caller sees.
+
+It takes botocore's own retry handler's place: it is registered on ``needs-retry.<service>``
+under botocore's unique id ``retry-config-<service>``, so botocore's registration of its own
+handler under that id on a new client is skipped and attempts are never multiplied.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from euca_boto.retry.adapter import RetryEventAdapter, endpoint_of
+from euca_boto.retry.budget import RETRY_COST, SUCCESS_REFILL, RetryBudget
+from euca_boto.retry.errors import AttemptRecord, history_text, retry_error
+from euca_boto.retry.policy import Policy, RetryDecision, RetryPolicy
+from euca_boto.settings import BY_KEY
+
+logger = logging.getLogger("euca_boto.retry")
+
+Sleep = Callable[[float], None]
+AsyncSleep = Callable[[float], Awaitable[Any]]
+Clock = Callable[[], float]
+
+CONTEXT_KEY = "euca_boto_retry"
+RETRY_KEYS: tuple[str, ...] = tuple(k for k in BY_KEY if k.startswith("euca_retry_"))
+
+
+@dataclass
+class CallState:
+    """What the handler remembers about one call, between its attempts."""
+
+    started: float
+    attempt_started: float
+    attempts: int = 0
+    slept: float = 0.0
+    busy: float = 0.0  # time spent in attempts (not sleeping)
+    history: list[AttemptRecord] = field(default_factory=list)
+    spent: dict[str, int] = field(default_factory=dict)  # budget tokens spent, per endpoint
+    stop_reason: str | None = None
+    gave_up: bool = False
+
+    @property
+    def report_due(self) -> bool:
+        """Whether the final error should tell the retry story: a retriable failure was given
+        up on, or there was more than one attempt."""
+        return self.gave_up or len(self.history) > 1
+
+    def report(self) -> str:
+        return history_text(self.stop_reason or "", self.history)
+
+
+class RetryHandler:
+    """Carries out a policy for one service's calls; its methods are botocore event handlers.
+
+    ``settings`` are the ``euca_retry_*`` settings the policy was made from, kept so that a
+    per-client override can change some of them. ``budget`` is shared by every handler that
+    should share retry tokens (all clients of a service in a session, by default).
+    """
+
+    def __init__(
+        self,
+        service_id: str,
+        policy: Policy,
+        budget: RetryBudget | None = None,
+        *,
+        settings: Mapping[str, Any] | None = None,
+        sleep: Sleep = time.sleep,
+        clock: Clock = time.monotonic,
+        wall_clock: Clock = time.time,
+        async_sleep: AsyncSleep = asyncio.sleep,
+    ) -> None:
+        self.service_id = service_id
+        self.policy = policy
+        self.budget = budget if budget is not None else RetryBudget(0)
+        self.settings: dict[str, Any] = dict(settings or {})
+        self.sleep = sleep
+        self.async_sleep = async_sleep
+        self.clock = clock
+        self.wall_clock = wall_clock
+        self._adapter = RetryEventAdapter(service_id)
+
+    @classmethod
+    def from_settings(
+        cls, service_id: str, settings: Mapping[str, Any], budget: RetryBudget | None = None
+    ) -> RetryHandler:
+        retry_settings = {k: settings[k] for k in RETRY_KEYS if k in settings}
+        capacity = retry_settings.get("euca_retry_budget", BY_KEY["euca_retry_budget"].default)
+        if budget is None:
+            budget = RetryBudget(capacity)
+        elif budget.capacity != capacity:
+            budget.resize(capacity)
+        return cls(service_id, RetryPolicy.from_settings(retry_settings), budget,
+                   settings=retry_settings)
+
+    def with_changes(self, policy: Policy | None = None, budget: RetryBudget | None = None,
+                     settings: Mapping[str, Any] | None = None, sleep: Sleep | None = None,
+                     clock: Clock | None = None,
+                     async_sleep: AsyncSleep | None = None) -> RetryHandler:
+        """A handler like this one, with the given parts replaced."""
+        return RetryHandler(
+            self.service_id,
+            policy if policy is not None else self.policy,
+            budget if budget is not None else self.budget,
+            settings=settings if settings is not None else self.settings,
+            sleep=sleep or self.sleep,
+            clock=clock or self.clock,
+            wall_clock=self.wall_clock,
+            async_sleep=async_sleep or self.async_sleep,
+        )
+
+    # -- botocore event handlers --------------------------------------------------------------
+
+    def before_call(self, context: dict[str, Any], **kwargs: Any) -> None:
+        now = self.clock()
+        context[CONTEXT_KEY] = CallState(started=now, attempt_started=now)
+
+    def needs_retry(self, **kwargs: Any) -> float | None:
+        planned = self._plan(kwargs)
+        if planned is None:
+            return None
+        state, delay = planned
+        if delay > 0:
+            self.sleep(delay)
+        self._resume(state, delay)
+        # The handler has slept already; zero tells botocore to retry at once.
+        return 0
+
+    async def needs_retry_async(self, **kwargs: Any) -> float | None:
+        """:meth:`needs_retry` for emitters that await their handlers (aiobotocore): the same
+        decisions, but the wait is ``await async_sleep(delay)``, which leaves the loop free."""
+        planned = self._plan(kwargs)
+        if planned is None:
+            return None
+        state, delay = planned
+        if delay > 0:
+            await self.async_sleep(delay)
+        self._resume(state, delay)
+        return 0
+
+    def _plan(self, kwargs: Mapping[str, Any]) -> tuple[CallState, float] | None:
+        """Decide after one attempt: None to stop, else the call's state and the delay."""
+        request_dict = kwargs.get("request_dict") or {}
+        context = request_dict.setdefault("context", {})
+        now = self.clock()
+        state = context.get(CONTEXT_KEY)
+        if state is None:  # the call began before this handler was registered
+            state = context[CONTEXT_KEY] = CallState(started=now, attempt_started=now)
+        state.attempts = kwargs["attempts"]
+        response = kwargs.get("response")
+        if (kwargs.get("caught_exception") is None and response is not None
+                and response[0].status_code < 300):
+            # The common case, kept cheap: a success refills the budget and ends the call.
+            endpoint = endpoint_of(request_dict.get("url", ""))
+            self.budget.refill(endpoint, SUCCESS_REFILL + state.spent.get(endpoint, 0))
+            return None
+        state.busy += now - state.attempt_started
+        ctx = self._adapter.context(
+            kwargs,
+            elapsed=now - state.started,
+            slept=state.slept,
+            attempt_duration=state.busy / state.attempts,
+            wall_now=self.wall_clock(),
+        )
+        if not ctx.failed:  # a 3xx: nothing to retry, nothing to refill
+            return None
+
+        decision = self.policy.decide(ctx)
+        if decision.retry and not self.budget.try_spend(ctx.endpoint, RETRY_COST):
+            decision = RetryDecision.give_up(
+                f"the retry budget of {ctx.endpoint} is empty ({self.budget.capacity} tokens, "
+                f"{RETRY_COST} per retry, refilled by successful calls): the endpoint is "
+                f"failing, so the error is reported at once instead of adding load"
+            )
+        state.history.append(AttemptRecord(ctx.attempt, ctx.reason, decision.action,
+                                           decision.delay, decision.reason))
+        if not decision.retry:
+            state.stop_reason = decision.reason
+            state.gave_up = decision.action == "give_up"
+            if state.gave_up:
+                logger.info(
+                    "%s %s attempt %d failed: %s; giving up: %s",
+                    ctx.service, ctx.operation, ctx.attempt, ctx.reason, decision.reason,
+                    extra=_log_fields(ctx.service, ctx.operation, ctx.attempt, ctx.reason, None),
+                )
+            if ctx.exception is not None and state.report_due:
+                raise retry_error(ctx.exception, decision.reason, state.history) from (
+                    ctx.exception)
+            return None
+
+        state.spent[ctx.endpoint] = state.spent.get(ctx.endpoint, 0) + RETRY_COST
+        logger.info(
+            "%s %s attempt %d failed: %s; retrying in %.3f s (%s)",
+            ctx.service, ctx.operation, ctx.attempt, ctx.reason, decision.delay, decision.reason,
+            extra=_log_fields(ctx.service, ctx.operation, ctx.attempt, ctx.reason,
+                              decision.delay),
+        )
+        return state, decision.delay
+
+    def _resume(self, state: CallState, slept: float) -> None:
+        state.slept += slept
+        state.attempt_started = self.clock()
+
+    def after_call(self, parsed: Any, context: dict[str, Any], **kwargs: Any) -> None:
+        state = context.get(CONTEXT_KEY)
+        if state is None or not isinstance(parsed, dict):
+            return
+        metadata = parsed.setdefault("ResponseMetadata", {})
+        metadata["EucaRetry"] = {"Attempts": state.attempts, "Slept": state.slept}
+        error = parsed.get("Error")
+        if isinstance(error, dict) and state.report_due:
+            message = error.get("Message") or ""
+            error["Message"] = f"{message} {state.report()}".strip()
+
+    def identify(self, **kwargs: Any) -> RetryHandler:
+        """Answers the query event through which :func:`configure_retry` finds the handler."""
+        return self
+
+    def registrations(self) -> Iterator[tuple[str, Callable[..., Any], str]]:
+        """(event, handler, unique id) of every registration this handler needs."""
+        sid = self.service_id
+        yield f"before-call.{sid}", self.before_call, f"euca-boto-retry-before-call-{sid}"
+        yield f"needs-retry.{sid}", self.needs_retry, f"retry-config-{sid}"
+        yield f"after-call.{sid}", self.after_call, f"euca-boto-retry-after-call-{sid}"
+        yield f"{QUERY_EVENT}.{sid}", self.identify, f"euca-boto-retry-handler-{sid}"
+
+    def __repr__(self) -> str:
+        return f"RetryHandler({self.service_id!r}, {self.policy!r}, {self.budget!r})"
+
+
+QUERY_EVENT = "euca-boto-retry-handler"
+
+
+def register(emitter: Any, handler: RetryHandler) -> None:
+    """Register ``handler`` on a botocore emitter, replacing whatever held its unique ids
+    (botocore's handler on a client's emitter, or a previous euca-boto handler)."""
+    awaits = awaits_handlers(emitter)
+    for event, method, unique_id in handler.registrations():
+        if awaits and method == handler.needs_retry:
+            method = handler.needs_retry_async
+        emitter.unregister(event, unique_id=unique_id)
+        emitter.register(event, method, unique_id=unique_id)
+
+
+def awaits_handlers(emitter: Any) -> bool:
+    """Whether ``emitter`` awaits the coroutines its handlers return (aiobotocore's does), so
+    that a handler that waits must wait with ``await`` instead of blocking the event loop."""
+    return inspect.iscoroutinefunction(getattr(type(emitter), "_emit", None))
+
+
+def handler_of(emitter: Any, service_id: str) -> RetryHandler | None:
+    """The euca-boto retry handler registered on ``emitter`` for a service, if any."""
+    _, response = emitter.emit_until_response(f"{QUERY_EVENT}.{service_id}")
+    return response if isinstance(response, RetryHandler) else None
+
+
+def _log_fields(service: str, operation: str, attempt: int, reason: str,
+                delay: float | None) -> dict[str, Any]:
+    return {"euca_service": service, "euca_operation": operation, "euca_attempt": attempt,
+            "euca_reason": reason, "euca_delay": delay}

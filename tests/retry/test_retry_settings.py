@@ -1,0 +1,72 @@
+"""Every retry setting is validated: a bad value is a ConfigError naming where it was made."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+import euca_boto
+from euca_boto import ConfigError, configure_retry
+
+BAD_VALUES = [
+    ("euca_retry_status_codes", "503,abc"),
+    ("euca_retry_status_codes", "600"),
+    ("euca_retry_max_attempts", "0"),
+    ("euca_retry_max_attempts", "many"),
+    ("euca_retry_delay", "-1"),
+    ("euca_retry_delay", "soon"),
+    ("euca_retry_base_delay", "fast"),
+    ("euca_retry_backoff", "linear"),
+    ("euca_retry_after_max", "forever"),
+    ("euca_retry_deadline", "0"),
+    ("euca_retry_deadline", "tomorrow"),
+    ("euca_retry_non_idempotent", "maybe"),
+    ("euca_retry_budget", "-5"),
+    ("euca_retry_budget", "lots"),
+]
+
+
+@pytest.mark.parametrize(("key", "value"), BAD_VALUES)
+def test_bad_value_as_argument(aws_env: Path, key: str, value: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        euca_boto.session(region_name="eucalyptus", **{key: value})
+    assert f"{key} = {value!r} is not valid; expected " in str(raised.value)
+
+
+@pytest.mark.parametrize(("key", "value"), BAD_VALUES)
+def test_bad_value_in_a_service_block(aws_env: Path, key: str, value: str) -> None:
+    aws_env.write_text(f"[profile euca]\nregion = eucalyptus\nec2 =\n    {key} = {value}\n")
+    with pytest.raises(ConfigError) as raised:
+        euca_boto.session(profile_name="euca")
+    assert "service block 'ec2'" in str(raised.value)
+    assert f"{key} = {value!r} is not valid" in str(raised.value)
+
+
+@pytest.mark.parametrize(("key", "value"), BAD_VALUES)
+def test_bad_value_for_one_client(aws_env: Path, key: str, value: str) -> None:
+    client = boto3.session.Session(region_name="eucalyptus").client(
+        "sts", endpoint_url="http://127.0.0.1:9/", aws_access_key_id="a",
+        aws_secret_access_key="b")
+    with pytest.raises(ConfigError) as raised:
+        configure_retry(client, **{key: value})
+    assert str(raised.value).startswith(f"configure_retry(sts client): {key} = {value!r}")
+
+
+def test_unknown_retry_setting_for_one_client_suggests_the_nearest(aws_env: Path) -> None:
+    client = boto3.session.Session(region_name="eucalyptus").client(
+        "sts", endpoint_url="http://127.0.0.1:9/", aws_access_key_id="a",
+        aws_secret_access_key="b")
+    with pytest.raises(ConfigError, match="did you mean euca_retry_max_attempts"):
+        configure_retry(client, euca_retry_max_attempt=3)
+
+
+def test_policy_and_policy_settings_together_are_refused(aws_env: Path) -> None:
+    client = boto3.session.Session(region_name="eucalyptus").client(
+        "sts", endpoint_url="http://127.0.0.1:9/", aws_access_key_id="a",
+        aws_secret_access_key="b")
+    kwargs: dict[str, Any] = {"euca_retry_max_attempts": 3}
+    with pytest.raises(ConfigError, match="pass either a policy or settings"):
+        configure_retry(client, euca_boto.RetryPolicy(), **kwargs)
