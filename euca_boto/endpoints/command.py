@@ -1,0 +1,83 @@
+"""``euca-boto endpoints``: each service's endpoints, where they came from, their health and
+the order the next call would try them."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from typing import Any
+
+import euca_boto
+from euca_boto.endpoints.model import EndpointError, known_services
+from euca_boto.endpoints.selector import EndpointRow, selector_of
+from euca_boto.install import plugin_of
+
+
+def show(profile: str | None, services: list[str]) -> list[str]:
+    """The lines the command prints for ``services`` of ``profile``."""
+    session: Any = euca_boto.session(profile_name=profile)
+    plugin = plugin_of(session)
+    assert plugin is not None  # euca_boto.session() installs it
+    selector = selector_of(session)
+    lines = [f"profile {plugin.settings.profile}"]
+    for service in services:
+        settings = plugin.settings.for_service(service)
+        try:
+            client = session.client(service)
+        except EndpointError as error:
+            lines.append(f"{service}: {error}")
+            continue
+        route = selector.routes.get(service)
+        if route is None:
+            lines.append(f"{service}: {client.meta.endpoint_url} (single endpoint, "
+                         f"topology {settings['euca_topology']})")
+            continue
+        zone = settings.get("euca_zone")
+        lines.append(f"{service}: {route.describe_source}"
+                     + (f", zone {zone} first" if zone else ""))
+        try:
+            rows = selector.rows(service)
+        except EndpointError as error:
+            lines.append(f"  error: {error}")
+            continue
+        lines += _table(rows)
+    return lines
+
+
+def _table(rows: list[EndpointRow]) -> list[str]:
+    cells = [("order", "url", "source", "partition", "health")]
+    for row in rows:
+        cells.append((str(row.order), row.endpoint.url, row.endpoint.source,
+                      row.endpoint.partition or "-", _health(row)))
+    widths = [max(len(c[i]) for c in cells) for i in range(4)]
+    return ["  " + "  ".join(c[i].ljust(widths[i]) for i in range(4)) + "  " + c[4]
+            for c in cells]
+
+
+def _health(row: EndpointRow) -> str:
+    health = row.health
+    text = health.state.value
+    if health.failures:
+        text += f" ({health.failures} failure{'s' if health.failures > 1 else ''}"
+        if health.ejected_for > 0 and math.isfinite(health.ejected_for):
+            text += f", back in {health.ejected_for:.0f} s"
+        text += f"; last: {health.last_error})"
+    return text
+
+
+def _endpoints(args: argparse.Namespace) -> int:
+    services = [args.service] if args.service else known_services()
+    for line in show(args.profile, services):
+        print(line)
+    return 0
+
+
+def add_commands(subparsers: Any) -> None:
+    """Add the ``endpoints`` command to the ``euca-boto`` command line."""
+    command = subparsers.add_parser(
+        "endpoints",
+        help="show each service's endpoints, their source, partition, health and call order",
+    )
+    command.add_argument("--profile", help="profile name (default: AWS_PROFILE or 'default')")
+    command.add_argument("--service", help="one service (a client name such as euprop or ec2)")
+    command.set_defaults(func=_endpoints)

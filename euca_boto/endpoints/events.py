@@ -1,0 +1,132 @@
+"""The adapter between botocore's events and endpoint selection.
+
+``before-call`` points the request at the first endpoint of the call's plan, before botocore
+signs it. After every attempt, ``needs-retry`` is seen twice: first (before the retry decision)
+to record the endpoint's health, last (after it) to move the next attempt to the plan's next
+endpoint when this one failed; botocore re-signs each attempt, so the moved request is valid.
+These handlers never ask for a retry themselves: whether there is a next attempt is the retry
+policy's decision. ``after-call``/``after-call-error`` give back a probe the call did not use.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
+from botocore.exceptions import HTTPClientError
+
+from euca_boto.endpoints.selection import CallPlan, Route
+from euca_boto.endpoints.selector import EndpointSelector, selector_of
+
+logger = logging.getLogger("euca_boto.endpoints")
+
+CONTEXT_KEY = "euca_boto_endpoints"
+
+
+def endpoint_fault(status: int | None, exception: BaseException | None,
+                   fault_statuses: frozenset[int]) -> str | None:
+    """Why an attempt's outcome is the endpoint's failure, or None if the endpoint answered.
+
+    Connection errors and timeouts are; so are the retriable 5xx statuses. Any other answer,
+    errors included, shows the endpoint alive.
+    """
+    if exception is not None:
+        # Refused, connect timeout, TLS or proxy failure; read timeout, connection lost.
+        if isinstance(exception, (BotocoreConnectionError, HTTPClientError)):
+            return f"{type(exception).__name__}: {exception}"
+        return None
+    if status is not None and status in fault_statuses:
+        return f"HTTP {status}"
+    return None
+
+
+class EndpointEvents:
+    """botocore event handlers for one session's selector."""
+
+    def __init__(self, selector: EndpointSelector) -> None:
+        self.selector = selector
+
+    def before_call(self, model: Any, params: dict[str, Any], context: dict[str, Any],
+                    **kwargs: Any) -> None:
+        route = self.selector.routes.get(model.service_model.service_name)
+        if route is None:
+            return
+        url = params.get("url") or ""
+        if not route.matches(url):
+            return  # a client created with its own endpoint_url: the caller chose
+        plan = route.plan(url)
+        params["url"] = plan.request_url
+        context[CONTEXT_KEY] = (route, plan)
+
+    def record_attempt(self, request_dict: dict[str, Any], response: Any = None,
+                       caught_exception: BaseException | None = None, **kwargs: Any) -> None:
+        found = _call_of(request_dict)
+        if found is None:
+            return
+        route, plan = found
+        status = response[0].status_code if response is not None else None
+        plan.fault = endpoint_fault(status, caught_exception, route.fault_statuses)
+        url = plan.current.url
+        if plan.fault is None:
+            if route.board.succeeded(url):
+                logger.info("%s endpoint %s answered again; it is back in rotation",
+                            route.service, url)
+            return
+        period = route.board.failed(url, route.ejection, plan.fault)
+        logger.warning("%s endpoint %s failed (%s); left out for %.3g s",
+                       route.service, url, plan.fault, period)
+
+    def fail_over(self, request_dict: dict[str, Any], **kwargs: Any) -> None:
+        found = _call_of(request_dict)
+        if found is None:
+            return
+        route, plan = found
+        if plan.fault is None or len(plan.endpoints) < 2:
+            return
+        failed = plan.current.url
+        plan.advance()
+        request_dict["url"] = plan.request_url
+        logger.info("%s: the next attempt goes to %s instead of %s",
+                    route.service, plan.current.url, failed)
+
+    def finish(self, context: dict[str, Any], **kwargs: Any) -> None:
+        found = context.get(CONTEXT_KEY)
+        if found is None:
+            return
+        route, plan = found
+        if plan.probe is not None and not plan.probed:
+            route.board.release_probe(plan.probe.url)
+
+
+def _call_of(request_dict: dict[str, Any]) -> tuple[Route, CallPlan] | None:
+    context = request_dict.get("context")
+    if not context:
+        return None
+    found: tuple[Route, CallPlan] | None = context.get(CONTEXT_KEY)
+    return found
+
+
+def register_service(botocore_session: Any, service_id: str) -> None:
+    """Register the endpoint handlers of one service on the session's emitter."""
+    events = EndpointEvents(selector_of(botocore_session))
+    emitter = botocore_session.get_component("event_emitter")
+    sid = service_id
+    emitter.register(f"before-call.{sid}", events.before_call,
+                     unique_id=f"euca-boto-endpoints-before-call-{sid}")
+    # First: the health of the attempt's endpoint is recorded even when the retry handler
+    # gives up by raising. Last: the retry handler sees (and budgets) the URL that failed.
+    emitter.register_first(f"needs-retry.{sid}", events.record_attempt,
+                           unique_id=f"euca-boto-endpoints-health-{sid}")
+    emitter.register_last(f"needs-retry.{sid}", events.fail_over,
+                          unique_id=f"euca-boto-endpoints-failover-{sid}")
+    emitter.register(f"after-call.{sid}", events.finish,
+                     unique_id=f"euca-boto-endpoints-after-call-{sid}")
+    emitter.register(f"after-call-error.{sid}", events.finish,
+                     unique_id=f"euca-boto-endpoints-after-call-error-{sid}")
+
+
+def creation_url(botocore_session: Any, service: str, settings: Any,
+                 caller_url: str | None) -> str | None:
+    """The endpoint hook of client creation (see :mod:`euca_boto.install`)."""
+    return selector_of(botocore_session).creation_url(service, settings, caller_url)

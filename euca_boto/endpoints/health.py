@@ -1,0 +1,140 @@
+"""Endpoint health: outlier ejection with a growing backoff, and one probe at a time.
+
+An endpoint that fails (connection error, timeout, retriable 5xx) is left out of the rotation
+for an ejection period that doubles while it keeps failing, up to a cap. When the period is
+over, one call at a time may probe it: a success re-admits it, a failure ejects it for longer.
+The board is keyed by endpoint URL and shared by every client of a session; its lock is only
+held for bookkeeping, never across a call.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+Clock = Callable[[], float]
+
+
+class State(Enum):
+    HEALTHY = "healthy"
+    EJECTED = "ejected"  # left out until its ejection period is over
+    PROBE_DUE = "probe due"  # the period is over: the next call may probe it
+    PROBING = "probing"  # a call is probing it right now
+
+
+@dataclass(frozen=True)
+class EjectionPolicy:
+    """How long a failing endpoint is left out: ``base`` seconds after its first failure,
+    doubled after each further one, at most ``maximum``."""
+
+    base: float = 5.0
+    maximum: float = 300.0
+
+    def period(self, failures: int) -> float:
+        if failures <= 0:
+            return 0.0
+        return min(self.maximum, self.base * math.pow(2.0, min(failures - 1, 60)))
+
+
+@dataclass(frozen=True)
+class Health:
+    """What the board knows of one endpoint at one moment (for display and ordering)."""
+
+    state: State
+    failures: int = 0  # consecutive failures
+    ejected_for: float = 0.0  # seconds left of the ejection
+    last_failure: float = -math.inf  # clock time of the last failure
+    last_error: str | None = None
+
+
+@dataclass
+class _Record:
+    failures: int = 0
+    ejected_until: float = 0.0
+    last_failure: float = -math.inf
+    last_error: str | None = None
+    probe_until: float = 0.0  # a probe is in flight until then (its lease)
+
+
+class HealthBoard:
+    """The health of every endpoint a session has called. Thread safe."""
+
+    def __init__(self, clock: Clock, probe_lease: float = 120.0) -> None:
+        self.clock = clock
+        # A probe whose call never reports back (its thread died) stops blocking others then.
+        self.probe_lease = probe_lease
+        self._lock = threading.Lock()
+        self._records: dict[str, _Record] = {}
+
+    def health(self, url: str) -> Health:
+        now = self.clock()
+        with self._lock:
+            record = self._records.get(url)
+            if record is None:
+                return Health(State.HEALTHY)
+            return Health(self._state(record, now), record.failures,
+                          max(0.0, record.ejected_until - now), record.last_failure,
+                          record.last_error)
+
+    def state(self, url: str, now: float) -> State:
+        record = self._records.get(url)  # a dict read is atomic; no lock on the hot path
+        if record is None or record.failures == 0:
+            return State.HEALTHY
+        return self._state(record, now)
+
+    @staticmethod
+    def _state(record: _Record, now: float) -> State:
+        if record.failures == 0:
+            return State.HEALTHY
+        if now < record.ejected_until:
+            return State.EJECTED
+        if now < record.probe_until:
+            return State.PROBING
+        return State.PROBE_DUE
+
+    def last_failure(self, url: str) -> float:
+        record = self._records.get(url)
+        return record.last_failure if record else -math.inf
+
+    def claim_probe(self, url: str, now: float) -> bool:
+        """Take the one probe of an endpoint whose ejection is over; False if it is taken."""
+        with self._lock:
+            record = self._records.get(url)
+            if record is None or self._state(record, now) is not State.PROBE_DUE:
+                return False
+            record.probe_until = now + self.probe_lease
+            return True
+
+    def release_probe(self, url: str) -> None:
+        """Give back a probe the call did not use."""
+        with self._lock:
+            record = self._records.get(url)
+            if record is not None:
+                record.probe_until = 0.0
+
+    def succeeded(self, url: str) -> bool:
+        """Record a success; True if this re-admitted an ejected endpoint."""
+        record = self._records.get(url)
+        if record is None or record.failures == 0:
+            return False  # the common case: healthy stays healthy without taking the lock
+        with self._lock:
+            readmitted = record.failures > 0
+            record.failures = 0
+            record.ejected_until = record.probe_until = 0.0
+            return readmitted
+
+    def failed(self, url: str, policy: EjectionPolicy, error: str) -> float:
+        """Record a failure and eject the endpoint; returns the ejection period."""
+        now = self.clock()
+        with self._lock:
+            record = self._records.setdefault(url, _Record())
+            record.failures += 1
+            period = policy.period(record.failures)
+            record.ejected_until = now + period
+            record.last_failure = now
+            record.last_error = error
+            record.probe_until = 0.0
+            return period

@@ -1,0 +1,190 @@
+"""Keeping discovered endpoints fresh: lazily on a calling thread, or on the application's
+executor.
+
+A :class:`Cached` value (a DNS answer, the cloud's topology) is loaded on first use and
+reloaded when it is stale. Without a background updater the caller that finds it stale
+reloads it while every other caller goes on with the stale value, so at most one caller at a
+time waits for the network; only the very first load makes the others wait for it. A failed
+reload keeps the last good value and says so in the log. :func:`keep_topology_updated` moves
+the reloads to an executor the application provides.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import weakref
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from typing import Generic, TypeVar
+
+from euca_boto.endpoints.model import EndpointError
+
+logger = logging.getLogger("euca_boto.endpoints")
+
+T = TypeVar("T")
+Clock = Callable[[], float]
+# (the previous value or None) -> (the new value, seconds it stays fresh)
+Loader = Callable[["T | None"], "tuple[T, float]"]
+
+# How long the first callers wait for the first load before giving up.
+FIRST_LOAD_WAIT = 30.0
+# After a failed load, how long to go on with the old value (or the error) before trying again.
+RETRY_AFTER_FAILURE = 5.0
+
+_ALL: weakref.WeakSet[Cached[object]] = weakref.WeakSet()
+_UPDATERS = 0  # how many background updaters run; while any does, callers never reload
+_UPDATERS_LOCK = threading.Lock()
+
+
+class Cached(Generic[T]):
+    """A value loaded from the network, with its freshness. Thread safe; no lock is held
+    while loading."""
+
+    def __init__(self, name: str, load: Loader[T], clock: Clock) -> None:
+        self.name = name
+        self._load = load
+        self.clock = clock
+        self._cond = threading.Condition()
+        self._value: T | None = None
+        self._expires = 0.0
+        self._loaded_at: float | None = None
+        self._loading = False
+        self._error: EndpointError | None = None
+        _ALL.add(self)  # type: ignore[arg-type]
+
+    def get(self) -> T:
+        """The value: fresh, or stale while someone reloads it. Raises
+        :class:`EndpointError` when there has never been a good value."""
+        value = self._value
+        if value is not None and self.clock() < self._expires:
+            return value  # the hot path: no lock
+        with self._cond:
+            value = self._value
+            if value is not None and (
+                self._loading or _UPDATERS > 0 or self.clock() < self._expires
+            ):
+                return value
+            if value is None and self._error is not None and self.clock() < self._expires:
+                raise self._error  # failed a moment ago: no new lookup for every call
+            if self._loading:
+                self._cond.wait_for(lambda: not self._loading, timeout=FIRST_LOAD_WAIT)
+                if self._value is not None:
+                    return self._value
+                raise self._error or EndpointError(
+                    f"{self.name}: still loading after {FIRST_LOAD_WAIT:g} s")
+            self._loading = True
+        return self._reload(value)
+
+    def refresh(self) -> None:
+        """Reload now unless another thread is (for the background updater)."""
+        with self._cond:
+            if self._loading:
+                return
+            self._loading = True
+            value = self._value
+        try:
+            self._reload(value)
+        except EndpointError:
+            pass  # _reload has logged it and kept the last good value
+
+    def _reload(self, previous: T | None) -> T:
+        try:
+            value, ttl = self._load(previous)
+        except EndpointError as error:
+            with self._cond:
+                self._loading = False
+                self._error = error
+                self._expires = self.clock() + RETRY_AFTER_FAILURE
+                self._cond.notify_all()
+            if previous is None:
+                raise
+            logger.warning("%s: reload failed, keeping the last good answer: %s",
+                           self.name, error)
+            return previous
+        except BaseException:
+            with self._cond:
+                self._loading = False
+                self._cond.notify_all()
+            raise
+        with self._cond:
+            self._value = value
+            self._loaded_at = now = self.clock()
+            self._expires = now + ttl
+            self._error = None
+            self._loading = False
+            self._cond.notify_all()
+        return value
+
+    def due(self, now: float) -> bool:
+        """Whether a background updater should reload it now (shortly before it goes stale)."""
+        if self._loaded_at is None:
+            return False  # never used: nobody needs it yet
+        margin = min(1.0, 0.1 * max(0.0, self._expires - self._loaded_at))
+        return now >= self._expires - margin
+
+
+class TopologyUpdater:
+    """A background task, on the application's executor, that reloads every cached topology
+    and DNS answer shortly before it goes stale. Stop it with :meth:`stop`."""
+
+    def __init__(self, executor: Executor, tick: float = 0.5) -> None:
+        self._stop = threading.Event()
+        self._tick = tick
+        self._left = False
+        global _UPDATERS
+        with _UPDATERS_LOCK:
+            _UPDATERS += 1
+        try:
+            self.future: Future[None] = executor.submit(self._run)
+        except BaseException:
+            self._leave()
+            raise
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                for cached in list(_ALL):
+                    if self._stop.is_set():
+                        break
+                    if cached.due(cached.clock()):
+                        cached.refresh()
+                self._stop.wait(self._tick)
+        finally:
+            self._leave()
+
+    def _leave(self) -> None:
+        global _UPDATERS
+        with _UPDATERS_LOCK:
+            if not self._left:
+                self._left = True
+                _UPDATERS -= 1
+
+    def stop(self, timeout: float | None = 10.0) -> None:
+        """Stop reloading; callers reload lazily again. Waits for the task to end."""
+        self._stop.set()
+        try:
+            self.future.result(timeout=timeout)
+        finally:
+            self._leave()
+
+    @property
+    def running(self) -> bool:
+        return not self.future.done()
+
+
+def keep_topology_updated(executor: Executor, tick: float = 0.5) -> TopologyUpdater:
+    """Reload endpoint topologies and DNS answers on ``executor`` instead of on calling threads.
+
+    One task is submitted; it occupies one worker of the executor until
+    :meth:`TopologyUpdater.stop`. It checks every ``tick`` seconds what is due, so each value
+    is reloaded shortly before it goes stale (after ``euca_topology_refresh`` for a topology,
+    after its TTL for a DNS answer). While it runs, calls never reload on their own thread.
+    """
+    if not callable(getattr(executor, "submit", None)):
+        raise TypeError(
+            "keep_topology_updated() takes a concurrent.futures.Executor (anything with "
+            f"submit()), not {type(executor).__name__}")
+    if tick <= 0:
+        raise ValueError(f"tick must be > 0 seconds, got {tick}")
+    return TopologyUpdater(executor, tick)

@@ -1,0 +1,151 @@
+"""Endpoint selection: the order in which one call tries a service's endpoints.
+
+Endpoints in the preferred zone come first, then the others; SRV priorities split them further.
+Within a tier, successive calls start at successive endpoints (weighted at random when SRV
+weights differ), so load is spread. Healthy endpoints are tried before ejected ones; ejected
+endpoints still come last, least recently failed first, so a call never gives up on an endpoint
+list just because every endpoint has failed once. One endpoint whose ejection is over is probed
+by one call at a time, first in its tier.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from euca_boto.endpoints.health import EjectionPolicy, HealthBoard, State
+from euca_boto.endpoints.model import Endpoint, EndpointError
+
+
+@dataclass(frozen=True)
+class Tiers:
+    """A list of endpoints grouped in the order tiers are tried."""
+
+    endpoints: tuple[Endpoint, ...]
+    groups: tuple[tuple[Endpoint, ...], ...]
+    weighted: tuple[bool, ...]  # whether a group's SRV weights differ
+
+    @classmethod
+    def of(cls, endpoints: Sequence[Endpoint], zone: str | None) -> Tiers:
+        def rank(ep: Endpoint) -> tuple[int, int]:
+            local = 0 if zone is not None and ep.partition == zone else 1
+            return (local if zone is not None else 0, ep.priority)
+
+        keys = sorted({rank(ep) for ep in endpoints})
+        groups = tuple(tuple(ep for ep in endpoints if rank(ep) == key) for key in keys)
+        weighted = tuple(len({ep.weight for ep in group}) > 1 for group in groups)
+        return cls(tuple(endpoints), groups, weighted)
+
+
+def _spread(group: tuple[Endpoint, ...], turn: int, weighted: bool) -> list[Endpoint]:
+    if weighted:
+        # Weighted sampling without replacement (Efraimidis-Spirakis); weight 0 goes last.
+        return sorted(group, key=lambda ep: -(random.random() ** (1.0 / ep.weight))
+                      if ep.weight > 0 else 1.0)
+    start = turn % len(group)
+    return list(group[start:] + group[:start])
+
+
+def order(
+    tiers: Tiers, board: HealthBoard, now: float, turn: int, claim: bool = True
+) -> tuple[list[Endpoint], Endpoint | None]:
+    """The endpoints in the order one call should try them, and the endpoint this call probes
+    (None if none). With ``claim=False`` nothing is claimed: a preview for display."""
+    ready: list[Endpoint] = []
+    resting: list[Endpoint] = []
+    probe: Endpoint | None = None
+    for group, weighted in zip(tiers.groups, tiers.weighted, strict=True):
+        tier: list[Endpoint] = []
+        for ep in _spread(group, turn, weighted):
+            state = board.state(ep.url, now)
+            if state is State.HEALTHY:
+                tier.append(ep)
+            elif state is State.PROBE_DUE and probe is None and (
+                not claim or board.claim_probe(ep.url, now)
+            ):
+                probe = ep
+                tier.insert(0, ep)
+            else:
+                resting.append(ep)
+        ready.extend(tier)
+    resting.sort(key=lambda ep: board.last_failure(ep.url))
+    return ready + resting, (probe if claim else None)
+
+
+@dataclass
+class CallPlan:
+    """One call's way through the endpoints: where its current attempt goes, what is next."""
+
+    endpoints: list[Endpoint]
+    probe: Endpoint | None
+    suffix: str  # the request URL after the endpoint's URL: path rest and query
+    position: int = 0
+    fault: str | None = None  # why the current attempt counts as the endpoint's failure
+    probed: bool = False
+
+    @property
+    def current(self) -> Endpoint:
+        return self.endpoints[self.position]
+
+    @property
+    def request_url(self) -> str:
+        return self.current.url + self.suffix
+
+    def advance(self) -> Endpoint:
+        """Move to the next endpoint; after the last one, start again from the first."""
+        self.position = (self.position + 1) % len(self.endpoints)
+        if self.current is self.probe:
+            self.probed = True
+        return self.current
+
+
+@dataclass
+class Route:
+    """How the calls of one service pick endpoints.
+
+    ``base`` is the URL its clients are created with; requests whose URL starts with it are
+    routed (a client given another ``endpoint_url`` by its caller is left alone).
+    ``endpoints`` returns the current endpoint list (the static list, or a source's latest
+    answer); ``fault_statuses`` are the HTTP statuses that count as an endpoint's failure.
+    """
+
+    service: str
+    base: str
+    endpoints: Callable[[], tuple[Endpoint, ...]]
+    board: HealthBoard
+    ejection: EjectionPolicy
+    fault_statuses: frozenset[int]
+    zone: str | None = None
+    describe_source: str = ""
+    # Unlocked on purpose: two calls racing may start at the same endpoint, which is harmless.
+    _turn: int = 0
+    _tiers: Tiers | None = field(default=None, repr=False)
+
+    def tiers(self) -> Tiers:
+        endpoints = self.endpoints()
+        tiers = self._tiers
+        if tiers is None or tiers.endpoints is not endpoints:
+            if not endpoints:
+                raise EndpointError(f"no endpoints are known for {self.service}")
+            tiers = self._tiers = Tiers.of(endpoints, self.zone)
+        return tiers
+
+    def matches(self, url: str) -> bool:
+        """Whether a request URL was built on this route's base URL."""
+        base = self.base
+        return url.startswith(base) and (len(url) == len(base) or url[len(base)] in "/?")
+
+    def plan(self, url: str) -> CallPlan:
+        """The plan of a call whose request URL botocore built as ``url``."""
+        turn = self._turn
+        self._turn = turn + 1
+        endpoints, probe = order(self.tiers(), self.board, self.board.clock(), turn)
+        return CallPlan(endpoints, probe, url[len(self.base):],
+                        probed=probe is not None and endpoints[0] is probe)
+
+    def preview(self) -> list[Endpoint]:
+        """The order the next call would try, without taking a turn or a probe."""
+        endpoints, _ = order(self.tiers(), self.board, self.board.clock(), self._turn,
+                             claim=False)
+        return endpoints

@@ -1,0 +1,47 @@
+"""Static endpoints: the URLs the profile names for a service.
+
+In order: botocore's own configured endpoint (``AWS_ENDPOINT_URL_<SERVICE>``, the profile's
+``services`` section, ``endpoint_url``), then ``euca_endpoint_urls``, then ``euca_endpoint``;
+base URLs without a path get the service's Eucalyptus path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from botocore.configprovider import ConfiguredEndpointProvider
+
+from euca_boto.endpoints.model import STATIC, Endpoint, normalize, service_url
+
+
+def configured_url(botocore_session: Any, service: str) -> str | None:
+    """The endpoint botocore itself would give a new client of ``service``, if any.
+
+    botocore resolves it with this provider when it builds a client; asking the same provider
+    keeps the precedence (environment, ``services`` section, profile) exactly botocore's.
+    """
+    if botocore_session.get_config_variable("ignore_configured_endpoint_urls"):
+        return None
+    provider = ConfiguredEndpointProvider(
+        full_config=botocore_session.full_config,
+        scoped_config=botocore_session.get_scoped_config(),
+        client_name=service,
+    )
+    url = provider.provide()
+    return str(url) if url else None
+
+
+def static_endpoints(
+    service: str, settings: Mapping[str, Any], configured: str | None
+) -> tuple[Endpoint, ...]:
+    """The service's static endpoints, in the profile's order, without duplicates."""
+    urls: list[str] = []
+    if configured:
+        urls.append(normalize(configured))
+    for raw in (*(settings.get("euca_endpoint_urls") or ()), settings.get("euca_endpoint")):
+        if raw:
+            url = service_url(raw, service)
+            if url is not None:
+                urls.append(url)
+    return tuple(Endpoint(url, STATIC) for url in dict.fromkeys(urls))
