@@ -3,9 +3,45 @@
 The public API is what this module exports; everything else is internal.
 """
 
+from euca_boto import aio, metrics
+from euca_boto.circuit import (
+    BreakerInfo,
+    CircuitOpenError,
+    StateChange,
+    add_breaker_listener,
+    breaker,
+    breakers,
+    get_breaker,
+    remove_breaker_listener,
+)
+from euca_boto.context import CallerContext, CallerContextError, caller_context
+from euca_boto.endpoints import (
+    EndpointError,
+    TopologyUpdater,
+    keep_topology_updated,
+    selector_of,
+)
 from euca_boto.errors import ConfigError, EucaBotoError
+from euca_boto.futures import futures
 from euca_boto.install import install, session
 from euca_boto.models import models_path
+from euca_boto.proxy import protect
+from euca_boto.retry import (
+    RetryBudget,
+    RetryContext,
+    RetryDecision,
+    RetryError,
+    RetryPolicy,
+    configure_retry,
+    retry_if,
+    retry_if_connection_error,
+    retry_if_error_code,
+    retry_if_read_timeout,
+    retry_if_status,
+    wait_exponential_jitter,
+    wait_fixed,
+)
+from euca_boto.wirelog import WireLogSwitch, wire_log
 
 __version__ = "0.1.0"
 
@@ -15,5 +51,45 @@ __all__ = [
     "install",
     "models_path",
     "session",
+    # retries
+    "RetryBudget",
+    "RetryContext",
+    "RetryDecision",
+    "RetryError",
+    "RetryPolicy",
+    "configure_retry",
+    "retry_if",
+    "retry_if_connection_error",
+    "retry_if_error_code",
+    "retry_if_read_timeout",
+    "retry_if_status",
+    "wait_exponential_jitter",
+    "wait_fixed",
+    # wire logging
+    "WireLogSwitch",
+    "wire_log",
+    # caller context
+    "CallerContext",
+    "CallerContextError",
+    "caller_context",
+    # circuit breakers and metrics
+    "BreakerInfo",
+    "CircuitOpenError",
+    "StateChange",
+    "add_breaker_listener",
+    "breaker",
+    "breakers",
+    "get_breaker",
+    "metrics",
+    "protect",
+    "remove_breaker_listener",
+    # endpoints
+    "EndpointError",
+    "TopologyUpdater",
+    "keep_topology_updated",
+    "selector_of",
+    # asynchronous calls
+    "aio",
+    "futures",
     "__version__",
 ]

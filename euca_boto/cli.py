@@ -84,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     from euca_boto.tracker.command import add_commands as add_tracker_commands
 
     add_tracker_commands(commands)
+
+    from euca_boto.endpoints.command import add_commands as add_endpoint_commands
+
+    add_endpoint_commands(commands)
     return parser
 
 

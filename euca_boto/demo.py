@@ -7,13 +7,17 @@ happened; nothing is simulated. Scenes appear here only once the feature they sh
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
+
+from botocore.exceptions import ClientError
 
 import euca_boto
 from euca_boto.testing import LocalCloud
@@ -82,6 +86,113 @@ def scene_admin(tour: Tour) -> None:
 
 
 SCENES: list[Callable[[Tour], None]] = [scene_cloud, scene_session, scene_admin]
+
+
+def scene_wire_log(tour: Tour) -> None:
+    tour.scene("Wire logging, per service, redacted")
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    wire = logging.getLogger("euca_boto.wire")
+    keep, level = Keep(), wire.level
+    wire.addHandler(keep)
+    wire.setLevel(logging.INFO)
+    euprop = tour.client("euprop")
+    tour.cloud.endpoint(0).fail(503)
+    tour.say(">>> with euca_boto.wire_log('properties'):   # endpoint 0 fails once (503)")
+    tour.say("...     euprop.modify_property_value(Name='objectstorage.s3provider.s3secretkey',"
+             " Value='sup3r-s3cret')")
+    try:
+        with euca_boto.wire_log("properties"):
+            euprop.modify_property_value(
+                Name="objectstorage.s3provider.s3secretkey", Value="sup3r-s3cret"
+            )
+    finally:
+        wire.removeHandler(keep)
+        wire.setLevel(level)
+        tour.cloud.endpoint(0).clear()
+    for record in records:
+        lines = record.getMessage().splitlines()
+        shown = [lines[0], lines[1]]
+        shown += [line for line in lines if line.startswith(("> Authorization", "> Action"))]
+        shown += [line for line in lines if line.startswith("< ") and " in " in line][:1]
+        tour.say(f"  [{record.name}]")
+        for line in shown:
+            if line.startswith("> Authorization"):
+                # The signed-header list is long and says nothing here; keep both ends.
+                line = line.split(", SignedHeaders")[0] + ", ..., " + line.rsplit(", ", 1)[-1]
+            tour.say(f"    {line}")
+    tour.say("One record per attempt; the signature and the secret value never reach the log.")
+
+
+SCENES.append(scene_wire_log)
+
+
+def scene_breaker(tour: Tour) -> None:
+    tour.scene("Circuit breakers: fail fast while a service is down")
+    session: Any = euca_boto.session(
+        PROFILE, euca_breaker_fail_max=2, euca_retry_max_attempts=1
+    )
+    euprop = session.client("euprop")
+    name = f"{PROFILE}/euprop"
+
+    def listener(change: euca_boto.StateChange) -> None:
+        tour.say(f"  [listener] {change.breaker}: {change.old} -> {change.new} ({change.reason})")
+
+    euca_boto.add_breaker_listener(listener)
+    try:
+        endpoint = tour.cloud.endpoint(0)
+        tour.say(">>> cloud.endpoint(0).fail(503, count=2)     # the service goes down")
+        endpoint.fail(503, count=2)
+        for _ in range(2):
+            try:
+                euprop.describe_properties()
+            except ClientError as error:
+                status = error.response["ResponseMetadata"]["HTTPStatusCode"]
+                tour.say(f"  describe_properties -> ClientError, HTTP {status}")
+        sent = len(endpoint.requests)
+        started = time.perf_counter()
+        try:
+            euprop.describe_properties()
+        except euca_boto.CircuitOpenError as error:
+            elapsed = (time.perf_counter() - started) * 1000
+            tour.say(f"  describe_properties -> CircuitOpenError in {elapsed:.2f} ms: {error}")
+        tour.say(f"  requests sent by that call: {len(endpoint.requests) - sent}")
+        tour.say(">>> euca_boto.breakers()")
+        for info in euca_boto.breakers():
+            if info.name == name:
+                tour.say(f"  {info.name}: {info.state}, {info.failures} failures")
+        tour.say(f">>> euca_boto.get_breaker({name!r}).reset()   "
+                 f"# or: euca-boto breakers reset {name}")
+        euca_boto.get_breaker(name).reset()
+        answer = euprop.describe_properties(Properties=["dns.enabled"])
+        tour.say(f"  describe_properties -> HTTP {answer['ResponseMetadata']['HTTPStatusCode']}")
+    finally:
+        euca_boto.remove_breaker_listener(listener)
+
+
+SCENES.append(scene_breaker)
+
+
+def scene_tracker(tour: Tour) -> None:
+    from euca_boto.tracker.scene import play
+
+    play(tour)
+
+
+SCENES.append(scene_tracker)
+
+
+def scene_endpoints(tour: Tour) -> None:
+    from euca_boto.endpoints.scene import play
+
+    play(tour)
+
+
+SCENES.append(scene_endpoints)
 
 
 def run(out: TextIO = sys.stdout) -> int:

@@ -19,7 +19,10 @@ import boto3.session
 import botocore.session
 from botocore.config import Config
 
+from euca_boto import clientconfig, context, msgs, retry, wirelog
+from euca_boto.endpoints import events as endpoint_events
 from euca_boto.models import models_path
+from euca_boto.proxy import BreakerHook
 from euca_boto.settings import ServiceSettings, Settings, load
 
 # (service name, its settings, the caller's Config or None) -> the Config to create the client with
@@ -39,6 +42,10 @@ class Plugin:
         # Applied in order to every client the session creates; features append to them.
         self.config_hooks: list[ConfigHook] = []
         self.client_hooks: list[ClientHook] = []
+        # Clients come back behind their circuit breaker: one decision per logical call.
+        self.client_hooks.append(BreakerHook(self))
+        self.config_hooks.append(clientconfig.config_hook)
+        self.caller_context = context.ContextHandlers(context.IdentityBroker(botocore_session))
 
     def prepare_config(self, service_name: str, config: Config | None) -> Config | None:
         """The ``Config`` a new client of ``service_name`` is created with."""
@@ -46,6 +53,21 @@ class Plugin:
         for hook in self.config_hooks:
             config = hook(service_name, view, config)
         return config
+
+    def prepare_arguments(self, arguments: dict[str, Any]) -> None:
+        """Complete the (bound) arguments of one ``create_client`` call in place."""
+        service_name = arguments["service_name"]
+        arguments["config"] = self.prepare_config(service_name, arguments.get("config"))
+        # botocore takes verification as an argument, not from Config (clientconfig.py).
+        arguments["verify"] = clientconfig.verify_argument(
+            self.settings.for_service(service_name), arguments.get("verify")
+        )
+        # Endpoints from euca_endpoint, DNS or the topology, unless the caller or botocore's
+        # own configuration names one (endpoints/selector.py).
+        arguments["endpoint_url"] = endpoint_events.creation_url(
+            self.session, service_name, self.settings.for_service(service_name),
+            arguments.get("endpoint_url"),
+        )
 
     def finish_client(self, client: Any) -> Any:
         """What the caller gets for a newly created client (the client, or a proxy of it)."""
@@ -62,7 +84,11 @@ class Plugin:
     def _register_service(self, service_id: str) -> None:
         """Register the handlers of one service on the session's emitter."""
         emitter = self.session.get_component("event_emitter")
-        del emitter, service_id  # per-service handlers are registered here
+        # In place of botocore's retry handler (it takes botocore's unique id).
+        retry.register_service(self.session, service_id, self.settings.for_service(service_id))
+        wirelog.register(emitter, service_id, lambda: self.settings)
+        context.register(emitter, service_id, self.caller_context)
+        endpoint_events.register_service(self.session, service_id)
 
 
 def botocore_session_of(session: Any) -> botocore.session.Session:
@@ -88,8 +114,19 @@ def install(session: Any = None, **euca_settings: Any) -> Any:
         if boto3.DEFAULT_SESSION is None:
             boto3.setup_default_session()
         session = boto3.DEFAULT_SESSION
-    core = botocore_session_of(session)
+    attach(botocore_session_of(session), euca_settings, _wrap_create_client)
+    return session
+
+
+def attach(
+    core: botocore.session.Session,
+    euca_settings: dict[str, Any],
+    wrap_create_client: Callable[[botocore.session.Session, Plugin], None],
+) -> Plugin:
+    """Install the plugin on a botocore session (see :func:`install`); on the first install,
+    ``wrap_create_client`` routes the session's client creation through the plugin."""
     settings = load(core, euca_settings)
+    wirelog.configure(settings)
 
     loader = core.get_component("data_loader")
     path = str(models_path())
@@ -105,10 +142,11 @@ def install(session: Any = None, **euca_settings: Any) -> Any:
             plugin.on_creating_client_class,
             unique_id="euca-boto-creating-client-class",
         )
-        _wrap_create_client(core, plugin)
+        msgs.register(core.get_component("event_emitter"))
+        wrap_create_client(core, plugin)
     else:
         plugin.settings = settings
-    return session
+    return plugin
 
 
 def _wrap_create_client(core: botocore.session.Session, plugin: Plugin) -> None:
@@ -125,13 +163,10 @@ def _wrap_create_client(core: botocore.session.Session, plugin: Plugin) -> None:
     @functools.wraps(original)
     def create_client(*args: Any, **kwargs: Any) -> Any:
         bound = signature.bind(*args, **kwargs)
-        service_name = bound.arguments["service_name"]
-        bound.arguments["config"] = plugin.prepare_config(
-            service_name, bound.arguments.get("config")
-        )
+        plugin.prepare_arguments(bound.arguments)
         return plugin.finish_client(original(*bound.args, **bound.kwargs))
 
-    core.create_client = create_client  # type: ignore[method-assign]
+    core.create_client = create_client
 
 
 def plugin_of(session: Any) -> Plugin | None:

@@ -87,10 +87,10 @@ def flatten_entry_lists(value: Any, shape: Shape | None) -> Any:
     if _is_entry_list(shape):
         return [item.get(_ENTRY, "") if isinstance(item, dict) else item for item in value]
     if shape.type_name == "list" and isinstance(value, list):
-        member = shape.member  # type: ignore[attr-defined]
+        member = shape.member
         return [flatten_entry_lists(item, member) for item in value]
     if shape.type_name == "structure" and isinstance(value, dict):
-        for name, member_shape in shape.members.items():  # type: ignore[attr-defined]
+        for name, member_shape in shape.members.items():
             if name in value:
                 value[name] = flatten_entry_lists(value[name], member_shape)
     return value
@@ -98,7 +98,7 @@ def flatten_entry_lists(value: Any, shape: Shape | None) -> Any:
 
 def _key_for(shape: Shape, wire_name: str) -> str | None:
     """The parsed key of the member whose element name is ``wire_name``, if modelled."""
-    for name, member in shape.members.items():  # type: ignore[attr-defined]
+    for name, member in shape.members.items():
         if member.serialization.get("name", name) == wire_name:
             return str(name)
     return None
@@ -128,7 +128,7 @@ def in_band_failure(
     message = "; ".join(messages) or "the server reported failure without a status message"
     response = dict(parsed)
     response["Error"] = {"Code": "InBandFailure", "Message": message}
-    return InBandFailure(response, operation_name)  # type: ignore[arg-type]
+    return InBandFailure(response, operation_name)
 
 
 def _looks_like_stack_trace(request_id: str) -> bool:
@@ -258,6 +258,6 @@ def register(emitter: BaseEventHooks) -> None:
     emitter.register(
         "provide-client-params.euprop.ModifyPropertyValue",
         # botocore uses the first non-None answer as the new params; the stubs type it as None.
-        provide_client_params_handler,  # type: ignore[arg-type]
+        provide_client_params_handler,
         unique_id="euca-boto-msgs-script-guard",
     )

@@ -150,6 +150,129 @@ class Choice:
         return text
 
 
+class UrlList:
+    expected = "comma-separated http:// or https:// URLs"
+
+    def parse(self, raw: Any) -> tuple[str, ...]:
+        items: Iterable[Any] = raw.split(",") if isinstance(raw, str) else raw
+        urls = tuple(Url().parse(item) for item in items if str(item).strip())
+        if not urls:
+            raise ValueError(raw)
+        return urls
+
+
+class HostPort:
+    expected = "host:port such as 127.0.0.1:53 or [::1]:5353 (the port defaults to 53)"
+
+    def parse(self, raw: Any) -> str:
+        text = str(raw).strip()
+        match = re.fullmatch(r"\[([0-9A-Fa-f:.]+)\](?::(\d{1,5}))?|([A-Za-z0-9.-]+)(?::(\d{1,5}))?",
+                             text)
+        if not match:
+            raise ValueError(raw)
+        host = match.group(1) or match.group(3)
+        port = int(match.group(2) or match.group(4) or 53)
+        if not 1 <= port <= 65535:
+            raise ValueError(raw)
+        return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+class Name:
+    """A DNS domain or a zone (partition) name: dot-separated labels of letters, digits, ``-``
+    and ``_``."""
+
+    def __init__(self, expected: str) -> None:
+        self.expected = expected
+
+    def parse(self, raw: Any) -> str:
+        text = str(raw).strip().rstrip(".")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,63}(\.[A-Za-z0-9_-]{1,63})*", text):
+            raise ValueError(raw)
+        return text
+
+
+class StateStore:
+    expected = "memory, or a Redis URL such as redis://127.0.0.1:6379/0"
+
+    def parse(self, raw: Any) -> str:
+        text = str(raw).strip()
+        if text.lower() == "memory":
+            return "memory"
+        parts = urlsplit(text)
+        if parts.scheme not in ("redis", "rediss", "unix") or not (parts.hostname or parts.path):
+            raise ValueError(raw)
+        try:
+            parts.port  # noqa: B018 - a malformed port raises here, which is the check
+        except ValueError:
+            raise ValueError(raw) from None
+        return text
+
+
+class ServiceSelection:
+    """Services named by client name or DNS label, ``all``, or ``none``."""
+
+    expected = "all, none, or a comma-separated list of services such as properties, ec2"
+    _ALL = {"all", "true", "yes", "on", "*"}
+    _NONE = {"none", "false", "no", "off", ""}
+
+    def parse(self, raw: Any) -> frozenset[str]:
+        if isinstance(raw, bool):
+            return frozenset({"all"}) if raw else frozenset()
+        items: Iterable[Any] = raw.split(",") if isinstance(raw, str) else raw
+        names = {str(item).strip().lower() for item in items}
+        if names <= self._NONE:
+            return frozenset()
+        if names & self._ALL:
+            if len(names) > 1:
+                raise ValueError(raw)
+            return frozenset({"all"})
+        if not all(re.fullmatch(r"[a-z0-9][a-z0-9-]*", name) for name in names):
+            raise ValueError(raw)
+        return frozenset(names)
+
+
+class FilePath:
+    """A file to write, in a directory that exists."""
+
+    expected = "a file path in an existing directory, such as ~/euca-wire.log"
+
+    def parse(self, raw: Any) -> str:
+        text = os.path.expanduser(str(raw).strip())
+        directory = os.path.dirname(os.path.abspath(text))
+        if not text or os.path.isdir(text) or not os.path.isdir(directory):
+            raise ValueError(raw)
+        return text
+
+
+class Verify:
+    """TLS verification: true (the system's CAs), false, or the path of a CA bundle."""
+
+    expected = "true, false, or the path of an existing CA bundle file"
+
+    def parse(self, raw: Any) -> bool | str:
+        if isinstance(raw, bool):
+            return raw
+        word = str(raw).strip()
+        if word.lower() in ("true", "yes", "on", "1"):
+            return True
+        if word.lower() in ("false", "no", "off", "0"):
+            return False
+        path = os.path.expanduser(word)
+        if not os.path.isfile(path):
+            raise ValueError(raw)
+        return path
+
+
+class Region:
+    expected = "a region name such as eucalyptus or us-east-1"
+
+    def parse(self, raw: Any) -> str:
+        text = str(raw).strip()
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]{0,62}", text):
+            raise ValueError(raw)
+        return text
+
+
 @dataclass(frozen=True)
 class Setting:
     """One ``euca_`` key: its type, default and the line of documentation users read."""
@@ -170,6 +293,28 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("euca_endpoint", Url(), None,
             "Base URL of the cloud (a user-facing host, e.g. https://ufs.example.com:8773/); "
             "admin commands such as `euca-boto admin status` call it.", per_service=False),
+    Setting("euca_endpoint_urls", UrlList(), None,
+            "URLs of the service on several hosts, spread and failed over in turn; a URL "
+            "without a path gets the service's path, as euca_endpoint does."),
+    Setting("euca_topology", Choice("static", "dns", "describe-services"), "static",
+            "Where endpoints come from: `static` (endpoint URLs of the profile), `dns` "
+            "(<service>.<euca_dns_domain>) or `describe-services` (the cloud's topology, "
+            "read from euca_endpoint)."),
+    Setting("euca_dns_domain", Name("a DNS domain such as cloud.example.com"), None,
+            "The cloud's DNS domain (the property system.dns.dnsdomain)."),
+    Setting("euca_dns_resolver", HostPort(), None,
+            "The DNS server asked for endpoints; `none`: the system's resolvers."),
+    Setting("euca_dns_timeout", Duration(minimum=0.001), 2.0,
+            "How long a DNS lookup may take (seconds)."),
+    Setting("euca_zone", Name("a zone or partition name such as PARTI00"), None,
+            "Prefer endpoints in this zone (partition); the others are used when it fails."),
+    Setting("euca_topology_refresh", Duration(minimum=0.001), 60.0,
+            "How often the topology is re-read (seconds); DNS answers live for their TTL."),
+    Setting("euca_eject_time", Duration(minimum=0.001), 5.0,
+            "How long a failed endpoint is left out at first (seconds); doubled at each "
+            "further failure."),
+    Setting("euca_eject_max_time", Duration(minimum=0.001), 300.0,
+            "The longest an endpoint is left out (seconds)."),
     Setting("euca_retry_status_codes", StatusCodes(),
             frozenset({408, 413, 429, 500, 502, 503, 504}),
             "HTTP statuses that are retried."),
@@ -178,21 +323,71 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("euca_retry_delay", Duration(), 10.0,
             "The cap of the delay between attempts (seconds)."),
     Setting("euca_retry_base_delay", Duration(), 0.5,
-            "First delay of the exponential backoff (seconds)."),
+            "Ceiling of the first delay in `exponential` mode; it doubles after every failed "
+            "attempt up to euca_retry_delay (seconds)."),
     Setting("euca_retry_backoff", Choice("exponential", "fixed"), "exponential",
             "`exponential`: full-jitter growth from the base delay up to the cap; "
             "`fixed`: always the cap."),
     Setting("euca_retry_after_max", Duration(), 60.0,
-            "The longest server-requested delay (Retry-After) that is honoured (seconds)."),
+            "The longest server-requested delay honoured (Retry-After, x-amz-retry-after or "
+            "a RetryAfter in the error body); a longer one is cut to it (seconds)."),
     Setting("euca_retry_deadline", Duration(minimum=0.001, allow_none=True), None,
             "Total time budget of one call, retries included; no retry starts that would end "
             "after it. `none`: no deadline."),
     Setting("euca_retry_non_idempotent", Boolean(), False,
             "Retry calls that may change state even when the request may have taken effect "
-            "(after a 500, 502, 504 or a read timeout)."),
+            "(after a 500, 502, 504, a reset connection or a read timeout)."),
     Setting("euca_retry_budget", Integer(0), 100,
-            "Retry tokens per endpoint: a retry spends 5, a success refills 1; "
-            "0 turns the budget off."),
+            "Retry tokens per endpoint: a retry spends 5; a successful call refills 1 plus "
+            "what its own retries spent; a retry that cannot be paid for is not made and the "
+            "error surfaces at once. 0 turns the budget off."),
+    Setting("euca_breaker", Boolean(), True,
+            "Protect every client with a circuit breaker (one per profile and service)."),
+    Setting("euca_breaker_scope", Choice("service", "operation"), "service",
+            "One breaker per profile and service, or one per profile, service and operation."),
+    Setting("euca_breaker_fail_max", Integer(1), 5,
+            "Consecutive failed calls (after retries) that open the breaker."),
+    Setting("euca_breaker_reset_timeout", Duration(), 30.0,
+            "How long an open breaker refuses calls before it lets a probe through (seconds)."),
+    Setting("euca_breaker_success_threshold", Integer(1), 1,
+            "Successful probes that close a half-open breaker."),
+    Setting("euca_breaker_half_open_max_calls", Integer(1), 1,
+            "Probe calls a half-open breaker lets through at once; the others fail fast."),
+    Setting("euca_breaker_storage", StateStore(), "memory",
+            "Where breaker state lives: `memory` (this process) or a Redis URL shared by a fleet "
+            "(if Redis is unreachable, calls go on with a local breaker and a warning).",
+            per_service=False),
+    Setting("euca_wire_log", ServiceSelection(), frozenset(),
+            "Services whose HTTP traffic is logged (redacted) to the `euca_boto.wire.<service>` "
+            "loggers at INFO; `all` for every service. `euca_boto.wire_log()` overrides it at "
+            "run time."),
+    Setting("euca_wire_log_max_body", Integer(0), 4096,
+            "Bytes of each request and response body a wire-log record shows (the original "
+            "size is stated); 0 shows none."),
+    Setting("euca_wire_log_file", FilePath(), None,
+            "Also write wire-log records to this file, rotated at 10 MiB (ten files kept).",
+            per_service=False),
+    Setting("euca_connect_timeout", Duration(minimum=0.001, allow_none=True), None,
+            "Seconds to wait for a connection (botocore `connect_timeout`); `none`: botocore's."),
+    Setting("euca_read_timeout", Duration(minimum=0.001, allow_none=True), None,
+            "Seconds to wait for an answer (botocore `read_timeout`); `none`: botocore's."),
+    Setting("euca_max_pool_connections", Integer(1, 10000), None,
+            "Connections kept per client (botocore `max_pool_connections`)."),
+    Setting("euca_verify", Verify(), None,
+            "TLS verification of the cloud's certificates: true, false, or a CA bundle path "
+            "for a private cloud's certificate authority."),
+    Setting("euca_region", Region(), None,
+            "Region of the clients (per service, e.g. a separate region for IAM); a region "
+            "passed to `client()` wins."),
+    Setting("euca_tracker_interval", Duration(minimum=0.001), 30.0,
+            "Seconds between the resource-change tracker's polls (`tracker serve --interval`).",
+            per_service=False),
+    Setting("euca_tracker_retention", Duration(minimum=1), 7 * 24 * 3600.0,
+            "How long the tracker keeps feed entries (seconds; `tracker serve --retention`).",
+            per_service=False),
+    Setting("euca_tracker_suspend_after", Integer(1, 1000000), 10,
+            "Failed deliveries in a row after which a tracker hook is suspended.",
+            per_service=False),
 )
 
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
@@ -387,6 +582,8 @@ def format_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, frozenset):
         return ",".join(str(v) for v in sorted(value))
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value)
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)

@@ -75,7 +75,7 @@ class CircuitOpenError(ClientError, EucaBotoError):
             "Error": {"Code": self.code, "Message": message},
             "ResponseMetadata": {"RetryAttempts": 0},
         }
-        super().__init__(response, operation or breaker)  # type: ignore[arg-type]
+        super().__init__(response, operation or breaker)
         self.args = (message,)
 
     def __reduce__(self) -> Any:

@@ -6,11 +6,13 @@ call shows up in :mod:`euca_boto.metrics` the same way.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from euca_boto.circuit.breaker import Breaker, CircuitOpenError, Ticket
+from euca_boto.circuit.storage import MemoryStorage
 from euca_boto.metrics import METRICS, Metrics
 
 
@@ -80,12 +82,27 @@ async def guarded_call_async(
     kwargs: dict[str, Any],
     metrics: Metrics = METRICS,
 ) -> Any:
-    """:func:`guarded_call` for a coroutine function."""
-    call = _Call(breaker, service, operation, metrics)
+    """:func:`guarded_call` for a coroutine function.
+
+    It never blocks the event loop: a breaker whose state is in this process is consulted
+    inline (a lock held for microseconds, never across a call); one whose state is shared
+    (Redis) is consulted in a worker thread, since each consultation is a network round trip.
+    """
+    if isinstance(breaker.storage, MemoryStorage):
+        call = _Call(breaker, service, operation, metrics)
+    else:
+        call = await asyncio.to_thread(_Call, breaker, service, operation, metrics)
     try:
         result = await func(*args, **kwargs)
     except BaseException as error:
-        call.failed(error)
+        if isinstance(breaker.storage, MemoryStorage):
+            call.failed(error)
+        else:
+            # Shielded: a cancelled caller still gets its call accounted for.
+            await asyncio.shield(asyncio.to_thread(call.failed, error))
         raise
-    call.succeeded(result)
+    if isinstance(breaker.storage, MemoryStorage):
+        call.succeeded(result)
+    else:
+        await asyncio.to_thread(call.succeeded, result)
     return result
