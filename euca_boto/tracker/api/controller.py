@@ -1,0 +1,188 @@
+"""The tracker API's front layer: authenticate the caller, validate the request, map errors.
+
+Routes::
+
+    PUT    /{collection}/{id}?track_hook=URL[&track_token=T]   hook on one resource
+    PUT    /{collection}?track_hook=URL[&track_token=T]        hook on every resource of a type
+           (track_hook=none removes the hook)
+    GET    /hooks                                              the caller's hooks
+    GET    /changes?since=N[&limit=M]                          the caller's feed after cursor N
+    GET    /health                                             liveness (no authentication)
+
+``collection`` is instances, volumes, zones or services. Every answer is JSON; errors are
+``{"error": {"code", "message"}}`` with a 4xx/5xx status.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from euca_boto.tracker.api.dispatcher import Busy, Dispatcher
+from euca_boto.tracker.api.handlers import Handlers
+from euca_boto.tracker.errors import (
+    AuthenticationError,
+    CursorExpired,
+    InvalidRequest,
+    StoreError,
+    UnknownResource,
+)
+from euca_boto.tracker.identity import IDENTITY_HEADER, Caller
+from euca_boto.tracker.model import COLLECTIONS
+from euca_boto.tracker.store.base import MAX_PAGE
+
+Verify = Callable[[str | None, str, str, bytes], Caller]
+MAX_URL = 2048
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: dict[str, Any]
+
+    def encode(self) -> bytes:
+        return json.dumps(self.body, separators=(",", ":")).encode()
+
+
+def error(status: int, code: str, message: str) -> Answer:
+    return Answer(status, {"error": {"code": code, "message": message}})
+
+
+class Controller:
+    def __init__(self, handlers: Handlers, dispatcher: Dispatcher, verify: Verify) -> None:
+        self.handlers = handlers
+        self.dispatcher = dispatcher
+        self.verify = verify
+
+    def handle(
+        self, method: str, target: str, headers: Mapping[str, str], body: bytes
+    ) -> Answer:
+        """Answer one HTTP request (``target`` is the path with its query string)."""
+        try:
+            return self._handle(method, target, headers, body)
+        except AuthenticationError as exc:
+            code = {401: "Unauthenticated", 403: "Forbidden"}.get(exc.status, "Unavailable")
+            return error(exc.status, code, str(exc))
+        except InvalidRequest as exc:
+            return error(400, "InvalidRequest", str(exc))
+        except UnknownResource as exc:
+            return error(404, "NotFound", str(exc))
+        except CursorExpired as exc:
+            return error(410, "CursorExpired", str(exc))
+        except _MethodNotAllowed as exc:
+            return error(405, "MethodNotAllowed", str(exc))
+        except Busy as exc:
+            return error(503, "Busy", str(exc))
+        except StoreError as exc:
+            return error(503, "StoreUnavailable", str(exc))
+
+    def _handle(
+        self, method: str, target: str, headers: Mapping[str, str], body: bytes
+    ) -> Answer:
+        parts = urlsplit(target)
+        segments = [unquote(s) for s in parts.path.split("/") if s]
+        query = _query(parts.query)
+        if segments == ["health"]:
+            _allow(method, "GET")
+            return Answer(200, self.dispatcher.dispatch(self.handlers.health))
+        if not segments:
+            raise UnknownResource("no such path; see GET /health, /hooks, /changes")
+        route = segments[0]
+        if route not in ("hooks", "changes") and route not in COLLECTIONS:
+            raise UnknownResource(
+                f"unknown path /{route}: resources are /{', /'.join(COLLECTIONS)}; "
+                f"also /hooks, /changes and /health")
+        identity = _header(headers, IDENTITY_HEADER)
+        caller = self.verify(identity, method, target, body)
+        if route == "hooks" and len(segments) == 1:
+            _allow(method, "GET")
+            return Answer(200, self.dispatcher.dispatch(lambda: self.handlers.list_hooks(caller)))
+        if route == "changes" and len(segments) == 1:
+            _allow(method, "GET")
+            since = _integer(query, "since", 0, minimum=0)
+            limit = _integer(query, "limit", 1000, minimum=1, maximum=MAX_PAGE)
+            return Answer(200, self.dispatcher.dispatch(
+                lambda: self.handlers.changes(caller, since, limit)))
+        if route in COLLECTIONS and len(segments) <= 2:
+            _allow(method, "PUT")
+            resource_type = COLLECTIONS[route]
+            resource_id = segments[1] if len(segments) == 2 else ""
+            url = query.get("track_hook")
+            if url is None:
+                raise InvalidRequest("track_hook is required: a http(s) URL, or none to remove")
+            if url.strip().lower() == "none":
+                return Answer(200, self.dispatcher.dispatch(
+                    lambda: self.handlers.delete_hook(caller, resource_type, resource_id)))
+            _check_hook_url(url)
+            token = query.get("track_token")
+            if token is not None and not (16 <= len(token) <= 256 and token.isprintable()):
+                raise InvalidRequest("track_token must be 16 to 256 printable characters")
+            return Answer(200, self.dispatcher.dispatch(
+                lambda: self.handlers.put_hook(caller, resource_type, resource_id, url, token)))
+        raise UnknownResource(f"no such path {parts.path!r}")
+
+
+
+
+class _MethodNotAllowed(Exception):
+    pass
+
+
+def _allow(method: str, allowed: str) -> None:
+    if method != allowed:
+        raise _MethodNotAllowed(f"method {method} is not allowed here; use {allowed}")
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    lower = name.lower()
+    return next((v for k, v in headers.items() if k.lower() == lower), None)
+
+
+def _query(text: str) -> dict[str, str]:
+    try:
+        parsed = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text))
+    except ValueError:
+        raise InvalidRequest(f"malformed query string {text!r}") from None
+    repeated = sorted(k for k, v in parsed.items() if len(v) > 1)
+    if repeated:
+        raise InvalidRequest(f"query parameters given more than once: {', '.join(repeated)}")
+    return {k: v[0] for k, v in parsed.items()}
+
+
+def _integer(
+    query: Mapping[str, str], name: str, default: int, minimum: int, maximum: int | None = None
+) -> int:
+    raw = query.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise InvalidRequest(
+            f"{name}={raw!r} is not a cursor: use the 'next' value of the previous page "
+            f"(an integer >= {minimum})" if name == "since" else
+            f"{name}={raw!r} is not an integer")
+    value = int(raw)
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f"from {minimum} to {maximum}" if maximum is not None else f">= {minimum}"
+        raise InvalidRequest(f"{name}={value} is out of range; expected {bound}")
+    return value
+
+
+def _check_hook_url(url: str) -> None:
+    parts = urlsplit(url)
+    try:
+        port_ok = parts.port is None or 0 < parts.port < 65536
+    except ValueError:
+        port_ok = False
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or not port_ok
+        or len(url) > MAX_URL
+        or any(c.isspace() for c in url)
+    ):
+        raise InvalidRequest(
+            f"track_hook {url!r} is not a usable URL; expected http(s)://host[:port]/path "
+            f"(at most {MAX_URL} characters), or none to remove the hook")

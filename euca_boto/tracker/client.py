@@ -1,0 +1,108 @@
+"""``TrackerClient``: the tracker API from Python, signed with the session's own credentials.
+
+Every request carries an identity proof (:mod:`euca_boto.tracker.identity`): a GetCallerIdentity
+request signed with ``aws-requests-auth`` from the session's credentials, bound to that one
+tracker request. The secret key never leaves the process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+import requests
+
+from euca_boto.tracker.errors import InvalidRequest, TrackerAPIError
+from euca_boto.tracker.identity import IDENTITY_HEADER, make_proof
+from euca_boto.tracker.model import COLLECTIONS, Change
+
+_PLURAL = {singular: plural for plural, singular in COLLECTIONS.items()}
+
+
+class TrackerClient:
+    """A client of one tracker at ``url`` (``http://127.0.0.1:8780``), acting as the account of
+    ``session`` (a boto3 session whose STS endpoint is the tracker's cloud)."""
+
+    def __init__(self, session: Any, url: str, timeout: float = 30.0) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise InvalidRequest(f"tracker URL must be http(s)://host:port, got {url!r}")
+        self.session = session
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self._sts_url: str = session.client("sts").meta.endpoint_url
+        self._region: str = session.region_name or "us-east-1"
+        self._http = requests.Session()
+
+    def track(
+        self,
+        resource_id: str,
+        hook_url: str,
+        token: str | None = None,
+        resource_type: str = "instance",
+    ) -> dict[str, Any]:
+        """Deliver changes of one resource to ``hook_url``; the answer holds the token the
+        deliveries are signed with."""
+        return self._put(resource_type, resource_id, hook_url, token)
+
+    def track_all(
+        self, resource_type: str, hook_url: str, token: str | None = None
+    ) -> dict[str, Any]:
+        """Deliver changes of every resource of ``resource_type`` to ``hook_url``."""
+        return self._put(resource_type, "", hook_url, token)
+
+    def untrack(self, resource_id: str = "", resource_type: str = "instance") -> dict[str, Any]:
+        """Remove the hook of one resource (or the type's hook when ``resource_id`` is empty)."""
+        return self._put(resource_type, resource_id, "none", None)
+
+    def hooks(self) -> list[dict[str, Any]]:
+        """The caller's hooks with their delivery status."""
+        hooks: list[dict[str, Any]] = self._request("GET", "/hooks")["hooks"]
+        return hooks
+
+    def changes(self, since: int = 0, limit: int = 1000) -> tuple[list[Change], int]:
+        """The caller's feed entries after cursor ``since``, and the next cursor."""
+        answer = self._request("GET", "/changes?" + urlencode({"since": since, "limit": limit}))
+        return [Change.from_dict(c) for c in answer["changes"]], int(answer["next"])
+
+    def health(self) -> dict[str, Any]:
+        return self._request("GET", "/health", sign=False)
+
+    def _put(
+        self, resource_type: str, resource_id: str, hook_url: str, token: str | None
+    ) -> dict[str, Any]:
+        if resource_type not in _PLURAL:
+            raise InvalidRequest(
+                f"unknown resource type {resource_type!r}; use one of {', '.join(_PLURAL)}")
+        path = f"/{_PLURAL[resource_type]}"
+        if resource_id:
+            path += "/" + quote(resource_id, safe="")
+        query = {"track_hook": hook_url}
+        if token is not None:
+            query["track_token"] = token
+        return self._request("PUT", f"{path}?{urlencode(query)}")
+
+    def _request(self, method: str, target: str, sign: bool = True) -> dict[str, Any]:
+        headers = {}
+        if sign:
+            credentials = self.session.get_credentials()
+            if credentials is None:
+                raise InvalidRequest("the session has no credentials to sign tracker requests")
+            headers[IDENTITY_HEADER] = make_proof(
+                credentials.get_frozen_credentials(), self._sts_url, self._region,
+                method, target, b"",
+            )
+        response = self._http.request(
+            method, self.url + target, headers=headers, timeout=self.timeout
+        )
+        try:
+            answer: dict[str, Any] = response.json()
+        except ValueError:
+            raise TrackerAPIError(
+                response.status_code, "NotJSON",
+                f"the tracker at {self.url} answered {response.text[:200]!r}") from None
+        if response.status_code >= 400:
+            problem = answer.get("error", {})
+            raise TrackerAPIError(
+                response.status_code, problem.get("code", "Error"), problem.get("message", ""))
+        return answer

@@ -1,0 +1,284 @@
+"""Delivery of feed entries to hooks: at-least-once, in order, resumable, with back-pressure.
+
+Each hook has a cursor in the store (the last change it received). A delivery cycle takes every
+active hook that is due, leases it (so two tracker processes never deliver the same hook at
+once), sends its pending changes in id order and advances the cursor after each success; a crash
+between a send and the cursor update means that change is sent again, never skipped.
+
+A failed send is retried with the plugin's :class:`~euca_boto.retry.RetryPolicy`; when the
+policy gives up, the hook waits (growing delays) until a later cycle, and after
+``suspend_after`` such failures in a row it is suspended (``GET /hooks`` shows it, and
+registering it again resumes it). A circuit breaker (:mod:`euca_boto.circuit`) per destination
+(scheme, host and port) stops hammering a receiver that is down, for every hook pointing at it.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import requests
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
+from euca_boto.circuit import Breaker, BreakerConfig, CircuitOpenError
+from euca_boto.retry import Outcome, RetryContext, RetryPolicy, wait_exponential_jitter
+from euca_boto.tracker import signature
+from euca_boto.tracker.model import ACTIVE, CALLABLE_PREFIX, Change, Hook
+from euca_boto.tracker.store.base import SqlStore
+
+log = logging.getLogger("euca_boto.tracker.delivery")
+
+Callback = Callable[[Change], None]
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+
+DEFAULT_POLICY = RetryPolicy(backoff=wait_exponential_jitter(0.5, 10.0), max_attempts=4)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """How one send ended, as the retry policy needs to see it."""
+
+    ok: bool
+    outcome: Outcome
+    status: int | None = None
+    error: str = ""
+    server_delay: float | None = None
+    exception: BaseException | None = None
+    skipped: bool = False  # not attempted (the destination's breaker is open)
+
+
+class DeliveryFailed(Exception):
+    """A delivery attempt failed (what the destination's breaker counts)."""
+
+
+class HttpSender:
+    """POSTs one change to a URL; one keep-alive ``requests`` session per thread."""
+
+    def __init__(self, timeout: float = 10.0) -> None:
+        self.timeout = timeout
+        self._local = threading.local()
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            self._local.session = session
+        return session
+
+    def send(self, hook: Hook, change: Change) -> SendResult:
+        body = change.to_json()
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "euca-boto-tracker",
+            signature.SIGNATURE_HEADER: signature.sign(hook.token, body),
+            signature.CHANGE_HEADER: str(change.id),
+            signature.HOOK_HEADER: str(hook.id),
+        }
+        try:
+            response = self._session().post(
+                hook.target, data=body, headers=headers, timeout=self.timeout,
+                allow_redirects=False,
+            )
+        except requests.ConnectionError as error:
+            # A connection that was never made never carried the request; a lost one may have.
+            reason = getattr(error.args[0], "reason", None) if error.args else None
+            never_sent = isinstance(reason, (NewConnectionError, ConnectTimeoutError))
+            outcome = Outcome.CONNECT_FAILED if never_sent else Outcome.CONNECTION_LOST
+            return SendResult(False, outcome, error=f"{outcome.value} to {hook.target}",
+                              exception=error)
+        except requests.Timeout as error:
+            return SendResult(False, Outcome.READ_TIMEOUT,
+                              error=f"no answer from {hook.target} in {self.timeout:g} s",
+                              exception=error)
+        except requests.RequestException as error:
+            return SendResult(False, Outcome.OTHER_ERROR, error=str(error), exception=error)
+        if 200 <= response.status_code < 300:
+            return SendResult(True, Outcome.SUCCESS, response.status_code)
+        return SendResult(
+            False, Outcome.HTTP_ERROR, response.status_code,
+            f"HTTP {response.status_code} from {hook.target}",
+            server_delay=_retry_after(response.headers.get("Retry-After")),
+        )
+
+
+class Deliverer:
+    """Runs delivery cycles over every hook in the store."""
+
+    def __init__(
+        self,
+        store: SqlStore,
+        *,
+        policy: RetryPolicy = DEFAULT_POLICY,
+        sender: HttpSender | None = None,
+        suspend_after: int = 10,
+        pause_max: float = 300.0,
+        breaker_fail_max: int = 5,
+        breaker_reset_timeout: float = 30.0,
+        lease_seconds: float = 30.0,
+        batch: int = 20,
+        clock: Clock = time.time,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        self.store = store
+        self.policy = policy
+        self.sender = sender or HttpSender()
+        self.suspend_after = suspend_after
+        self.pause_max = pause_max
+        self.lease_seconds = lease_seconds
+        self.batch = batch
+        self.clock = clock
+        self.sleep = sleep
+        self.owner = uuid.uuid4().hex
+        self._callbacks: dict[str, Callback] = {}
+        self._breakers: dict[str, Breaker] = {}
+        self._breaker_config = BreakerConfig(
+            fail_max=breaker_fail_max, reset_timeout=breaker_reset_timeout)
+        self._lock = threading.Lock()
+
+    def register_callback(self, name: str, callback: Callback) -> str:
+        """Make ``callback`` the in-process target ``python:<name>``; returns that target."""
+        with self._lock:
+            self._callbacks[name] = callback
+        return CALLABLE_PREFIX + name
+
+    def breaker(self, target: str) -> Breaker:
+        """The breaker of a target's destination (scheme, host and port)."""
+        parts = urlsplit(target)
+        key = f"{parts.scheme}://{parts.hostname}:{parts.port or ''}"
+        with self._lock:
+            breaker = self._breakers.get(key)
+            if breaker is None:
+                breaker = Breaker(f"tracker-hook {key}", self._breaker_config, clock=self.clock)
+                self._breakers[key] = breaker
+            return breaker
+
+    def deliver(self) -> int:
+        """One cycle: deliver what every due hook has pending; returns how many were sent."""
+        sent = 0
+        for hook in self.store.hooks():
+            if hook.status != ACTIVE or hook.next_attempt_at > self.clock():
+                continue
+            if hook.target.startswith(CALLABLE_PREFIX):
+                with self._lock:
+                    known = hook.target[len(CALLABLE_PREFIX):] in self._callbacks
+                if not known:
+                    continue  # registered by another process; it delivers its own callables
+            if not self.store.lease(hook.id, self.owner, self.clock(), self.lease_seconds):
+                continue
+            try:
+                sent += self._deliver_hook(hook)
+            finally:
+                self.store.release(hook.id, self.owner)
+        return sent
+
+    def _deliver_hook(self, hook: Hook) -> int:
+        sent = 0
+        # Re-read: another process may have delivered since the listing.
+        current = self.store.get_hook(hook.id)
+        if current is None or current.status != ACTIVE:
+            return 0
+        while True:
+            # Renewed per batch, so a lease outlives a slow batch but not a crashed process
+            # by more than ``lease_seconds``.
+            if not self.store.lease(current.id, self.owner, self.clock(), self.lease_seconds):
+                return sent
+            pending = self.store.pending(current, self.batch)
+            if not pending:
+                return sent
+            for change in pending:
+                result = self._send_with_retries(current, change)
+                if result.skipped:
+                    return sent
+                if not result.ok:
+                    failures = current.failures + 1
+                    pause = min(self.pause_max, 2.0 ** min(failures, 30))
+                    updated = self.store.failed(
+                        current.id, result.error, self.clock() + pause, self.suspend_after
+                    )
+                    if updated is not None and updated.status != ACTIVE:
+                        log.warning("hook %s suspended after %s failed deliveries: %s",
+                                    current.id, updated.failures, result.error)
+                    return sent
+                self.store.delivered(current.id, change.id)
+                sent += 1
+            refreshed = self.store.get_hook(current.id)
+            if refreshed is None or refreshed.status != ACTIVE:
+                return sent
+            current = refreshed
+
+    def _send_with_retries(self, hook: Hook, change: Change) -> SendResult:
+        started = time.monotonic()
+        slept = 0.0
+        attempt = 0
+        while True:
+            attempt += 1
+            result = self._send(hook, change)
+            if result.ok or result.skipped:
+                return result
+            elapsed = time.monotonic() - started
+            decision = self.policy.decide(RetryContext(
+                service="tracker-hook",
+                operation="DeliverChange",
+                attempt=attempt,
+                outcome=result.outcome,
+                status=result.status,
+                exception=result.exception,
+                endpoint=hook.target,
+                # Receivers dedupe on the change id, so a repeated delivery is harmless.
+                mutating=False,
+                server_delay=result.server_delay,
+                server_delay_source="Retry-After" if result.server_delay is not None else None,
+                elapsed=elapsed,
+                slept=slept,
+                attempt_duration=(elapsed - slept) / attempt,
+            ))
+            if not decision.retry:
+                return SendResult(False, result.outcome, result.status,
+                                  f"{result.error} ({decision.reason})")
+            self.sleep(decision.delay)
+            slept += decision.delay
+
+    def _send(self, hook: Hook, change: Change) -> SendResult:
+        if hook.target.startswith(CALLABLE_PREFIX):
+            with self._lock:
+                callback = self._callbacks.get(hook.target[len(CALLABLE_PREFIX):])
+            if callback is None:
+                return SendResult(False, Outcome.OTHER_ERROR, error="callback not registered")
+            try:
+                callback(change)
+            except Exception as error:  # noqa: BLE001 - a failing callback is a failed delivery
+                return SendResult(False, Outcome.OTHER_ERROR,
+                                  error=f"callback raised {error!r}", exception=error)
+            return SendResult(True, Outcome.SUCCESS)
+        breaker = self.breaker(hook.target)
+        try:
+            ticket = breaker.admit("DeliverChange")
+        except CircuitOpenError as error:
+            return SendResult(False, Outcome.CONNECT_FAILED, skipped=True, error=str(error))
+        result = self.sender.send(hook, change)
+        breaker.settle(ticket, None if result.ok else DeliveryFailed(result.error))
+        return result
+
+
+def _retry_after(value: str | None) -> float | None:
+    """A ``Retry-After`` header as seconds: a number or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+

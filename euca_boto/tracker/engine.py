@@ -1,0 +1,136 @@
+"""The tracker engine: polling, the feed, delivery and retention behind one object.
+
+An application drives it from its own scheduler (``tracker.poll()`` and ``tracker.deliver()``,
+each safe to call from any thread, never overlapping itself) or lets ``tracker.run(stop)`` loop
+at a fixed interval; a poll that takes longer than the interval delays the next one, it never
+runs alongside it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from euca_boto.tracker.delivery import Callback, Deliverer
+from euca_boto.tracker.errors import InvalidRequest
+from euca_boto.tracker.model import RESOURCE_TYPES, Hook, Page
+from euca_boto.tracker.poller import Poller, PollReport
+from euca_boto.tracker.store import open_store
+from euca_boto.tracker.store.base import SqlStore
+
+log = logging.getLogger("euca_boto.tracker")
+
+DEFAULT_INTERVAL = 30.0
+DEFAULT_RETENTION = 7 * 24 * 3600.0
+
+
+class Tracker:
+    """Tracks the resources of the accounts behind ``sessions`` into ``store``.
+
+    ``store`` is a :class:`SqlStore` or a store URL (file path, ``sqlite:///...``,
+    ``postgresql://...``). ``sessions`` are boto3 sessions, one per profile (use
+    ``euca_boto.session(profile)`` so the plugin's retries and endpoints apply).
+    """
+
+    def __init__(
+        self,
+        store: SqlStore | str,
+        sessions: Sequence[Any],
+        *,
+        interval: float = DEFAULT_INTERVAL,
+        retention: float = DEFAULT_RETENTION,
+        resource_types: Iterable[str] = RESOURCE_TYPES,
+        deliverer: Deliverer | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if interval <= 0:
+            raise InvalidRequest(f"interval must be > 0 seconds, got {interval}")
+        if retention <= 0:
+            raise InvalidRequest(f"retention must be > 0 seconds, got {retention}")
+        self.store = open_store(store) if isinstance(store, str) else store
+        self.interval = interval
+        self.retention = retention
+        self.clock = clock
+        self.poller = Poller(self.store, sessions, resource_types, clock=clock)
+        self.deliverer = deliverer or Deliverer(self.store, clock=clock)
+        self.last_poll: PollReport | None = None
+        self._delivering = threading.Lock()
+
+    def poll(self) -> PollReport | None:
+        """Poll once; None when a poll is already running."""
+        report = self.poller.poll()
+        if report is not None:
+            self.last_poll = report
+        return report
+
+    def deliver(self) -> int:
+        """Deliver what is pending to every hook; returns the number of deliveries (0 when a
+        delivery cycle is already running in this process)."""
+        if not self._delivering.acquire(blocking=False):
+            return 0
+        try:
+            return self.deliverer.deliver()
+        finally:
+            self._delivering.release()
+
+    def prune(self) -> int:
+        """Apply retention; returns how many feed entries were removed."""
+        return self.store.prune(self.clock() - self.retention)
+
+    def changes(self, since: int = 0, limit: int = 1000, account: str | None = None) -> Page:
+        """Feed entries after cursor ``since`` and the next cursor (raises ``CursorExpired``)."""
+        return self.store.changes(since, limit, account)
+
+    def subscribe(
+        self,
+        callback: Callback,
+        resource_type: str,
+        resource_id: str = "",
+        *,
+        account: str,
+        name: str | None = None,
+    ) -> Hook:
+        """Call ``callback(change)`` in this process for changes of one resource (or of every
+        resource of ``resource_type``) of ``account``.
+
+        Delivery progress is stored under ``name`` (default: the callback's qualified name), so a
+        process that subscribes the same name again after a restart resumes where it stopped.
+        """
+        if resource_type not in RESOURCE_TYPES:
+            raise InvalidRequest(
+                f"unknown resource type {resource_type!r}; use one of {', '.join(RESOURCE_TYPES)}")
+        name = name or f"{callback.__module__}.{getattr(callback, '__qualname__', 'callback')}"
+        target = self.deliverer.register_callback(name, callback)
+        return self.store.put_hook(account, resource_type, resource_id, target, "in-process")
+
+    def run(self, stop: threading.Event, deliver_every: float = 1.0) -> None:
+        """Poll every ``interval`` seconds and deliver every ``deliver_every`` seconds until
+        ``stop`` is set. Runs in the calling thread."""
+        next_poll = 0.0
+        while not stop.is_set():
+            now = time.monotonic()
+            if now >= next_poll:
+                try:
+                    self.poll()
+                    self.prune()
+                except Exception:  # a broken cycle is logged; the loop carries on
+                    log.exception("poll failed")
+                # Measured from the start of the poll, so the rhythm holds; a slow poll
+                # pushes the next one back instead of overlapping it.
+                next_poll = max(now + self.interval, time.monotonic())
+            try:
+                self.deliver()
+            except Exception:
+                log.exception("delivery failed")
+            stop.wait(max(0.0, min(deliver_every, next_poll - time.monotonic())))
+
+    def status(self) -> dict[str, Any]:
+        """For ``/health``: when the last poll ran and how it went."""
+        report = self.last_poll
+        if report is None:
+            return {"last_poll": None}
+        return {"last_poll": {"changes": len(report.changes), "errors": report.errors,
+                              "seconds": round(report.duration, 3)}}

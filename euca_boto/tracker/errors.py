@@ -1,0 +1,59 @@
+"""The errors the resource-change tracker raises; each message says what to do next."""
+
+from __future__ import annotations
+
+from euca_boto.errors import EucaBotoError
+
+
+class TrackerError(EucaBotoError):
+    """Base class of the tracker's own errors."""
+
+
+class StoreError(TrackerError):
+    """The feed store cannot be opened or migrated (bad URL, newer schema, unreachable)."""
+
+
+class CursorExpired(TrackerError):
+    """A catch-up cursor points at entries already removed by retention.
+
+    The reader cannot resume without a gap: it has to list the resources again and continue from
+    ``resume_from``.
+    """
+
+    def __init__(self, cursor: int, oldest_kept: int) -> None:
+        self.cursor = cursor
+        self.resume_from = oldest_kept
+        super().__init__(
+            f"cursor {cursor} is older than the feed's retention (entries up to "
+            f"{oldest_kept} were removed); list the resources again, then read changes "
+            f"with since={oldest_kept}"
+        )
+
+
+class UnknownResource(TrackerError):
+    """A hook names a resource the tracker has not seen for the caller's account."""
+
+
+class InvalidRequest(TrackerError, ValueError):
+    """An argument (hook URL, cursor, limit, resource type) is malformed."""
+
+
+class AuthenticationError(TrackerError):
+    """A tracker API request is unsigned or its signed identity proof was rejected.
+
+    ``status`` is 401 when no usable proof was sent and 403 when the cloud refused it.
+    """
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class TrackerAPIError(TrackerError):
+    """The tracker's HTTP API answered with an error (raised by ``TrackerClient``)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"HTTP {status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message

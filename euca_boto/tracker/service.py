@@ -1,0 +1,66 @@
+"""The tracker as a service: the engine's loop plus the HTTP API, started and stopped together.
+
+``euca-boto tracker serve`` runs one of these; tests and applications can embed one too.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from euca_boto.tracker.api.controller import Controller
+from euca_boto.tracker.api.dispatcher import Dispatcher, InlineDispatcher, QueueDispatcher
+from euca_boto.tracker.api.handlers import Handlers
+from euca_boto.tracker.api.server import ApiServer
+from euca_boto.tracker.engine import Tracker
+from euca_boto.tracker.identity import IdentityVerifier
+
+
+class TrackerService:
+    """Serves ``tracker``'s API on ``host:port`` (0: any free port), authenticating callers
+    through the cloud's STS at ``sts_url``. ``workers`` > 0 runs handlers on a worker queue."""
+
+    def __init__(
+        self,
+        tracker: Tracker,
+        sts_url: str,
+        host: str = "127.0.0.1",
+        port: int = 8780,
+        workers: int = 0,
+    ) -> None:
+        self.tracker = tracker
+        self.dispatcher: Dispatcher = QueueDispatcher(workers) if workers else InlineDispatcher()
+        mode = f"queue, {workers} workers" if workers else "inline"
+        handlers = Handlers(
+            tracker.store, status=lambda: {**tracker.status(), "dispatcher": mode}
+        )
+        controller = Controller(handlers, self.dispatcher, IdentityVerifier(sts_url).verify)
+        self.api = ApiServer(controller, host, port)
+        self._stop = threading.Event()
+        self._loop: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return self.api.url
+
+    def start_loop(self, deliver_every: float = 1.0) -> None:
+        """Run the tracker's poll and delivery loop on a background thread."""
+        self._loop = threading.Thread(
+            target=self.tracker.run, args=(self._stop, deliver_every), name="tracker-loop",
+            daemon=True,
+        )
+        self._loop.start()
+
+    def run_loop(self, deliver_every: float = 1.0) -> None:
+        """Run the loop in this thread until :meth:`stop` is called (from another thread or
+        a signal handler)."""
+        self.tracker.run(self._stop, deliver_every)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._loop is not None:
+            self._loop.join(timeout=30)
+        self.api.close()
+        self.dispatcher.close()

@@ -1,0 +1,258 @@
+"""Fixtures of the tracker tests: LocalCloud with two accounts, a webhook receiver, stores.
+
+The PostgreSQL store uses the server on 127.0.0.1:5432 (trust auth, database ``test``) when it
+answers; otherwise the fixture initialises and starts its own server from
+``/usr/lib/postgresql/*/bin`` in a temporary directory on a free port, and stops it by pid.
+Each test gets its own schema, dropped afterwards, so concurrent runs never collide.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+import euca_boto
+
+PROFILE = "localcloud"
+IMAGE = "ami-12c6146b"
+TENANT_ACCOUNT = "222222222222"
+
+
+# LocalCloud and sessions of two accounts ---------------------------------------------------------
+
+
+@dataclass
+class Cloud:
+    """LocalCloud with an administrator session and a tenant (another account) session."""
+
+    cloud: Any  # euca_boto.testing.LocalCloud
+    aws_dir: Path
+    admin: Any
+    tenant: Any
+    tenant_keys: dict[str, str]
+
+    def run_instances(self, session: Any, count: int = 1) -> list[str]:
+        reply = session.client("ec2").run_instances(ImageId=IMAGE, MinCount=count, MaxCount=count)
+        return [i["InstanceId"] for i in reply["Instances"]]
+
+
+@pytest.fixture(scope="module")
+def cloud() -> Iterator[Cloud]:
+    from euca_boto.testing import LocalCloud
+
+    saved = {k: os.environ.get(k) for k in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
+                                             "AWS_PROFILE")}
+    with tempfile.TemporaryDirectory(prefix="tracker-aws-") as tmp, \
+            LocalCloud(endpoints=2, partitions=2) as local:
+        config, credentials = local.write_aws_files(tmp, profile=PROFILE)
+        os.environ["AWS_CONFIG_FILE"] = str(config)
+        os.environ["AWS_SHARED_CREDENTIALS_FILE"] = str(credentials)
+        os.environ.pop("AWS_PROFILE", None)
+        try:
+            admin = euca_boto.session(profile_name=PROFILE)
+            # LocalCloud's own keys all map to moto's default account; keys of an assumed role
+            # map to the role's account, so register those with LocalCloud as the tenant's.
+            creds = admin.client("sts").assume_role(
+                RoleArn=f"arn:aws:iam::{TENANT_ACCOUNT}:role/tenant", RoleSessionName="tenant"
+            )["Credentials"]
+            local.add_credentials(creds["AccessKeyId"], creds["SecretAccessKey"], account="tenant")
+            keys = {"aws_access_key_id": creds["AccessKeyId"],
+                    "aws_secret_access_key": creds["SecretAccessKey"],
+                    "aws_session_token": creds["SessionToken"]}
+            tenant = euca_boto.session(profile_name=PROFILE, **keys)
+            yield Cloud(local, Path(tmp), admin, tenant, keys)
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+@pytest.fixture(autouse=True)
+def _clear_faults(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "cloud" in request.fixturenames:
+        request.getfixturevalue("cloud").cloud.clear()
+
+
+# Stores ----------------------------------------------------------------------------------------
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A base URL of a running PostgreSQL (trust auth)."""
+    if _answers("127.0.0.1", 5432):
+        try:
+            psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", connect_timeout=5).close()
+            yield "postgresql://postgres@127.0.0.1:5432/test"
+            return
+        except psycopg.OperationalError:
+            pass
+    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+    if not bins:
+        pytest.fail("PostgreSQL is not installed: apt-get install postgresql")
+    bindir = bins[-1]
+    datadir = Path(tempfile.mkdtemp(prefix="tracker-pg-"))
+    port = _free_port()
+    # initdb refuses to run as root; run the server as the postgres system user then.
+    as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if as_user:
+        shutil.chown(datadir, "postgres")
+    subprocess.run([*as_user, f"{bindir}/initdb", "-D", str(datadir / "data"), "-U", "postgres",
+                    "-A", "trust"], check=True, capture_output=True)
+    server = subprocess.Popen(
+        [*as_user, f"{bindir}/postgres", "-D", str(datadir / "data"), "-p", str(port),
+         "-h", "127.0.0.1", "-k", str(datadir)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not _answers("127.0.0.1", port):
+            if time.monotonic() > deadline or server.poll() is not None:
+                pytest.fail("the PostgreSQL started by the tests did not come up")
+            time.sleep(0.1)
+        base = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        for _ in range(50):
+            try:
+                psycopg.connect(base, connect_timeout=5).close()
+                break
+            except psycopg.OperationalError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.send_signal(signal.SIGINT)  # PostgreSQL's "fast shutdown"
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        shutil.rmtree(datadir, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A store URL in a fresh schema of its own, dropped after the test."""
+    schema = f"tracker_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in postgres_server else "?"
+    yield f"{postgres_server}{separator}options=-csearch_path%3D{schema}"
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "feed.db")
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+# A webhook receiver ----------------------------------------------------------------------------
+
+
+@dataclass
+class Delivery:
+    body: bytes
+    headers: dict[str, str]
+
+    @property
+    def change(self) -> dict[str, Any]:
+        result: dict[str, Any] = json.loads(self.body)
+        return result
+
+
+@dataclass
+class Receiver:
+    """An HTTP server on 127.0.0.1 that records POSTs; ``fail(n)`` answers the next n with 503."""
+
+    url: str = ""
+    deliveries: list[Delivery] = field(default_factory=list)
+    failures_left: int = 0
+    status: int = 503
+    latency: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    attempts: int = 0
+
+    def fail(self, count: int, status: int = 503) -> None:
+        with self.lock:
+            self.failures_left, self.status = count, status
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[Delivery]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if len(self.deliveries) >= count:
+                    return list(self.deliveries)
+            time.sleep(0.02)
+        with self.lock:
+            return list(self.deliveries)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if state.latency:
+                time.sleep(state.latency)
+            with state.lock:
+                state.attempts += 1
+                failing = state.failures_left > 0
+                if failing:
+                    state.failures_left -= 1
+                else:
+                    state.deliveries.append(Delivery(body, dict(self.headers.items())))
+            status = state.status if failing else 204
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    yield state
+    server.shutdown()
+    server.server_close()
