@@ -9,48 +9,35 @@ Each test gets its own schema, dropped afterwards, so concurrent runs never coll
 from __future__ import annotations
 
 import glob
-import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from tracker_support import (  # noqa: F401 - re-exported names the fixtures use
+    IMAGE,
+    PROFILE,
+    TENANT_ACCOUNT,
+    Cloud,
+    Delivery,
+    Receiver,
+    _answers,
+    _free_port,
+)
 
 import euca_boto
 
-PROFILE = "localcloud"
-IMAGE = "ami-12c6146b"
-TENANT_ACCOUNT = "222222222222"
-
-
 # LocalCloud and sessions of two accounts ---------------------------------------------------------
-
-
-@dataclass
-class Cloud:
-    """LocalCloud with an administrator session and a tenant (another account) session."""
-
-    cloud: Any  # euca_boto.testing.LocalCloud
-    aws_dir: Path
-    admin: Any
-    tenant: Any
-    tenant_keys: dict[str, str]
-
-    def run_instances(self, session: Any, count: int = 1) -> list[str]:
-        reply = session.client("ec2").run_instances(ImageId=IMAGE, MinCount=count, MaxCount=count)
-        return [i["InstanceId"] for i in reply["Instances"]]
 
 
 @pytest.fixture(scope="module")
@@ -94,20 +81,6 @@ def _clear_faults(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 # Stores ----------------------------------------------------------------------------------------
-
-
-def _answers(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -181,44 +154,6 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 # A webhook receiver ----------------------------------------------------------------------------
-
-
-@dataclass
-class Delivery:
-    body: bytes
-    headers: dict[str, str]
-
-    @property
-    def change(self) -> dict[str, Any]:
-        result: dict[str, Any] = json.loads(self.body)
-        return result
-
-
-@dataclass
-class Receiver:
-    """An HTTP server on 127.0.0.1 that records POSTs; ``fail(n)`` answers the next n with 503."""
-
-    url: str = ""
-    deliveries: list[Delivery] = field(default_factory=list)
-    failures_left: int = 0
-    status: int = 503
-    latency: float = 0.0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    attempts: int = 0
-
-    def fail(self, count: int, status: int = 503) -> None:
-        with self.lock:
-            self.failures_left, self.status = count, status
-
-    def wait_for(self, count: int, timeout: float = 10.0) -> list[Delivery]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                if len(self.deliveries) >= count:
-                    return list(self.deliveries)
-            time.sleep(0.02)
-        with self.lock:
-            return list(self.deliveries)
 
 
 @pytest.fixture

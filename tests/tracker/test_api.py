@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 import requests
-from conftest import PROFILE, TENANT_ACCOUNT, Cloud, Receiver
+from tracker_support import PROFILE, TENANT_ACCOUNT, Cloud, Receiver
 
 from euca_boto.tracker import Tracker, TrackerAPIError, TrackerClient, TrackerService
 from euca_boto.tracker.identity import IDENTITY_HEADER, make_proof

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import PROFILE, Cloud, Receiver, _free_port
+from tracker_support import PROFILE, Cloud, Receiver, _free_port
 
 from euca_boto.tracker import TrackerClient, open_store
 

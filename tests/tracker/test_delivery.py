@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Cloud, Receiver
+from tracker_support import Cloud, Receiver
 
 from euca_boto.retry import RetryPolicy, wait_fixed
 from euca_boto.tracker import Change, Deliverer, Tracker, open_store, verify_signature

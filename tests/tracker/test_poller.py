@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from conftest import Cloud
+from tracker_support import Cloud
 
 from euca_boto.tracker import Tracker
 from euca_boto.tracker.model import INSTANCE, SERVICE, VOLUME
