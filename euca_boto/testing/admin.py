@@ -1,8 +1,10 @@
-"""Eucalyptus admin actions served by LocalCloud: a dispatch table of small handler functions.
+"""What every Eucalyptus admin action handler works with, and the DescribeServices and
+Properties handlers.
 
 A handler takes an ``ActionContext`` (the decoded parameters, the caller, the cloud's state) and
-returns the response fields in wire order; ``wire.render_response`` does the rest. To support
-another action, write a function and add it to ``ACTIONS`` under its service.
+returns the response fields in wire order; ``wire.render_response`` does the rest. It raises
+``ServiceError`` for an error document and ``InBandFailure`` for an HTTP 200 answer with
+``_return`` false (§2.3). The dispatch table is ``actions.ACTIONS``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .properties import HIDDEN_VALUE, PropertyError, PropertyStore
+from .registry import ServiceRegistry
 from .signing import Credentials
 from .topology import ServiceView
 from .wire import Struct, Value
@@ -29,6 +32,14 @@ class ServiceError(Exception):
         self.status = status
         # Pipeline failures (routing, authentication) are answered as text/plain (§2.3).
         self.pipeline = pipeline
+
+
+class InBandFailure(Exception):
+    """A failure reported in-band: HTTP 200, ``_return`` false, these fields (§2.3)."""
+
+    def __init__(self, fields: Fields) -> None:
+        super().__init__(fields)
+        self.fields = fields
 
 
 class QueryParams:
@@ -79,6 +90,7 @@ class ActionContext:
     epoch: int
     topology: list[ServiceView]
     properties: PropertyStore
+    registry: ServiceRegistry
 
 
 Handler = Callable[[ActionContext], Fields]
@@ -155,25 +167,15 @@ def describe_services(ctx: ActionContext) -> Fields:
         rows = [v for v in rows if v.partition == by_partition]
     filters = p.filters()
     rows = [v for v in rows if _matches_filters(v, filters)]
+    events = p.boolean("ShowEvents") or p.boolean("ShowEventStacks")
     items = [
         Struct(
             [
-                (
-                    "serviceId",
-                    Struct(
-                        [
-                            ("partition", v.partition),
-                            ("name", v.name),
-                            ("type", v.component.name),
-                            ("fullName", v.full_name),
-                            ("uris", [v.uri]),
-                            ("uri", v.uri),
-                            ("host", v.host),
-                        ]
-                    ),
-                ),
+                ("serviceId", service_id(v)),
                 ("localState", v.state),
                 ("localEpoch", ctx.epoch),
+                ("statusDetails", _status_details(ctx, v) if events else None),
+                ("serviceAccounts", SERVICE_ACCOUNTS.get(v.component.name)),
             ]
         )
         for v in rows
@@ -181,10 +183,60 @@ def describe_services(ctx: ActionContext) -> Fields:
     return [("serviceStatuses", items)]
 
 
+def service_id(view: ServiceView) -> Struct:
+    """The ``ServiceId`` structure of a service (§3.1)."""
+    return Struct(
+        [
+            ("partition", view.partition),
+            ("name", view.name),
+            ("type", view.component.name),
+            ("fullName", view.full_name),
+            ("uris", [view.uri]),
+            ("uri", view.uri),
+            ("host", view.host),
+        ]
+    )
+
+
+def _status_details(ctx: ActionContext, view: ServiceView) -> list[Struct]:
+    return [
+        Struct(
+            [
+                ("severity", event.severity),
+                ("uuid", event.uuid),
+                ("message", event.message),
+                ("serviceFullName", view.full_name),
+                ("serviceName", view.name),
+                ("serviceHost", view.host),
+                ("stackTrace", ""),  # nothing failed inside LocalCloud: no stack to show
+                ("timestamp", event.timestamp),
+            ]
+        )
+        for event in ctx.registry.events(view.name)
+    ]
+
+
+# The system accounts tied to a public component (§3.1 serviceAccounts).
+SERVICE_ACCOUNTS: dict[str, list[Struct]] = {
+    "compute": [
+        Struct(
+            [
+                ("accountName", "(eucalyptus)aws-exec-read"),
+                ("accountNumber", "000000000003"),
+                (
+                    "accountCanonicalId",
+                    "6d8a1b3f2c0e4a9b8f7d6c5b4a3928170f1e2d3c4b5a69788796a5b4c3d2e1f0",
+                ),
+            ]
+        )
+    ]
+}
+
+
 # Properties (§4) ---------------------------------------------------------------------------
 
 
-def _require_admin(ctx: ActionContext) -> None:
+def require_admin(ctx: ActionContext) -> None:
     if not ctx.caller.is_admin:
         raise ServiceError(
             "403 Forbidden",
@@ -195,7 +247,7 @@ def _require_admin(ctx: ActionContext) -> None:
 
 
 def describe_properties(ctx: ActionContext) -> Fields:
-    _require_admin(ctx)
+    require_admin(ctx)
     props = ctx.properties.describe(ctx.params.strings("Property"))
     return [
         (
@@ -217,7 +269,7 @@ def describe_properties(ctx: ActionContext) -> Fields:
 
 
 def modify_property_value(ctx: ActionContext) -> Fields:
-    _require_admin(ctx)
+    require_admin(ctx)
     # Unlike the other failures, these come from inside the service (EucalyptusCloudException),
     # which the server reports with the request class name as the code (§2.3).
     code = "ModifyPropertyValueType"
@@ -241,13 +293,3 @@ def modify_property_value(ctx: ActionContext) -> Fields:
         ("value", prop.shown_value),
         ("oldValue", HIDDEN_VALUE if prop.hidden else old),
     ]
-
-
-ACTIONS: dict[str, dict[str, Handler]] = {
-    "bootstrap": {"DescribeServices": describe_services},
-    "properties": {
-        "DescribeProperties": describe_properties,
-        "ModifyPropertyValue": modify_property_value,
-    },
-    "configuration": {},
-}

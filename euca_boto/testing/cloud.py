@@ -1,8 +1,10 @@
 """``LocalCloud``: a local, Eucalyptus-compatible cloud with fault injection.
 
 Several endpoints, each answering every service, spread over partitions; the Eucalyptus admin
-services served in-process, EC2/IAM/STS/S3 relayed to moto; per-endpoint faults and request
-logs; a control server for driving it from outside. Use it as moto is used for AWS::
+services served in-process (service states, registrations, properties), EC2/IAM/STS/S3 relayed to
+moto with Eucalyptus' own IAM, STS and EC2 actions answered beside it (accounts, delegation,
+impersonation, instance types); per-endpoint faults and request logs; a control server for
+driving it from outside. Use it as moto is used for AWS::
 
     with LocalCloud() as cloud:
         boto3.client("ec2", endpoint_url=cloud.service_url("ec2"), region_name=cloud.region,
@@ -17,10 +19,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from .accounts import AccountStore
+from .compute import Migration
 from .control import ControlServer, endpoint_json
 from .forward import MotoForwarder
 from .frontend import Frontend
 from .properties import PropertyStore, seed_properties
+from .registry import ServiceRegistry
 from .requestlog import RequestRecord
 from .routing import SERVICES, lookup
 from .server import Endpoint
@@ -65,7 +70,9 @@ class LocalCloud:
         self.partitions = partition_names(partitions)
         self._port = port or None  # 0 means ephemeral, like None
         self._credentials = CredentialStore()
-        self._admin = self._credentials.issue(access_key, secret_key, ADMIN_ACCOUNT)
+        self._admin = self._credentials.issue(access_key, secret_key, ADMIN_ACCOUNT, user="admin")
+        self.accounts = AccountStore()
+        self.registry = ServiceRegistry(on_change=self._bump_epoch)
         self.properties = PropertyStore(
             seed_properties(
                 dns_domain=dns_domain, partitions=self.partitions, version=EUCALYPTUS_VERSION
@@ -76,8 +83,11 @@ class LocalCloud:
             credentials=self._credentials,
             properties=self.properties,
             topology=self.topology,
+            registry=self.registry,
+            accounts=self.accounts,
             forwarder=self._forwarder,
             msgs_version=msgs_version,
+            partitions=self.partitions,
         )
         self._epoch_lock = threading.Lock()
         self._epoch = 1
@@ -172,8 +182,10 @@ class LocalCloud:
         secret_key: str | None = None,
         account: str = ADMIN_ACCOUNT,
     ) -> tuple[str, str]:
-        """Issue another key pair (random unless given), e.g. for another account. Keys of any
-        account other than ``eucalyptus`` are not cloud-administrator keys."""
+        """Issue another key pair (random unless given), e.g. for another account (created if
+        new, so it can be delegated to). Keys of any account other than ``eucalyptus`` are not
+        cloud-administrator keys."""
+        self.accounts.ensure(account)
         creds = self._credentials.issue(access_key, secret_key, account)
         return creds.access_key, creds.secret_key
 
@@ -189,7 +201,13 @@ class LocalCloud:
         """The epoch and every service with its current state."""
         self._topology_changed()
         views = [EndpointView(e.index, e.host, e.url, e.partition, e.state) for e in self.endpoints]
-        return self.epoch, services(views, self.partitions)
+        return self.epoch, self.registry.apply(services(views, self.partitions))
+
+    @property
+    def migrations(self) -> list[Migration]:
+        """Every MigrateInstances request the cloud accepted, in order."""
+        compute = self._frontend.compute
+        return [] if compute is None else compute.migrations
 
     def requests(self) -> list[RequestRecord]:
         """Every endpoint's request log, endpoint by endpoint."""
@@ -262,6 +280,10 @@ class LocalCloud:
 
     def _current_states(self) -> tuple[str, ...]:
         return tuple(endpoint.state for endpoint in self.endpoints)
+
+    def _bump_epoch(self) -> None:
+        with self._epoch_lock:
+            self._epoch += 1
 
     def _topology_changed(self) -> None:
         states = self._current_states()

@@ -12,10 +12,12 @@ import re
 import threading
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 # moto refuses unknown regions (such as "eucalyptus") for most services. It does not verify
 # signatures, so the already-verified request can simply be re-scoped to a region it serves.
 MOTO_REGION = "us-east-1"
+MOTO_ACCOUNT_HEADER = "x-moto-account-id"
 _AWS_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$")
 _CREDENTIAL_SCOPE = re.compile(r"(Credential=[^/,\s]+/\d{8}/)[^/]+(/)")
 _QUERY_SCOPE = re.compile(r"(X-Amz-Credential=[^&%]+(?:/|%2F)\d{8}(?:/|%2F))[^/&%]+((?:/|%2F))")
@@ -99,16 +101,45 @@ class MotoForwarder:
         assert self._address is not None, "moto is not started"
         return f"http://{self._address[0]}:{self._address[1]}"
 
+    def call(self, service: str, params: list[tuple[str, str]], account: str | None) -> Relayed:
+        """A query call of LocalCloud's own (e.g. creating an account's admin user) in the moto
+        ``account`` (None: moto's default account)."""
+        scope = f"AKIALOCALCLOUDINTERNAL/20260101/{MOTO_REGION}/{service}/aws4_request"
+        return self.relay(
+            "POST",
+            "/",
+            [
+                ("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),
+                (
+                    "Authorization",
+                    f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host, Signature=0",
+                ),
+            ],
+            urlencode(params).encode(),
+            account=account,
+        )
+
     def relay(
-        self, method: str, path_and_query: str, headers: list[tuple[str, str]], body: bytes
+        self,
+        method: str,
+        path_and_query: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        *,
+        account: str | None = None,
     ) -> Relayed:
-        """Send one request to moto and return its answer; retries once on a stale connection."""
+        """Send one request to moto and return its answer; retries once on a stale connection.
+
+        ``account`` makes moto act in that account whatever the key (moto's own header for it).
+        """
         assert self._address is not None, "moto is not started"
         out_headers = [
             (k, _rescope(v) if k.lower() == "authorization" else v)
             for k, v in headers
-            if k.lower() not in _HOP_BY_HOP
+            if k.lower() not in _HOP_BY_HOP and k.lower() != MOTO_ACCOUNT_HEADER
         ]
+        if account is not None:
+            out_headers.append((MOTO_ACCOUNT_HEADER, account))
         out_headers.append(("Host", f"{self._address[0]}:{self._address[1]}"))
         target = _QUERY_SCOPE.sub(_moto_region, path_and_query, count=1)
         for attempt in (1, 2):

@@ -1,7 +1,8 @@
 """The request pipeline every endpoint runs: route, check, authenticate, then answer.
 
-Admin services (bootstrap, properties, configuration) are answered from ``admin.ACTIONS``; the
-AWS-compatible ones are relayed to moto. Failures are answered the way each service would:
+Admin services (bootstrap, properties, configuration) are answered from ``actions.ACTIONS``; the
+AWS-compatible ones go to their extension (Euare, Tokens, Compute), which answers Eucalyptus'
+own actions and relays the rest to moto. Failures are answered the way each service would:
 the Eucalyptus pipeline form (§2.3) for admin services, the AWS error shapes for the others.
 """
 
@@ -9,63 +10,33 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, unquote
+from typing import Protocol
 from xml.sax.saxutils import escape
 
 from . import wire
-from .admin import ACTIONS, ActionContext, QueryParams, ServiceError
+from .accounts import AccountStore
+from .actions import ACTIONS
+from .admin import ActionContext, InBandFailure, QueryParams, ServiceError
+from .compute import Compute
+from .euare import Euare
+from .exchange import AwsCall, Request, Response, relay
 from .forward import MotoForwarder
 from .properties import PropertyStore
+from .registry import ServiceRegistry
 from .routing import Service, route
 from .signing import Credentials, CredentialStore, SignatureError, verify
+from .tokens import Tokens
 from .topology import ServiceView
 
 TopologySource = Callable[[], tuple[int, list[ServiceView]]]
 
-
-@dataclass
-class Request:
-    """One HTTP request as received."""
-
-    method: str
-    raw_path: str  # percent-encoded, as on the request line
-    raw_query: str
-    header_items: list[tuple[str, str]]  # original spelling and order, for relaying
-    body: bytes
-    headers: dict[str, list[str]] = field(init=False)  # lower-case names
-    params: list[tuple[str, str]] = field(init=False)  # decoded query, then form body
-
-    def __post_init__(self) -> None:
-        self.headers = {}
-        for name, value in self.header_items:
-            self.headers.setdefault(name.lower(), []).append(value)
-        self.params = parse_qsl(self.raw_query, keep_blank_values=True)
-        content_type = self.header("content-type").split(";", 1)[0].strip().lower()
-        form = content_type == "application/x-www-form-urlencoded"
-        if form and self.method == "POST" and self.body:
-            self.params += parse_qsl(self.body.decode("utf-8", "replace"), keep_blank_values=True)
-
-    @property
-    def path(self) -> str:
-        return unquote(self.raw_path)
-
-    def header(self, name: str) -> str:
-        values = self.headers.get(name.lower())
-        return values[0] if values else ""
-
-    def param(self, name: str) -> str | None:
-        return next((v for k, v in self.params if k == name), None)
+__all__ = ["Frontend", "Request", "Response", "pipeline_error"]
 
 
-@dataclass
-class Response:
-    """What to send back."""
+class Extension(Protocol):
+    """What answers an AWS-compatible service: its own actions, or a relay to moto."""
 
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-    access_key: str | None = None
+    def handle(self, call: AwsCall) -> Response: ...
 
 
 def pipeline_error(status: int, phrase: str, message: str, request_id: str) -> Response:
@@ -86,14 +57,29 @@ class Frontend:
         credentials: CredentialStore,
         properties: PropertyStore,
         topology: TopologySource,
+        registry: ServiceRegistry,
+        accounts: AccountStore,
         forwarder: MotoForwarder | None,
         msgs_version: str | None,
+        partitions: list[str],
     ) -> None:
         self._credentials = credentials
         self._properties = properties
         self._topology = topology
+        self._registry = registry
         self._forwarder = forwarder
         self._msgs_version = msgs_version
+        self._extensions: dict[str, Extension] = {}
+        self._tokens: Tokens | None = None
+        self.compute: Compute | None = None
+        if forwarder is not None:
+            self._tokens = Tokens(accounts, credentials, forwarder)
+            self.compute = Compute(forwarder, partitions)
+            self._extensions = {
+                "iam": Euare(accounts, credentials, forwarder, properties),
+                "sts": self._tokens,
+                "ec2": self.compute,
+            }
 
     def classify(self, request: Request) -> tuple[str | None, str | None]:
         """The service key and action of a request, for the request log."""
@@ -159,9 +145,14 @@ class Frontend:
             epoch=epoch,
             topology=topology,
             properties=self._properties,
+            registry=self._registry,
         )
+        return_value = True
         try:
             fields = handler(context)
+        except InBandFailure as failure:
+            # Registration failures are answered HTTP 200 with _return false (§2.3).
+            fields, return_value = failure.fields, False
         except ServiceError as exc:
             content_type = (
                 wire.PIPELINE_ERROR_CONTENT_TYPE if exc.pipeline else wire.XML_CONTENT_TYPE
@@ -173,7 +164,9 @@ class Frontend:
                 wire.render_error(exc.code, exc.message, request_id),
                 caller.access_key,
             )
-        body = wire.render_response(action, request_id, fields, msgs_version=self._msgs_version)
+        body = wire.render_response(
+            action, request_id, fields, msgs_version=self._msgs_version, return_value=return_value
+        )
         return Response(200, [("Content-Type", wire.XML_CONTENT_TYPE)], body, caller.access_key)
 
     def _forward(self, service: Service, rest: str, request: Request, request_id: str) -> Response:
@@ -184,13 +177,20 @@ class Frontend:
                 f"{service.key} is not served: this LocalCloud was started with aws=False",
                 request_id,
             )
+        if service.key == "sts" and self._tokens is not None:
+            # GetAccessToken may come with a password instead of a signature (§7).
+            answered = self._tokens.password_login(request, request_id)
+            if answered is not None:
+                return answered
         try:
             caller = self._authenticate(request)
         except SignatureError as exc:
             return _aws_auth_error(service.key, exc, request_id)
-        target = rest + (f"?{request.raw_query}" if request.raw_query else "")
-        relayed = self._forwarder.relay(request.method, target, request.header_items, request.body)
-        return Response(relayed.status, relayed.headers, relayed.body, caller.access_key)
+        call = AwsCall(request, rest, caller, request_id)
+        extension = self._extensions.get(service.key)
+        if extension is not None:
+            return extension.handle(call)
+        return relay(self._forwarder, call, account=caller.moto_account)
 
     def _authenticate(self, request: Request) -> Credentials:
         return verify(

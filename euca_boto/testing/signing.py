@@ -15,7 +15,7 @@ import string
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import quote, unquote
+from urllib.parse import parse_qsl, quote, unquote
 
 SIGV4_ALGORITHM = "AWS4-HMAC-SHA256"
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
@@ -28,11 +28,18 @@ Params = Sequence[tuple[str, str]]  # decoded query and form parameters, in orde
 
 @dataclass(frozen=True)
 class Credentials:
-    """An access key pair and the account it belongs to."""
+    """An access key pair, the account (name) and user it belongs to.
+
+    Temporary credentials carry their ``session_token``, which a request must present.
+    ``moto_account`` is the moto account id to act in, when moto cannot tell it from the key.
+    """
 
     access_key: str
     secret_key: str
     account: str
+    user: str | None = None
+    session_token: str | None = None
+    moto_account: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -64,12 +71,24 @@ class CredentialStore:
         access_key: str | None = None,
         secret_key: str | None = None,
         account: str = ADMIN_ACCOUNT,
+        *,
+        user: str | None = None,
+        temporary: bool = False,
+        session_token: str | None = None,
+        moto_account: str | None = None,
     ) -> Credentials:
-        """Store a key pair, generating AWS-shaped random values for what is not given."""
+        """Store a key pair, generating AWS-shaped random values for what is not given;
+        ``temporary`` credentials get an ``ASIA`` key and a session token."""
+        prefix = "ASIA" if temporary else "AKIA"
+        if temporary and session_token is None:
+            session_token = secrets.token_urlsafe(96)
         creds = Credentials(
-            access_key or "AKIA" + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(16)),
+            access_key or prefix + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(16)),
             secret_key or secrets.token_urlsafe(30)[:40],
             account,
+            user,
+            session_token,
+            moto_account,
         )
         with self._lock:
             self._by_key[creds.access_key] = creds
@@ -78,6 +97,16 @@ class CredentialStore:
     def get(self, access_key: str) -> Credentials | None:
         with self._lock:
             return self._by_key.get(access_key)
+
+    def revoke(self, access_key: str) -> None:
+        with self._lock:
+            self._by_key.pop(access_key, None)
+
+    def revoke_account(self, account: str) -> None:
+        """Forget every key of ``account`` (it was deleted)."""
+        with self._lock:
+            for key in [k for k, c in self._by_key.items() if c.account == account]:
+                del self._by_key[key]
 
 
 _KEY_ALPHABET = string.ascii_uppercase + string.digits
@@ -159,6 +188,10 @@ def _verify_sigv4(
     creds = store.get(access_key)
     if creds is None:
         raise SignatureError("unknown-key", f"The access key {access_key} is not known")
+    token = _first(headers, "x-amz-security-token")
+    if presigned:
+        token = dict(parse_qsl(raw_query, keep_blank_values=True)).get("X-Amz-Security-Token", "")
+    _check_token(creds, token)
     scope = f"{date}/{region}/{service}/aws4_request"
     key = _sigv4_key(creds.secret_key, date, region, service)
     names = [name for name in signed_headers.split(";") if name]
@@ -207,6 +240,7 @@ def _verify_sigv2(
     creds = store.get(access_key)
     if creds is None:
         raise SignatureError("unknown-key", f"The access key {access_key} is not known")
+    _check_token(creds, values.get("SecurityToken", ""))
     pairs = "&".join(
         f"{quote(k, safe='')}={quote(v, safe='-_~')}"
         for k, v in sorted(values.items())
@@ -221,6 +255,14 @@ def _verify_sigv2(
     raise SignatureError(
         "mismatch", "The request signature we calculated does not match the signature you provided."
     )
+
+
+def _check_token(creds: Credentials, presented: str) -> None:
+    # Temporary credentials are only valid together with their session token.
+    if creds.session_token is not None and not hmac.compare_digest(
+        creds.session_token.encode(), presented.encode()
+    ):
+        raise SignatureError("unknown-key", "The security token included in the request is invalid")
 
 
 def _sigv4_key(secret: str, date: str, region: str, service: str) -> bytes:

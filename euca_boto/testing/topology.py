@@ -13,40 +13,175 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class ComponentType:
-    """A Eucalyptus component type and the flags the DescribeServices filters look at."""
+    """A Eucalyptus component type: the flags the DescribeServices filters look at and what
+    DescribeAvailableServiceTypes reports about it."""
 
     name: str
-    path: str  # appended to the host's URL (zone services carry their own port)
+    path: str  # the service path on its host
     public: bool = False
     user_service: bool = False
     partitioned: bool = False
     internal: bool = False
     groups: tuple[str, ...] = ()
     certificate_usages: tuple[str, ...] = ()
+    description: str = ""
+    registerable: bool = False
+    has_credentials: bool = False
+    port: int = 8773  # the default port of a registration (reference §3.3)
+    members: tuple[str, ...] = ()  # for a service group: its member types
+
+    @property
+    def capitalized_name(self) -> str:
+        return self.name[:1].upper() + self.name[1:]
 
 
 USER_API = "user-api"
 
 # In the order DescribeServices lists them for one host.
 ENDPOINT_COMPONENTS: tuple[ComponentType, ...] = (
-    ComponentType("bootstrap", "/services/Empyrean", user_service=True),
-    ComponentType("properties", "/services/Properties", user_service=True),
-    ComponentType("configuration", "/services/Configuration", user_service=True),
+    ComponentType(
+        "bootstrap", "/services/Empyrean", user_service=True, description="Empyrean service"
+    ),
+    ComponentType(
+        "properties",
+        "/services/Properties",
+        user_service=True,
+        description="Cloud properties service",
+    ),
+    ComponentType(
+        "configuration",
+        "/services/Configuration",
+        user_service=True,
+        description="Component registration service",
+    ),
     ComponentType(
         "compute",
         "/services/compute",
         public=True,
         groups=(USER_API,),
         certificate_usages=("image-bundling",),
+        description="Compute API service (EC2)",
+        registerable=True,
     ),
-    ComponentType("euare", "/services/Euare", public=True, groups=(USER_API,)),
-    ComponentType("tokens", "/services/Tokens", public=True, groups=(USER_API,)),
-    ComponentType("objectstorage", "/services/objectstorage", public=True, groups=(USER_API,)),
+    ComponentType(
+        "euare",
+        "/services/Euare",
+        public=True,
+        groups=(USER_API,),
+        description="Identity and access management API service (IAM)",
+        registerable=True,
+    ),
+    ComponentType(
+        "tokens",
+        "/services/Tokens",
+        public=True,
+        groups=(USER_API,),
+        description="Security token API service (STS)",
+        registerable=True,
+    ),
+    ComponentType(
+        "objectstorage",
+        "/services/objectstorage",
+        public=True,
+        groups=(USER_API,),
+        description="Object storage gateway (S3)",
+        registerable=True,
+        has_credentials=True,
+    ),
 )
 PARTITION_COMPONENTS: tuple[ComponentType, ...] = (
-    ComponentType("cluster", ":8774/axis2/services/EucalyptusCC", partitioned=True),
-    ComponentType("storage", ":8773/services/Storage", partitioned=True),
+    ComponentType(
+        "cluster",
+        "/axis2/services/EucalyptusCC",
+        partitioned=True,
+        description="Cluster controller",
+        registerable=True,
+        has_credentials=True,
+        port=8774,
+    ),
+    ComponentType(
+        "storage",
+        "/services/Storage",
+        partitioned=True,
+        description="Storage controller (EBS)",
+        registerable=True,
+        has_credentials=True,
+    ),
 )
+
+
+def _api(name: str, path: str, description: str) -> ComponentType:
+    return ComponentType(
+        name, path, public=True, groups=(USER_API,), description=description, registerable=True
+    )
+
+
+# Types that can be registered or listed, but that no LocalCloud endpoint hosts by itself.
+OTHER_COMPONENTS: tuple[ComponentType, ...] = (
+    ComponentType(
+        "eucalyptus",
+        "/services/Eucalyptus",
+        description="Cloud controller",
+        registerable=True,
+        has_credentials=True,
+    ),
+    ComponentType(
+        "node",
+        "/axis2/services/EucalyptusNC",
+        partitioned=True,
+        description="Node controller",
+        registerable=True,
+        has_credentials=True,
+        port=8775,
+    ),
+    ComponentType(
+        "walrusbackend",
+        "/services/WalrusBackend",
+        description="Walrus object storage backend",
+        registerable=True,
+        has_credentials=True,
+    ),
+    _api("autoscaling", "/services/AutoScaling", "Auto Scaling API service"),
+    _api("cloudformation", "/services/CloudFormation", "CloudFormation API service"),
+    _api("cloudwatch", "/services/CloudWatch", "CloudWatch API service"),
+    _api("imaging", "/services/Imaging", "Imaging API service"),
+    _api("loadbalancing", "/services/LoadBalancing", "Elastic Load Balancing API service"),
+    _api("simplequeue", "/services/simplequeue", "Simple Queue API service"),
+    _api("simpleworkflow", "/services/SimpleWorkflow", "Simple Workflow API service"),
+    ComponentType("dns", "/services/Dns", description="DNS service", registerable=True),
+    ComponentType("identity", "/services/Identity", description="Identity service"),
+    ComponentType("portal", "/services/Portal", description="Portal service"),
+    ComponentType("tag", "/services/Tag", description="Tagging service"),
+    ComponentType("ec2reports", "/services/Ec2Reports", description="EC2 reports service"),
+    ComponentType("cassandra", "/", description="Cassandra database", registerable=True, port=8787),
+    ComponentType("clusterservice", "/services/ClusterService", description="Cluster service"),
+)
+
+# Every type DescribeAvailableServiceTypes reports, sorted by name, the user-api group included.
+CATALOG: tuple[ComponentType, ...] = tuple(
+    sorted(
+        (
+            *ENDPOINT_COMPONENTS,
+            *PARTITION_COMPONENTS,
+            *OTHER_COMPONENTS,
+            ComponentType(
+                USER_API,
+                "/",
+                description="User-facing API services",
+                registerable=True,
+                members=tuple(
+                    sorted(
+                        c.name
+                        for c in (*ENDPOINT_COMPONENTS, *OTHER_COMPONENTS)
+                        if USER_API in c.groups
+                    )
+                ),
+            ),
+        ),
+        key=lambda c: c.name,
+    )
+)
+COMPONENTS: dict[str, ComponentType] = {c.name: c for c in CATALOG}
 
 
 @dataclass(frozen=True)
@@ -103,7 +238,7 @@ def services(endpoints: Sequence[EndpointView], partitions: Sequence[str]) -> li
                     name=f"{partition}.{component.name}",
                     partition=partition,
                     host=host,
-                    uri=f"http://{host}{component.path}",
+                    uri=f"http://{host}:{component.port}{component.path}",
                     state="ENABLED",
                     endpoint=None,
                 )

@@ -1,0 +1,388 @@
+"""Euare, Eucalyptus' IAM (reference §6): the Eucalyptus-only actions answered here, standard IAM
+relayed to moto, and ``DelegateAccount`` carried out in the delegated account.
+
+Each Eucalyptus account is its own moto account (moto's ``x-moto-account-id``), so users, keys
+and policies made in one are not seen in another. Access keys that moto creates are registered
+with the credential store, so they sign requests to LocalCloud at once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable
+from urllib.parse import quote
+
+from .accounts import Account, AccountError, AccountStore
+from .certificates import CertificatesUnavailable, signing_certificate
+from .exchange import AwsCall, Response, relay
+from .forward import MotoForwarder
+from .properties import PropertyStore
+from .querywire import IAM_NAMESPACE, XML_CONTENT_TYPE, Fields, Items, query_error, query_response
+from .signing import ADMIN_ACCOUNT, CredentialStore
+
+IAM_VERSION = "2010-05-08"
+ADMIN_USER = "admin"
+_ACCOUNT_NAME = re.compile(r"^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$")
+
+LocalAction = Callable[["Euare", AwsCall], "Fields | None"]
+
+
+class Euare:
+    """Answers every call to ``/services/Euare``."""
+
+    def __init__(
+        self,
+        accounts: AccountStore,
+        credentials: CredentialStore,
+        forwarder: MotoForwarder,
+        properties: PropertyStore,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.accounts = accounts
+        self.credentials = credentials
+        self.forwarder = forwarder
+        self.properties = properties
+        self.clock = clock
+
+    def handle(self, call: AwsCall) -> Response:
+        try:
+            local = LOCAL_ACTIONS.get(call.action)
+            if local is not None:
+                if call.action in ADMIN_ACTIONS:
+                    _require_admin(call)
+                result = local(self, call)
+                body = query_response(call.action, IAM_NAMESPACE, result, call.request_id)
+                return Response(
+                    200, [("Content-Type", XML_CONTENT_TYPE)], body, call.caller.access_key
+                )
+            return self._relay(call)
+        except AccountError as exc:
+            body = query_error(IAM_NAMESPACE, exc.code, exc.message, call.request_id)
+            return Response(
+                exc.status, [("Content-Type", XML_CONTENT_TYPE)], body, call.caller.access_key
+            )
+
+    # Standard IAM, in the caller's or the delegated account --------------------------------
+
+    def _relay(self, call: AwsCall) -> Response:
+        delegated = self.delegated_account(call)
+        if delegated is None:
+            response = relay(self.forwarder, call, account=call.caller.moto_account)
+            account_name = call.caller.account
+        else:
+            response = relay(
+                self.forwarder, call, account=delegated.id, drop=frozenset({"DelegateAccount"})
+            )
+            account_name = delegated.name
+        if response.status == 200:
+            self._learn(call, account_name, response.body)
+        return response
+
+    def delegated_account(self, call: AwsCall) -> Account | None:
+        """The account named by ``DelegateAccount`` (None without one), checked and ready."""
+        delegate = call.params.get("DelegateAccount")
+        if delegate is None:
+            return None
+        if not call.caller.is_admin:
+            raise AccountError(
+                "NotAuthorized", f"Delegation access not authorized for {delegate}", 403
+            )
+        account = self.accounts.find(delegate)
+        if account is None:
+            raise AccountError("NotAuthorized", f"Can not find delegation account {delegate}", 403)
+        self.provision(account)
+        return account
+
+    def provision(self, account: Account) -> None:
+        """Make sure the account's ``admin`` user exists in moto (every account has one)."""
+        if account.provisioned or account.name == ADMIN_ACCOUNT:
+            return
+        answer = self.moto(account, "CreateUser", UserName=ADMIN_USER)
+        if answer.status == 200 or b"EntityAlreadyExists" in answer.body:
+            account.provisioned = True
+        else:
+            raise AccountError(
+                "InternalFailure", f"Could not create the admin user of account {account.name}", 500
+            )
+
+    def moto(self, account: Account, action: str, **params: str) -> Response:
+        """One IAM call of LocalCloud's own in the account."""
+        pairs = [("Action", action), ("Version", IAM_VERSION), *params.items()]
+        relayed = self.forwarder.call("iam", pairs, account.id)
+        return Response(relayed.status, relayed.headers, relayed.body)
+
+    def _learn(self, call: AwsCall, account_name: str, body: bytes) -> None:
+        """Keep what LocalCloud must know of a successful IAM call: keys and passwords."""
+        p = call.params
+        if call.action == "CreateAccessKey":
+            key = _find(body, "AccessKey")
+            if key is not None:
+                self.credentials.issue(
+                    _text(key, "AccessKeyId"),
+                    _text(key, "SecretAccessKey"),
+                    account_name,
+                    user=_text(key, "UserName") or None,
+                )
+        elif call.action == "DeleteAccessKey" and p.get("AccessKeyId"):
+            self.credentials.revoke(p.get("AccessKeyId") or "")
+        elif call.action in ("CreateLoginProfile", "UpdateLoginProfile"):
+            password = p.get("Password")
+            account = self.accounts.find(account_name)
+            if password is not None and account is not None:
+                with account.lock:
+                    account.passwords[p.get("UserName") or call.caller.user or ADMIN_USER] = (
+                        password
+                    )
+
+    def target(self, call: AwsCall) -> Account:
+        """The account a call acts in: the delegated one, else the caller's."""
+        return self.delegated_account(call) or self.accounts.ensure(call.caller.account)
+
+    def user_must_exist(self, account: Account, user: str) -> None:
+        if user == ADMIN_USER:
+            return
+        if self.moto(account, "GetUser", UserName=user).status != 200:
+            raise AccountError(
+                "NoSuchEntity", f"Can not find user {user} in account {account.name}", 404
+            )
+
+
+def _require_admin(call: AwsCall) -> None:
+    if not call.caller.is_admin:
+        raise AccountError(
+            "NotAuthorized",
+            f"{call.action} is reserved to the cloud administrator (account eucalyptus)",
+            403,
+        )
+
+
+def _required(call: AwsCall, *names: str) -> list[str]:
+    values = [call.params.get(name) for name in names]
+    missing = [n for n, v in zip(names, values, strict=True) if not v]
+    if missing:
+        raise AccountError(
+            "ValidationError", f"Missing required parameter(s): {', '.join(missing)}", 400
+        )
+    return [v or "" for v in values]
+
+
+def _find(body: bytes, tag: str) -> ElementTree.Element | None:
+    try:
+        root = ElementTree.fromstring(body)
+    except ElementTree.ParseError:
+        return None
+    return next((e for e in root.iter() if e.tag.rsplit("}", 1)[-1] == tag), None)
+
+
+def _text(element: ElementTree.Element, tag: str) -> str:
+    child = next((e for e in element if e.tag.rsplit("}", 1)[-1] == tag), None)
+    return (child.text or "") if child is not None else ""
+
+
+# Eucalyptus-only actions (§6.1) -------------------------------------------------------------
+
+
+def create_account(euare: Euare, call: AwsCall) -> Fields:
+    name = call.params.get("AccountName")
+    if name is not None and not _ACCOUNT_NAME.match(name):
+        raise AccountError(
+            "ValidationError",
+            f"Invalid account name {name!r}: use 1-63 lower-case letters, digits, '.' and '-'",
+            400,
+        )
+    account = euare.accounts.create(name or f"account-{int(euare.clock() * 1000)}")
+    try:
+        euare.provision(account)
+    except AccountError:
+        euare.accounts.remove(account)
+        raise
+    return [("Account", [("AccountName", account.name), ("AccountId", account.id)])]
+
+
+def delete_account(euare: Euare, call: AwsCall) -> None:
+    (name,) = _required(call, "AccountName")
+    account = euare.accounts.get(name)
+    if account.name == ADMIN_ACCOUNT:
+        raise AccountError("DeleteConflict", "The eucalyptus account can not be deleted", 409)
+    if not call.params.boolean("Recursive"):
+        listed = _find(euare.moto(account, "ListUsers").body, "Users")
+        users = [] if listed is None else [_text(m, "UserName") for m in listed]
+        others = sorted(u for u in users if u != ADMIN_USER)
+        if others:
+            raise AccountError(
+                "DeleteConflict",
+                f"Account {account.name} is not empty (users: {', '.join(others)}); "
+                "delete with Recursive=true",
+                409,
+            )
+    euare.accounts.remove(account)
+    euare.credentials.revoke_account(account.name)
+    return None
+
+
+def list_accounts(euare: Euare, call: AwsCall) -> Fields:
+    members = [[("AccountName", a.name), ("AccountId", a.id)] for a in euare.accounts.all()]
+    return [("Accounts", Items("member", members))]
+
+
+def put_account_policy(euare: Euare, call: AwsCall) -> None:
+    name, policy, document = _required(call, "AccountName", "PolicyName", "PolicyDocument")
+    try:
+        json.loads(document)
+    except ValueError as exc:
+        raise AccountError(
+            "MalformedPolicyDocument", f"Policy document is not valid JSON: {exc}", 400
+        ) from exc
+    account = euare.accounts.get(name)
+    with account.lock:
+        account.policies[policy] = document
+    return None
+
+
+def get_account_policy(euare: Euare, call: AwsCall) -> Fields:
+    name, policy = _required(call, "AccountName", "PolicyName")
+    account = euare.accounts.get(name)
+    with account.lock:
+        document = account.policies.get(policy)
+    if document is None:
+        raise AccountError(
+            "NoSuchEntity", f"Can not find policy {policy} of account {account.name}", 404
+        )
+    return [
+        ("AccountName", account.name),
+        ("PolicyName", policy),
+        ("PolicyDocument", quote(document, safe="")),  # URL-encoded, as Euare sends it (§6.1)
+    ]
+
+
+def list_account_policies(euare: Euare, call: AwsCall) -> Fields:
+    (name,) = _required(call, "AccountName")
+    account = euare.accounts.get(name)
+    if not call.caller.is_admin and call.caller.account != account.name:
+        raise AccountError("NotAuthorized", f"Not authorized to list policies of {name}", 403)
+    with account.lock:
+        names = sorted(account.policies)
+    marker = call.params.get("Marker")
+    if marker:
+        names = [n for n in names if n > marker]
+    limit = _max_items(call.params.get("MaxItems"))
+    page, truncated = names[:limit], len(names) > limit
+    return [
+        ("PolicyNames", Items("member", page)),
+        ("IsTruncated", truncated),
+        ("Marker", page[-1] if truncated else None),
+    ]
+
+
+def _max_items(text: str | None) -> int:
+    if text is None:
+        return 100
+    if not text.isdigit() or not 1 <= int(text) <= 1000:
+        raise AccountError("ValidationError", f"Invalid MaxItems {text!r}: expected 1-1000", 400)
+    return int(text)
+
+
+def delete_account_policy(euare: Euare, call: AwsCall) -> None:
+    name, policy = _required(call, "AccountName", "PolicyName")
+    account = euare.accounts.get(name)
+    with account.lock:
+        removed = account.policies.pop(policy, None)
+    if removed is None:
+        raise AccountError(
+            "NoSuchEntity", f"Can not find policy {policy} of account {account.name}", 404
+        )
+    return None
+
+
+def get_ldap_sync_status(euare: Euare, call: AwsCall) -> Fields:
+    config = euare.properties.get("authentication.ldap_integration_configuration").value
+    enabled = bool(re.search(r"['\"]enable['\"]\s*:\s*['\"]true['\"]", config, re.IGNORECASE))
+    # LocalCloud has no directory to synchronise with, so it is never "in sync".
+    return [("SyncEnabled", enabled), ("InSync", False)]
+
+
+def get_user_info(euare: Euare, call: AwsCall) -> Fields:
+    account = euare.target(call)
+    user = call.params.get("UserName") or call.caller.user or ADMIN_USER
+    euare.user_must_exist(account, user)
+    with account.lock:
+        info = dict(account.user_info.get(user, {}))
+    key = call.params.get("InfoKey")
+    if key is not None:
+        info = {k: v for k, v in info.items() if k == key}
+    members = [[("Key", k), ("Value", v)] for k, v in sorted(info.items())]
+    return [("Infos", Items("member", members))]
+
+
+def update_user_info(euare: Euare, call: AwsCall) -> None:
+    account = euare.target(call)
+    (key,) = _required(call, "InfoKey")
+    user = call.params.get("UserName") or call.caller.user or ADMIN_USER
+    euare.user_must_exist(account, user)
+    value = call.params.get("InfoValue")
+    with account.lock:
+        info = account.user_info.setdefault(user, {})
+        if value is None:
+            info.pop(key, None)
+        else:
+            info[key] = value
+    return None
+
+
+def create_signing_certificate(euare: Euare, call: AwsCall) -> Fields:
+    account = euare.target(call)
+    user = call.params.get("UserName") or call.caller.user or ADMIN_USER
+    euare.user_must_exist(account, user)
+    try:
+        certificate, private_key = signing_certificate(user)
+    except CertificatesUnavailable as exc:
+        raise AccountError("NotImplemented", str(exc), 501) from exc
+    # moto keeps the certificate, so ListSigningCertificates shows it; the key is only returned.
+    uploaded = euare.moto(
+        account, "UploadSigningCertificate", UserName=user, CertificateBody=certificate
+    )
+    found = _find(uploaded.body, "Certificate")
+    if uploaded.status != 200 or found is None:
+        raise AccountError("InternalFailure", f"Could not store the certificate of {user}", 500)
+    return [
+        (
+            "Certificate",
+            [
+                ("UserName", user),
+                ("CertificateId", _text(found, "CertificateId")),
+                ("CertificateBody", certificate),
+                ("Status", "Active"),
+                ("PrivateKey", private_key),
+                ("UploadDate", _text(found, "UploadDate")),
+            ],
+        )
+    ]
+
+
+LOCAL_ACTIONS: dict[str, LocalAction] = {
+    "CreateAccount": create_account,
+    "DeleteAccount": delete_account,
+    "ListAccounts": list_accounts,
+    "PutAccountPolicy": put_account_policy,
+    "GetAccountPolicy": get_account_policy,
+    "ListAccountPolicies": list_account_policies,
+    "DeleteAccountPolicy": delete_account_policy,
+    "GetLdapSyncStatus": get_ldap_sync_status,
+    "GetUserInfo": get_user_info,
+    "UpdateUserInfo": update_user_info,
+    "CreateSigningCertificate": create_signing_certificate,
+}
+ADMIN_ACTIONS = frozenset(
+    {
+        "CreateAccount",
+        "DeleteAccount",
+        "ListAccounts",
+        "PutAccountPolicy",
+        "GetAccountPolicy",
+        "DeleteAccountPolicy",
+        "GetLdapSyncStatus",
+    }
+)
