@@ -21,6 +21,9 @@ PROFILE = "localcloud"
 @pytest.fixture(scope="module")
 def cloud() -> Iterator[LocalCloud]:
     with LocalCloud(endpoints=2, partitions=1) as started:
+        # The accounts the tests delegate to and impersonate in.
+        started.add_credentials(account="acme")
+        started.add_credentials(account="globex")
         yield started
 
 

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 import euca_boto
 from euca_boto.context import CallerContextError, IdentityBroker, current
@@ -131,8 +130,9 @@ def test_calls_in_a_role_context_are_signed_with_the_role_credentials(
     made = session(euca_retry_max_attempts=1)
     ec2 = made.client("ec2")
     context = euca_boto.caller_context(role_arn=ROLE, session_name="nightly")
-    with context, pytest.raises(ClientError, match="is not known"):
-        ec2.describe_availability_zones()
+    with context:
+        zones = ec2.describe_availability_zones()["AvailabilityZones"]
+    assert zones
 
     plugin = plugin_of(made)
     assert plugin is not None
@@ -154,8 +154,7 @@ def test_role_credentials_are_cached_across_calls_and_clients(session: Any,
              made.client("ec2").describe_availability_zones, made.client("iam").list_users]
     with euca_boto.caller_context(role_arn=ROLE, session_name="cached"):
         for call in calls:
-            with pytest.raises(ClientError):
-                call()
+            assert call()["ResponseMetadata"]["HTTPStatusCode"] == 200
 
     assumes = [r for r in cloud.endpoint(0).requests
                if r.action == "AssumeRole" and r.params["RoleSessionName"] == "cached"]
@@ -187,8 +186,7 @@ def test_the_wire_log_shows_the_effective_identity_not_the_credentials(
 ) -> None:
     iam = session(euca_wire_log="iam", euca_retry_max_attempts=1).client("iam")
     with euca_boto.caller_context(role_arn=ROLE, session_name="audit"):
-        with pytest.raises(ClientError):
-            iam.list_users()
+        iam.list_users()
     with euca_boto.caller_context(delegate_account="acme"):
         iam.list_users()
 
@@ -206,12 +204,11 @@ def test_impersonation_asks_sts_for_a_token_as_the_reference_says(session: Any,
     ec2 = session(euca_retry_max_attempts=1).client("ec2")
 
     with euca_boto.caller_context(impersonate_user="alice", account="acme"):
-        try:
+        with pytest.raises(CallerContextError) as caught:
             ec2.describe_availability_zones()
-        except CallerContextError as error:
-            # Until LocalCloud serves the action, the failure names who and what.
-            assert "act as user alice of account acme (impersonated)" in str(error)
-            assert "GetImpersonationToken failed" in str(error)
+    # acme has no user alice: the failure names who and what.
+    assert "act as user alice of account acme (impersonated)" in str(caught.value)
+    assert "GetImpersonationToken failed" in str(caught.value)
 
     request = _last(cloud, "GetImpersonationToken")
     assert request.params == {"Action": "GetImpersonationToken", "Version": "2011-06-15",
@@ -231,7 +228,6 @@ def test_impersonation_by_user_id_sends_user_id(session: Any, cloud: LocalCloud)
     assert _last(cloud, "GetImpersonationToken").params["UserId"] == "AIDAALICE"
 
 
-@pytest.mark.xfail(strict=True, reason="LocalCloud does not serve STS GetImpersonationToken yet")
 def test_calls_are_signed_with_the_impersonation_token(session: Any, cloud: LocalCloud) -> None:
     cloud.add_credentials(account="acme")
     ec2 = session(euca_retry_max_attempts=1).client("ec2")
