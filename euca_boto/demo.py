@@ -85,7 +85,36 @@ def scene_admin(tour: Tour) -> None:
     tour.say(f"  {changed['Name']}: {changed['OldValue']} -> {changed['Value']}")
 
 
-SCENES: list[Callable[[Tour], None]] = [scene_cloud, scene_session, scene_admin]
+def scene_retry(tour: Tour) -> None:
+    tour.scene("Retries: injected 503s retried to success; an unsafe call is not resent")
+    session: Any = euca_boto.session(
+        profile_name=PROFILE, euca_retry_base_delay=0.05, euca_retry_delay=0.2, euca_breaker=False
+    )
+    euprop = session.client("euprop")
+    endpoint = tour.cloud.endpoint(0)
+    endpoint.clear_requests()
+    tour.say(">>> cloud.endpoint(0).fail(503, count=2)      # the next two answers are 503")
+    endpoint.fail(503, count=2)
+    answer = euprop.describe_properties(Properties=["dns.enabled"])
+    meta = answer["ResponseMetadata"]["EucaRetry"]
+    tour.say(
+        f"  describe_properties -> HTTP 200 after {meta['Attempts']} attempts "
+        f"and {meta['Slept']:.2f} s of backoff"
+    )
+    statuses = [r.status for r in endpoint.requests if r.action == "DescribeProperties"]
+    tour.say(f"  what the endpoint answered, in order: {statuses}")
+    tour.say(">>> cloud.endpoint(0).fail(500); euprop.modify_property_value(...)")
+    endpoint.fail(500)
+    try:
+        euprop.modify_property_value(Name="dns.enabled", Value="false")
+    except ClientError as error:
+        sent = [r for r in endpoint.requests if r.action == "ModifyPropertyValue"]
+        tour.say(f"  -> {error.response['Error']['Code']}, sent {len(sent)} time(s): a change "
+                 "that may have happened is not repeated (euca_retry_non_idempotent)")
+    endpoint.clear()
+
+
+SCENES: list[Callable[[Tour], None]] = [scene_cloud, scene_session, scene_admin, scene_retry]
 
 
 def scene_wire_log(tour: Tour) -> None:
