@@ -114,7 +114,12 @@ def install(session: Any = None, **euca_settings: Any) -> Any:
         if boto3.DEFAULT_SESSION is None:
             boto3.setup_default_session()
         session = boto3.DEFAULT_SESSION
-    attach(botocore_session_of(session), euca_settings, _wrap_create_client)
+    core = botocore_session_of(session)
+    if retry.awaits_handlers(core.get_component("event_emitter")):
+        raise TypeError(
+            "euca_boto.install() got an aiobotocore session; use euca_boto.aio.install(session)"
+        )
+    attach(core, euca_settings, _wrap_create_client)
     return session
 
 

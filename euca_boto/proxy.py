@@ -9,6 +9,7 @@ are built against the proxy, so every page and every poll is a protected call to
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -16,7 +17,7 @@ import wrapt
 
 from euca_boto.circuit.breaker import Breaker, BreakerConfig
 from euca_boto.circuit.failures import web_service_failures
-from euca_boto.circuit.guard import guarded_call
+from euca_boto.circuit.guard import guarded_call, guarded_call_async
 from euca_boto.circuit.registry import REGISTRY
 from euca_boto.errors import ConfigError
 from euca_boto.settings import BY_KEY
@@ -63,6 +64,14 @@ class ProtectedClient(wrapt.ObjectProxy):
     def _self_guard(self, operation: str, method: Callable[..., Any]) -> Callable[..., Any]:
         breaker = self._self_breaker or self._self_breaker_named(f"{self._self_name}/{operation}")
         service = self._self_service
+        # aiobotocore's operation methods are plain functions returning a coroutine.
+        if inspect.iscoroutinefunction(getattr(self.__wrapped__, "_make_api_call", None)):
+
+            @functools.wraps(method)
+            async def guarded_async(*args: Any, **kwargs: Any) -> Any:
+                return await guarded_call_async(breaker, service, operation, method, args, kwargs)
+
+            return guarded_async
 
         @functools.wraps(method)
         def guarded(*args: Any, **kwargs: Any) -> Any:

@@ -52,11 +52,14 @@ from euca_boto.retry.context import (
 )
 from euca_boto.retry.errors import AttemptRecord, RetryError
 from euca_boto.retry.handler import (
+    QUERY_EVENT,
     RETRY_KEYS,
+    AsyncSleep,
     CallState,
     Clock,
     RetryHandler,
     Sleep,
+    awaits_handlers,
     handler_of,
     register,
 )
@@ -69,6 +72,8 @@ __all__ = [
     "READ_ONLY_PREFIXES",
     "RETRY_COST",
     "SUCCESS_REFILL",
+    "QUERY_EVENT",
+    "AsyncSleep",
     "AttemptRecord",
     "Backoff",
     "CallState",
@@ -81,9 +86,11 @@ __all__ = [
     "RetryError",
     "RetryHandler",
     "RetryPolicy",
+    "awaits_handlers",
     "configure_retry",
     "default_conditions",
     "may_change_state",
+    "reconfigure",
     "register_service",
     "retry_if",
     "retry_if_connection_error",
@@ -132,6 +139,27 @@ def configure_retry(
     botocore's retry handler. Raises :class:`~euca_boto.ConfigError` for a bad setting.
     """
     service_id = client.meta.service_model.service_id.hyphenize()
+    if awaits_handlers(client.meta.events):
+        raise TypeError(
+            f"configure_retry({service_id} client): this is an aiobotocore client; use "
+            f"`await euca_boto.aio.configure_retry(client, ...)`"
+        )
+    return reconfigure(client, handler_of(client.meta.events, service_id), policy,
+                       sleep=sleep, clock=clock, **settings)
+
+
+def reconfigure(
+    client: Any,
+    current: RetryHandler | None,
+    policy: Policy | None = None,
+    *,
+    sleep: Sleep | None = None,
+    clock: Clock | None = None,
+    async_sleep: AsyncSleep | None = None,
+    **settings: Any,
+) -> RetryHandler:
+    """:func:`configure_retry` given the client's ``current`` handler (None: it has none)."""
+    service_id = client.meta.service_model.service_id.hyphenize()
     where = f"configure_retry({service_id} client)"
     parsed = {key: _parse_setting(key, raw, where) for key, raw in settings.items()}
     if policy is not None and set(parsed) - {"euca_retry_budget"}:
@@ -140,14 +168,13 @@ def configure_retry(
             f"describe a RetryPolicy, so pass either a policy or settings "
             f"(euca_retry_budget may go with a policy)"
         )
-    current = handler_of(client.meta.events, service_id)
     base = current or RetryHandler.from_settings(service_id, {})
     merged = {**base.settings, **parsed}
     if policy is None and set(parsed) - {"euca_retry_budget"}:
         policy = RetryPolicy.from_settings(merged)
     budget = RetryBudget(parsed["euca_retry_budget"]) if "euca_retry_budget" in parsed else None
     handler = base.with_changes(policy=policy, budget=budget, settings=merged,
-                                sleep=sleep, clock=clock)
+                                sleep=sleep, clock=clock, async_sleep=async_sleep)
     register(client.meta.events, handler)
     return handler
 

@@ -136,13 +136,16 @@ class RetryHandler:
         # The handler has slept already; zero tells botocore to retry at once.
         return 0
 
-    async def needs_retry_async(self, **kwargs: Any) -> float | None:
-        """:meth:`needs_retry` for emitters that await their handlers (aiobotocore): the same
-        decisions, but the wait is ``await async_sleep(delay)``, which leaves the loop free."""
+    def needs_retry_async(self, **kwargs: Any) -> Awaitable[float] | None:
+        """:meth:`needs_retry` for emitters that await what their handlers return (aiobotocore):
+        the same decisions, but a retry is an awaitable that waits with ``async_sleep``, which
+        leaves the event loop free. No retry returns None at once (no coroutine per call)."""
         planned = self._plan(kwargs)
         if planned is None:
             return None
-        state, delay = planned
+        return self._wait_and_retry(*planned)
+
+    async def _wait_and_retry(self, state: CallState, delay: float) -> float:
         if delay > 0:
             await self.async_sleep(delay)
         self._resume(state, delay)
@@ -255,7 +258,17 @@ def register(emitter: Any, handler: RetryHandler) -> None:
 def awaits_handlers(emitter: Any) -> bool:
     """Whether ``emitter`` awaits the coroutines its handlers return (aiobotocore's does), so
     that a handler that waits must wait with ``await`` instead of blocking the event loop."""
-    return inspect.iscoroutinefunction(getattr(type(emitter), "_emit", None))
+    # Asked through the public API (emitters may be wrapped, e.g. in botocore's EventAliaser):
+    # an emitter that awaits its handlers returns a coroutine from emit().
+    emitted = emitter.emit(_PROBE_EVENT)
+    if inspect.isawaitable(emitted):
+        if inspect.iscoroutine(emitted):
+            emitted.close()  # never started: nothing ran, nothing to await
+        return True
+    return False
+
+
+_PROBE_EVENT = "euca-boto-awaits-handlers"
 
 
 def handler_of(emitter: Any, service_id: str) -> RetryHandler | None:

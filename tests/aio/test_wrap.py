@@ -1,0 +1,239 @@
+"""``euca_boto.aio.wrap``: awaitable operations of plain clients, run in an executor, and what
+happens to a call whose await is cancelled; against LocalCloud over real sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from modes import InFlight
+
+import euca_boto
+from euca_boto import EucaBotoError, aio
+from euca_boto.testing import LocalCloud
+
+
+@pytest.fixture
+def session(profile: Callable[[str], str]) -> Any:
+    return euca_boto.session(profile(""), euca_breaker=False, euca_retry_max_attempts=1)
+
+
+@pytest.fixture
+def executor() -> Iterator[ThreadPoolExecutor]:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        yield pool
+
+
+def requests(cloud: LocalCloud, action: str, at_least: int = 0) -> int:
+    deadline = time.monotonic() + 3
+    count = -1
+    while time.monotonic() < deadline:
+        again = sum(1 for r in cloud.endpoint(0).requests if r.action == action)
+        if again >= at_least and again == count:
+            return again
+        count = again
+        time.sleep(0.02)
+    return count
+
+
+def test_an_operation_is_awaited_for_the_parsed_response(session: Any) -> None:
+    async def main() -> Any:
+        view = aio.wrap(session.client("euprop"))
+        return await view.describe_properties(Properties=["dns.enabled"])
+
+    assert asyncio.run(main())["Properties"][0]["Name"] == "dns.enabled"
+
+
+def test_errors_are_raised_at_the_await(session: Any, fresh_cloud: LocalCloud) -> None:
+    fresh_cloud.endpoint(0).fail(400)
+
+    async def main() -> None:
+        await aio.wrap(session.client("euprop")).describe_properties()
+
+    with pytest.raises(ClientError) as raised:
+        asyncio.run(main())
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_calls_overlap_and_leave_the_loop_free(
+    session: Any, executor: ThreadPoolExecutor, fresh_cloud: LocalCloud
+) -> None:
+    fresh_cloud.endpoint(0).latency(0.3)
+    client = session.client("euprop")
+    out = InFlight(client, "euprop")
+    ticks_while_out = 0
+
+    async def ticker() -> None:
+        nonlocal ticks_while_out
+        while True:
+            await asyncio.sleep(0.01)
+            ticks_while_out += out.now > 0
+
+    async def main() -> list[Any]:
+        view = aio.wrap(client, executor)
+        ticking = asyncio.create_task(ticker())
+        try:
+            return await asyncio.gather(*(view.describe_properties() for _ in range(4)))
+        finally:
+            ticking.cancel()
+
+    results = asyncio.run(main())
+    assert [r["ResponseMetadata"]["HTTPStatusCode"] for r in results] == [200] * 4
+    assert out.peak == 4  # all four were out at once
+    assert ticks_while_out > 0  # the loop ran another task while requests were out
+
+
+def test_a_cancelled_call_that_had_not_started_is_never_sent(
+    session: Any, fresh_cloud: LocalCloud
+) -> None:
+    fresh_cloud.endpoint(0).latency(0.3)
+
+    async def main() -> None:
+        with ThreadPoolExecutor(max_workers=1) as one:
+            view = aio.wrap(session.client("euprop"), one)
+            first = asyncio.create_task(view.describe_properties())
+            await asyncio.sleep(0.05)  # the only thread is busy with the first call
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(view.describe_properties(Properties=["x"]), 0.05)
+            await first
+            await view.aclose()
+
+    asyncio.run(main())
+    assert requests(fresh_cloud, "DescribeProperties", at_least=1) == 1
+
+
+def test_a_cancelled_running_call_is_seen_to_its_end(
+    session: Any, executor: ThreadPoolExecutor, fresh_cloud: LocalCloud,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="euca_boto.aio")
+    fresh_cloud.endpoint(0).latency(0.4)
+    seen: dict[str, Any] = {}
+
+    async def main() -> None:
+        view = aio.wrap(session.client("euprop"), executor)
+        task = asyncio.create_task(view.describe_properties())
+        await asyncio.sleep(0.1)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        # LocalCloud logs a request once it has answered it: none yet, the call is still out.
+        seen["answered_at_cancel"] = len(fresh_cloud.endpoint(0).requests)
+        seen["running"] = view.running
+        seen["logged_before_close"] = "caller stopped waiting" in caplog.text
+        await view.aclose()
+        seen["running_after_close"] = view.running
+
+    asyncio.run(main())
+    assert seen["answered_at_cancel"] == 0  # the caller was not held until the response
+    assert (seen["running"], seen["logged_before_close"]) == (1, False)
+    assert seen["running_after_close"] == 0
+    assert ("euprop DescribeProperties: ran to its end after its caller stopped waiting "
+            "(cancelled); the response was dropped") in caplog.text
+    assert requests(fresh_cloud, "DescribeProperties", at_least=1) == 1
+
+
+def test_a_cancelled_call_that_fails_later_is_logged_with_its_error(
+    session: Any, executor: ThreadPoolExecutor, fresh_cloud: LocalCloud,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="euca_boto.aio")
+    fresh_cloud.endpoint(0).latency(0.3)
+    fresh_cloud.endpoint(0).fail(403)
+
+    async def main() -> None:
+        async with aio.wrap(session.client("euprop"), executor) as view:
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(view.describe_properties(), 0.1)
+
+    asyncio.run(main())
+    [record] = [r for r in caplog.records if r.name == "euca_boto.aio"]
+    assert record.levelno == logging.WARNING
+    assert record.getMessage().startswith(
+        "euprop DescribeProperties: failed after its caller stopped waiting (cancelled): "
+        "ClientError: An error occurred")
+
+
+# -- paginators and waiters --------------------------------------------------------------------
+
+
+def _reservations(session: Any, at_least: int) -> None:
+    ec2 = session.client("ec2")
+    have = len(ec2.describe_instances()["Reservations"])
+    image = ec2.describe_images()["Images"][0]["ImageId"]
+    for _ in range(at_least - have):
+        ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)
+
+
+def _ids(pages: list[Any]) -> list[str]:
+    return [i["InstanceId"] for p in pages for r in p["Reservations"] for i in r["Instances"]]
+
+
+def test_pages_come_with_async_for(session: Any, fresh_cloud: LocalCloud) -> None:
+    _reservations(session, 7)
+    plain = list(session.client("ec2").get_paginator("describe_instances").paginate(
+        MaxResults=5))
+    fresh_cloud.clear_requests()
+
+    async def main() -> list[Any]:
+        view = aio.wrap(session.client("ec2"))
+        return [p async for p in view.get_paginator("describe_instances").paginate(
+            MaxResults=5)]
+
+    pages = asyncio.run(main())
+    assert len(pages) == len(plain) >= 2
+    assert _ids(pages) == _ids(plain)
+    assert requests(fresh_cloud, "DescribeInstances", at_least=len(plain)) == len(plain)
+
+
+def test_a_page_whose_await_was_cancelled_is_not_lost(
+    session: Any, fresh_cloud: LocalCloud
+) -> None:
+    _reservations(session, 7)
+    plain = list(session.client("ec2").get_paginator("describe_instances").paginate(
+        MaxResults=5))
+    fresh_cloud.clear_requests()
+    fresh_cloud.endpoint(0).latency(0.3)
+
+    async def main() -> list[Any]:
+        view = aio.wrap(session.client("ec2"))
+        pages = view.get_paginator("describe_instances").paginate(MaxResults=5)
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(pages.__anext__(), 0.1)
+        return [p async for p in pages]
+
+    pages = asyncio.run(main())
+    assert _ids(pages) == _ids(plain)
+    assert requests(fresh_cloud, "DescribeInstances", at_least=len(plain)) == len(plain)
+
+
+def test_a_waiter_is_awaited(session: Any, fresh_cloud: LocalCloud) -> None:
+    ec2 = session.client("ec2")
+    image = ec2.describe_images()["Images"][0]["ImageId"]
+    instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0]
+
+    async def main() -> None:
+        await aio.wrap(ec2).get_waiter("instance_running").wait(
+            InstanceIds=[instance["InstanceId"]], WaiterConfig={"Delay": 0.01, "MaxAttempts": 5})
+
+    asyncio.run(main())
+    assert requests(fresh_cloud, "DescribeInstances", at_least=1) >= 1
+
+
+# -- bad arguments -----------------------------------------------------------------------------
+
+
+def test_something_that_is_not_a_client_is_refused() -> None:
+    with pytest.raises(EucaBotoError, match="client must be a boto3/botocore client, not dict"):
+        aio.wrap({})
+
+
+def test_an_executor_that_is_not_one_is_refused(session: Any) -> None:
+    with pytest.raises(EucaBotoError, match="executor must be a concurrent.futures.Executor"):
+        aio.wrap(session.client("euprop"), executor=4)  # type: ignore[arg-type]
