@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from euca_boto.circuit.registry import REGISTRY
-from euca_boto.metrics import METRICS
 from euca_boto.testing import LocalCloud
 
 
@@ -30,14 +28,6 @@ def fresh_cloud(cloud: LocalCloud) -> Iterator[LocalCloud]:
     cloud.clear()
 
 
-@pytest.fixture(autouse=True)
-def clean_registries() -> Iterator[None]:
-    REGISTRY.clear()
-    REGISTRY.listeners.clear()
-    METRICS.clear()
-    yield
-    REGISTRY.clear()
-    REGISTRY.listeners.clear()
 
 
 @pytest.fixture

@@ -11,8 +11,6 @@ import pytest
 import redis
 from redis_servers import RedisServer, port_answers
 
-from euca_boto.circuit.registry import REGISTRY
-from euca_boto.metrics import METRICS
 from euca_boto.testing import LocalCloud
 
 
@@ -40,14 +38,6 @@ def profile(
     cloud.clear()
 
 
-@pytest.fixture(autouse=True)
-def clean_registry() -> Iterator[None]:
-    REGISTRY.clear()
-    REGISTRY.listeners.clear()
-    METRICS.clear()
-    yield
-    REGISTRY.clear()
-    REGISTRY.listeners.clear()
 
 
 @pytest.fixture(scope="session")

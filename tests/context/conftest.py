@@ -1,21 +1,12 @@
-"""Fixtures of the wire-log tests: one LocalCloud per module, a profile pointing at it, and the
-wire records captured per test."""
+"""The caller-context tests' cloud: the shared fixtures, plus the accounts they act in."""
 
 from __future__ import annotations
 
-import logging
-import os
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
 
-import boto3
 import pytest
 
-import euca_boto
 from euca_boto.testing import LocalCloud
-
-PROFILE = "localcloud"
 
 
 @pytest.fixture(scope="module")
@@ -25,50 +16,3 @@ def cloud() -> Iterator[LocalCloud]:
         started.add_credentials(account="acme")
         started.add_credentials(account="globex")
         yield started
-
-
-@pytest.fixture
-def aws_files(
-    cloud: LocalCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Callable[[str], Path]:
-    """Write the cloud's profile (plus ``extra`` lines inside it) and point botocore at it."""
-    for name in list(os.environ):
-        if name.startswith("EUCA_BOTO_") or name in ("AWS_PROFILE", "AWS_RETRY_MODE"):
-            monkeypatch.delenv(name)
-    cloud.clear()
-    cloud.clear_requests()
-
-    def write(extra: str = "") -> Path:
-        config, credentials = cloud.write_aws_files(tmp_path, profile=PROFILE)
-        text = config.read_text()
-        header = f"[profile {PROFILE}]\n"
-        config.write_text(text.replace(header, header + extra, 1))
-        monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-        monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
-        return config
-
-    write()
-    return write
-
-
-@pytest.fixture
-def session(aws_files: Callable[[str], Path]) -> Callable[..., boto3.session.Session]:
-    """A euca-boto session on the cloud's profile with quick, bounded retries."""
-
-    def make(**settings: Any) -> boto3.session.Session:
-        settings.setdefault("euca_retry_base_delay", 0.001)
-        settings.setdefault("euca_retry_delay", 0.01)
-        return euca_boto.session(profile_name=PROFILE, **settings)
-
-    return make
-
-
-@pytest.fixture
-def wire(caplog: pytest.LogCaptureFixture) -> Callable[[], list[logging.LogRecord]]:
-    """The wire records emitted so far in this test."""
-    caplog.set_level(logging.INFO, logger="euca_boto.wire")
-
-    def records() -> list[logging.LogRecord]:
-        return [r for r in caplog.records if r.name.startswith("euca_boto.wire.")]
-
-    return records

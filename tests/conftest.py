@@ -1,5 +1,9 @@
-"""Fixtures of the wire-log tests: one LocalCloud per module, a profile pointing at it, and the
-wire records captured per test."""
+"""Fixtures shared by the test folders that need a LocalCloud and a profile for it.
+
+One LocalCloud per module, a profile pointing at it (``aws_files``), installed sessions with
+quick bounded retries (``session``) and the wire records of a test (``wire``). A folder whose
+tests need another cloud defines its own ``cloud`` fixture, which takes precedence.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +17,22 @@ import boto3
 import pytest
 
 import euca_boto
+from euca_boto.circuit.registry import REGISTRY
+from euca_boto.metrics import METRICS
 from euca_boto.testing import LocalCloud
 
 PROFILE = "localcloud"
+
+
+@pytest.fixture(autouse=True)
+def isolated_breakers() -> Iterator[None]:
+    """Breakers and metrics are process-wide: every test starts and leaves with none."""
+    REGISTRY.clear()
+    REGISTRY.listeners.clear()
+    METRICS.clear()
+    yield
+    REGISTRY.clear()
+    REGISTRY.listeners.clear()
 
 
 @pytest.fixture(scope="module")
