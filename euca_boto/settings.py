@@ -12,6 +12,7 @@ of as odd behaviour on the hundredth call.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import os
 import re
@@ -20,10 +21,11 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+import botocore.loaders
 from botocore.exceptions import ProfileNotFound
 
 from euca_boto.errors import ConfigError
-from euca_boto.services import block_names
+from euca_boto.services import SERVICES, block_names
 
 PREFIX = "euca_"
 ENV_PREFIX = "EUCA_BOTO_"
@@ -208,10 +210,23 @@ class StateStore:
         return text
 
 
+@functools.lru_cache(maxsize=1)
+def known_service_names() -> frozenset[str]:
+    """Every service a name may refer to: botocore's, the plugin's, and their DNS labels."""
+    names = set(botocore.loaders.create_loader().list_available_services("service-2"))
+    for service in SERVICES:
+        names.add(service.client)
+        names.update(service.labels)
+    return frozenset(names)
+
+
 class ServiceSelection:
     """Services named by client name or DNS label, ``all``, or ``none``."""
 
-    expected = "all, none, or a comma-separated list of services such as properties, ec2"
+    expected = (
+        "all, none, or a comma-separated list of known services (boto3 client names or "
+        "Eucalyptus DNS labels) such as properties, ec2"
+    )
     _ALL = {"all", "true", "yes", "on", "*"}
     _NONE = {"none", "false", "no", "off", ""}
 
@@ -226,7 +241,8 @@ class ServiceSelection:
             if len(names) > 1:
                 raise ValueError(raw)
             return frozenset({"all"})
-        if not all(re.fullmatch(r"[a-z0-9][a-z0-9-]*", name) for name in names):
+        # A misspelt name would silently select nothing, so only known services are accepted.
+        if not names <= known_service_names():
             raise ValueError(raw)
         return frozenset(names)
 

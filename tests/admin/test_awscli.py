@@ -76,3 +76,19 @@ def test_cli_reports_a_bad_setting_in_the_profile(profile_env: dict[str, str],
     result = aws({**profile_env, "AWS_CONFIG_FILE": str(bad)}, "euprop", "describe-properties")
     assert result.returncode != 0
     assert "euca_retry_max_attempts = 'lots' is not valid" in result.stderr
+
+
+def test_iam_account_actions_through_the_cli(cloud: LocalCloud,
+                                             profile_env: dict[str, str]) -> None:
+    created = aws(profile_env, "iam", "create-account", "--account-name", "cli-acme")
+    assert created.returncode == 0, created.stderr
+    account_id = json.loads(created.stdout)["Account"]["AccountId"]
+    listed = aws(profile_env, "iam", "list-accounts")
+    assert listed.returncode == 0, listed.stderr
+    accounts = {a["AccountName"]: a["AccountId"] for a in json.loads(listed.stdout)["Accounts"]}
+    assert accounts["cli-acme"] == account_id
+    users = aws(profile_env, "iam", "list-users", "--delegate-account", "cli-acme")
+    assert users.returncode == 0, users.stderr
+    assert [u["UserName"] for u in json.loads(users.stdout)["Users"]] == ["admin"]
+    request = [r for r in cloud.requests() if r.action == "ListUsers"][-1]
+    assert request.params["DelegateAccount"] == "cli-acme"

@@ -108,6 +108,8 @@ def test_argument_overrides_everything(
         ("euca_retry_deadline", "30s", 30.0),
         ("euca_retry_backoff", "FIXED", "fixed"),
         ("euca_endpoint", "https://ufs.example.com:8773/", "https://ufs.example.com:8773/"),
+        ("euca_wire_log", "Properties, ec2", frozenset({"properties", "ec2"})),
+        ("euca_wire_log", "all", frozenset({"all"})),
     ],
 )
 def test_values_are_parsed_to_their_types(
@@ -130,6 +132,7 @@ BAD_VALUES = [
     ("euca_endpoint", "http://host:port/", "an http:// or https:// URL"),
     ("euca_retry_deadline", "0", "a duration"),
     ("euca_retry_budget", "-5", "an integer >= 0"),
+    ("euca_wire_log", "properties, ec3", "a comma-separated list of known services"),
 ]
 
 
