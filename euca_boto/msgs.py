@@ -8,6 +8,7 @@ expects; the ``*_handler`` callables adapt them to botocore events and :func:`re
 
 from __future__ import annotations
 
+import functools
 import re
 from http import HTTPStatus
 from typing import Any
@@ -76,13 +77,32 @@ def _is_entry_list(shape: Shape) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _holds_entry_list(shape: Shape) -> bool:
+    """Whether an entry list can occur anywhere inside ``shape`` (worked out once per shape)."""
+    pending, seen = [shape], set()
+    while pending:
+        current = pending.pop()
+        if current.name in seen:
+            continue
+        seen.add(current.name)
+        if _is_entry_list(current):
+            return True
+        if current.type_name == "list":
+            pending.append(current.member)
+        elif current.type_name == "structure":
+            pending.extend(current.members.values())
+    return False
+
+
 def flatten_entry_lists(value: Any, shape: Shape | None) -> Any:
     """Return ``value`` with every modelled item/entry list turned into a list of strings.
 
     Structures are changed in place (and returned); only lists whose shape is a list of
     one-member ``entry`` structures are touched, so data that merely has an ``entry`` key is kept.
     """
-    if shape is None or value is None:
+    # Every response goes through here: subtrees whose shape holds no entry list are skipped.
+    if shape is None or value is None or not _holds_entry_list(shape):
         return value
     if _is_entry_list(shape):
         return [item.get(_ENTRY, "") if isinstance(item, dict) else item for item in value]
