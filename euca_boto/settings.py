@@ -597,7 +597,7 @@ def format_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, frozenset):
-        return ",".join(str(v) for v in sorted(value))
+        return ",".join(str(v) for v in sorted(value)) if value else "none"
     if isinstance(value, tuple):
         return ", ".join(str(v) for v in value)
     if isinstance(value, float):
