@@ -10,7 +10,9 @@ policy's decision. ``after-call``/``after-call-error`` give back a probe the cal
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
@@ -18,6 +20,7 @@ from botocore.exceptions import HTTPClientError
 
 from euca_boto.endpoints.selection import CallPlan, Route
 from euca_boto.endpoints.selector import EndpointSelector, selector_of
+from euca_boto.retry.handler import awaits_handlers
 
 logger = logging.getLogger("euca_boto.endpoints")
 
@@ -49,15 +52,41 @@ class EndpointEvents:
 
     def before_call(self, model: Any, params: dict[str, Any], context: dict[str, Any],
                     **kwargs: Any) -> None:
+        route = self._route_of(model, params)
+        if route is not None:
+            _apply(route, route.plan(params["url"]), params, context)
+
+    def before_call_async(self, model: Any, params: dict[str, Any], context: dict[str, Any],
+                          **kwargs: Any) -> Awaitable[None] | None:
+        """:meth:`before_call` for emitters that await what their handlers return
+        (aiobotocore): endpoints that must be loaded first (a DNS lookup, a topology read, or
+        waiting for another caller's) are loaded in a worker thread while the event loop goes
+        on; otherwise the plan is made at once and nothing is awaited."""
+        route = self._route_of(model, params)
+        if route is None:
+            return None
+        if route.ready():
+            _apply(route, route.plan(params["url"]), params, context)
+            return None
+        return self._load_then_plan(route, params, context)
+
+    @staticmethod
+    async def _load_then_plan(route: Route, params: dict[str, Any],
+                                 context: dict[str, Any]) -> None:
+        # Only the loading runs in the thread: a call cancelled meanwhile has claimed no probe.
+        # The plan uses the tiers loaded there, so a short refresh period cannot make the
+        # loop load them again.
+        tiers = await asyncio.to_thread(route.tiers)
+        _apply(route, route.plan(params["url"], tiers), params, context)
+
+    def _route_of(self, model: Any, params: dict[str, Any]) -> Route | None:
+        """The route of a call, or None when the call is not routed."""
         route = self.selector.routes.get(model.service_model.service_name)
         if route is None:
-            return
-        url = params.get("url") or ""
-        if not route.matches(url):
-            return  # a client created with its own endpoint_url: the caller chose
-        plan = route.plan(url)
-        params["url"] = plan.request_url
-        context[CONTEXT_KEY] = (route, plan)
+            return None
+        if not route.matches(params.get("url") or ""):
+            return None  # a client created with its own endpoint_url: the caller chose
+        return route
 
     def record_attempt(self, request_dict: dict[str, Any], response: Any = None,
                        caught_exception: BaseException | None = None, **kwargs: Any) -> None:
@@ -99,6 +128,12 @@ class EndpointEvents:
             route.board.release_probe(plan.probe.url)
 
 
+def _apply(route: Route, plan: CallPlan, params: dict[str, Any],
+           context: dict[str, Any]) -> None:
+    params["url"] = plan.request_url
+    context[CONTEXT_KEY] = (route, plan)
+
+
 def _call_of(request_dict: dict[str, Any]) -> tuple[Route, CallPlan] | None:
     context = request_dict.get("context")
     if not context:
@@ -112,7 +147,8 @@ def register_service(botocore_session: Any, service_id: str) -> None:
     events = EndpointEvents(selector_of(botocore_session))
     emitter = botocore_session.get_component("event_emitter")
     sid = service_id
-    emitter.register(f"before-call.{sid}", events.before_call,
+    before_call = events.before_call_async if awaits_handlers(emitter) else events.before_call
+    emitter.register(f"before-call.{sid}", before_call,
                      unique_id=f"euca-boto-endpoints-before-call-{sid}")
     # First: the health of the attempt's endpoint is recorded even when the retry handler
     # gives up by raising. Last: the retry handler sees (and budgets) the URL that failed.

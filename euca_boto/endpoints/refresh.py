@@ -61,12 +61,11 @@ class Cached(Generic[T]):
             return value  # the hot path: no lock
         with self._cond:
             value = self._value
-            if value is not None and (
-                self._loading or _UPDATERS > 0 or self.clock() < self._expires
-            ):
-                return value
-            if value is None and self._error is not None and self.clock() < self._expires:
-                raise self._error  # failed a moment ago: no new lookup for every call
+            answer = self._answer_now()
+            if isinstance(answer, EndpointError):
+                raise answer
+            if answer is not None:
+                return answer
             if self._loading:
                 self._cond.wait_for(lambda: not self._loading, timeout=FIRST_LOAD_WAIT)
                 if self._value is not None:
@@ -75,6 +74,27 @@ class Cached(Generic[T]):
                     f"{self.name}: still loading after {FIRST_LOAD_WAIT:g} s")
             self._loading = True
         return self._reload(value)
+
+    def ready(self) -> bool:
+        """Whether :meth:`get` answers at once, without loading or waiting for another
+        caller's load (an event loop calls :meth:`get` in a worker thread when not)."""
+        value = self._value
+        if value is not None and self.clock() < self._expires:
+            return True
+        with self._cond:
+            return self._answer_now() is not None
+
+    def _answer_now(self) -> T | EndpointError | None:
+        """What :meth:`get` answers without the network, or None if it must load or wait.
+        Called with the lock held."""
+        fresh = self.clock() < self._expires
+        if self._value is not None:
+            if self._loading or _UPDATERS > 0 or fresh:
+                return self._value
+            return None
+        if self._error is not None and fresh:
+            return self._error  # failed a moment ago: no new lookup for every call
+        return None
 
     def refresh(self) -> None:
         """Reload now unless another thread is (for the background updater)."""

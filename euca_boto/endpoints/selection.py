@@ -100,6 +100,11 @@ class CallPlan:
         return self.current
 
 
+def always_ready() -> bool:
+    """The ``ready`` of a route whose endpoints are a constant list."""
+    return True
+
+
 @dataclass
 class Route:
     """How the calls of one service pick endpoints.
@@ -107,7 +112,8 @@ class Route:
     ``base`` is the URL its clients are created with; requests whose URL starts with it are
     routed (a client given another ``endpoint_url`` by its caller is left alone).
     ``endpoints`` returns the current endpoint list (the static list, or a source's latest
-    answer); ``fault_statuses`` are the HTTP statuses that count as an endpoint's failure.
+    answer); ``ready`` tells whether ``endpoints`` answers without waiting for the network;
+    ``fault_statuses`` are the HTTP statuses that count as an endpoint's failure.
     """
 
     service: str
@@ -118,6 +124,7 @@ class Route:
     fault_statuses: frozenset[int]
     zone: str | None = None
     describe_source: str = ""
+    ready: Callable[[], bool] = always_ready
     # Unlocked on purpose: two calls racing may start at the same endpoint, which is harmless.
     _turn: int = 0
     _tiers: Tiers | None = field(default=None, repr=False)
@@ -136,11 +143,12 @@ class Route:
         base = self.base
         return url.startswith(base) and (len(url) == len(base) or url[len(base)] in "/?")
 
-    def plan(self, url: str) -> CallPlan:
-        """The plan of a call whose request URL botocore built as ``url``."""
+    def plan(self, url: str, tiers: Tiers | None = None) -> CallPlan:
+        """The plan of a call whose request URL botocore built as ``url``, among ``tiers``
+        (default: the route's current ones)."""
         turn = self._turn
         self._turn = turn + 1
-        endpoints, probe = order(self.tiers(), self.board, self.board.clock(), turn)
+        endpoints, probe = order(tiers or self.tiers(), self.board, self.board.clock(), turn)
         return CallPlan(endpoints, probe, url[len(self.base):],
                         probed=probe is not None and endpoints[0] is probe)
 

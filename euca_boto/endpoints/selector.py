@@ -7,6 +7,7 @@ DNS answers and the topology are cached here, one per distinct lookup, and loade
 
 from __future__ import annotations
 
+import inspect
 import threading
 import time
 import weakref
@@ -29,7 +30,7 @@ from euca_boto.endpoints.model import (
     service_url,
 )
 from euca_boto.endpoints.refresh import Cached
-from euca_boto.endpoints.selection import Route
+from euca_boto.endpoints.selection import Route, always_ready
 from euca_boto.endpoints.sources.dns import DEFAULT_PORT, DnsQuery, DnsSource
 from euca_boto.endpoints.sources.static import configured_url, static_endpoints
 from euca_boto.endpoints.sources.topology import Topology, TopologySource
@@ -115,10 +116,12 @@ class EndpointSelector:
         topology = settings["euca_topology"]
         static = static_endpoints(service, settings, configured)
         endpoints: Callable[[], tuple[Endpoint, ...]]
+        ready: Callable[[], bool] = always_ready
         if topology == "dns" and dns_label(service) is not None:
             query = self._dns_query(service, settings)
             cached = self._dns_cache(query)
             endpoints = cached.get
+            ready = cached.ready
             base = static[0].url if configured else _dns_base(query)
             described = f"dns {query.name} (SRV {query.srv_name}) via {query.server}"
         elif topology == "describe-services" and component_type(service) is not None:
@@ -132,6 +135,7 @@ class EndpointSelector:
                                                    settings["euca_topology_refresh"])
             component = component_type(service) or ""
             endpoints = _topology_endpoints(cached_topology, component, static)
+            ready = cached_topology.ready
             base = static[0].url if static else service_url(bootstrap, service) or bootstrap
             described = f"describe-services from {bootstrap_url}"
         else:
@@ -149,6 +153,7 @@ class EndpointSelector:
             fault_statuses=frozenset(s for s in settings["euca_retry_status_codes"] if s >= 500),
             zone=settings.get("euca_zone"),
             describe_source=described,
+            ready=ready,
         )
 
     def _dns_query(self, service: str, settings: Mapping[str, Any]) -> DnsQuery:
@@ -189,6 +194,11 @@ class EndpointSelector:
         """An ``euserv`` client pinned to one bootstrap URL, made from a plain session with this
         session's credentials: reading the topology must not route through the topology."""
         credentials = self.session.get_credentials()
+        if inspect.iscoroutine(credentials):
+            # An aiobotocore session answers with a coroutine, and the topology is loaded
+            # outside the event loop: take the profile's credentials through a plain session.
+            credentials.close()
+            credentials = botocore.session.Session(profile=self.session.profile).get_credentials()
         if credentials is None:
             raise EndpointError(f"no AWS credentials to call DescribeServices on {url}")
         frozen = credentials.get_frozen_credentials()

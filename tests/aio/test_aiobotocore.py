@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from dnslib import QTYPE, RR, A, DNSRecord
+from dnslib.server import BaseResolver, DNSServer
 from modes import InFlight, needs_aiobotocore
 
 import euca_boto
@@ -25,6 +27,8 @@ from euca_boto.proxy import ProtectedClient
 from euca_boto.testing import LocalCloud
 
 pytestmark = needs_aiobotocore
+
+DOMAIN = "cloud.test"
 
 
 def requests(cloud: LocalCloud, action: str, at_least: int = 0) -> list[Any]:
@@ -105,6 +109,78 @@ def test_the_retry_delay_is_awaited_not_slept(
     result = asyncio.run(main())
     assert result["ResponseMetadata"]["EucaRetry"] == {"Attempts": 2, "Slept": 0.2}
     assert ticks_while_waiting > 0  # other tasks ran during the delay
+
+
+class _SlowZone(BaseResolver):
+    """Answers ``properties.<DOMAIN>`` with 127.0.0.1 (no SRV records), each answer late."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.queries = 0
+
+    def resolve(self, request: DNSRecord, handler: Any) -> DNSRecord:
+        self.queries += 1
+        time.sleep(self.delay)
+        reply = request.reply()
+        name = str(request.q.qname).rstrip(".")
+        if name != f"properties.{DOMAIN}":
+            reply.header.rcode = 3  # NXDOMAIN
+        elif QTYPE[request.q.qtype] == "A":
+            reply.add_answer(RR(name, QTYPE.A, rdata=A("127.0.0.1"), ttl=60))
+        return reply
+
+
+@pytest.fixture
+def slow_dns() -> Iterator[tuple[str, _SlowZone]]:
+    """host:port of a DNS server (UDP) whose every answer takes 0.2 s, and its zone."""
+    zone = _SlowZone(0.2)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = DNSServer(zone, address="127.0.0.1", port=port, logger=_QuietLogger())
+    server.start_thread()
+    try:
+        yield f"127.0.0.1:{port}", zone
+    finally:
+        server.stop()
+        server.server.server_close()
+
+
+class _QuietLogger:
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        return lambda *args, **kwargs: None
+
+
+def test_the_first_dns_lookup_leaves_the_event_loop_free(
+    profile: Callable[[str], str], fresh_cloud: LocalCloud, slow_dns: tuple[str, _SlowZone]
+) -> None:
+    resolver, zone = slow_dns
+    name = profile(f"euca_topology = dns\neuca_dns_domain = {DOMAIN}\n"
+                   f"euca_dns_resolver = {resolver}\n")
+    stalls: list[float] = []
+
+    async def ticker() -> None:
+        last = time.monotonic()
+        while True:
+            await asyncio.sleep(0.01)
+            now = time.monotonic()
+            stalls.append(now - last)
+            last = now
+
+    async def main() -> Any:
+        async with aio.session(name).create_client("euprop") as client:
+            ticking = asyncio.create_task(ticker())
+            await asyncio.sleep(0)  # the ticker waits before the call starts
+            try:
+                return await client.describe_properties(Properties=["dns.enabled"])
+            finally:
+                ticking.cancel()
+
+    result = asyncio.run(main())
+    assert result["Properties"][0]["Name"] == "dns.enabled"
+    assert zone.queries == 3  # SRV, A and AAAA: 0.6 s of lookups on the first call
+    assert len(stalls) > 10  # the ticker ran all along the lookups
+    assert max(stalls) < 0.15  # and no lookup (0.2 s each) held the loop up
 
 
 def test_concurrent_calls_overlap(profile: Callable[[str], str], fresh_cloud: LocalCloud) -> None:
@@ -255,3 +331,22 @@ def test_sync_configure_retry_points_to_the_async_one(profile: Callable[[str], s
 
     with pytest.raises(TypeError, match=r"use `await euca_boto.aio.configure_retry"):
         asyncio.run(main())
+
+
+def test_describe_services_topology_works_on_an_aiobotocore_session(
+    profile: Callable[[str], str], fresh_cloud: LocalCloud
+) -> None:
+    name = profile("euca_topology = describe-services\n")
+
+    async def main() -> list[Any]:
+        async with aio.session(name).create_client("euprop") as client:
+            return [await client.describe_properties(Properties=["dns.enabled"])
+                    for _ in range(6)]
+
+    results = asyncio.run(main())
+    assert [r["Properties"][0]["Name"] for r in results] == ["dns.enabled"] * 6
+    answered = [e.index for e in fresh_cloud.endpoints
+                if any(r.action == "DescribeProperties" for r in e.requests)]
+    assert len(answered) > 1  # spread over the endpoints the topology reported
+    topology = requests(fresh_cloud, "DescribeServices")
+    assert topology and topology[0].access_key == fresh_cloud.access_key
