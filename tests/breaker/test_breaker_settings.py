@@ -20,23 +20,6 @@ def test_defaults_are_those_documented() -> None:
     }
 
 
-@pytest.mark.parametrize(
-    ("key", "value", "expected"),
-    [
-        ("euca_breaker_storage", "http://127.0.0.1:6379", "memory, or a Redis URL"),
-        ("euca_breaker_scope", "endpoint", "one of service, operation"),
-        ("euca_breaker_fail_max", "0", "an integer >= 1"),
-        ("euca_breaker_reset_timeout", "soon", "a duration such as 10"),
-    ],
-)
-def test_a_bad_value_names_the_key_the_value_and_what_was_expected(
-    profile: str, key: str, value: str, expected: str
-) -> None:
-    with pytest.raises(euca_boto.ConfigError) as error:
-        euca_boto.session(profile, **{key: value})
-    assert f"{key} = {value!r} is not valid; expected {expected}" in str(error.value)
-
-
 def test_storage_cannot_be_set_per_service(profile: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import os
     from pathlib import Path

@@ -193,24 +193,6 @@ def test_the_callers_verify_argument_wins(session: Any, tls_server: tuple[str, P
 # Bad values ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("key", "value", "expected"),
-    [
-        ("euca_read_timeout", "soon", "a duration such as 10"),
-        ("euca_connect_timeout", "0", "at least 0.001 s"),
-        ("euca_max_pool_connections", "0", "an integer from 1 to 10000"),
-        ("euca_verify", "/no/such/ca.pem", "the path of an existing CA bundle file"),
-        ("euca_region", "us east", "a region name"),
-    ],
-)
-def test_bad_values_are_config_errors(session: Any, key: str, value: str, expected: str) -> None:
-    with pytest.raises(euca_boto.ConfigError) as caught:
-        session(**{key: value})
-
-    assert f"{key} = {value!r} is not valid; expected" in str(caught.value)
-    assert expected in str(caught.value)
-
-
 def test_a_bad_value_in_a_block_names_the_block(aws_files: Callable[[str], Path],
                                                 session: Any) -> None:
     aws_files("ec2 =\n  euca_read_timeout = later\n")

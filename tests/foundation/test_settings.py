@@ -119,21 +119,58 @@ def test_values_are_parsed_to_their_types(
     assert settings_of().for_service(None)[key] == expected
 
 
+# At least one bad value for every key (a test checks that none is missing): the validation
+# mechanism is shared, so this one table stands for every feature's settings.
 BAD_VALUES = [
+    ("euca_endpoint", "ftp://host/", "an http:// or https:// URL"),
+    ("euca_endpoint", "http://host:port/", "an http:// or https:// URL"),
+    ("euca_endpoint_urls", "http://a:8773/, gopher://b/", "comma-separated http:// or https://"),
+    ("euca_topology", "carrier-pigeon", "one of static, dns, describe-services"),
+    ("euca_dns_domain", "cloud example.com", "a DNS domain such as cloud.example.com"),
+    ("euca_dns_resolver", "127.0.0.1:99999", "host:port such as 127.0.0.1:53"),
+    ("euca_dns_timeout", "0", "at least 0.001 s"),
+    ("euca_zone", "PARTI 00", "a zone or partition name"),
+    ("euca_topology_refresh", "often", "a duration such as 10"),
+    ("euca_eject_time", "-5", "a duration such as 10"),
+    ("euca_eject_max_time", "forever", "a duration such as 10"),
+    ("euca_retry_status_codes", "500,abc", "a comma-separated list of HTTP status codes"),
+    ("euca_retry_status_codes", "700", "a comma-separated list of HTTP status codes"),
     ("euca_retry_max_attempts", "many", "an integer from 1 to 100"),
     ("euca_retry_max_attempts", "0", "an integer from 1 to 100"),
     ("euca_retry_delay", "soon", "a duration such as 10, 2.5, 500ms, 2m or 1h"),
     ("euca_retry_delay", "-1", "a duration"),
-    ("euca_retry_status_codes", "500,abc", "a comma-separated list of HTTP status codes"),
-    ("euca_retry_status_codes", "700", "a comma-separated list of HTTP status codes"),
-    ("euca_retry_non_idempotent", "maybe", "true or false"),
+    ("euca_retry_base_delay", "fast", "a duration"),
     ("euca_retry_backoff", "linear", "one of exponential, fixed"),
-    ("euca_endpoint", "ftp://host/", "an http:// or https:// URL"),
-    ("euca_endpoint", "http://host:port/", "an http:// or https:// URL"),
+    ("euca_retry_after_max", "forever", "a duration"),
     ("euca_retry_deadline", "0", "a duration"),
+    ("euca_retry_deadline", "tomorrow", "or none"),
+    ("euca_retry_non_idempotent", "maybe", "true or false"),
     ("euca_retry_budget", "-5", "an integer >= 0"),
+    ("euca_breaker", "sometimes", "true or false"),
+    ("euca_breaker_scope", "endpoint", "one of service, operation"),
+    ("euca_breaker_fail_max", "0", "an integer >= 1"),
+    ("euca_breaker_reset_timeout", "soon", "a duration such as 10"),
+    ("euca_breaker_success_threshold", "none", "an integer >= 1"),
+    ("euca_breaker_half_open_max_calls", "0", "an integer >= 1"),
+    ("euca_breaker_storage", "http://127.0.0.1:6379", "memory, or a Redis URL"),
     ("euca_wire_log", "properties, ec3", "a comma-separated list of known services"),
+    ("euca_wire_log", "ec2, all", "all, none, or a comma-separated list"),
+    ("euca_wire_log", "ec2;iam", "all, none, or a comma-separated list"),
+    ("euca_wire_log_max_body", "-1", "an integer >= 0"),
+    ("euca_wire_log_file", "/no/such/directory/wire.log", "a file path in an existing"),
+    ("euca_connect_timeout", "0", "at least 0.001 s"),
+    ("euca_read_timeout", "soon", "a duration such as 10"),
+    ("euca_max_pool_connections", "0", "an integer from 1 to 10000"),
+    ("euca_verify", "/no/such/ca.pem", "the path of an existing CA bundle file"),
+    ("euca_region", "us east", "a region name"),
+    ("euca_tracker_interval", "0", "at least 0.001 s"),
+    ("euca_tracker_retention", "0.5", "at least 1 s"),
+    ("euca_tracker_suspend_after", "0", "an integer from 1 to 1000000"),
 ]
+
+
+def test_every_key_has_a_bad_value_in_the_table() -> None:
+    assert {s.key for s in SETTINGS} == {key for key, _, _ in BAD_VALUES}
 
 
 @pytest.mark.parametrize(("key", "text", "expected"), BAD_VALUES)
@@ -166,6 +203,18 @@ def test_bad_environment_value_names_the_variable(monkeypatch: pytest.MonkeyPatc
         "environment variable EUCA_BOTO_RETRY_BACKOFF (profile 'default'): "
         "euca_retry_backoff = 'linear' is not valid; expected one of exponential, fixed"
     )
+
+
+@pytest.mark.parametrize(("key", "text", "expected"), BAD_VALUES)
+def test_bad_value_as_argument_names_key_value_and_expectation(
+    key: str, text: str, expected: str
+) -> None:
+    with pytest.raises(euca_boto.ConfigError) as error:
+        euca_boto.session(**{key: text})
+    message = str(error.value)
+    assert message.startswith(
+        f"argument (profile 'default'): {key} = {text!r} is not valid; expected ")
+    assert expected in message
 
 
 def test_bad_argument_is_reported_as_argument() -> None:

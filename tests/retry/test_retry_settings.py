@@ -1,4 +1,5 @@
-"""Every retry setting is validated: a bad value is a ConfigError naming where it was made."""
+"""Per-client retry settings are validated like the profile's (whose bad values, for every key,
+are tested in tests/foundation/test_settings.py)."""
 
 from __future__ import annotations
 
@@ -27,22 +28,6 @@ BAD_VALUES = [
     ("euca_retry_budget", "-5"),
     ("euca_retry_budget", "lots"),
 ]
-
-
-@pytest.mark.parametrize(("key", "value"), BAD_VALUES)
-def test_bad_value_as_argument(aws_env: Path, key: str, value: str) -> None:
-    with pytest.raises(ConfigError) as raised:
-        euca_boto.session(region_name="eucalyptus", **{key: value})
-    assert f"{key} = {value!r} is not valid; expected " in str(raised.value)
-
-
-@pytest.mark.parametrize(("key", "value"), BAD_VALUES)
-def test_bad_value_in_a_service_block(aws_env: Path, key: str, value: str) -> None:
-    aws_env.write_text(f"[profile euca]\nregion = eucalyptus\nec2 =\n    {key} = {value}\n")
-    with pytest.raises(ConfigError) as raised:
-        euca_boto.session(profile_name="euca")
-    assert "service block 'ec2'" in str(raised.value)
-    assert f"{key} = {value!r} is not valid" in str(raised.value)
 
 
 @pytest.mark.parametrize(("key", "value"), BAD_VALUES)
