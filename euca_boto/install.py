@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import boto3.session
@@ -29,6 +29,9 @@ from euca_boto.settings import ServiceSettings, Settings, load
 ConfigHook = Callable[[str, ServiceSettings, "Config | None"], "Config | None"]
 # (client, its settings) -> the object handed to the caller (the client or a proxy of it)
 ClientHook = Callable[[Any, ServiceSettings], Any]
+
+if TYPE_CHECKING:
+    from euca_boto.typed import EucaSession
 
 _COMPONENT = "euca_boto"
 
@@ -184,8 +187,11 @@ def plugin_of(session: Any) -> Plugin | None:
     return component if isinstance(component, Plugin) else None
 
 
-def session(profile_name: str | None = None, **kwargs: Any) -> boto3.session.Session:
+def session(profile_name: str | None = None, **kwargs: Any) -> EucaSession:
     """A new ``boto3.Session`` with euca-boto installed.
+
+    Type checkers see an :class:`~euca_boto.typed.EucaSession`, whose ``client()`` returns typed
+    admin clients (``session.client("euprop")`` is an ``EupropClient``).
 
     Keyword arguments whose names start with ``euca_`` are settings; the others go to
     ``boto3.Session`` (``region_name``, ``aws_access_key_id``, ...).
