@@ -189,7 +189,7 @@ def render(service: str, class_name: str, operations: Iterable[str], model: Serv
             *methods,
         ]
     body = "\n\n\n".join(
-        [*_PREAMBLE_TYPES, *writer.typed_dicts.values()]
+        [*writer.typed_dicts.values()]
         + ["\n".join([f"class {class_name}:", f'    """The {service} {what}."""',
                       "", *(_CLIENT_MEMBERS if own else ()), *methods])]
     ).rstrip()
@@ -229,22 +229,6 @@ _CLIENT_MEMBERS = (
     "",
 )
 
-_PREAMBLE_TYPES = (
-    """class ResponseMetadataTypeDef(TypedDict, total=False):
-    \"\"\"What botocore adds to every response.\"\"\"
-
-    RequestId: str
-    HostId: str
-    HTTPStatusCode: int
-    HTTPHeaders: dict[str, str]
-    RetryAttempts: int""",
-    """class EmptyResponseTypeDef(TypedDict, total=False):
-    \"\"\"The response of an operation that returns nothing but metadata.\"\"\"
-
-    ResponseMetadata: ResponseMetadataTypeDef""",
-)
-
-
 def _imports(body: str) -> list[str]:
     """The import block of a module with ``body``: only what it uses (the linter checks)."""
     abc = [name for name in ("Mapping", "Sequence") if f"{name}[" in body]
@@ -257,6 +241,8 @@ def _imports(body: str) -> list[str]:
               if name == "TYPE_CHECKING" and "Required[" in body or name != "TYPE_CHECKING"
               and re.search(rf"\b{name}\b", body)]
     lines.append(f"from typing import {', '.join(typing)}")
+    common = [name for name in ("EmptyResponseTypeDef", "ResponseMetadataTypeDef") if name in body]
+    lines += ["", f"from euca_boto.typed.common import {', '.join(common)}"]
     if "Required[" in body:
         # Required is in typing from Python 3.11; annotations are never evaluated at run time.
         lines += ["", "if TYPE_CHECKING:", "    from typing_extensions import Required"]

@@ -15,23 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypedDict
 
+from euca_boto.typed.common import ResponseMetadataTypeDef
+
 __all__ = ["EuservClient"]
-
-
-class ResponseMetadataTypeDef(TypedDict, total=False):
-    """What botocore adds to every response."""
-
-    RequestId: str
-    HostId: str
-    HTTPStatusCode: int
-    HTTPHeaders: dict[str, str]
-    RetryAttempts: int
-
-
-class EmptyResponseTypeDef(TypedDict, total=False):
-    """The response of an operation that returns nothing but metadata."""
-
-    ResponseMetadata: ResponseMetadataTypeDef
 
 
 class FilterInputTypeDef(TypedDict, total=False):
