@@ -19,7 +19,7 @@ import boto3.session
 import botocore.session
 from botocore.config import Config
 
-from euca_boto import clientconfig, context, msgs, retry, wirelog
+from euca_boto import clientconfig, context, msgs, retry, telemetry, wirelog
 from euca_boto.endpoints import events as endpoint_events
 from euca_boto.models import models_path
 from euca_boto.proxy import BreakerHook
@@ -91,6 +91,7 @@ class Plugin:
         retry.register_service(self.session, service_id, self.settings.for_service(service_id))
         wirelog.register(emitter, service_id, lambda: self.settings)
         context.register(emitter, service_id, self.caller_context)
+        telemetry.register(emitter, service_id)
         endpoint_events.register_service(self.session, service_id)
 
 

@@ -11,6 +11,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from euca_boto import telemetry
 from euca_boto.circuit.breaker import Breaker, CircuitOpenError, Ticket
 from euca_boto.circuit.storage import MemoryStorage
 from euca_boto.metrics import METRICS, Metrics
@@ -35,6 +36,8 @@ class _Call:
         except CircuitOpenError:
             metrics.record_short_circuit(service, operation)
             raise
+        if telemetry.ACTIVE:
+            telemetry.note_breaker(breaker.name, self.ticket.probe)
         self.start = time.perf_counter()
 
     def failed(self, error: BaseException) -> None:
