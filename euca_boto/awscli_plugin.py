@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from euca_boto.localstate import use_local_by_default
 from euca_boto.models import models_path
 
 
@@ -52,6 +53,9 @@ def _on_session_initialized(session: Any, **kwargs: Any) -> None:
 
 def awscli_initialize(event_hooks: Any) -> None:
     """Called by the AWS CLI for each plugin named in the ``[plugins]`` section."""
+    # Each command is a new process: without a state file, every one would try a dead endpoint
+    # first again and forget an open breaker.
+    use_local_by_default("the AWS CLI")
     event_hooks.register(
         "building-command-table.main",
         _on_building_command_table,

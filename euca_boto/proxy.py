@@ -19,6 +19,7 @@ from euca_boto.circuit.breaker import Breaker, BreakerConfig
 from euca_boto.circuit.failures import web_service_failures
 from euca_boto.circuit.guard import guarded_call, guarded_call_async
 from euca_boto.circuit.registry import REGISTRY
+from euca_boto.circuit.storage import storage_url
 from euca_boto.errors import ConfigError
 from euca_boto.settings import BY_KEY
 
@@ -29,6 +30,7 @@ _KEYS = (
     "euca_breaker_success_threshold",
     "euca_breaker_half_open_max_calls",
     "euca_breaker_storage",
+    "euca_state",
     "euca_retry_status_codes",
 )
 
@@ -51,7 +53,7 @@ class ProtectedClient(wrapt.ObjectProxy):
             success_threshold=settings["euca_breaker_success_threshold"],
             half_open_max_calls=settings["euca_breaker_half_open_max_calls"],
         )
-        self._self_storage: str = settings["euca_breaker_storage"]
+        self._self_storage = storage_url(settings)
         self._self_classifier = web_service_failures(settings["euca_retry_status_codes"])
         self._self_methods: dict[str, Callable[..., Any]] = {}
         self._self_breaker = None if self._self_per_operation else self._self_breaker_named(

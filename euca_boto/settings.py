@@ -210,6 +210,21 @@ class StateStore:
         return text
 
 
+class StatePlace:
+    """Where state shared by the processes of one machine is kept."""
+
+    expected = "memory, local, or the path of a state file such as ~/euca-state.sqlite3"
+
+    def parse(self, raw: Any) -> str:
+        text = str(raw).strip()
+        if text.lower() in ("memory", "local"):
+            return text.lower()
+        if not text or "\0" in text:
+            raise ValueError(raw)
+        # Absolute, so that every process with the same setting shares one file.
+        return os.path.abspath(os.path.expanduser(text))
+
+
 @functools.lru_cache(maxsize=1)
 def known_service_names() -> frozenset[str]:
     """Every service a name may refer to: botocore's, the plugin's, and their DNS labels."""
@@ -373,6 +388,13 @@ SETTINGS: tuple[Setting, ...] = (
             "Where breaker state lives: `memory` (this process) or a Redis URL shared by a fleet "
             "(if Redis is unreachable, calls go on with a local breaker and a warning).",
             per_service=False),
+    Setting("euca_state", StatePlace(), "memory",
+            "Where endpoint ejections and breaker state are remembered: `memory` (this process "
+            "only), `local` (a SQLite file shared by the user's processes on this machine, "
+            "$XDG_CACHE_HOME/euca-boto/state.sqlite3) or the path of such a file. The default "
+            "is `local` under the AWS CLI and `euca-boto run`. A Redis euca_breaker_storage "
+            "keeps breakers in Redis.",
+            per_service=False),
     Setting("euca_wire_log", ServiceSelection(), frozenset(),
             "Services whose HTTP traffic is logged (redacted) to the `euca_boto.wire.<service>` "
             "loggers at INFO; `all` for every service. `euca_boto.wire_log()` overrides it at "
@@ -415,6 +437,16 @@ class Value:
 
     value: Any
     source: str
+
+
+# Defaults of this process that differ from the table's, set by the tool that hosts euca-boto.
+_HOST_DEFAULTS: dict[str, Value] = {}
+
+
+def set_host_default(key: str, raw: Any, host: str) -> None:
+    """Make ``raw`` the default of ``key`` in this process (``host`` names the tool that wants
+    it); the profile, the environment and arguments still override it."""
+    _HOST_DEFAULTS[key] = Value(BY_KEY[key].kind.parse(raw), f"default under {host}")
 
 
 class ServiceSettings(Mapping[str, Any]):
@@ -469,7 +501,7 @@ class Settings:
         values: dict[str, Value] = {}
         for setting in SETTINGS:
             key = setting.key
-            resolved = Value(setting.default, "default")
+            resolved = _HOST_DEFAULTS.get(key) or Value(setting.default, "default")
             if key in self._file:
                 resolved = Value(self._file[key], f"file (profile {self.profile})")
             # The block named first (the client name) wins over the DNS label's block.

@@ -35,6 +35,14 @@ def isolated_breakers() -> Iterator[None]:
     REGISTRY.listeners.clear()
 
 
+@pytest.fixture(autouse=True)
+def isolated_state_file(tmp_path_factory: pytest.TempPathFactory,
+                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``euca_state = local`` (the AWS CLI's default) keeps state under XDG_CACHE_HOME: one
+    directory per test, so no test inherits another's ejections or open breakers."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture(scope="module")
 def cloud() -> Iterator[LocalCloud]:
     with LocalCloud(endpoints=2, partitions=1) as started:

@@ -2,30 +2,40 @@
 
 Breakers whose state is in Redis (``euca_breaker_storage = redis://...``) are shared by every
 process that uses them, so this command, run anywhere with the same profile, acts on all of
-them at once. Breakers kept in memory belong to their process and are controlled from Python
-(``euca_boto.get_breaker(name).reset()``).
+them at once. Breakers in a state file (``euca_state``; by default the file the AWS CLI and
+``euca-boto run`` use) are shared by the processes of this machine, and this command acts on
+them in the file. Breakers kept in memory belong to their process and are controlled from
+Python (``euca_boto.get_breaker(name).reset()``).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import botocore.session
 
 from euca_boto.circuit.storage import (
     STATE_CLOSED,
+    STATE_FILE_PREFIX,
     STATE_FORCED_CLOSED,
     STATE_FORCED_OPEN,
+    FleetEntry,
+    LocalStorage,
     RedisStorage,
+    Snapshot,
     fleet,
     redacted,
     redis_client,
+    storage_url,
 )
 from euca_boto.errors import ConfigError
+from euca_boto.localstate import LOCAL, StateFile, default_path
 from euca_boto.settings import StateStore, load
 
 _ACTIONS = {
@@ -43,26 +53,38 @@ def _when(moment: float | None) -> str:
 
 def _storage_url(args: argparse.Namespace) -> str:
     if args.storage:
+        text = args.storage.strip()
+        if text == LOCAL:
+            return STATE_FILE_PREFIX + str(default_path())
+        if "://" not in text and os.path.isfile(os.path.expanduser(text)):
+            return STATE_FILE_PREFIX + os.path.abspath(os.path.expanduser(text))
         try:
-            return StateStore().parse(args.storage)
+            return StateStore().parse(text)
         except ValueError:
             raise ConfigError(
-                f"--storage {redacted(args.storage)!r} is not valid; "
-                f"expected {StateStore.expected}"
+                f"--storage {redacted(args.storage)!r} is not valid; expected "
+                f"{StateStore.expected}, local, or the path of an existing state file"
             ) from None
-    settings = load(botocore.session.Session(profile=args.profile))
-    return str(settings.for_service(None)["euca_breaker_storage"])
+    settings = load(botocore.session.Session(profile=args.profile)).for_service(None)
+    values = dict(settings)
+    if settings.source("euca_state") == "default":
+        # Where the AWS CLI and `euca-boto run` keep their breakers unless told otherwise.
+        values["euca_state"] = LOCAL
+    return storage_url(values)
 
 
 def _breakers(args: argparse.Namespace) -> int:
     url = _storage_url(args)
     if url == "memory":
         print(
-            "euca-boto: breakers are kept in each process (euca_breaker_storage = memory); set "
-            "euca_breaker_storage = redis://host:port/db to list and control them here",
+            "euca-boto: breakers are kept in each process (euca_state = memory and "
+            "euca_breaker_storage = memory); set euca_state = local (this machine) or "
+            "euca_breaker_storage = redis://host:port/db (a fleet) to list and control them here",
             file=sys.stderr,
         )
         return 2
+    if url.startswith(STATE_FILE_PREFIX):
+        return _local_breakers(args, Path(url.removeprefix(STATE_FILE_PREFIX)))
     import redis
 
     client = redis_client(url)
@@ -71,13 +93,7 @@ def _breakers(args: argparse.Namespace) -> int:
         if args.action == "list":
             _print_table(entries)
             return 0
-        names = [entry.name for entry in entries]
-        if args.name not in names:
-            print(
-                f"euca-boto: no breaker named {args.name!r} in {redacted(url)}; "
-                f"known: {', '.join(names) or 'none'}",
-                file=sys.stderr,
-            )
+        if not _known(args.name, entries, redacted(url)):
             return 2
         state, done = _ACTIONS[args.action]
         RedisStorage(client, args.name).transition(None, state, time.time())
@@ -91,7 +107,51 @@ def _breakers(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_table(entries: list[Any]) -> None:
+def _local_breakers(args: argparse.Namespace, path: Path) -> int:
+    file = StateFile(path, report=False)
+    try:
+        # Listing a file that does not exist yet shows no breakers; it does not create it.
+        rows = file.breakers() if path.exists() else []
+        if rows is None:
+            return _unusable(file)
+        entries = [
+            FleetEntry(row.name, Snapshot(row.state, row.failures, row.successes,
+                                          row.opened_at, row.probes, row.probe_at),
+                       row.next_probe)
+            for row in rows
+        ]
+        if args.action == "list":
+            _print_table(entries)
+            return 0
+        if not _known(args.name, entries, f"state file {path}"):
+            return 2
+        state, done = _ACTIONS[args.action]
+        LocalStorage(file, args.name).transition(None, state, time.time())
+        if file.problem is not None:
+            return _unusable(file)
+    finally:
+        file.close()
+    print(f"breaker {args.name}: {done}")
+    return 0
+
+
+def _unusable(file: StateFile) -> int:
+    print(f"euca-boto: state file {file.path} cannot be used: {file.problem}", file=sys.stderr)
+    return 1
+
+
+def _known(name: str, entries: list[FleetEntry], where: str) -> bool:
+    names = [entry.name for entry in entries]
+    if name in names:
+        return True
+    print(
+        f"euca-boto: no breaker named {name!r} in {where}; known: {', '.join(names) or 'none'}",
+        file=sys.stderr,
+    )
+    return False
+
+
+def _print_table(entries: list[FleetEntry]) -> None:
     rows = [("name", "state", "failures", "opened at", "next probe")]
     for entry in entries:
         snap = entry.snapshot
@@ -110,8 +170,11 @@ def add_commands(subparsers: Any) -> None:
     command = subparsers.add_parser(
         "breakers", help="list a fleet's circuit breakers; reset, open or close one"
     )
-    command.add_argument("--profile", help="profile whose euca_breaker_storage to use")
-    command.add_argument("--storage", help="redis://host:port/db (overrides the profile)")
+    command.add_argument(
+        "--profile", help="profile whose euca_breaker_storage or euca_state to use")
+    command.add_argument(
+        "--storage",
+        help="redis://host:port/db, local, or a state file's path (overrides the profile)")
     actions = command.add_subparsers(dest="action", metavar="ACTION")
     actions.add_parser("list", help="name, state, failures, opened at, next probe")
     for action, (_, done) in _ACTIONS.items():

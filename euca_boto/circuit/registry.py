@@ -127,7 +127,8 @@ def breaker(
     """Protect any callable (plain or ``async``) with the breaker ``name``.
 
     Every exception counts as a failure except instances of ``exclude``; ``storage`` is
-    ``memory`` or a ``redis://host:port/db`` URL shared by a fleet.
+    ``memory``, ``local`` (the state file of this machine, shared by its processes) or a
+    ``redis://host:port/db`` URL shared by a fleet.
     """
     config = BreakerConfig(fail_max, reset_timeout, success_threshold, half_open_max_calls)
     the_breaker = REGISTRY.get(name, config, storage, any_exception(tuple(exclude)))

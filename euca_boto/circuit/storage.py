@@ -1,22 +1,27 @@
-"""Where a breaker keeps its state: in this process, or in Redis for a whole fleet.
+"""Where a breaker keeps its state: in this process, in a state file shared by the processes of
+one machine, or in Redis for a whole fleet.
 
-Every operation is atomic on its own (a short lock in memory; one Redis command or script), so a
-breaker never holds a lock across a call it protects. A Redis store that cannot be reached is
-replaced by a local one, with a warning, until Redis answers again: a fleet loses agreement for a
-while, but no call fails because the breaker's bookkeeping did.
+Every operation is atomic on its own (a short lock in memory; one SQLite transaction; one Redis
+command or script), so a breaker never holds a lock across a call it protects. A Redis store
+that cannot be reached is replaced by a local one, with a warning, until Redis answers again; a
+state file that cannot be used is replaced by memory, with one warning: a fleet or a machine
+loses agreement for a while, but no call fails because the breaker's bookkeeping did.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from pybreaker import STATE_CLOSED, STATE_HALF_OPEN, STATE_OPEN
+
+from euca_boto.localstate import MEMORY, REREAD_AFTER, BreakerRow, StateFile, path_of, state_file
 
 # Beyond pybreaker's three states: an operator's decision that holds until the next reset.
 STATE_FORCED_OPEN = "forced-open"
@@ -89,6 +94,55 @@ def _entered(snapshot: Snapshot, new: str, now: float) -> Snapshot:
     return Snapshot(new, failures, 0, opened_at, 0, 0.0)
 
 
+# The operations of a store as changes of a snapshot: (old) -> (new, the operation's answer).
+# Memory applies them under its lock, a state file inside one transaction.
+R = TypeVar("R")
+Change = Callable[[Snapshot], tuple[Snapshot, R]]
+
+
+def _failure_added(current: Snapshot) -> tuple[Snapshot, int]:
+    new = replace(current, failures=current.failures + 1)
+    return new, new.failures
+
+
+def _success_added(current: Snapshot) -> tuple[Snapshot, int]:
+    new = replace(current, successes=current.successes + 1)
+    return new, new.successes
+
+
+def _failures_cleared(current: Snapshot) -> tuple[Snapshot, None]:
+    return replace(current, failures=0), None
+
+
+def _moved(expected: str | None, new: str, now: float) -> Change[bool]:
+    def change(current: Snapshot) -> tuple[Snapshot, bool]:
+        if expected is not None and current.state != expected:
+            return current, False
+        return _entered(current, new, now), True
+
+    return change
+
+
+def _probe_taken(limit: int, now: float) -> Change[bool]:
+    def change(current: Snapshot) -> tuple[Snapshot, bool]:
+        if current.state != STATE_HALF_OPEN:
+            return current, False
+        taken = current.probes
+        if taken >= limit:
+            if now - current.probe_at < PROBE_STALE_AFTER:
+                return current, False
+            taken = 0
+        return replace(current, probes=taken + 1, probe_at=now), True
+
+    return change
+
+
+def _probe_given_back(current: Snapshot) -> tuple[Snapshot, None]:
+    if current.state == STATE_HALF_OPEN and current.probes > 0:
+        return replace(current, probes=current.probes - 1), None
+    return current, None
+
+
 class MemoryStorage:
     """State kept in this process."""
 
@@ -105,47 +159,105 @@ class MemoryStorage:
         with self._lock:
             self._snapshot = snapshot
 
-    def add_failure(self) -> int:
+    def apply(self, change: Change[R]) -> R:
         with self._lock:
-            self._snapshot = replace(self._snapshot, failures=self._snapshot.failures + 1)
-            return self._snapshot.failures
+            self._snapshot, answer = change(self._snapshot)
+            return answer
+
+    def add_failure(self) -> int:
+        return self.apply(_failure_added)
 
     def add_success(self) -> int:
-        with self._lock:
-            self._snapshot = replace(self._snapshot, successes=self._snapshot.successes + 1)
-            return self._snapshot.successes
+        return self.apply(_success_added)
 
     def clear_failures(self) -> None:
-        with self._lock:
-            self._snapshot = replace(self._snapshot, failures=0)
+        self.apply(_failures_cleared)
 
     def transition(
         self, expected: str | None, new: str, now: float, next_probe: float | None = None
     ) -> bool:
-        with self._lock:
-            if expected is not None and self._snapshot.state != expected:
-                return False
-            self._snapshot = _entered(self._snapshot, new, now)
-            return True
+        return self.apply(_moved(expected, new, now))
 
     def acquire_probe(self, limit: int, now: float) -> bool:
-        with self._lock:
-            current = self._snapshot
-            if current.state != STATE_HALF_OPEN:
-                return False
-            taken = current.probes
-            if taken >= limit:
-                if now - current.probe_at < PROBE_STALE_AFTER:
-                    return False
-                taken = 0
-            self._snapshot = replace(current, probes=taken + 1, probe_at=now)
-            return True
+        return self.apply(_probe_taken(limit, now))
 
     def release_probe(self) -> None:
-        with self._lock:
-            current = self._snapshot
-            if current.state == STATE_HALF_OPEN and current.probes > 0:
-                self._snapshot = replace(current, probes=current.probes - 1)
+        self.apply(_probe_given_back)
+
+
+def _snapshot_of_row(row: BreakerRow) -> Snapshot:
+    return Snapshot(row.state, row.failures, row.successes, row.opened_at, row.probes,
+                    row.probe_at)
+
+
+class LocalStorage:
+    """State kept in a state file (``euca_state``), shared by the processes of one machine.
+
+    A call reads the state from memory: the file is read when the breaker is created and again
+    at most every :data:`~euca_boto.localstate.REREAD_AFTER` seconds. Every change (a failure,
+    a state change, a probe) is one transaction on the file, applied to what the file holds,
+    so concurrent processes count together. If the file cannot be used, memory takes over.
+    """
+
+    def __init__(self, file: StateFile, name: str,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.file = file
+        self.name = name
+        self.local = MemoryStorage()
+        self._clock = clock
+        self._reread_at = -math.inf
+
+    @property
+    def description(self) -> str:
+        if self.file.problem is not None:
+            return f"memory (state file {self.file.path} cannot be used)"
+        return f"state file {self.file.path}"
+
+    def read(self) -> Snapshot:
+        now = self._clock()
+        if now >= self._reread_at:
+            self._reread_at = now + REREAD_AFTER
+            row = self.file.breaker(self.name)
+            if row is not None:
+                self.local.load(_snapshot_of_row(row))
+        return self.local.read()
+
+    def _apply(self, change: Change[R], next_probe: float | None = None) -> R:
+        def on_row(row: BreakerRow | None) -> tuple[BreakerRow, R]:
+            current = _snapshot_of_row(row) if row is not None else Snapshot()
+            new, answer = change(current)
+            probe = row.next_probe if row is not None else None
+            if new.state != current.state:
+                probe = next_probe if new.state == STATE_OPEN else None
+            return BreakerRow(self.name, new.state, new.failures, new.successes, new.opened_at,
+                              new.probes, new.probe_at, probe), answer
+
+        done = self.file.change_breaker(self.name, on_row)
+        if done is None:
+            return self.local.apply(change)
+        row, answer = done
+        self.local.load(_snapshot_of_row(row))
+        return answer
+
+    def add_failure(self) -> int:
+        return self._apply(_failure_added)
+
+    def add_success(self) -> int:
+        return self._apply(_success_added)
+
+    def clear_failures(self) -> None:
+        self._apply(_failures_cleared)
+
+    def transition(
+        self, expected: str | None, new: str, now: float, next_probe: float | None = None
+    ) -> bool:
+        return self._apply(_moved(expected, new, now), next_probe)
+
+    def acquire_probe(self, limit: int, now: float) -> bool:
+        return self._apply(_probe_taken(limit, now))
+
+    def release_probe(self) -> None:
+        self._apply(_probe_given_back)
 
 
 NAMES_KEY = "euca-boto:breakers"
@@ -381,10 +493,29 @@ _clients_lock = threading.Lock()
 _clients: dict[str, Any] = {}
 
 
+# The storage of a breaker kept in a state file: this prefix and the file's path.
+STATE_FILE_PREFIX = "sqlite:"
+
+
+def storage_url(settings: Mapping[str, Any]) -> str:
+    """Where the breakers of a profile keep their state: the Redis of ``euca_breaker_storage``
+    if it names one, else the state file of ``euca_state`` (``sqlite:<path>``), else memory."""
+    shared = str(settings["euca_breaker_storage"])
+    if shared != MEMORY:
+        return shared
+    path = path_of(settings.get("euca_state", MEMORY))
+    return MEMORY if path is None else STATE_FILE_PREFIX + str(path)
+
+
 def storage_for(url: str, name: str) -> Storage:
-    """The store named by an ``euca_breaker_storage`` value for the breaker ``name``."""
-    if url == "memory":
+    """The store for the breaker ``name``: ``memory``, ``local`` (the machine's state file),
+    ``sqlite:<path>`` (a state file) or a Redis URL."""
+    if url == MEMORY:
         return MemoryStorage()
+    if url == "local" or url.startswith(STATE_FILE_PREFIX):
+        file = state_file(url.removeprefix(STATE_FILE_PREFIX))
+        assert file is not None
+        return LocalStorage(file, name)
     with _clients_lock:
         client = _clients.get(url)
         if client is None:

@@ -4,16 +4,21 @@ An endpoint that fails (connection error, timeout, retriable 5xx) is left out of
 for an ejection period that doubles while it keeps failing, up to a cap. When the period is
 over, one call at a time may probe it: a success re-admits it, a failure ejects it for longer.
 The board is keyed by endpoint URL and shared by every client of a session; its lock is only
-held for bookkeeping, never across a call.
+held for bookkeeping, never across a call. With a state file (``euca_state``), ejections are
+also written there when they happen, and what other processes wrote is taken in when the board
+is attached and then at most every few seconds.
 """
 
 from __future__ import annotations
 
 import math
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+
+from euca_boto.localstate import REREAD_AFTER, Ejection, StateFile
 
 Clock = Callable[[], float]
 
@@ -57,6 +62,7 @@ class _Record:
     last_failure: float = -math.inf
     last_error: str | None = None
     probe_until: float = 0.0  # a probe is in flight until then (its lease)
+    changed: float = -math.inf  # when failures last changed: the newer change wins a merge
 
 
 class HealthBoard:
@@ -68,6 +74,55 @@ class HealthBoard:
         self.probe_lease = probe_lease
         self._lock = threading.Lock()
         self._records: dict[str, _Record] = {}
+        self._file: StateFile | None = None
+        self._reread_at = math.inf  # clock time of the next read of the file
+
+    def remember_in(self, file: StateFile | None) -> None:
+        """Keep ejections in ``file`` as well (None: in this process only), starting with what
+        it holds now."""
+        if file is self._file:
+            return
+        self._file = file
+        self._reread_at = -math.inf if file is not None else math.inf
+        self.refresh(self.clock())
+
+    def refresh(self, now: float) -> None:
+        """Take in the ejections other processes wrote, if the last look is old enough."""
+        if now < self._reread_at:
+            return  # the common case: one comparison
+        file = self._file
+        if file is None:
+            return
+        self._reread_at = now + REREAD_AFTER
+        stored = file.ejections()
+        if not stored:
+            return
+        offset = self.clock() - time.time()  # the file keeps wall-clock times
+        with self._lock:
+            for url, ejection in stored.items():
+                record = self._records.get(url)
+                changed = ejection.changed + offset
+                if record is None:
+                    if ejection.failures == 0:
+                        continue
+                    record = self._records[url] = _Record()
+                elif record.changed >= changed:
+                    continue
+                record.failures = ejection.failures
+                record.ejected_until = ejection.ejected_until + offset
+                record.last_failure = ejection.last_failure + offset
+                record.last_error = ejection.last_error
+                record.changed = changed
+
+    def _save(self, url: str, record: _Record) -> None:
+        file = self._file
+        if file is None:
+            return
+        offset = time.time() - self.clock()
+        file.save_ejection(Ejection(
+            url, record.failures, record.ejected_until + offset, record.last_failure + offset,
+            record.last_error, record.changed + offset,
+        ))
 
     def health(self, url: str) -> Health:
         now = self.clock()
@@ -124,7 +179,11 @@ class HealthBoard:
             readmitted = record.failures > 0
             record.failures = 0
             record.ejected_until = record.probe_until = 0.0
-            return readmitted
+            record.changed = self.clock()
+            saved = _Record(**vars(record))
+        if readmitted:
+            self._save(url, saved)
+        return readmitted
 
     def failed(self, url: str, policy: EjectionPolicy, error: str) -> float:
         """Record a failure and eject the endpoint; returns the ejection period."""
@@ -137,4 +196,8 @@ class HealthBoard:
             record.last_failure = now
             record.last_error = error
             record.probe_until = 0.0
-            return period
+            record.changed = now
+            saved = _Record(**vars(record))
+        # Written after the lock is released: another thread's bookkeeping never waits for it.
+        self._save(url, saved)
+        return period

@@ -148,12 +148,15 @@ class Route:
         (default: the route's current ones)."""
         turn = self._turn
         self._turn = turn + 1
-        endpoints, probe = order(tiers or self.tiers(), self.board, self.board.clock(), turn)
+        now = self.board.clock()
+        self.board.refresh(now)
+        endpoints, probe = order(tiers or self.tiers(), self.board, now, turn)
         return CallPlan(endpoints, probe, url[len(self.base):],
                         probed=probe is not None and endpoints[0] is probe)
 
     def preview(self) -> list[Endpoint]:
         """The order the next call would try, without taking a turn or a probe."""
-        endpoints, _ = order(self.tiers(), self.board, self.board.clock(), self._turn,
-                             claim=False)
+        now = self.board.clock()
+        self.board.refresh(now)
+        endpoints, _ = order(self.tiers(), self.board, now, self._turn, claim=False)
         return endpoints

@@ -35,6 +35,7 @@ from euca_boto.endpoints.sources.dns import DEFAULT_PORT, DnsQuery, DnsSource
 from euca_boto.endpoints.sources.static import configured_url, static_endpoints
 from euca_boto.endpoints.sources.topology import Topology, TopologySource
 from euca_boto.errors import ConfigError
+from euca_boto.localstate import state_file
 from euca_boto.models import models_path
 
 Clock = Callable[[], float]
@@ -43,7 +44,7 @@ Clock = Callable[[], float]
 ROUTE_KEYS = (
     "euca_topology", "euca_endpoint", "euca_endpoint_urls", "euca_dns_domain",
     "euca_dns_resolver", "euca_dns_timeout", "euca_zone", "euca_topology_refresh",
-    "euca_eject_time", "euca_eject_max_time", "euca_retry_status_codes",
+    "euca_eject_time", "euca_eject_max_time", "euca_retry_status_codes", "euca_state",
 )
 # Timeouts of the DescribeServices calls that read the topology (seconds).
 TOPOLOGY_CONNECT_TIMEOUT = 2.0
@@ -144,6 +145,8 @@ class EndpointSelector:
             endpoints = _constant(static)
             base = static[0].url
             described = "static"
+        # Read here, when a client is created, so that calls do not wait for the file.
+        self.board.remember_in(state_file(settings["euca_state"]))
         return Route(
             service=service,
             base=base,

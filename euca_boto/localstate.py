@@ -1,0 +1,291 @@
+"""State remembered across the processes of one machine: a SQLite file, no server.
+
+Endpoint ejections and circuit-breaker state outlive the process that learnt them, so the next
+``aws`` command does not try a dead endpoint first and an open breaker stays open. Every process
+of the user shares one file (``euca_state = local``: ``$XDG_CACHE_HOME/euca-boto/state.sqlite3``);
+WAL mode, a busy timeout and one short transaction per change keep concurrent processes safe.
+Calls never read the file: it is read when a client is first created and again at most every
+few seconds, and written only when state changes. Times in it are wall-clock seconds, the only
+clock two processes share. A file that cannot be used is reported once and then left alone; the
+process goes on with its state in memory, and no call fails because of it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from euca_boto.settings import set_host_default
+
+if TYPE_CHECKING:
+    import sqlite3
+
+log = logging.getLogger("euca_boto.state")
+
+MEMORY = "memory"
+LOCAL = "local"
+# How long a process waits for another one's write before it goes on without the file.
+BUSY_TIMEOUT = 2.0
+# How often a process re-reads what other processes have written (seconds).
+REREAD_AFTER = 2.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS ejections (
+    url TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    ejected_until REAL NOT NULL,
+    last_failure REAL NOT NULL,
+    last_error TEXT,
+    changed REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS breakers (
+    name TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    failures INTEGER NOT NULL,
+    successes INTEGER NOT NULL,
+    opened_at REAL,
+    probes INTEGER NOT NULL,
+    probe_at REAL NOT NULL,
+    next_probe REAL
+);
+"""
+
+T = TypeVar("T")
+
+
+def default_path() -> Path:
+    """The file of ``euca_state = local``: in ``$XDG_CACHE_HOME`` (else ``~/.cache``)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(cache) / "euca-boto" / "state.sqlite3"
+
+
+def path_of(place: str) -> Path | None:
+    """The file an ``euca_state`` value names (None for ``memory``)."""
+    if place == MEMORY:
+        return None
+    if place == LOCAL:
+        return default_path()
+    return Path(place)
+
+
+def use_local_by_default(host: str) -> None:
+    """Make ``euca_state = local`` the default of this process (a tool run as a series of short
+    commands, such as the AWS CLI); a value in the profile, the environment or an argument
+    still wins. ``host`` names the tool in ``euca-boto config``."""
+    set_host_default("euca_state", LOCAL, host)
+
+
+@dataclass(frozen=True)
+class Ejection:
+    """An endpoint's ejection as the file keeps it (wall-clock seconds)."""
+
+    url: str
+    failures: int
+    ejected_until: float
+    last_failure: float
+    last_error: str | None
+    changed: float  # when a process last changed it: the newer change wins
+
+
+@dataclass(frozen=True)
+class BreakerRow:
+    """A breaker's state as the file keeps it (wall-clock seconds)."""
+
+    name: str
+    state: str
+    failures: int
+    successes: int
+    opened_at: float | None
+    probes: int
+    probe_at: float
+    next_probe: float | None
+
+
+class StateFile:
+    """One state file, opened on first use. Thread safe; safe to share with other processes.
+
+    Every operation answers None when the file cannot be used (reported once) or stays busy
+    longer than :data:`BUSY_TIMEOUT`; callers then keep their state in memory.
+    """
+
+    def __init__(self, path: Path, report: bool = True) -> None:
+        self.path = path
+        self._report = report  # False: the owner reports :attr:`problem` itself
+        self._lock = threading.Lock()
+        self._connection: sqlite3.Connection | None = None
+        self._pid = 0
+        self.problem: str | None = None  # why the file is not used, once it is not
+
+    # -- endpoint ejections -------------------------------------------------------------------
+
+    def ejections(self) -> dict[str, Ejection] | None:
+        rows = self._run(lambda db: db.execute(
+            "SELECT url, failures, ejected_until, last_failure, last_error, changed "
+            "FROM ejections").fetchall())
+        return None if rows is None else {row[0]: Ejection(*row) for row in rows}
+
+    def save_ejection(self, ejection: Ejection) -> None:
+        """Store an ejection or a re-admission (``failures`` 0) unless a newer one is there."""
+        self._run(lambda db: db.execute(
+            "INSERT INTO ejections VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+            "failures = excluded.failures, ejected_until = excluded.ejected_until, "
+            "last_failure = excluded.last_failure, last_error = excluded.last_error, "
+            "changed = excluded.changed WHERE excluded.changed >= ejections.changed",
+            (ejection.url, ejection.failures, ejection.ejected_until, ejection.last_failure,
+             ejection.last_error, ejection.changed)), write=True)
+
+    # -- breakers -----------------------------------------------------------------------------
+
+    def breaker(self, name: str) -> BreakerRow | None:
+        found = self._run(lambda db: _breaker_row(db, name))
+        return found or None
+
+    def breakers(self) -> list[BreakerRow] | None:
+        rows = self._run(lambda db: db.execute(
+            "SELECT * FROM breakers ORDER BY name").fetchall())
+        return None if rows is None else [BreakerRow(*row) for row in rows]
+
+    def change_breaker(self, name: str,
+                       change: Callable[[BreakerRow | None], tuple[BreakerRow, T]]
+                       ) -> tuple[BreakerRow, T] | None:
+        """Apply ``change`` to the breaker's row in one transaction; the new row and what
+        ``change`` answered, or None when the file cannot be used."""
+
+        def transaction(db: sqlite3.Connection) -> tuple[BreakerRow, T]:
+            found = _breaker_row(db, name)
+            new, result = change(found or None)
+            if new != found:
+                db.execute("INSERT OR REPLACE INTO breakers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           (new.name, new.state, new.failures, new.successes, new.opened_at,
+                            new.probes, new.probe_at, new.next_probe))
+            return new, result
+
+        return self._run(transaction, write=True)
+
+    # -- the connection -----------------------------------------------------------------------
+
+    def _run(self, operation: Callable[[sqlite3.Connection], T], write: bool = False) -> T | None:
+        import sqlite3
+
+        if self.problem is not None:
+            return None
+        with self._lock:
+            try:
+                db = self._open()
+                with _transaction(db, write):
+                    return operation(db)
+            except sqlite3.OperationalError as error:
+                if _busy(error):
+                    log.debug("state file %s is busy (%s); this change stays in memory",
+                              self.path, error)
+                    return None
+                self._give_up(error)
+            except (sqlite3.Error, OSError) as error:
+                self._give_up(error)
+            return None
+
+    def _open(self) -> sqlite3.Connection:
+        import sqlite3
+
+        # A connection must not cross a fork: the child opens its own.
+        if self._connection is not None and self._pid == os.getpid():
+            return self._connection
+        if self.path.is_dir():
+            raise OSError(f"{self.path} is a directory")
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None,
+                             check_same_thread=False)
+        try:
+            _prepare(db)
+        except BaseException:
+            db.close()
+            raise
+        self._connection, self._pid = db, os.getpid()
+        return db
+
+    def _give_up(self, error: BaseException) -> None:
+        self.problem = str(error) or type(error).__name__
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        if not self._report:
+            return
+        log.warning(
+            "state file %s cannot be used (%s); endpoint ejections and breaker state are kept "
+            "in this process only. Delete or fix the file, or set euca_state = memory",
+            self.path, self.problem,
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+
+def _prepare(db: sqlite3.Connection) -> None:
+    """WAL (readers never wait for a writer), commits without a sync per call, the tables."""
+    import sqlite3
+
+    # Switching to WAL needs a moment alone with the file, which a concurrent first open can
+    # refuse without waiting; a short bounded retry gets past that.
+    for attempt in range(20):
+        try:
+            mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            break
+        except sqlite3.OperationalError as error:
+            if not _busy(error) or attempt == 19:
+                raise
+            time.sleep(0.05)
+    if str(mode).lower() != "wal":
+        raise sqlite3.OperationalError(f"cannot use write-ahead logging (journal mode {mode})")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.executescript(_SCHEMA)
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection, write: bool) -> Iterator[None]:
+    if not write:
+        yield  # one SELECT is consistent on its own
+        return
+    # IMMEDIATE takes the write lock up front, so a read-modify-write never loses an update.
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _busy(error: Exception) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
+def _breaker_row(db: Any, name: str) -> BreakerRow | None:
+    row = db.execute("SELECT * FROM breakers WHERE name = ?", (name,)).fetchone()
+    return None if row is None else BreakerRow(*row)
+
+
+_FILES: dict[Path, StateFile] = {}
+_FILES_LOCK = threading.Lock()
+
+
+def state_file(place: str) -> StateFile | None:
+    """The process's one :class:`StateFile` for an ``euca_state`` value (None for memory)."""
+    path = path_of(place)
+    if path is None:
+        return None
+    with _FILES_LOCK:
+        found = _FILES.get(path)
+        if found is None:
+            found = _FILES[path] = StateFile(path)
+        return found
