@@ -219,7 +219,8 @@ class StatePlace:
         text = str(raw).strip()
         if text.lower() in ("memory", "local"):
             return text.lower()
-        if not text or "\0" in text:
+        # A URL here is a mix-up with euca_breaker_storage; a directory cannot be the file.
+        if not text or "\0" in text or "://" in text or os.path.isdir(os.path.expanduser(text)):
             raise ValueError(raw)
         # Absolute, so that every process with the same setting shares one file.
         return os.path.abspath(os.path.expanduser(text))

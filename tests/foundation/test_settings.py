@@ -153,6 +153,8 @@ BAD_VALUES = [
     ("euca_breaker_success_threshold", "none", "an integer >= 1"),
     ("euca_breaker_half_open_max_calls", "0", "an integer >= 1"),
     ("euca_breaker_storage", "http://127.0.0.1:6379", "memory, or a Redis URL"),
+    ("euca_state", "redis://127.0.0.1:6379/0", "memory, local, or the path of a state file"),
+    ("euca_state", "/", "memory, local, or the path of a state file"),
     ("euca_wire_log", "properties, ec3", "a comma-separated list of known services"),
     ("euca_wire_log", "ec2, all", "all, none, or a comma-separated list"),
     ("euca_wire_log", "ec2;iam", "all, none, or a comma-separated list"),
