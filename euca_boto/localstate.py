@@ -35,6 +35,8 @@ LOCAL = "local"
 BUSY_TIMEOUT = 2.0
 # How often a process re-reads what other processes have written (seconds).
 REREAD_AFTER = 2.0
+# How long an endpoint's record is kept after its last change and the end of its ejection.
+FORGET_AFTER = 24 * 3600.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS ejections (
@@ -133,13 +135,21 @@ class StateFile:
 
     def save_ejection(self, ejection: Ejection) -> None:
         """Store an ejection or a re-admission (``failures`` 0) unless a newer one is there."""
-        self._run(lambda db: db.execute(
-            "INSERT INTO ejections VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
-            "failures = excluded.failures, ejected_until = excluded.ejected_until, "
-            "last_failure = excluded.last_failure, last_error = excluded.last_error, "
-            "changed = excluded.changed WHERE excluded.changed >= ejections.changed",
-            (ejection.url, ejection.failures, ejection.ejected_until, ejection.last_failure,
-             ejection.last_error, ejection.changed)), write=True)
+
+        def transaction(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT INTO ejections VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+                "failures = excluded.failures, ejected_until = excluded.ejected_until, "
+                "last_failure = excluded.last_failure, last_error = excluded.last_error, "
+                "changed = excluded.changed WHERE excluded.changed >= ejections.changed",
+                (ejection.url, ejection.failures, ejection.ejected_until,
+                 ejection.last_failure, ejection.last_error, ejection.changed))
+            # Endpoints nobody has heard of for a day (gone, or healthy since) are forgotten,
+            # so the table every process reads stays as small as the clouds in use.
+            db.execute("DELETE FROM ejections WHERE changed < ? AND ejected_until < ?",
+                       (ejection.changed - FORGET_AFTER, ejection.changed))
+
+        self._run(transaction, write=True)
 
     # -- breakers -----------------------------------------------------------------------------
 

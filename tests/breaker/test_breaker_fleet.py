@@ -110,8 +110,9 @@ def test_cli_names_the_known_breakers_for_an_unknown_name(
 
 
 def test_cli_explains_that_memory_breakers_belong_to_their_process(
-    profile: str, capsys: pytest.CaptureFixture[str]
+    profile: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("EUCA_BOTO_STATE", "memory")
     assert cli_main(["breakers", "--profile", profile, "list"]) == 2
     assert "euca_breaker_storage = memory" in capsys.readouterr().err
 
