@@ -1,5 +1,7 @@
 """``euca-boto endpoints``: each service's endpoints, where they came from, their health and
-the order the next call would try them."""
+the order the next call would try them. Health includes the ejections kept in the state file
+(``euca_state``; unless the profile says otherwise, the file the AWS CLI and ``euca-boto run``
+keep them in)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import euca_boto
 from euca_boto.endpoints.model import EndpointError, known_services
 from euca_boto.endpoints.selector import EndpointRow, selector_of
 from euca_boto.install import plugin_of
+from euca_boto.localstate import LOCAL
 
 
 def show(profile: str | None, services: list[str]) -> list[str]:
@@ -18,6 +21,10 @@ def show(profile: str | None, services: list[str]) -> list[str]:
     session: Any = euca_boto.session(profile_name=profile)
     plugin = plugin_of(session)
     assert plugin is not None  # euca_boto.session() installs it
+    if plugin.settings.for_service(None).source("euca_state") == "default":
+        session = euca_boto.session(profile_name=profile, euca_state=LOCAL)
+        plugin = plugin_of(session)
+        assert plugin is not None
     selector = selector_of(session)
     lines = [f"profile {plugin.settings.profile}"]
     for service in services:

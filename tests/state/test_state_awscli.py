@@ -36,6 +36,22 @@ def test_the_next_command_does_not_try_the_failed_endpoint_first(
     assert (hits(fresh_cloud, 0), hits(fresh_cloud, 1)) == (1, 2)
 
 
+def test_euca_boto_endpoints_shows_what_the_commands_learnt(
+    fresh_cloud: LocalCloud, env: Callable[..., dict[str, str]]
+) -> None:
+    environ = env(two_endpoints(fresh_cloud), *QUICK)
+    fresh_cloud.endpoint(0).fail(503, count=100)
+    assert describe(environ).returncode == 0
+    shown = euca_boto_command(environ, "endpoints", "--service", "euprop")
+    assert shown.returncode == 0, shown.stderr
+    rows = [line.split(None, 4) for line in shown.stdout.splitlines()[3:]]
+    assert [row[:2] for row in rows] == [["1", fresh_cloud.service_url("euprop", 1)],
+                                         ["2", fresh_cloud.service_url("euprop", 0)]]
+    assert rows[0][4] == "healthy"
+    assert rows[1][4].startswith("ejected (1 failure, back in ")
+    assert rows[1][4].endswith("; last: HTTP 503)")
+
+
 def test_a_stopped_endpoint_is_warned_about_once(
     fresh_cloud: LocalCloud, env: Callable[..., dict[str, str]]
 ) -> None:
