@@ -79,8 +79,12 @@ def read_only_directory(tmp_path: Path) -> Iterator[Path]:
     directory = tmp_path / "read-only"
     directory.mkdir()
     if os.geteuid() == 0:
-        # Permissions do not stop root; an immutable directory does.
-        subprocess.run(["chattr", "+i", str(directory)], check=True)
+        # Permissions do not stop root; an immutable directory does, where the file system
+        # has the attribute. Elsewhere sysfs is a directory nobody can create files in.
+        immutable = subprocess.run(["chattr", "+i", str(directory)], capture_output=True)
+        if immutable.returncode != 0:
+            yield Path("/sys/kernel")
+            return
         yield directory
         subprocess.run(["chattr", "-i", str(directory)], check=True)
     else:
