@@ -143,7 +143,34 @@ def _probe_given_back(current: Snapshot) -> tuple[Snapshot, None]:
     return current, None
 
 
-class MemoryStorage:
+class _ChangeStorage:
+    """The operations of :class:`Storage`, each one change made by :meth:`apply`."""
+
+    def apply(self, change: Change[R], next_probe: float | None = None) -> R:
+        raise NotImplementedError
+
+    def add_failure(self) -> int:
+        return self.apply(_failure_added)
+
+    def add_success(self) -> int:
+        return self.apply(_success_added)
+
+    def clear_failures(self) -> None:
+        self.apply(_failures_cleared)
+
+    def transition(
+        self, expected: str | None, new: str, now: float, next_probe: float | None = None
+    ) -> bool:
+        return self.apply(_moved(expected, new, now), next_probe)
+
+    def acquire_probe(self, limit: int, now: float) -> bool:
+        return self.apply(_probe_taken(limit, now))
+
+    def release_probe(self) -> None:
+        self.apply(_probe_given_back)
+
+
+class MemoryStorage(_ChangeStorage):
     """State kept in this process."""
 
     description = "memory"
@@ -159,30 +186,10 @@ class MemoryStorage:
         with self._lock:
             self._snapshot = snapshot
 
-    def apply(self, change: Change[R]) -> R:
+    def apply(self, change: Change[R], next_probe: float | None = None) -> R:
         with self._lock:
             self._snapshot, answer = change(self._snapshot)
             return answer
-
-    def add_failure(self) -> int:
-        return self.apply(_failure_added)
-
-    def add_success(self) -> int:
-        return self.apply(_success_added)
-
-    def clear_failures(self) -> None:
-        self.apply(_failures_cleared)
-
-    def transition(
-        self, expected: str | None, new: str, now: float, next_probe: float | None = None
-    ) -> bool:
-        return self.apply(_moved(expected, new, now))
-
-    def acquire_probe(self, limit: int, now: float) -> bool:
-        return self.apply(_probe_taken(limit, now))
-
-    def release_probe(self) -> None:
-        self.apply(_probe_given_back)
 
 
 def _snapshot_of_row(row: BreakerRow) -> Snapshot:
@@ -190,7 +197,7 @@ def _snapshot_of_row(row: BreakerRow) -> Snapshot:
                     row.probe_at)
 
 
-class LocalStorage:
+class LocalStorage(_ChangeStorage):
     """State kept in a state file (``euca_state``), shared by the processes of one machine.
 
     A call reads the state from memory: the file is read when the breaker is created and again
@@ -222,7 +229,7 @@ class LocalStorage:
                 self.local.load(_snapshot_of_row(row))
         return self.local.read()
 
-    def _apply(self, change: Change[R], next_probe: float | None = None) -> R:
+    def apply(self, change: Change[R], next_probe: float | None = None) -> R:
         def on_row(row: BreakerRow | None) -> tuple[BreakerRow, R]:
             current = _snapshot_of_row(row) if row is not None else Snapshot()
             new, answer = change(current)
@@ -238,26 +245,6 @@ class LocalStorage:
         row, answer = done
         self.local.load(_snapshot_of_row(row))
         return answer
-
-    def add_failure(self) -> int:
-        return self._apply(_failure_added)
-
-    def add_success(self) -> int:
-        return self._apply(_success_added)
-
-    def clear_failures(self) -> None:
-        self._apply(_failures_cleared)
-
-    def transition(
-        self, expected: str | None, new: str, now: float, next_probe: float | None = None
-    ) -> bool:
-        return self._apply(_moved(expected, new, now), next_probe)
-
-    def acquire_probe(self, limit: int, now: float) -> bool:
-        return self._apply(_probe_taken(limit, now))
-
-    def release_probe(self) -> None:
-        self._apply(_probe_given_back)
 
 
 NAMES_KEY = "euca-boto:breakers"

@@ -1,5 +1,5 @@
-"""Fixtures of the state-file tests: a LocalCloud with two endpoints and a profile for it, with
-the AWS CLI plugin, for the processes :mod:`state_support` runs."""
+"""Fixtures of the state-file tests: the module's LocalCloud (two endpoints) fresh for each test,
+and a profile for it with the AWS CLI plugin, for the processes :mod:`state_support` runs."""
 
 from __future__ import annotations
 
@@ -11,12 +11,6 @@ import pytest
 from state_support import PROFILE
 
 from euca_boto.testing import LocalCloud
-
-
-@pytest.fixture(scope="module")
-def cloud() -> Iterator[LocalCloud]:
-    with LocalCloud(endpoints=2, partitions=1) as started:
-        yield started
 
 
 @pytest.fixture
