@@ -50,6 +50,15 @@ def cloud() -> Iterator[LocalCloud]:
 
 
 @pytest.fixture
+def fresh_cloud(cloud: LocalCloud) -> Iterator[LocalCloud]:
+    """The module's cloud with no faults, every endpoint running and empty request logs."""
+    cloud.clear()
+    cloud.clear_requests()
+    yield cloud
+    cloud.clear()
+
+
+@pytest.fixture
 def aws_files(
     cloud: LocalCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Callable[[str], Path]:

@@ -19,15 +19,6 @@ def cloud() -> Iterator[LocalCloud]:
         yield started
 
 
-@pytest.fixture
-def fresh_cloud(cloud: LocalCloud) -> Iterator[LocalCloud]:
-    """The module's cloud with no faults, every endpoint running and empty request logs."""
-    cloud.clear()
-    cloud.clear_requests()
-    yield cloud
-    cloud.clear()
-
-
 
 
 @pytest.fixture

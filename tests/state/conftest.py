@@ -4,21 +4,13 @@ and a profile for it with the AWS CLI plugin, for the processes :mod:`state_supp
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from state_support import PROFILE
 
 from euca_boto.testing import LocalCloud
-
-
-@pytest.fixture
-def fresh_cloud(cloud: LocalCloud) -> Iterator[LocalCloud]:
-    cloud.clear()
-    cloud.clear_requests()
-    yield cloud
-    cloud.clear()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from botocore.exceptions import ClientError
 from state_support import PROFILE, hits
 
 import euca_boto
+from euca_boto.localstate import Ejection, StateFile
 from euca_boto.testing import LocalCloud
 
 GARBAGE = b"this is not a database\x00\xff" * 200
@@ -125,3 +127,16 @@ def test_a_breaker_opens_and_refuses_in_memory_when_the_file_cannot_be_used(
     assert (info.state, info.storage) == ("open", f"memory (state file {path} cannot be used)")
     assert len(state_lines(caplog)) == 1
     assert hits(fresh_cloud, 0) == 2
+
+
+def test_endpoints_not_heard_of_for_a_day_are_forgotten(tmp_path: Path) -> None:
+    file = StateFile(tmp_path / "state.sqlite3")
+    now = time.time()
+    two_days = 2 * 24 * 3600.0
+    file.save_ejection(Ejection("http://gone.test/", 3, now - two_days + 20, now - two_days,
+                                "HTTP 503", now - two_days))
+    file.save_ejection(Ejection("http://still-out.test/", 9, now + 300, now - two_days,
+                                "HTTP 503", now - two_days))
+    file.save_ejection(Ejection("http://fresh.test/", 1, now + 5, now, "HTTP 503", now))
+    assert sorted(file.ejections() or {}) == ["http://fresh.test/", "http://still-out.test/"]
+    file.close()
