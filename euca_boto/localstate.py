@@ -59,6 +59,11 @@ CREATE TABLE IF NOT EXISTS breakers (
 );
 """
 
+# Named in every statement, in the order of the dataclasses, so that columns a later version
+# adds do not disturb this one.
+_EJECTION_COLUMNS = "url, failures, ejected_until, last_failure, last_error, changed"
+_BREAKER_COLUMNS = "name, state, failures, successes, opened_at, probes, probe_at, next_probe"
+
 T = TypeVar("T")
 
 
@@ -129,8 +134,7 @@ class StateFile:
 
     def ejections(self) -> dict[str, Ejection] | None:
         rows = self._run(lambda db: db.execute(
-            "SELECT url, failures, ejected_until, last_failure, last_error, changed "
-            "FROM ejections").fetchall())
+            f"SELECT {_EJECTION_COLUMNS} FROM ejections").fetchall())
         return None if rows is None else {row[0]: Ejection(*row) for row in rows}
 
     def save_ejection(self, ejection: Ejection) -> None:
@@ -138,8 +142,9 @@ class StateFile:
 
         def transaction(db: sqlite3.Connection) -> None:
             db.execute(
-                "INSERT INTO ejections VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
-                "failures = excluded.failures, ejected_until = excluded.ejected_until, "
+                f"INSERT INTO ejections ({_EJECTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(url) DO UPDATE SET failures = excluded.failures, "
+                "ejected_until = excluded.ejected_until, "
                 "last_failure = excluded.last_failure, last_error = excluded.last_error, "
                 "changed = excluded.changed WHERE excluded.changed >= ejections.changed",
                 (ejection.url, ejection.failures, ejection.ejected_until,
@@ -154,12 +159,12 @@ class StateFile:
     # -- breakers -----------------------------------------------------------------------------
 
     def breaker(self, name: str) -> BreakerRow | None:
-        found = self._run(lambda db: _breaker_row(db, name))
-        return found or None
+        """The breaker's row; None if it has none or the file cannot be used."""
+        return self._run(lambda db: _breaker_row(db, name))
 
     def breakers(self) -> list[BreakerRow] | None:
         rows = self._run(lambda db: db.execute(
-            "SELECT * FROM breakers ORDER BY name").fetchall())
+            f"SELECT {_BREAKER_COLUMNS} FROM breakers ORDER BY name").fetchall())
         return None if rows is None else [BreakerRow(*row) for row in rows]
 
     def change_breaker(self, name: str,
@@ -170,9 +175,10 @@ class StateFile:
 
         def transaction(db: sqlite3.Connection) -> tuple[BreakerRow, T]:
             found = _breaker_row(db, name)
-            new, result = change(found or None)
+            new, result = change(found)
             if new != found:
-                db.execute("INSERT OR REPLACE INTO breakers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                db.execute(f"INSERT OR REPLACE INTO breakers ({_BREAKER_COLUMNS}) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                            (new.name, new.state, new.failures, new.successes, new.opened_at,
                             new.probes, new.probe_at, new.next_probe))
             return new, result
@@ -281,7 +287,8 @@ def _busy(error: Exception) -> bool:
 
 
 def _breaker_row(db: Any, name: str) -> BreakerRow | None:
-    row = db.execute("SELECT * FROM breakers WHERE name = ?", (name,)).fetchone()
+    row = db.execute(f"SELECT {_BREAKER_COLUMNS} FROM breakers WHERE name = ?",
+                     (name,)).fetchone()
     return None if row is None else BreakerRow(*row)
 
 
