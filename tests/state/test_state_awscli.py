@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 from state_support import describe, euca_boto_command, hits
 
@@ -117,3 +118,21 @@ def test_breakers_list_and_reset_act_on_the_commands_breakers(
     assert hits(fresh_cloud, 0) == 2
     listed = euca_boto_command(environ, "breakers", "list")
     assert listed.stdout.splitlines()[1].split()[:3] == ["localcloud/euprop", "closed", "0"]
+
+
+def test_an_unusable_state_file_costs_one_line_and_no_command(
+    fresh_cloud: LocalCloud, env: Callable[..., dict[str, str]]
+) -> None:
+    environ = env(two_endpoints(fresh_cloud), *QUICK)
+    path = Path(environ["XDG_CACHE_HOME"]) / "euca-boto" / "state.sqlite3"
+    path.mkdir(parents=True)
+    fresh_cloud.endpoint(0).fail(503, count=100)
+    result = describe(environ)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["Properties"][0]["Name"] == "dns.enabled"
+    lines = [line for line in result.stderr.splitlines() if "state file" in line]
+    assert lines == [
+        f"state file {path} cannot be used ({path} is a directory); endpoint ejections and "
+        f"breaker state are kept in this process only. Delete or fix the file, or set "
+        f"euca_state = memory"
+    ]
