@@ -33,6 +33,7 @@ import wrapt
 from euca_boto import context as caller
 from euca_boto.errors import EucaBotoError
 from euca_boto.install import Plugin, attach
+from euca_boto.plainsession import plain_session
 from euca_boto.retry import Policy, RetryHandler, reconfigure
 from euca_boto.retry.handler import QUERY_EVENT, AsyncSleep, Clock
 
@@ -401,7 +402,7 @@ class _AioContextHandlers:
     async def _broker_ready(self) -> caller.IdentityBroker:
         # Two first calls at once may both build one; the later simply replaces the earlier.
         if self._broker is None:
-            plain = botocore.session.Session(profile=self._core.profile)
+            plain = plain_session(self._core.profile)
             plain.get_component("data_loader").search_paths[:] = (
                 self._core.get_component("data_loader").search_paths)
             credentials = await self._core.get_credentials()

@@ -88,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     from euca_boto.endpoints.command import add_commands as add_endpoint_commands
 
     add_endpoint_commands(commands)
+
+    from euca_boto.run import add_commands as add_run_commands
+
+    add_run_commands(commands)
     return parser
 
 

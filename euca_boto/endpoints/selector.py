@@ -37,6 +37,7 @@ from euca_boto.endpoints.sources.topology import Topology, TopologySource
 from euca_boto.errors import ConfigError
 from euca_boto.localstate import state_file
 from euca_boto.models import models_path
+from euca_boto.plainsession import plain_session
 
 Clock = Callable[[], float]
 
@@ -210,7 +211,7 @@ class EndpointSelector:
             client = self._bootstrap_clients.get(key)
         if client is not None:
             return client
-        plain = botocore.session.Session(profile=self.session.profile)
+        plain = plain_session(self.session.profile)
         plain.get_component("data_loader").search_paths.insert(0, str(models_path()))
         client = plain.create_client(
             "euserv",

@@ -1,0 +1,93 @@
+"""euca-boto on every session of a process that did not ask for it (``euca-boto run``).
+
+The start-up hook of ``euca-boto run`` (``euca_boto/bootstrap/sitecustomize.py``) calls
+:func:`install_on` at the first ``create_client`` of each botocore or aiobotocore session, so the
+settings are those of the profile the tool chose, however it chose it (``--profile``,
+``profile_name=``, ``AWS_PROFILE``). A bad setting is not something a tool knows how to report:
+it is written here, in one line on stderr and to the ``euca_boto`` logger, once per profile and
+process, and then raised so the tool fails instead of running without the plugin.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from typing import Any
+
+from euca_boto.errors import ConfigError
+
+logger = logging.getLogger("euca_boto")
+
+_reported: set[str] = set()
+_lock = threading.Lock()
+
+
+def install_on(session: Any, kind: str) -> bool:
+    """Install euca-boto on ``session`` (``kind``: ``botocore`` or ``aio``); True if it is now
+    installed. Raises :class:`ConfigError` (after reporting it) if its settings are bad."""
+    from euca_boto.install import plugin_of
+    from euca_boto.plainsession import PLAIN_ATTRIBUTE
+
+    if getattr(session, PLAIN_ATTRIBUTE, False):
+        return False
+    try:
+        if plugin_of(session) is None:
+            if kind == "aio":
+                from euca_boto import aio
+
+                aio.install(session)
+            else:
+                from euca_boto.install import install
+
+                install(session)
+    except ConfigError as error:
+        report(f"configuration error: {error}")
+        raise
+    plugin = plugin_of(session)
+    if plugin is not None:
+        _show_wire_log(plugin.settings)
+    return plugin is not None
+
+
+def report(message: str) -> None:
+    """Say ``message`` once per process: an error on the ``euca_boto`` logger, which reaches
+    stderr (through logging's last-resort handler when the tool configured no logging), and
+    one line on stderr when the tool's logging sends it elsewhere."""
+    line = f"euca-boto: {message}"
+    with _lock:
+        if line in _reported:
+            return
+        _reported.add(line)
+    logger.error("%s", line)
+    if logger.hasHandlers() and not _reaches_stderr(logger):
+        print(line, file=sys.stderr, flush=True)
+
+
+def _reaches_stderr(log: logging.Logger) -> bool:
+    current: logging.Logger | None = log
+    while current is not None:
+        for handler in current.handlers:
+            if getattr(handler, "stream", None) is sys.stderr and handler.level <= logging.ERROR:
+                return True
+        current = current.parent if current.propagate else None
+    return False
+
+
+def _show_wire_log(settings: Any) -> None:
+    """Wire records go to stderr when the settings ask for some and nothing else receives
+    them (a tool configures no logging for euca_boto, and no euca_wire_log_file is set)."""
+    from euca_boto import wirelog
+
+    views = [settings.for_service(None)]
+    views += [settings.for_service(block) for block in settings.service_blocks]
+    if views[0]["euca_wire_log_file"] is not None or not any(v["euca_wire_log"] for v in views):
+        return
+    wire = logging.getLogger(wirelog.LOGGER_NAME)
+    with _lock:
+        if wire.hasHandlers():
+            return
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(name)s %(message)s"))
+        wire.addHandler(handler)
+        wire.setLevel(wirelog.LEVEL)
