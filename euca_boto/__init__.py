@@ -45,6 +45,15 @@ from euca_boto.wirelog import WireLogSwitch, wire_log
 
 __version__ = "0.1.0"
 
+
+def initialize_client_plugin(client: object) -> None:
+    """botocore's client-plugin hook: ``BOTOCORE_EXPERIMENTAL__PLUGINS=euca=euca_boto``
+    (see :mod:`euca_boto.clientplugin`)."""
+    from euca_boto.clientplugin import initialize_client_plugin as initialize
+
+    initialize(client)
+
+
 __all__ = [
     "ConfigError",
     "EucaBotoError",
@@ -91,5 +100,6 @@ __all__ = [
     # asynchronous calls
     "aio",
     "futures",
+    "initialize_client_plugin",
     "__version__",
 ]

@@ -4,8 +4,8 @@ The start-up hook of ``euca-boto run`` (``euca_boto/bootstrap/sitecustomize.py``
 :func:`install_on` at the first ``create_client`` of each botocore or aiobotocore session, so the
 settings are those of the profile the tool chose, however it chose it (``--profile``,
 ``profile_name=``, ``AWS_PROFILE``). A bad setting is not something a tool knows how to report:
-it is written here, in one line on stderr and to the ``euca_boto`` logger, once per profile and
-process, and then raised so the tool fails instead of running without the plugin.
+it is said here (:mod:`euca_boto.notice`), once per process, and then raised so the tool fails
+instead of running without the plugin.
 """
 
 from __future__ import annotations
@@ -16,10 +16,8 @@ import threading
 from typing import Any
 
 from euca_boto.errors import ConfigError
+from euca_boto.notice import say_once
 
-logger = logging.getLogger("euca_boto")
-
-_reported: set[str] = set()
 _lock = threading.Lock()
 
 
@@ -42,36 +40,12 @@ def install_on(session: Any, kind: str) -> bool:
 
                 install(session)
     except ConfigError as error:
-        report(f"configuration error: {error}")
+        say_once(f"configuration error: {error}")
         raise
     plugin = plugin_of(session)
     if plugin is not None:
         _show_wire_log(plugin.settings)
     return plugin is not None
-
-
-def report(message: str) -> None:
-    """Say ``message`` once per process: an error on the ``euca_boto`` logger, which reaches
-    stderr (through logging's last-resort handler when the tool configured no logging), and
-    one line on stderr when the tool's logging sends it elsewhere."""
-    line = f"euca-boto: {message}"
-    with _lock:
-        if line in _reported:
-            return
-        _reported.add(line)
-    logger.error("%s", line)
-    if logger.hasHandlers() and not _reaches_stderr(logger):
-        print(line, file=sys.stderr, flush=True)
-
-
-def _reaches_stderr(log: logging.Logger) -> bool:
-    current: logging.Logger | None = log
-    while current is not None:
-        for handler in current.handlers:
-            if getattr(handler, "stream", None) is sys.stderr and handler.level <= logging.ERROR:
-                return True
-        current = current.parent if current.propagate else None
-    return False
 
 
 def _show_wire_log(settings: Any) -> None:

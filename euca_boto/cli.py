@@ -92,6 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     from euca_boto.run import add_commands as add_run_commands
 
     add_run_commands(commands)
+
+    from euca_boto.usermodels import add_commands as add_model_commands
+
+    add_model_commands(commands)
     return parser
 
 

@@ -47,24 +47,16 @@ class ProtectedClient(wrapt.ObjectProxy):
         self._self_api: Mapping[str, str] = client.meta.method_to_api_mapping
         self._self_name = f"{profile}/{service}"
         self._self_per_operation = settings["euca_breaker_scope"] == "operation"
-        self._self_config = BreakerConfig(
-            fail_max=settings["euca_breaker_fail_max"],
-            reset_timeout=settings["euca_breaker_reset_timeout"],
-            success_threshold=settings["euca_breaker_success_threshold"],
-            half_open_max_calls=settings["euca_breaker_half_open_max_calls"],
-        )
-        self._self_storage = storage_url(settings)
-        self._self_classifier = web_service_failures(settings["euca_retry_status_codes"])
+        self._self_settings = settings
         self._self_methods: dict[str, Callable[..., Any]] = {}
-        self._self_breaker = None if self._self_per_operation else self._self_breaker_named(
-            self._self_name
+        self._self_breaker = None if self._self_per_operation else named_breaker(
+            self._self_name, settings
         )
-
-    def _self_breaker_named(self, name: str) -> Breaker:
-        return REGISTRY.get(name, self._self_config, self._self_storage, self._self_classifier)
 
     def _self_guard(self, operation: str, method: Callable[..., Any]) -> Callable[..., Any]:
-        breaker = self._self_breaker or self._self_breaker_named(f"{self._self_name}/{operation}")
+        breaker = self._self_breaker or named_breaker(
+            f"{self._self_name}/{operation}", self._self_settings
+        )
         service = self._self_service
         # aiobotocore's operation methods are plain functions returning a coroutine.
         if inspect.iscoroutinefunction(getattr(self.__wrapped__, "_make_api_call", None)):
@@ -109,6 +101,18 @@ class ProtectedClient(wrapt.ObjectProxy):
 
     def __repr__(self) -> str:
         return f"<protected {self.__wrapped__!r} breaker={self._self_name!r}>"
+
+
+def named_breaker(name: str, settings: Mapping[str, Any]) -> Breaker:
+    """The process's breaker called ``name``, made from the breaker settings if new."""
+    config = BreakerConfig(
+        fail_max=settings["euca_breaker_fail_max"],
+        reset_timeout=settings["euca_breaker_reset_timeout"],
+        success_threshold=settings["euca_breaker_success_threshold"],
+        half_open_max_calls=settings["euca_breaker_half_open_max_calls"],
+    )
+    classifier = web_service_failures(settings["euca_retry_status_codes"])
+    return REGISTRY.get(name, config, storage_url(settings), classifier)
 
 
 def defaults() -> dict[str, Any]:

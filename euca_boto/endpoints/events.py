@@ -142,10 +142,11 @@ def _call_of(request_dict: dict[str, Any]) -> tuple[Route, CallPlan] | None:
     return found
 
 
-def register_service(botocore_session: Any, service_id: str) -> None:
-    """Register the endpoint handlers of one service on the session's emitter."""
+def register_service(botocore_session: Any, service_id: str, emitter: Any = None) -> None:
+    """Register the endpoint handlers of one service on the session's emitter, or on
+    ``emitter`` (one client's, for the client plugin)."""
     events = EndpointEvents(selector_of(botocore_session))
-    emitter = botocore_session.get_component("event_emitter")
+    emitter = emitter or botocore_session.get_component("event_emitter")
     sid = service_id
     before_call = events.before_call_async if awaits_handlers(emitter) else events.before_call
     emitter.register(f"before-call.{sid}", before_call,

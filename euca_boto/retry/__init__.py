@@ -106,8 +106,10 @@ __all__ = [
 _BUDGETS: weakref.WeakKeyDictionary[Any, dict[str, RetryBudget]] = weakref.WeakKeyDictionary()
 
 
-def register_service(botocore_session: Any, service_id: str, settings: Any) -> RetryHandler:
-    """Register the retry handler of one service on a session's emitter (install.py's hook).
+def register_service(botocore_session: Any, service_id: str, settings: Any,
+                     emitter: Any = None) -> RetryHandler:
+    """Register the retry handler of one service on a session's emitter (install.py's hook),
+    or on ``emitter`` (one client's, for the client plugin).
 
     ``settings`` is the service's view of the plugin's settings
     (:meth:`euca_boto.settings.Settings.for_service`).
@@ -115,7 +117,7 @@ def register_service(botocore_session: Any, service_id: str, settings: Any) -> R
     budgets = _BUDGETS.setdefault(botocore_session, {})
     handler = RetryHandler.from_settings(service_id, settings, budgets.get(service_id))
     budgets[service_id] = handler.budget
-    register(botocore_session.get_component("event_emitter"), handler)
+    register(emitter or botocore_session.get_component("event_emitter"), handler)
     return handler
 
 

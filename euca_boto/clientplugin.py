@@ -1,0 +1,214 @@
+"""botocore's client plugin: ``BOTOCORE_EXPERIMENTAL__PLUGINS=euca=euca_boto``.
+
+botocore (1.36 and later, and the AWS CLI's own copy of it) imports every module named in that
+variable and calls its ``initialize_client_plugin(client)`` once the client is built, just
+before handing it to the caller. What a built client can still be given, it is given here, on
+the client's own event emitter, with the settings of the profile of the session that built it:
+
+* retries (``euca_retry_*``), in place of botocore's retry handler;
+* endpoint choice per call and failover per attempt (``euca_endpoint``, ``euca_endpoint_urls``,
+  ``euca_topology``...): a client that botocore pointed at AWS's default URL for the service
+  sends its calls to the profile's endpoints instead (an ``endpoint_url`` the caller passed, or
+  botocore's own ``endpoint_url`` configuration, is kept and failed over like any route);
+* the circuit breaker, around each call as a pair of events (refused before anything is sent);
+* the wire log and caller context (``euca_boto.caller_context``).
+
+What it cannot do, because the client exists already:
+
+* client settings (``euca_connect_timeout``, ``euca_read_timeout``, ``euca_max_pool_connections``,
+  ``euca_verify``, ``euca_region``): a client's ``Config``, TLS verification and region are fixed
+  when botocore builds it;
+* the admin services' models (``euprop``, ``euserv``, ...): botocore looks a service up before
+  building its client; ``euca-boto models install`` or ``AWS_DATA_PATH`` provide them;
+* the client object is botocore's own (not the protected proxy of installed sessions), so
+  ``client.breaker`` does not exist; breakers are reachable through ``euca_boto.get_breaker``.
+
+On aiobotocore clients it gives retries, endpoints and the wire log; the breaker and caller
+context need ``euca_boto.aio`` or ``euca-boto run``.
+
+botocore logs what a plugin raises at DEBUG and goes on, so a bad setting found here is said
+through :mod:`euca_boto.notice` (once per process) and the client is left as botocore built it.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import weakref
+from typing import Any
+
+import botocore.session
+from botocore.exceptions import ClientError
+
+from euca_boto import context, retry, wirelog
+from euca_boto.circuit.breaker import Breaker
+from euca_boto.circuit.guard import _Call
+from euca_boto.endpoints import events as endpoint_events
+from euca_boto.errors import ConfigError
+from euca_boto.install import plugin_of
+from euca_boto.metrics import METRICS
+from euca_boto.notice import say_once
+from euca_boto.plainsession import PLAIN_ATTRIBUTE
+from euca_boto.proxy import named_breaker
+from euca_boto.retry.handler import awaits_handlers
+from euca_boto.settings import Settings, load
+
+_CALL_KEY = "euca_boto_breaker_call"
+
+
+class _SessionState:
+    """What the plugin keeps per botocore session: its settings and caller-context handlers."""
+
+    def __init__(self, session: Any) -> None:
+        self.settings: Settings = load(session)
+        self.context = context.ContextHandlers(context.IdentityBroker(session))
+
+
+_STATES: weakref.WeakKeyDictionary[Any, _SessionState] = weakref.WeakKeyDictionary()
+_STATES_LOCK = threading.Lock()
+
+
+def initialize_client_plugin(client: Any) -> None:
+    """botocore's entry point: give ``client`` what can still be attached (see the module)."""
+    service = client.meta.service_model.service_name
+    try:
+        attach(client)
+    except ConfigError as error:
+        say_once(f"configuration error: {error}; the {service} client runs without euca-boto")
+    except Exception as error:  # botocore would hide it: a client left bare must be seen
+        say_once(f"could not attach to the {service} client ({type(error).__name__}: {error}); "
+                 f"it runs without euca-boto")
+
+
+def attach(client: Any) -> None:
+    """Attach retries, endpoints, breaker, wire log and caller context to a built client."""
+    session, caller_url = _building_session()
+    if session is None:
+        session = botocore.session.Session()  # the environment's profile
+    if plugin_of(session) is not None or getattr(session, PLAIN_ATTRIBUTE, False):
+        return  # an installed session completes its clients itself; a plain one stays plain
+    with _STATES_LOCK:
+        state = _STATES.get(session)
+    if state is None:
+        state = _SessionState(session)  # ConfigError for a bad setting, before anything changes
+        with _STATES_LOCK:
+            state = _STATES.setdefault(session, state)
+    settings = state.settings
+    model = client.meta.service_model
+    service, service_id = model.service_name, model.service_id.hyphenize()
+    view = settings.for_service(service)
+    emitter = client.meta.events
+    awaits = awaits_handlers(emitter)
+
+    target = endpoint_events.creation_url(session, service, view, caller_url)
+    if target is not None and caller_url is None:
+        _send_to(emitter, service_id, client.meta.endpoint_url, target)
+    endpoint_events.register_service(session, service_id, emitter=emitter)
+    retry.register_service(session, service_id, view, emitter=emitter)
+    wirelog.configure(settings)
+    wirelog.register(emitter, service_id, lambda: state.settings)
+    if not awaits:
+        context.register(emitter, service_id, state.context)
+        if view["euca_breaker"]:
+            _CallBreaker(settings.profile, service, view).register(emitter, service_id)
+
+
+def _building_session() -> tuple[Any, str | None]:
+    """The session whose ``create_client`` is building the client, and the ``endpoint_url``
+    its caller passed; botocore hands the plugin only the client, so they are read from the
+    calling frame (botocore's and aiobotocore's ``create_client``). (None, None) if not found.
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name in ("create_client", "_create_client"):
+            owner = frame.f_locals.get("self")
+            if isinstance(owner, botocore.session.Session):
+                return owner, frame.f_locals.get("endpoint_url")
+        frame = frame.f_back  # type: ignore[assignment]
+    return None, None
+
+
+def _send_to(emitter: Any, service_id: str, built_url: str, target: str) -> None:
+    """Point the calls of a client built for ``built_url`` at ``target`` (before the
+    endpoint selector plans them; botocore signs each attempt afterwards)."""
+    built = built_url.rstrip("/")
+    if built == target.rstrip("/"):
+        return
+
+    def rebase(params: dict[str, Any], **kwargs: Any) -> None:
+        url = params.get("url") or ""
+        if url.startswith(built):
+            params["url"] = target.rstrip("/") + url[len(built):]
+
+    emitter.register_first(f"before-call.{service_id}", rebase,
+                           unique_id=f"euca-boto-plugin-endpoint-{service_id}")
+
+
+class _Settled:
+    """One admitted call; if the call never reaches its after-call event (a later before-call
+    handler raised), dropping the request context settles it as not counted."""
+
+    __slots__ = ("call", "done")
+
+    def __init__(self, call: _Call) -> None:
+        self.call = call
+        self.done = False
+
+    def finish(self, error: BaseException | None, result: Any = None) -> None:
+        self.done = True
+        if error is None:
+            self.call.succeeded(result)
+        else:
+            self.call.failed(error)
+
+    def __del__(self) -> None:
+        if not self.done:
+            self.done = True
+            self.call.breaker.settle(self.call.ticket, _NeverSent())
+
+
+class _NeverSent(Exception):
+    """A call admitted by its breaker that stopped before it was sent (counts for nothing)."""
+
+
+class _CallBreaker:
+    """A circuit breaker around each call of one client, as botocore events: ``before-call``
+    asks it (raising :class:`~euca_boto.CircuitOpenError` when open), ``after-call`` and
+    ``after-call-error`` settle the call once retries and failover are done with it."""
+
+    def __init__(self, profile: str, service: str, settings: Any) -> None:
+        self.service = service
+        self.name = f"{profile}/{service}"
+        self.settings = settings
+        self.per_operation = settings["euca_breaker_scope"] == "operation"
+        self.breaker: Breaker | None = None if self.per_operation else named_breaker(
+            self.name, settings)
+
+    def register(self, emitter: Any, service_id: str) -> None:
+        emitter.register_first(f"before-call.{service_id}", self.before_call,
+                               unique_id=f"euca-boto-plugin-breaker-{service_id}")
+        emitter.register(f"after-call.{service_id}", self.after_call,
+                         unique_id=f"euca-boto-plugin-breaker-after-{service_id}")
+        emitter.register(f"after-call-error.{service_id}", self.after_call_error,
+                         unique_id=f"euca-boto-plugin-breaker-error-{service_id}")
+
+    def before_call(self, model: Any, context: dict[str, Any], **kwargs: Any) -> None:
+        operation = model.name
+        breaker = self.breaker or named_breaker(f"{self.name}/{operation}", self.settings)
+        context[_CALL_KEY] = _Settled(_Call(breaker, self.service, operation, METRICS))
+
+    def after_call(self, http_response: Any, parsed: Any, model: Any,
+                   context: dict[str, Any], **kwargs: Any) -> None:
+        settled = context.pop(_CALL_KEY, None)
+        if settled is None:
+            return
+        if http_response is not None and http_response.status_code >= 300:
+            settled.finish(ClientError(parsed, model.name))
+        else:
+            settled.finish(None, parsed)
+
+    def after_call_error(self, exception: BaseException, context: dict[str, Any],
+                         **kwargs: Any) -> None:
+        settled = context.pop(_CALL_KEY, None)
+        if settled is not None:
+            settled.finish(exception)

@@ -1,0 +1,41 @@
+"""Problems euca-boto must say itself, because the tool it runs in would not.
+
+Under ``euca-boto run`` and botocore's plugin variable, euca-boto works inside tools that know
+nothing of it, and botocore hides what its client plugins raise. A bad setting found there is
+said here: an error on the ``euca_boto`` logger and one line on stderr, once per process.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+
+logger = logging.getLogger("euca_boto")
+
+_said: set[str] = set()
+_lock = threading.Lock()
+
+
+def say_once(message: str) -> None:
+    """Report ``message`` once per process. The logger's error reaches stderr through
+    logging's last-resort handler when the tool configured no logging; when the tool's
+    logging sends it elsewhere, one line is also written to stderr."""
+    line = f"euca-boto: {message}"
+    with _lock:
+        if line in _said:
+            return
+        _said.add(line)
+    logger.error("%s", line)
+    if logger.hasHandlers() and not _reaches_stderr(logger):
+        print(line, file=sys.stderr, flush=True)
+
+
+def _reaches_stderr(log: logging.Logger) -> bool:
+    current: logging.Logger | None = log
+    while current is not None:
+        for handler in current.handlers:
+            if getattr(handler, "stream", None) is sys.stderr and handler.level <= logging.ERROR:
+                return True
+        current = current.parent if current.propagate else None
+    return False

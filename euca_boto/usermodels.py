@@ -1,0 +1,139 @@
+"""``euca-boto models install`` / ``uninstall``: the admin models for every botocore of a user.
+
+botocore reads service models from a per-user directory (``~/.aws/models``) as well as its own,
+so copying the plugin's models there makes the Eucalyptus admin services (``euprop``, ``euserv``,
+...) and the Eucalyptus members of IAM, STS and EC2 known to unmodified tools: the AWS CLI
+without ``[plugins]``, boto3 scripts, Ansible, botocore's plugin variable. This adds names, not
+behaviour: a session without the plugin sends nothing differently unless it uses those names.
+A manifest beside the models lists what was installed, so ``uninstall`` removes exactly that
+and nothing of the user's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import botocore.loaders
+
+from euca_boto.errors import EucaBotoError
+from euca_boto.models import models_path
+
+MANIFEST = ".euca-boto-models.json"
+
+
+def user_models_dir() -> Path:
+    """botocore's per-user model directory (``~/.aws/models``)."""
+    return Path(botocore.loaders.Loader.CUSTOMER_DATA_PATH).expanduser()
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _manifest(directory: Path) -> dict[str, str]:
+    path = directory / MANIFEST
+    if not path.is_file():
+        return {}
+    try:
+        files = json.loads(path.read_text())["files"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise EucaBotoError(f"{path} is not a euca-boto manifest ({error}); remove it and "
+                            f"the model files it listed by hand") from None
+    return {str(name): str(digest) for name, digest in files.items()}
+
+
+def install(directory: Path | None = None) -> list[str]:
+    """Copy the plugin's models into ``directory`` (botocore's per-user directory); returns the
+    files written, relative to it. Refuses to overwrite a file that is not euca-boto's."""
+    target = directory or user_models_dir()
+    source = models_path()
+    previous = _manifest(target)
+    files = sorted(p.relative_to(source) for p in source.rglob("*.json"))
+    for name in files:
+        dest = target / name
+        if dest.exists() and str(name) not in previous and _digest(dest) != _digest(source / name):
+            raise EucaBotoError(f"{dest} exists and was not installed by euca-boto; "
+                                f"move it away, then run `euca-boto models install` again")
+    written = {}
+    for name in files:
+        dest = target / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source / name, dest)
+        written[str(name)] = _digest(dest)
+    # Files of an older version that this one no longer has.
+    for stale in set(previous) - set(written):
+        _remove(target, stale)
+    (target / MANIFEST).write_text(json.dumps({"files": written}, indent=1, sort_keys=True))
+    return sorted(written)
+
+
+def uninstall(directory: Path | None = None) -> list[str]:
+    """Remove what :func:`install` put into ``directory``; returns the files removed."""
+    target = directory or user_models_dir()
+    installed = _manifest(target)
+    for name in installed:
+        _remove(target, name)
+    (target / MANIFEST).unlink(missing_ok=True)
+    return sorted(installed)
+
+
+def _remove(target: Path, name: str) -> None:
+    path = target / name
+    path.unlink(missing_ok=True)
+    # Folders left empty go too, up to the models directory itself.
+    parent = path.parent
+    while parent != target and parent.is_dir() and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent
+
+
+def _services(files: list[str]) -> str:
+    names = sorted({Path(f).parts[0] for f in files})
+    return ", ".join(names)
+
+
+def _install_command(args: argparse.Namespace) -> int:
+    target = Path(args.dir) if args.dir else user_models_dir()
+    try:
+        files = install(target)
+    except (EucaBotoError, OSError) as error:
+        print(f"euca-boto models install: {error}", file=sys.stderr)
+        return 2
+    print(f"installed {len(files)} model files ({_services(files)}) into {target}; every "
+          f"botocore of this user now knows these services (undo: euca-boto models uninstall)")
+    return 0
+
+
+def _uninstall_command(args: argparse.Namespace) -> int:
+    target = Path(args.dir) if args.dir else user_models_dir()
+    try:
+        files = uninstall(target)
+    except (EucaBotoError, OSError) as error:
+        print(f"euca-boto models uninstall: {error}", file=sys.stderr)
+        return 2
+    if not files:
+        print(f"no euca-boto models installed in {target}")
+    else:
+        print(f"removed {len(files)} model files ({_services(files)}) from {target}")
+    return 0
+
+
+def add_commands(commands: Any) -> None:
+    """Add ``models install`` and ``models uninstall`` to the ``euca-boto`` command line."""
+    models = commands.add_parser(
+        "models", help="install the admin service models for every botocore of this user")
+    actions = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    for name, func, text in (
+        ("install", _install_command,
+         "copy the models into botocore's per-user directory (~/.aws/models)"),
+        ("uninstall", _uninstall_command, "remove the models that install copied"),
+    ):
+        action = actions.add_parser(name, help=text, description=text)
+        action.add_argument("--dir", help="the model directory (default: ~/.aws/models)")
+        action.set_defaults(func=func)
