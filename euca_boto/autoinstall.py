@@ -4,8 +4,8 @@ The start-up hook of ``euca-boto run`` (``euca_boto/bootstrap/sitecustomize.py``
 :func:`install_on` at the first ``create_client`` of each botocore or aiobotocore session, so the
 settings are those of the profile the tool chose, however it chose it (``--profile``,
 ``profile_name=``, ``AWS_PROFILE``). A bad setting is not something a tool knows how to report:
-it is said here (:mod:`euca_boto.notice`), once per process, and then raised so the tool fails
-instead of running without the plugin.
+it is said here (:mod:`euca_boto.notice`), in one line, and the process exits with status 2, as
+the ``euca-boto`` command does, rather than run without the plugin or end in a traceback.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ _lock = threading.Lock()
 
 def install_on(session: Any, kind: str) -> bool:
     """Install euca-boto on ``session`` (``kind``: ``botocore`` or ``aio``); True if it is now
-    installed. Raises :class:`ConfigError` (after reporting it) if its settings are bad."""
+    installed. Exits the process with status 2 (after saying why) if its settings are bad."""
     from euca_boto.install import plugin_of
     from euca_boto.plainsession import PLAIN_ATTRIBUTE
 
@@ -40,8 +40,10 @@ def install_on(session: Any, kind: str) -> bool:
 
                 install(session)
     except ConfigError as error:
+        # The tool would show a traceback from deep inside botocore, or go on without the
+        # plugin: stop it the way the euca-boto command stops on a bad configuration.
         say_once(f"configuration error: {error}")
-        raise
+        raise SystemExit(2) from None
     plugin = plugin_of(session)
     if plugin is not None:
         _show_wire_log(plugin.settings)

@@ -1,0 +1,126 @@
+"""The real-tool matrix: unmodified tools, run as a user runs them, against LocalCloud.
+
+Every test writes its own profile (two endpoints, quick bounded retries, a wire-log file, a
+breaker that opens at the first failed call) and its own HOME, and runs the tool in a child
+process: under ``euca-boto run``, or with botocore's plugin variable. Ansible, Cloud Custodian
+and s3fs pin botocore and each other, so they come from a separate, cached environment built by
+``tools/tools-venv.sh`` on first use (tests marked ``tools``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from euca_boto.testing import LocalCloud
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+# Building the tools environment downloads and installs a few hundred MB: bounded.
+TOOLS_BUILD_TIMEOUT = 900
+# The settings every matrix profile has: 3 attempts per call, quick delays, a breaker that opens
+# at the first call that fails after its retries.
+ATTEMPTS = 3
+
+
+@pytest.fixture(scope="module")
+def cloud() -> Iterator[LocalCloud]:
+    with LocalCloud(endpoints=2, partitions=1) as started:
+        yield started
+
+
+@dataclass
+class Tool:
+    """A profile for the cloud and the environment that runs a tool with it."""
+
+    cloud: LocalCloud
+    directory: Path
+    profile: str
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def wire_log(self) -> Path:
+        return self.directory / "wire.log"
+
+    def wire_records(self) -> str:
+        return self.wire_log.read_text() if self.wire_log.exists() else ""
+
+    def run(self, *command: str | Path, timeout: float = 240,
+            extra_env: dict[str, str] | None = None,
+            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(c) for c in command], capture_output=True, text=True,
+                              timeout=timeout, env={**self.env, **(extra_env or {})},
+                              cwd=cwd or self.directory)
+
+    def euca_run(self, *command: str | Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
+        """``euca-boto run -- COMMAND``."""
+        return self.run(BIN / "euca-boto", "run", "--", *command, **kwargs)  # type: ignore[arg-type]
+
+    def hits(self) -> list[int]:
+        """Requests each endpoint received."""
+        return [len(e.requests) for e in self.cloud.endpoints]
+
+
+@pytest.fixture
+def tool(cloud: LocalCloud, tmp_path: Path) -> Callable[..., Tool]:
+    """Write a profile (``extra`` lines appended) and return the :class:`Tool` for it."""
+    cloud.clear()
+    cloud.clear_requests()
+
+    def make(extra: str = "", *, endpoints: Sequence[int] = (0, 1), wire: bool = True) -> Tool:
+        profile = f"tools-{uuid.uuid4().hex[:8]}"
+        home = tmp_path / "home"
+        (home / ".aws").mkdir(parents=True, exist_ok=True)
+        urls = ", ".join(cloud.endpoint(i).url for i in endpoints)
+        config = home / ".aws" / "config"
+        config.write_text(
+            f"[profile {profile}]\n"
+            f"region = {cloud.region}\n"
+            f"euca_endpoint_urls = {urls}\n"
+            f"euca_retry_max_attempts = {ATTEMPTS}\n"
+            "euca_retry_base_delay = 0.01\n"
+            "euca_retry_delay = 0.02\n"
+            "euca_breaker_fail_max = 1\n"
+            + (f"euca_wire_log = all\neuca_wire_log_file = {tmp_path / 'wire.log'}\n"
+               if wire else "")
+            + extra
+        )
+        credentials = home / ".aws" / "credentials"
+        credentials.write_text(cloud.credentials_text(profile))
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("AWS_", "EUCA_BOTO_", "BOTOCORE_", "PYTHON"))}
+        env.update(HOME=str(home), AWS_PROFILE=profile, AWS_PAGER="",
+                   AWS_CONFIG_FILE=str(config), AWS_SHARED_CREDENTIALS_FILE=str(credentials),
+                   PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}")
+        return Tool(cloud, tmp_path, profile, env)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def tools_bin() -> Path:
+    """The bin directory of the cached tools environment (built on first use)."""
+    script = REPO / "tools" / "tools-venv.sh"
+    venv = REPO / ".venv-tools"
+    if shutil.which("flock") is None:
+        pytest.skip("REAL-TOOL TESTS NOT RUN: flock (util-linux) is missing, so "
+                    "tools/tools-venv.sh cannot build the tools environment")
+    try:
+        built = subprocess.run([str(script), str(venv)], capture_output=True, text=True,
+                               timeout=TOOLS_BUILD_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        pytest.skip(f"REAL-TOOL TESTS NOT RUN: building {venv} took more than "
+                    f"{TOOLS_BUILD_TIMEOUT} s (tools/tools-venv.sh)")
+    if built.returncode != 0:
+        tail = built.stderr.strip().splitlines()[-3:]
+        pytest.skip(f"REAL-TOOL TESTS NOT RUN: tools/tools-venv.sh could not build {venv}: "
+                    + " | ".join(tail))
+    return venv / "bin"
