@@ -75,7 +75,8 @@ def tool(cloud: LocalCloud, tmp_path: Path) -> Callable[..., Tool]:
     cloud.clear()
     cloud.clear_requests()
 
-    def make(extra: str = "", *, endpoints: Sequence[int] = (0, 1), wire: bool = True) -> Tool:
+    def make(extra: str = "", *, endpoints: Sequence[int] = (0, 1),
+             wire: str | None = "all") -> Tool:
         profile = f"tools-{uuid.uuid4().hex[:8]}"
         home = tmp_path / "home"
         (home / ".aws").mkdir(parents=True, exist_ok=True)
@@ -89,7 +90,7 @@ def tool(cloud: LocalCloud, tmp_path: Path) -> Callable[..., Tool]:
             "euca_retry_base_delay = 0.01\n"
             "euca_retry_delay = 0.02\n"
             "euca_breaker_fail_max = 1\n"
-            + (f"euca_wire_log = all\neuca_wire_log_file = {tmp_path / 'wire.log'}\n"
+            + (f"euca_wire_log = {wire}\neuca_wire_log_file = {tmp_path / 'wire.log'}\n"
                if wire else "")
             + extra
         )

@@ -31,7 +31,7 @@ MODES = pytest.mark.parametrize("mode", ["run", "plugins-section"])
 
 @MODES
 def test_admin_and_aws_calls_work(tool: Callable[..., Tool], mode: str) -> None:
-    t = tool(wire=False)
+    t = tool(wire=None)
     result = aws(t, mode, *DESCRIBE)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["Properties"][0]["Name"] == "dns.enabled"
@@ -44,7 +44,7 @@ def test_admin_and_aws_calls_work(tool: Callable[..., Tool], mode: str) -> None:
 @MODES
 def test_a_burst_of_503s_is_retried_as_the_profile_says(tool: Callable[..., Tool],
                                                         mode: str) -> None:
-    t = tool("euca_breaker = false\n", wire=False)
+    t = tool("euca_breaker = false\n", wire=None)
     t.cloud.endpoint(0).fail(503, count=1)
     t.cloud.endpoint(1).fail(503, count=1)
     assert ATTEMPTS == 3
@@ -63,7 +63,7 @@ def test_a_burst_of_503s_is_retried_as_the_profile_says(tool: Callable[..., Tool
 
 @MODES
 def test_a_stopped_endpoint_is_failed_over(tool: Callable[..., Tool], mode: str) -> None:
-    t = tool(wire=False)
+    t = tool(wire=None)
     t.cloud.endpoint(0).stop()
     for _ in range(2):
         result = aws(t, mode, *DESCRIBE)
@@ -73,7 +73,7 @@ def test_a_stopped_endpoint_is_failed_over(tool: Callable[..., Tool], mode: str)
 
 @MODES
 def test_a_breaker_opens(tool: Callable[..., Tool], mode: str) -> None:
-    t = tool(wire=False)
+    t = tool(wire=None)
     t.cloud.endpoint(0).fail(503, count=50)
     t.cloud.endpoint(1).fail(503, count=50)
     result = aws(t, mode, *DESCRIBE)
@@ -96,7 +96,7 @@ def test_wire_log_records_appear(tool: Callable[..., Tool], mode: str) -> None:
 
 
 def test_a_bad_setting_is_reported_in_one_line_under_run(tool: Callable[..., Tool]) -> None:
-    t = tool("euca_eject_time = soon\n", wire=False)
+    t = tool("euca_eject_time = soon\n", wire=None)
     result = aws(t, "run", *DESCRIBE)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
