@@ -38,10 +38,21 @@ def _say_once(key, message):
 
 
 def _euca_boto_available():
+    # Found, not imported (botocore is half-way through its own import). A namespace package of
+    # that name (a stray folder) has no origin and does not count.
     try:
-        return importlib.util.find_spec("euca_boto") is not None
+        spec = importlib.util.find_spec("euca_boto")
     except (ImportError, ValueError):
         return False
+    return spec is not None and spec.origin not in (None, "namespace")
+
+
+def _say_missing(detail=""):
+    _say_once(
+        "missing",
+        "%s cannot import euca_boto%s, so AWS calls from this process run without it; "
+        "install euca-boto into this Python" % (sys.executable, detail),
+    )
 
 
 def _wrap_create_client(cls, kind):
@@ -54,8 +65,11 @@ def _wrap_create_client(cls, kind):
                 if first:
                     setattr(self, _MARK, "considered")
             if first:
-                from euca_boto.autoinstall import install_on
-
+                try:
+                    from euca_boto.autoinstall import install_on
+                except ImportError as error:
+                    _say_missing(" (%s)" % error)
+                    return original(self, *args, **kwargs)
                 if install_on(self, kind):
                     # The session now routes client creation through the plugin.
                     return self.create_client(*args, **kwargs)
@@ -69,11 +83,7 @@ def _wrap_create_client(cls, kind):
 
 def _loaded(name, module):
     if not _euca_boto_available():
-        _say_once(
-            "missing",
-            "%s cannot import euca_boto, so AWS calls from this process run without it; "
-            "install euca-boto into this Python" % sys.executable,
-        )
+        _say_missing()
         return
     cls = getattr(module, _WATCHED[name], None)
     if cls is not None and "create_client" in vars(cls):
