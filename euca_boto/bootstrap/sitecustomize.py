@@ -12,6 +12,7 @@ one line on stderr when it loads botocore, instead of running the tool without t
 ``sitecustomize`` this one shadows, if any, still runs.
 """
 
+import functools
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -25,7 +26,7 @@ _WATCHED = {"botocore.session": "Session", "aiobotocore.session": "AioSession"}
 _MARK = "_euca_boto_run"  # set on a session once it has been considered
 _PLAIN = "_euca_boto_plain"  # set by euca-boto on its internal sessions
 _lock = threading.RLock()
-_reported = set()
+_reported: "set[str]" = set()
 
 
 def _say_once(key, message):
@@ -50,34 +51,40 @@ def _euca_boto_available():
 def _say_missing(detail=""):
     _say_once(
         "missing",
-        "%s cannot import euca_boto%s, so AWS calls from this process run without it; "
-        "install euca-boto into this Python" % (sys.executable, detail),
+        f"{sys.executable} cannot import euca_boto{detail}, so AWS calls from this process run "
+        f"without it; install euca-boto into this Python",
     )
+
+
+def _install(session, kind):
+    try:
+        from euca_boto.autoinstall import install_on
+    except ImportError as error:
+        _say_missing(f" ({error})")
+        return
+    install_on(session, kind)
 
 
 def _wrap_create_client(cls, kind):
     original = cls.create_client
 
+    @functools.wraps(original)
     def create_client(self, *args, **kwargs):
-        if getattr(self, _MARK, None) is None and not getattr(self, _PLAIN, False):
+        if getattr(self, _MARK, None) != "done" and not getattr(self, _PLAIN, False):
+            # Held while installing (no network call): other threads creating the session's
+            # first clients wait, then go through the installed session like this one.
             with _lock:
-                first = getattr(self, _MARK, None) is None
-                if first:
-                    setattr(self, _MARK, "considered")
-            if first:
-                try:
-                    from euca_boto.autoinstall import install_on
-                except ImportError as error:
-                    _say_missing(" (%s)" % error)
-                    return original(self, *args, **kwargs)
-                if install_on(self, kind):
-                    # The session now routes client creation through the plugin.
-                    return self.create_client(*args, **kwargs)
+                if getattr(self, _MARK, None) is None:
+                    setattr(self, _MARK, "installing")
+                    try:
+                        _install(self, kind)
+                    finally:
+                        setattr(self, _MARK, "done")
+            if "create_client" in vars(self):
+                # The session now routes client creation through the plugin.
+                return self.create_client(*args, **kwargs)
         return original(self, *args, **kwargs)
 
-    create_client.__wrapped__ = original
-    create_client.__name__ = original.__name__
-    create_client.__doc__ = original.__doc__
     cls.create_client = create_client
 
 
@@ -135,9 +142,8 @@ def _chain_shadowed():
     try:
         spec.loader.exec_module(module)
     except Exception as error:  # what site.py does for a failing sitecustomize
-        sys.stderr.write(
-            "Error in sitecustomize (%s): %s: %s\n" % (spec.origin, type(error).__name__, error)
-        )
+        kind = type(error).__name__
+        sys.stderr.write(f"Error in sitecustomize ({spec.origin}): {kind}: {error}\n")
 
 
 if not any(isinstance(finder, _Watcher) for finder in sys.meta_path):
