@@ -10,11 +10,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-import botocore.session
-
 from euca_boto.errors import ConfigError
 from euca_boto.models import models_path
-from euca_boto.settings import SETTINGS, format_value, load, reference_table
 
 
 def _models_path(args: argparse.Namespace) -> int:
@@ -23,6 +20,10 @@ def _models_path(args: argparse.Namespace) -> int:
 
 
 def _config(args: argparse.Namespace) -> int:
+    import botocore.session
+
+    from euca_boto.settings import SETTINGS, format_value, load, reference_table
+
     if args.reference:
         sys.stdout.write(reference_table())
         return 0
@@ -101,7 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments[:1] == ["run"] and not {"-h", "--help"} & set(arguments[1:2]):
+        # Straight to the command: every tool started through run pays for this start-up.
+        from euca_boto.run import run
+
+        return run(arguments[1:])
+    args = build_parser().parse_args(arguments)
     try:
         status: int = args.func(args)
     except ConfigError as error:

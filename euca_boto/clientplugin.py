@@ -1,9 +1,10 @@
 """botocore's client plugin: ``BOTOCORE_EXPERIMENTAL__PLUGINS=euca=euca_boto``.
 
-botocore (1.36 and later, and the AWS CLI's own copy of it) imports every module named in that
-variable and calls its ``initialize_client_plugin(client)`` once the client is built, just
-before handing it to the caller. What a built client can still be given, it is given here, on
-the client's own event emitter, with the settings of the profile of the session that built it:
+botocore (1.39.9 and later; older ones ignore the variable) imports every module named in it and
+calls its ``initialize_client_plugin(client)`` once the client is built, just before handing it
+to the caller (the AWS CLI creates its clients with client plugins disabled). What a built client
+can still be given, it is given here, on the client's own event emitter, with the settings of the
+profile of the session that built it:
 
 * retries (``euca_retry_*``), in place of botocore's retry handler;
 * endpoint choice per call and failover per attempt (``euca_endpoint``, ``euca_endpoint_urls``,

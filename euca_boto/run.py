@@ -40,7 +40,12 @@ def run_environment(environ: Mapping[str, str]) -> dict[str, str]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    command = list(args.command)
+    return run(args.command)
+
+
+def run(command: list[str]) -> int:
+    """Replace this process with ``command`` (``--`` first is dropped) in the run environment;
+    returns an exit status only when that fails."""
     if command[:1] == ["--"]:
         command = command[1:]
     if not command:

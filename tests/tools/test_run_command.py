@@ -37,6 +37,17 @@ def test_an_existing_sitecustomize_still_runs(tool: Callable[..., Tool], tmp_pat
     assert result.stdout.split() == ["ran", "ProtectedClient"]
 
 
+def test_wire_records_go_to_stderr_when_the_tool_configures_no_logging(
+    tool: Callable[..., Tool],
+) -> None:
+    t = tool(wire=None, extra="euca_wire_log = properties\n")
+    result = t.euca_run(PYTHON, "-c", "import boto3; boto3.client('euprop')"
+                        ".describe_properties(Properties=['dns.enabled'])")
+    assert result.returncode == 0, result.stderr
+    assert "euca_boto.wire.euprop euprop DescribeProperties attempt 1" in result.stderr
+    assert t.cloud.secret_key not in result.stderr
+
+
 def test_a_python_without_euca_boto_says_so_in_one_line(tool: Callable[..., Tool]) -> None:
     """Another interpreter that finds botocore (here: the test environment's packages on
     PYTHONPATH, whose .pth files it does not read) but not euca-boto."""
