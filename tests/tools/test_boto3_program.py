@@ -114,3 +114,18 @@ def test_a_bad_setting_is_reported_in_one_line(tool: Callable[..., Tool], mode: 
     else:
         # botocore's plugin hook cannot fail the client: it runs as botocore built it.
         assert answers(result) == [{"name": "dns.enabled", "retries": 0}]
+
+
+@MODES
+def test_client_settings_apply_under_run_only(tool: Callable[..., Tool], mode: str) -> None:
+    """A client's Config is fixed when botocore builds it: the plugin variable comes too late."""
+    t = tool("euca_read_timeout = 7\n")
+    code = "import boto3; print(boto3.client('euprop').meta.config.read_timeout)"
+    if mode == "run":
+        result = t.euca_run(PYTHON, "-c", code)
+    else:
+        assert t.run(BIN / "euca-boto", "models", "install").returncode == 0
+        result = t.run(PYTHON, "-c", code,
+                       extra_env={"BOTOCORE_EXPERIMENTAL__PLUGINS": "euca=euca_boto"})
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout) == (7 if mode == "run" else 60)
