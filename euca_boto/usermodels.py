@@ -98,29 +98,22 @@ def _services(files: list[str]) -> str:
     return ", ".join(names)
 
 
-def _install_command(args: argparse.Namespace) -> int:
+def _command(args: argparse.Namespace) -> int:
     target = Path(args.dir) if args.dir else user_models_dir()
+    action = args.models_command
     try:
-        files = install(target)
+        files = install(target) if action == "install" else uninstall(target)
     except (EucaBotoError, OSError) as error:
-        print(f"euca-boto models install: {error}", file=sys.stderr)
+        print(f"euca-boto models {action}: {error}", file=sys.stderr)
         return 2
-    print(f"installed {len(files)} model files ({_services(files)}) into {target}; every "
-          f"botocore of this user now knows these services (undo: euca-boto models uninstall)")
-    return 0
-
-
-def _uninstall_command(args: argparse.Namespace) -> int:
-    target = Path(args.dir) if args.dir else user_models_dir()
-    try:
-        files = uninstall(target)
-    except (EucaBotoError, OSError) as error:
-        print(f"euca-boto models uninstall: {error}", file=sys.stderr)
-        return 2
-    if not files:
-        print(f"no euca-boto models installed in {target}")
-    else:
+    if action == "install":
+        print(f"installed {len(files)} model files ({_services(files)}) into {target}; every "
+              f"botocore of this user now knows these services (undo: euca-boto models "
+              f"uninstall)")
+    elif files:
         print(f"removed {len(files)} model files ({_services(files)}) from {target}")
+    else:
+        print(f"no euca-boto models installed in {target}")
     return 0
 
 
@@ -129,11 +122,10 @@ def add_commands(commands: Any) -> None:
     models = commands.add_parser(
         "models", help="install the admin service models for every botocore of this user")
     actions = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
-    for name, func, text in (
-        ("install", _install_command,
-         "copy the models into botocore's per-user directory (~/.aws/models)"),
-        ("uninstall", _uninstall_command, "remove the models that install copied"),
+    for name, text in (
+        ("install", "copy the models into botocore's per-user directory (~/.aws/models)"),
+        ("uninstall", "remove the models that install copied"),
     ):
         action = actions.add_parser(name, help=text, description=text)
         action.add_argument("--dir", help="the model directory (default: ~/.aws/models)")
-        action.set_defaults(func=func)
+        action.set_defaults(func=_command)
