@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ATTEMPTS, Tool
+from toolrun import ATTEMPTS, Tool
 
 pytestmark = pytest.mark.tools
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ATTEMPTS, BIN, Tool
+from toolrun import ATTEMPTS, BIN, Tool
 
 AWS = BIN / "aws"
 DESCRIBE = ("euprop", "describe-properties", "--properties", "dns.enabled")

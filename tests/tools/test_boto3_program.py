@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ATTEMPTS, BIN, Tool
+from toolrun import ATTEMPTS, BIN, Tool
 
 from euca_boto.testing import LocalCloud
 

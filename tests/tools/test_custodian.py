@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ATTEMPTS, Tool
+from toolrun import ATTEMPTS, Tool
 
 pytestmark = pytest.mark.tools
 

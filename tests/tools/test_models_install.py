@@ -8,7 +8,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import BIN, Tool
+from toolrun import BIN, Tool
 
 from euca_boto.models import models_path
 

@@ -9,7 +9,7 @@ import sysconfig
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import BIN, Tool
+from toolrun import BIN, Tool
 
 PYTHON = BIN / "python"
 
