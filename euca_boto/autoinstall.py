@@ -25,10 +25,14 @@ def install_on(session: Any, kind: str) -> bool:
     """Install euca-boto on ``session`` (``kind``: ``botocore`` or ``aio``); True if it is now
     installed. Exits the process with status 2 (after saying why) if its settings are bad."""
     from euca_boto.install import plugin_of
+    from euca_boto.localstate import use_local_by_default
     from euca_boto.plainsession import PLAIN_ATTRIBUTE
 
     if getattr(session, PLAIN_ATTRIBUTE, False):
         return False
+    # A tool run this way is often one of a series of short processes (each `aws` command, each
+    # Ansible module): endpoint ejections and open breakers are remembered from one to the next.
+    use_local_by_default("euca-boto run")
     try:
         if plugin_of(session) is None:
             if kind == "aio":

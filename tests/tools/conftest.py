@@ -56,8 +56,9 @@ def tool(cloud: LocalCloud, tmp_path: Path) -> Callable[..., Tool]:
         credentials = home / ".aws" / "credentials"
         credentials.write_text(cloud.credentials_text(profile))
         env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("AWS_", "EUCA_BOTO_", "BOTOCORE_", "PYTHON"))}
-        env.update(HOME=str(home), AWS_PROFILE=profile, AWS_PAGER="",
+               if not k.startswith(("AWS_", "EUCA_BOTO_", "BOTOCORE_", "PYTHON", "XDG_"))}
+        env.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"), AWS_PROFILE=profile,
+                   AWS_PAGER="",
                    AWS_CONFIG_FILE=str(config), AWS_SHARED_CREDENTIALS_FILE=str(credentials),
                    PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}")
         return Tool(cloud, tmp_path, profile, env)
