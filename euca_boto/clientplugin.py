@@ -41,32 +41,26 @@ from typing import Any
 import botocore.session
 from botocore.exceptions import ClientError
 
-from euca_boto import context, retry, wirelog
+from euca_boto import wirelog
 from euca_boto.circuit.breaker import Breaker
 from euca_boto.circuit.guard import _Call
 from euca_boto.endpoints import events as endpoint_events
 from euca_boto.errors import ConfigError
-from euca_boto.install import plugin_of
+from euca_boto.install import Plugin, plugin_of
 from euca_boto.metrics import METRICS
 from euca_boto.notice import say_once
 from euca_boto.plainsession import PLAIN_ATTRIBUTE
 from euca_boto.proxy import named_breaker
 from euca_boto.retry.handler import awaits_handlers
-from euca_boto.settings import Settings, load
+from euca_boto.settings import load
 
 _CALL_KEY = "euca_boto_breaker_call"
 
 
-class _SessionState:
-    """What the plugin keeps per botocore session: its settings and caller-context handlers."""
-
-    def __init__(self, session: Any) -> None:
-        self.settings: Settings = load(session)
-        self.context = context.ContextHandlers(context.IdentityBroker(session))
-
-
-_STATES: weakref.WeakKeyDictionary[Any, _SessionState] = weakref.WeakKeyDictionary()
-_STATES_LOCK = threading.Lock()
+# Per botocore session: the handlers and settings of an installed session, kept here without
+# installing anything on the session itself.
+_PLUGINS: weakref.WeakKeyDictionary[Any, Plugin] = weakref.WeakKeyDictionary()
+_PLUGINS_LOCK = threading.Lock()
 
 
 def initialize_client_plugin(client: Any) -> None:
@@ -88,30 +82,25 @@ def attach(client: Any) -> None:
         session = botocore.session.Session()  # the environment's profile
     if plugin_of(session) is not None or getattr(session, PLAIN_ATTRIBUTE, False):
         return  # an installed session completes its clients itself; a plain one stays plain
-    with _STATES_LOCK:
-        state = _STATES.get(session)
-    if state is None:
-        state = _SessionState(session)  # ConfigError for a bad setting, before anything changes
-        with _STATES_LOCK:
-            state = _STATES.setdefault(session, state)
-    settings = state.settings
+    with _PLUGINS_LOCK:
+        plugin = _PLUGINS.get(session)
+    if plugin is None:
+        plugin = Plugin(session, load(session))  # ConfigError for a bad setting
+        with _PLUGINS_LOCK:
+            plugin = _PLUGINS.setdefault(session, plugin)
     model = client.meta.service_model
     service, service_id = model.service_name, model.service_id.hyphenize()
-    view = settings.for_service(service)
+    view = plugin.settings.for_service(service)
     emitter = client.meta.events
     awaits = awaits_handlers(emitter)
 
     target = endpoint_events.creation_url(session, service, view, caller_url)
     if target is not None and caller_url is None:
         _send_to(emitter, service_id, client.meta.endpoint_url, target)
-    endpoint_events.register_service(session, service_id, emitter=emitter)
-    retry.register_service(session, service_id, view, emitter=emitter)
-    wirelog.configure(settings)
-    wirelog.register(emitter, service_id, lambda: state.settings)
-    if not awaits:
-        context.register(emitter, service_id, state.context)
-        if view["euca_breaker"]:
-            _CallBreaker(settings.profile, service, view).register(emitter, service_id)
+    wirelog.configure(plugin.settings)
+    plugin.register_service(service_id, emitter=emitter, caller_context=not awaits)
+    if view["euca_breaker"] and not awaits:
+        _CallBreaker(plugin.settings.profile, service, view).register(emitter, service_id)
 
 
 def _building_session() -> tuple[Any, str | None]:

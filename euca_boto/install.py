@@ -82,17 +82,21 @@ class Plugin:
     def on_creating_client_class(self, event_name: str, **kwargs: Any) -> None:
         """Wire the per-service handlers before botocore builds a client for the service."""
         service_id = event_name.split(".", 1)[1]
-        self._register_service(service_id)
+        self.register_service(service_id)
 
-    def _register_service(self, service_id: str) -> None:
-        """Register the handlers of one service on the session's emitter."""
-        emitter = self.session.get_component("event_emitter")
+    def register_service(self, service_id: str, emitter: Any = None,
+                         caller_context: bool = True) -> None:
+        """Register the handlers of one service on the session's emitter, or on ``emitter``
+        (a built client's, for botocore's client plugin; see clientplugin.py)."""
+        target = emitter or self.session.get_component("event_emitter")
         # In place of botocore's retry handler (it takes botocore's unique id).
-        retry.register_service(self.session, service_id, self.settings.for_service(service_id))
-        wirelog.register(emitter, service_id, lambda: self.settings)
-        context.register(emitter, service_id, self.caller_context)
-        telemetry.register(emitter, service_id)
-        endpoint_events.register_service(self.session, service_id)
+        retry.register_service(self.session, service_id, self.settings.for_service(service_id),
+                               emitter=target)
+        wirelog.register(target, service_id, lambda: self.settings)
+        if caller_context:
+            context.register(target, service_id, self.caller_context)
+        telemetry.register(target, service_id)
+        endpoint_events.register_service(self.session, service_id, emitter=target)
 
 
 def botocore_session_of(session: Any) -> botocore.session.Session:
