@@ -179,8 +179,13 @@ def add_commands(subparsers: Any) -> None:
 
 
 def _status(args: Any) -> int:
-    from euca_boto.install import session
+    from euca_boto.endpoints.sources.static import require_endpoint
+    from euca_boto.install import botocore_session_of, plugin_of, session
 
-    cloud = Cloud(session(profile_name=args.profile))
+    admin = session(profile_name=args.profile)
+    plugin = plugin_of(admin)
+    assert plugin is not None  # session() installs it
+    require_endpoint(botocore_session_of(admin), "euserv", plugin.settings.for_service("euserv"))
+    cloud = Cloud(admin)
     print(format_health(cloud.health()))
     return 0

@@ -15,12 +15,14 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from botocore.exceptions import ClientError
 
 import euca_boto
-from euca_boto.testing import LocalCloud
+
+if TYPE_CHECKING:
+    from euca_boto.testing import LocalCloud
 
 PROFILE = "localcloud"
 
@@ -194,8 +196,9 @@ def scene_breaker(tour: Tour) -> None:
         for info in euca_boto.breakers():
             if info.name == name:
                 tour.say(f"  {info.name}: {info.state}, {info.failures} failures")
-        tour.say(f">>> euca_boto.get_breaker({name!r}).reset()   "
-                 f"# or: euca-boto breakers reset {name}")
+        tour.say(f">>> euca_boto.get_breaker({name!r}).reset()   # this process's breaker")
+        tour.say("  (with euca_breaker_storage = redis://... a fleet shares its breakers, and "
+                 f"`euca-boto breakers reset {name}` resets it from any shell)")
         euca_boto.get_breaker(name).reset()
         answer = euprop.describe_properties(Properties=["dns.enabled"])
         tour.say(f"  describe_properties -> HTTP {answer['ResponseMetadata']['HTTPStatusCode']}")
@@ -224,18 +227,42 @@ def scene_endpoints(tour: Tour) -> None:
 SCENES.append(scene_endpoints)
 
 
+class _LogLines(logging.Handler):
+    """Shows the plugin's warnings (a breaker opened, an endpoint left out) as lines of the
+    scene they belong to, instead of letting them interleave with it on stderr."""
+
+    def __init__(self, tour: Tour) -> None:
+        super().__init__(logging.WARNING)
+        self.tour = tour
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.tour.say(f"  [logged on {record.name}] {record.getMessage()}")
+
+
 def run(out: TextIO = sys.stdout) -> int:
     """Start LocalCloud, play every scene against it, stop it."""
+    from euca_boto.testing import LocalCloud
+
+    print("Starting LocalCloud: 3 endpoints in 2 partitions, and moto for EC2, IAM, STS and S3 "
+          "(a few seconds) ...", file=out, flush=True)
+    started = time.perf_counter()
+    plugin_log = logging.getLogger("euca_boto")
     with tempfile.TemporaryDirectory(prefix="euca-boto-demo-") as tmp, LocalCloud() as cloud:
+        print(f"LocalCloud is up after {time.perf_counter() - started:.1f} s.", file=out)
         config, credentials = cloud.write_aws_files(Path(tmp), profile=PROFILE)
         saved = {k: os.environ.get(k) for k in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")}
         os.environ["AWS_CONFIG_FILE"] = str(config)
         os.environ["AWS_SHARED_CREDENTIALS_FILE"] = str(credentials)
+        tour = Tour(cloud, out)
+        shown, propagate = _LogLines(tour), plugin_log.propagate
+        plugin_log.addHandler(shown)
+        plugin_log.propagate = False
         try:
-            tour = Tour(cloud, out)
             for scene in SCENES:
                 scene(tour)
         finally:
+            plugin_log.removeHandler(shown)
+            plugin_log.propagate = propagate
             for key, value in saved.items():
                 if value is None:
                     os.environ.pop(key, None)
@@ -246,16 +273,22 @@ def run(out: TextIO = sys.stdout) -> int:
     return 0
 
 
+def _demo(args: argparse.Namespace) -> int:
+    from euca_boto.extras import require
+
+    require("the demo", "cloud", "tracker")
+    return run()
+
+
 def add_commands(subparsers: Any) -> None:
     """Add the ``demo`` command to the ``euca-boto`` command line."""
     demo = subparsers.add_parser("demo", help="a guided tour against an embedded LocalCloud")
-    demo.set_defaults(func=lambda args: run())
+    demo.set_defaults(func=_demo)
 
 
 def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="euca-boto demo")
-    parser.parse_args(argv)
-    return run()
+    return _demo(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

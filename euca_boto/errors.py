@@ -6,6 +6,8 @@ plugin itself finds wrong (configuration, arguments) before or around a call.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class EucaBotoError(Exception):
     """Base class of every error raised by euca-boto itself."""
@@ -17,3 +19,19 @@ class ConfigError(EucaBotoError, ValueError):
     The message names where the setting came from (profile, service block, environment variable
     or argument), the key, the value and what was expected.
     """
+
+
+class MissingExtra(EucaBotoError, ImportError):
+    """Something needs a package of an optional extra that is not installed.
+
+    ``extras`` names the extras; the message says how to install them.
+    """
+
+    def __init__(self, what: str, extras: Sequence[str], hint: str = "") -> None:
+        names = " and ".join(repr(extra) for extra in extras)
+        plural = "s" if len(extras) > 1 else ""
+        super().__init__(
+            f"{what} needs the {names} extra{plural}: pip install 'euca-boto[{','.join(extras)}]'"
+            + (f" ({hint})" if hint else "")
+        )
+        self.extras = tuple(extras)

@@ -12,12 +12,18 @@ from typing import Any
 import euca_boto
 from euca_boto.endpoints.model import EndpointError, known_services
 from euca_boto.endpoints.selector import EndpointRow, selector_of
-from euca_boto.install import plugin_of
+from euca_boto.endpoints.sources.static import require_endpoint
+from euca_boto.errors import ConfigError
+from euca_boto.install import botocore_session_of, plugin_of
 from euca_boto.localstate import LOCAL
 
 
-def show(profile: str | None, services: list[str]) -> list[str]:
-    """The lines the command prints for ``services`` of ``profile``."""
+def show(profile: str | None, services: list[str]) -> tuple[list[str], int]:
+    """The lines the command prints for ``services`` of ``profile``, and how many services
+    failed (an endpoint lookup that failed, or no endpoint at all).
+
+    Raises :class:`ConfigError` when the profile names no endpoint for any of them.
+    """
     session: Any = euca_boto.session(profile_name=profile)
     plugin = plugin_of(session)
     assert plugin is not None  # euca_boto.session() installs it
@@ -27,11 +33,20 @@ def show(profile: str | None, services: list[str]) -> list[str]:
         assert plugin is not None
     selector = selector_of(session)
     lines = [f"profile {plugin.settings.profile}"]
+    unset: list[ConfigError] = []  # services nothing points at a cloud
+    failed = 0
     for service in services:
         settings = plugin.settings.for_service(service)
         try:
+            require_endpoint(botocore_session_of(session), service, settings)
+        except ConfigError as error:
+            unset.append(error)
+            lines.append(f"{service}: {error}")
+            continue
+        try:
             client = session.client(service)
         except EndpointError as error:
+            failed += 1
             lines.append(f"{service}: {error}")
             continue
         route = selector.routes.get(service)
@@ -45,10 +60,13 @@ def show(profile: str | None, services: list[str]) -> list[str]:
         try:
             rows = selector.rows(service)
         except EndpointError as error:
+            failed += 1
             lines.append(f"  error: {error}")
             continue
         lines += _table(rows)
-    return lines
+    if unset and len(unset) == len(services):
+        raise unset[0]  # the profile is not set up for a cloud at all
+    return lines, failed + len(unset)
 
 
 def _table(rows: list[EndpointRow]) -> list[str]:
@@ -74,9 +92,10 @@ def _health(row: EndpointRow) -> str:
 
 def _endpoints(args: argparse.Namespace) -> int:
     services = [args.service] if args.service else known_services()
-    for line in show(args.profile, services):
+    lines, failed = show(args.profile, services)
+    for line in lines:
         print(line)
-    return 0
+    return 1 if failed else 0
 
 
 def add_commands(subparsers: Any) -> None:
@@ -86,5 +105,6 @@ def add_commands(subparsers: Any) -> None:
         help="show each service's endpoints, their source, partition, health and call order",
     )
     command.add_argument("--profile", help="profile name (default: AWS_PROFILE or 'default')")
-    command.add_argument("--service", help="one service (a client name such as euprop or ec2)")
+    command.add_argument("--service", choices=known_services(), metavar="SERVICE",
+                         help=f"one service: {', '.join(known_services())}")
     command.set_defaults(func=_endpoints)

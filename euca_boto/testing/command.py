@@ -7,11 +7,13 @@ euca_boto.testing.command`` runs them on their own.
 from __future__ import annotations
 
 import argparse
+import email.utils
 import json
 import signal
 import sys
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Sequence
 from typing import Any
@@ -66,7 +68,11 @@ def add_commands(subparsers: Any) -> None:
         description="Inject a fault through a LocalCloud's control server.",
     )
     fault.add_argument(
-        "--control", required=True, metavar="URL", help="the control URL printed by `cloud`"
+        "--control",
+        required=True,
+        type=_http_url,
+        metavar="URL",
+        help="the control URL printed by `cloud`",
     )
     fault.add_argument(
         "--endpoint",
@@ -106,6 +112,7 @@ def add_commands(subparsers: Any) -> None:
     )
     fault.add_argument(
         "--retry-after",
+        type=_retry_after,
         metavar="V",
         help="with --status: Retry-After header value (seconds or HTTP date)",
     )
@@ -114,6 +121,19 @@ def add_commands(subparsers: Any) -> None:
 
 def run_cloud(args: argparse.Namespace) -> int:
     """Run a LocalCloud until SIGINT or SIGTERM; print how to use it."""
+    from euca_boto.extras import require
+
+    if args.aws:
+        require("the cloud command", "cloud",
+                hint="moto serves its EC2, IAM, STS and S3; --no-aws does without them")
+    # Starting moto takes seconds; say so at once (on stderr: stdout is the profile to paste).
+    print(
+        f"# Starting LocalCloud: {args.endpoints} endpoint{'s' if args.endpoints > 1 else ''}"
+        + (", EC2/IAM/STS/S3 through moto" if args.aws else "")
+        + " ...",
+        file=sys.stderr,
+        flush=True,
+    )
     from .cloud import LocalCloud  # moto is only imported when a cloud is really wanted
 
     stop = threading.Event()
@@ -181,12 +201,16 @@ def run_fault(args: argparse.Namespace) -> int:
         method="POST",
         headers={"Content-Type": "application/json"},
     )
+    not_control = (
+        f"euca-boto fault: {args.control} did not answer as a LocalCloud control server; "
+        "pass the control URL `euca-boto cloud` prints"
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            answer = json.load(response)
+            answer = _control_answer(response.read())
     except urllib.error.HTTPError as exc:
-        detail = json.loads(exc.read() or b"{}").get("error", exc.reason)
-        print(f"euca-boto fault: {detail}", file=sys.stderr)
+        detail = _control_answer(exc.read()).get("error")
+        print(f"euca-boto fault: {detail}" if detail else not_control, file=sys.stderr)
         return 1
     except (urllib.error.URLError, OSError) as exc:
         print(
@@ -194,11 +218,23 @@ def run_fault(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    if not {"index", "url", "state"} <= answer.keys():
+        print(not_control, file=sys.stderr)
+        return 1
     print(
         f"endpoint {answer['index']} ({answer['url']}): {spec['kind']} applied; "
         f"state {answer['state']}"
     )
     return 0
+
+
+def _control_answer(body: bytes) -> dict[str, Any]:
+    """The control server's JSON object; an empty one when something else answered."""
+    try:
+        answer = json.loads(body or b"{}")
+    except ValueError:
+        return {}
+    return answer if isinstance(answer, dict) else {}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -232,6 +268,29 @@ def _port(text: str) -> int:
 
 def _status(text: str) -> int:
     return _integer(text, 100, 599, "an HTTP status code 100-599")
+
+
+def _http_url(text: str) -> str:
+    parts = urllib.parse.urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(
+            f"expected an http:// URL such as http://127.0.0.1:8780, got {text!r}"
+        )
+    return text
+
+
+def _retry_after(text: str) -> str:
+    # What a Retry-After header may hold (RFC 9110): delay seconds or an HTTP date.
+    if text.isdigit():
+        return text
+    try:
+        email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(
+            f"expected seconds (such as 3) or an HTTP date (such as "
+            f"'Wed, 21 Oct 2026 07:28:00 GMT'), got {text!r}"
+        ) from None
+    return text
 
 
 def _seconds(text: str) -> float:

@@ -12,7 +12,8 @@ from typing import Any
 
 from botocore.configprovider import ConfiguredEndpointProvider
 
-from euca_boto.endpoints.model import STATIC, Endpoint, normalize, service_url
+from euca_boto.endpoints.model import STATIC, Endpoint, dns_label, normalize, service_url
+from euca_boto.errors import ConfigError
 
 
 def configured_url(botocore_session: Any, service: str) -> str | None:
@@ -45,3 +46,19 @@ def static_endpoints(
             if url is not None:
                 urls.append(url)
     return tuple(Endpoint(url, STATIC) for url in dict.fromkeys(urls))
+
+
+def require_endpoint(botocore_session: Any, service: str, settings: Mapping[str, Any]) -> None:
+    """Raise :class:`ConfigError` when nothing in the profile points ``service`` at a cloud.
+
+    botocore would then call its AWS endpoint (``*.amazonaws.com``), which no Eucalyptus
+    command means; a DNS or topology-driven profile finds its endpoints elsewhere.
+    """
+    if settings["euca_topology"] != "static" and dns_label(service) is not None:
+        return
+    if static_endpoints(service, settings, configured_url(botocore_session, service)):
+        return
+    profile = botocore_session.profile or "default"
+    raise ConfigError(
+        f"euca_endpoint is not set for profile {profile!r}, and nothing else names an endpoint "
+        f"for {service}: add euca_endpoint = https://<cloud host>:8773/ to the profile")
