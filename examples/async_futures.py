@@ -16,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from typing import Any
 
 import euca_boto
+from euca_boto.cli import errors_reported
 
 
 @contextlib.contextmanager
@@ -67,4 +68,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with errors_reported("async_futures.py"):  # errors: one line, as euca-boto says them
+        main()

@@ -19,6 +19,7 @@ from typing import Any
 
 import euca_boto
 from euca_boto import aio
+from euca_boto.cli import errors_reported
 
 
 @contextlib.contextmanager
@@ -71,4 +72,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with errors_reported("async_wrap.py"):  # errors: one line, as euca-boto says them
+        main()

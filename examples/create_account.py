@@ -1,4 +1,5 @@
-"""Create an account and an access key for its admin user (CreateAccount + DelegateAccount)."""
+"""Create an account and an access key for its admin user (CreateAccount + DelegateAccount),
+use it, and delete it again, so the example can be run any number of times."""
 
 from __future__ import annotations
 
@@ -25,4 +26,6 @@ with admin_session(__doc__) as session:
                          aws_secret_access_key=account["SecretAccessKey"])
     identity = sts.get_caller_identity()
     print(f"the new key signs as account {identity['Account']}")
+    iam.delete_account(AccountName=NAME, Recursive=True)
+    print(f"deleted account {NAME} (with its users and keys)")
     sys.exit(0 if identity["Account"] == account["AccountId"] else 1)

@@ -32,7 +32,8 @@ NEEDS_EXTRA = {
     "demo": "euca-boto: the demo needs the 'cloud' and 'tracker' extras: "
             "pip install 'euca-boto[cloud,tracker]'",
     "cloud": "euca-boto: the cloud command needs the 'cloud' extra: pip install "
-             "'euca-boto[cloud]' (moto serves its EC2, IAM, STS and S3; --no-aws does without them)",
+             "'euca-boto[cloud]' (moto serves its EC2, IAM, STS and S3; --no-aws does without "
+             "them)",
 }
 
 
