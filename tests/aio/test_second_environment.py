@@ -13,7 +13,8 @@ import pytest
 import second_environment
 from modes import HAVE_AIOBOTOCORE
 
-SUITES = ("tests/aio", "tests/retry", "tests/breaker")
+# With the README's blocks, one of which needs aiobotocore.
+SUITES = ("tests/aio", "tests/retry", "tests/breaker", "tests/foundation/test_readme.py")
 
 
 @pytest.mark.skipif(HAVE_AIOBOTOCORE, reason="aiobotocore is here: its tests run directly")

@@ -9,7 +9,9 @@ is built once per test session.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -217,3 +219,24 @@ def test_admin_status_works_without_extras(
     assert result.stdout.splitlines()[0].split() == ["TYPE", "PARTITION", "STATE", "COUNT"]
     assert any(line.split() == ["bootstrap", "PARTI00", "ENABLED", "1"]
                for line in result.stdout.splitlines()), result.stdout
+
+
+def test_the_extras_table_names_the_modules_of_the_packages_extras() -> None:
+    declared: dict[str, set[str]] = {}
+    for requirement in importlib.metadata.requires("euca-boto") or []:
+        marker = re.search(r"""extra == ['"]([a-z]+)['"]""", requirement)
+        if marker:
+            name = re.match(r"[A-Za-z0-9_.-]+", requirement)
+            assert name is not None
+            declared.setdefault(marker[1], set()).add(normal(name[0]))
+    provided_by = importlib.metadata.packages_distributions()
+    assert set(declared) - {"test"} == set(EXTRAS)
+    for extra, modules in EXTRAS.items():
+        # A module not installed here is taken to be named as its distribution.
+        dists = {normal(dist) for m in modules for dist in provided_by.get(m, [m])}
+        assert dists == declared[extra], extra
+
+
+def normal(name: str) -> str:
+    """A distribution's name as package indexes compare them."""
+    return re.sub(r"[-_.]+", "-", name).lower()
