@@ -24,3 +24,14 @@ def test_demo_plays_every_scene_with_real_results(tmp_path) -> None:  # type: ig
     assert "CircuitOpenError" in out and "requests sent by that call: 0" in out
     assert "callback: instance" in out and "running -> stopped" in out
     assert "6 calls, all answered (1 moved to another endpoint)" in out
+    # What happens while LocalCloud starts is said first; the plugin's log lines belong to their
+    # scene instead of interleaving on stderr; every command the demo suggests works as shown.
+    assert out.startswith("Starting LocalCloud: ")
+    assert result.stderr == ""
+    breaker_scene = out.split("== Circuit breakers")[1].split("\n== ")[0]
+    assert "  [logged on euca_boto.breaker] breaker localcloud/euprop: closed -> open" in \
+        breaker_scene
+    endpoint_scene = out.split("== Endpoints")[1]
+    assert "  [logged on euca_boto.endpoints] euprop endpoint " in endpoint_scene
+    assert "# or: euca-boto breakers reset" not in out
+    assert "with euca_breaker_storage = redis://" in breaker_scene

@@ -330,3 +330,12 @@ def test_the_cloud_command_rejects_bad_arguments_with_status_2(
         main(["cloud", "--endpoints", "0"])
     assert caught.value.code == 2
     assert "expected an integer >= 1, got 0" in capsys.readouterr().err
+
+
+def test_the_cloud_command_says_it_is_starting_before_it_is_ready(
+    running_cloud: tuple[subprocess.Popen[str], str],
+) -> None:
+    process, _ = running_cloud
+    assert process.stderr is not None
+    assert process.stderr.readline() == (
+        "# Starting LocalCloud: 2 endpoints, EC2/IAM/STS/S3 through moto ...\n")
