@@ -86,6 +86,14 @@ def test_a_profile_without_an_endpoint_is_refused_before_any_call(
         "euca_endpoint = https://<cloud host>:8773/ to the profile")
 
 
+def test_a_profile_without_credentials(aws_config: Callable[[str], Path]) -> None:
+    aws_config("[profile p]\nregion = eucalyptus\neuca_endpoint = http://127.0.0.1:9/\n")
+    result = euca_boto("admin", "status", "--profile", "p", AWS_EC2_METADATA_DISABLED="true")
+    assert said(result, 2) == (
+        "euca-boto: configuration error: Unable to locate credentials for profile 'p': add "
+        "aws_access_key_id and aws_secret_access_key to it in ~/.aws/credentials")
+
+
 def test_endpoints_names_an_unknown_service_without_listing_botocores() -> None:
     line = said(euca_boto("endpoints", "--service", "nosuch"), 2)
     assert line.startswith("euca-boto endpoints: argument --service: invalid choice: 'nosuch'")

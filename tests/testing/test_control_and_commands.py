@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import select
 import signal
 import subprocess
 import sys
@@ -337,5 +338,7 @@ def test_the_cloud_command_says_it_is_starting_before_it_is_ready(
 ) -> None:
     process, _ = running_cloud
     assert process.stderr is not None
+    # Written before the ready line, so it is waiting in the pipe (a bounded wait all the same).
+    assert select.select([process.stderr], [], [], 5)[0], "nothing on stderr"
     assert process.stderr.readline() == (
         "# Starting LocalCloud: 2 endpoints, EC2/IAM/STS/S3 through moto ...\n")
