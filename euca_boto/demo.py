@@ -197,7 +197,8 @@ def scene_breaker(tour: Tour) -> None:
             if info.name == name:
                 tour.say(f"  {info.name}: {info.state}, {info.failures} failures")
         tour.say(f">>> euca_boto.get_breaker({name!r}).reset()   # this process's breaker")
-        tour.say("  (with euca_breaker_storage = redis://... a fleet shares its breakers, and "
+        tour.say("  (kept in this process; with euca_state = local (this machine) or "
+                 "euca_breaker_storage = redis://... (a fleet) processes share it, and "
                  f"`euca-boto breakers reset {name}` resets it from any shell)")
         euca_boto.get_breaker(name).reset()
         answer = euprop.describe_properties(Properties=["dns.enabled"])

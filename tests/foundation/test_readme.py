@@ -10,9 +10,9 @@ The convention for blocks that need more than a plain install: a first line
     # Needs: pip install 'euca-boto[EXTRA,...]'
 
 runs the block only where those extras are installed (aiobotocore's lives in the second test
-environment, where tests/aio/test_second_environment.py runs this file too); any other ``# Needs: ...`` first line
-(for example ``# Needs: a real cloud with DNS``) names what the block needs that LocalCloud
-cannot give, and the block is reported as skipped with that reason.
+environment, where tests/aio/test_second_environment.py runs this file too); any other
+``# Needs: ...`` first line (for example ``# Needs: a real cloud with DNS``) names what the
+block needs that LocalCloud cannot give, and the block is reported as skipped with that reason.
 """
 
 from __future__ import annotations
