@@ -16,6 +16,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "redis": ("redis",),
     "aio": ("aiobotocore",),
     "prometheus": ("prometheus_client",),
+    "otel": ("opentelemetry",),
     "tracker": ("aws_requests_auth", "psycopg", "requests"),
 }
 
