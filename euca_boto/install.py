@@ -49,6 +49,9 @@ class Plugin:
         self.client_hooks.append(BreakerHook(self))
         self.config_hooks.append(clientconfig.config_hook)
         self.caller_context = context.ContextHandlers(context.IdentityBroker(botocore_session))
+        # service id -> the settings its handlers were registered with
+        self._wired: dict[str, Settings] = {}
+        self._routed: set[str] = set()  # service ids whose endpoint handlers are registered
 
     def prepare_config(self, service_name: str, config: Config | None) -> Config | None:
         """The ``Config`` a new client of ``service_name`` is created with."""
@@ -87,8 +90,28 @@ class Plugin:
     def register_service(self, service_id: str, emitter: Any = None,
                          caller_context: bool = True) -> None:
         """Register the handlers of one service on the session's emitter, or on ``emitter``
-        (a built client's, for botocore's client plugin; see clientplugin.py)."""
-        target = emitter or self.session.get_component("event_emitter")
+        (a built client's, for botocore's client plugin; see clientplugin.py).
+
+        On the session's emitter once per service and settings: every new client copies them
+        from there, and registering is not free (botocore inspects each handler's signature).
+        """
+        if emitter is not None:
+            self._register_features(emitter, service_id, caller_context)
+            endpoint_events.register_service(self.session, service_id, emitter=emitter)
+            return
+        settings = self.settings
+        if self._wired.get(service_id) is not settings:
+            self._register_features(self.session.get_component("event_emitter"), service_id,
+                                    caller_context)
+            self._wired[service_id] = settings
+        # Endpoint selection only once the session has endpoints to choose from (its clients
+        # are created after their routes are made): until then its handlers would run on
+        # every call for nothing.
+        if service_id not in self._routed and endpoint_events.any_route(self.session):
+            endpoint_events.register_service(self.session, service_id)
+            self._routed.add(service_id)
+
+    def _register_features(self, target: Any, service_id: str, caller_context: bool) -> None:
         # In place of botocore's retry handler (it takes botocore's unique id).
         retry.register_service(self.session, service_id, self.settings.for_service(service_id),
                                emitter=target)
@@ -96,7 +119,7 @@ class Plugin:
         if caller_context:
             context.register(target, service_id, self.caller_context)
         telemetry.register(target, service_id)
-        endpoint_events.register_service(self.session, service_id, emitter=target)
+        msgs.register_service(target, service_id)
 
 
 def botocore_session_of(session: Any) -> botocore.session.Session:
@@ -155,7 +178,6 @@ def attach(
             plugin.on_creating_client_class,
             unique_id="euca-boto-creating-client-class",
         )
-        msgs.register(core.get_component("event_emitter"))
         wrap_create_client(core, plugin)
     else:
         plugin.settings = settings
@@ -171,15 +193,35 @@ def _wrap_create_client(core: botocore.session.Session, plugin: Plugin) -> None:
     Only this session instance is touched.
     """
     original = core.create_client
-    signature = inspect.signature(original)
+    bind = argument_binder(inspect.signature(original))
 
     @functools.wraps(original)
     def create_client(*args: Any, **kwargs: Any) -> Any:
-        bound = signature.bind(*args, **kwargs)
-        plugin.prepare_arguments(bound.arguments)
-        return plugin.finish_client(original(*bound.args, **bound.kwargs))
+        arguments = bind(args, kwargs)
+        plugin.prepare_arguments(arguments)
+        return plugin.finish_client(original(**arguments))
 
     core.create_client = create_client
+
+
+def argument_binder(
+    signature: inspect.Signature,
+) -> Callable[[tuple[Any, ...], dict[str, Any]], dict[str, Any]]:
+    """``signature.bind(*args, **kwargs).arguments`` for ``create_client``'s signature (every
+    parameter positional-or-keyword, the first required), made cheap: client creation runs
+    it every time, and ``Signature.bind`` costs more than the rest of the plugin's part."""
+    names = tuple(signature.parameters)
+
+    def bind(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        if (len(args) > len(names) or not (args or names[0] in kwargs)
+                or any(name in kwargs for name in names[:len(args)])):
+            # Wrong arguments: let inspect raise the TypeError Python would.
+            return dict(signature.bind(*args, **kwargs).arguments)
+        arguments = dict(zip(names, args, strict=False))  # fewer args than names
+        arguments.update(kwargs)
+        return arguments
+
+    return bind
 
 
 def plugin_of(session: Any) -> Plugin | None:

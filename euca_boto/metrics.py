@@ -9,6 +9,7 @@ needs nothing extra; :func:`register_collector` hands the same figures to ``prom
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 from collections.abc import Iterator
@@ -62,7 +63,7 @@ class Metrics:
         retries: int = 0,
     ) -> None:
         """One call that went out: its duration, its failure kind (None if it did not fail)."""
-        bucket = next(i for i, bound in enumerate(BUCKETS) if seconds <= bound)
+        bucket = bisect.bisect_left(BUCKETS, seconds)  # the first bound >= seconds
         with self._lock:
             entry = self._entry(service, operation)
             entry.calls += 1
