@@ -167,6 +167,11 @@ def register_service(botocore_session: Any, service_id: str, emitter: Any = None
                      unique_id=f"euca-boto-endpoints-after-call-error-{sid}")
 
 
+def any_route(botocore_session: Any) -> bool:
+    """Whether any service of the session has endpoints to choose from."""
+    return bool(selector_of(botocore_session).routes)
+
+
 def creation_url(botocore_session: Any, service: str, settings: Any,
                  caller_url: str | None) -> str | None:
     """The endpoint hook of client creation (see :mod:`euca_boto.install`)."""
