@@ -64,12 +64,16 @@ class Metrics:
     ) -> None:
         """One call that went out: its duration, its failure kind (None if it did not fail)."""
         bucket = bisect.bisect_left(BUCKETS, seconds)  # the first bound >= seconds
+        key = (service, operation)
         with self._lock:
-            entry = self._entry(service, operation)
+            entry = self._table.get(key)
+            if entry is None:
+                entry = self._table[key] = OperationMetrics()
             entry.calls += 1
-            entry.retries += retries
             entry.latency_buckets[bucket] += 1
             entry.latency_sum += seconds
+            if retries:
+                entry.retries += retries
             if failure is not None:
                 entry.failures[failure] = entry.failures.get(failure, 0) + 1
 

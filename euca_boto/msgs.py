@@ -238,7 +238,10 @@ def check_script_execution(params: dict[str, Any]) -> dict[str, Any]:
 
 def before_parse_handler(response_dict: dict[str, Any], **kwargs: Any) -> None:
     """``before-parse``: give plain-text error bodies an XML form botocore's parser can read."""
-    document = error_document(int(response_dict["status_code"]), response_dict.get("body") or b"")
+    status_code = int(response_dict["status_code"])
+    if status_code < 300:  # every success: no rewrite, and no body to look at
+        return
+    document = error_document(status_code, response_dict.get("body") or b"")
     if document is not None:
         response_dict["body"] = document
 

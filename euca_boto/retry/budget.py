@@ -35,6 +35,11 @@ class RetryBudget:
     def enabled(self) -> bool:
         return self.capacity > 0
 
+    @property
+    def full(self) -> bool:
+        """Whether every bucket is full: there is nothing to refill."""
+        return not self._tokens
+
     def endpoints(self) -> tuple[str, ...]:
         """The endpoints whose buckets are not full (a full bucket is not kept)."""
         with self._lock:
