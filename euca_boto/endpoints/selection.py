@@ -75,6 +75,9 @@ def order(
     """The endpoints in the order one call should try them, and the endpoint this call probes
     (None if none). ``home`` places the calling client's window in tiers larger than
     :data:`SPREAD`. With ``claim=False`` nothing is claimed: a preview for display."""
+    if board.all_healthy:  # the common case, kept cheap: nothing to rest, nothing to probe
+        return [ep for group, weighted in zip(tiers.groups, tiers.weighted, strict=True)
+                for ep in _spread(group, turn, weighted, home)], None
     ready: list[Endpoint] = []
     resting: list[Endpoint] = []
     probe: Endpoint | None = None
