@@ -217,11 +217,32 @@ def endpoints(one: str, many: Server, rounds: int) -> tuple[str, float, int]:
     return text, results[1].median / results[0].median, opened
 
 
+def function_calls(work: Callable[[], object], times: int) -> float:
+    """Python function calls per run of ``work``: a measure of CPU work that the load of a
+    shared machine does not blur."""
+    profiler = cProfile.Profile()
+    profiler.runcall(lambda: [work() for _ in range(times)])
+    return float(pstats.Stats(profiler).total_calls) / times  # type: ignore[attr-defined]
+
+
 def profile(url: str, calls: int) -> None:
+    plain_sess = plain_session()
+    plain = plain_sess.client("euprop", endpoint_url=url + PATH)
     session = installed_session(euca_endpoint=url)
     client = session.client("euprop")
     for _ in range(200):
         client.describe_properties(**PROPERTIES)
+        plain.describe_properties(**PROPERTIES)
+    print("Python function calls (plain boto3 -> euca-boto):")
+    for title, plain_work, ours_work in (
+        ("  per call", lambda: plain.describe_properties(**PROPERTIES),
+         lambda: client.describe_properties(**PROPERTIES)),
+        ("  per client creation", lambda: plain_sess.client("euprop", endpoint_url=url + PATH),
+         lambda: session.client("euprop")),
+    ):
+        before, after = function_calls(plain_work, 300), function_calls(ours_work, 300)
+        print(f"{title}: {before:.0f} -> {after:.0f} ({after / before:.3f})")
+    print()
     for title, work in (
         (f"{calls} calls", lambda: [client.describe_properties(**PROPERTIES)
                                     for _ in range(calls)]),

@@ -52,10 +52,22 @@ class Plugin:
         # service id -> the settings its handlers were registered with
         self._wired: dict[str, Settings] = {}
         self._routed: set[str] = set()  # service ids whose endpoint handlers are registered
+        self._views: dict[str, tuple[Settings, ServiceSettings]] = {}
+
+    def view(self, service_name: str) -> ServiceSettings:
+        """The settings of one service (looked up once per service and settings: client
+        creation asks several times)."""
+        settings = self.settings
+        cached = self._views.get(service_name)
+        if cached is not None and cached[0] is settings:
+            return cached[1]
+        view = settings.for_service(service_name)
+        self._views[service_name] = (settings, view)
+        return view
 
     def prepare_config(self, service_name: str, config: Config | None) -> Config | None:
         """The ``Config`` a new client of ``service_name`` is created with."""
-        view = self.settings.for_service(service_name)
+        view = self.view(service_name)
         for hook in self.config_hooks:
             config = hook(service_name, view, config)
         return config
@@ -66,18 +78,17 @@ class Plugin:
         arguments["config"] = self.prepare_config(service_name, arguments.get("config"))
         # botocore takes verification as an argument, not from Config (clientconfig.py).
         arguments["verify"] = clientconfig.verify_argument(
-            self.settings.for_service(service_name), arguments.get("verify")
+            self.view(service_name), arguments.get("verify")
         )
         # Endpoints from euca_endpoint, DNS or the topology, unless the caller or botocore's
         # own configuration names one (endpoints/selector.py).
         arguments["endpoint_url"] = endpoint_events.creation_url(
-            self.session, service_name, self.settings.for_service(service_name),
-            arguments.get("endpoint_url"),
+            self.session, service_name, self.view(service_name), arguments.get("endpoint_url"),
         )
 
     def finish_client(self, client: Any) -> Any:
         """What the caller gets for a newly created client (the client, or a proxy of it)."""
-        view = self.settings.for_service(client.meta.service_model.service_name)
+        view = self.view(client.meta.service_model.service_name)
         for hook in self.client_hooks:
             client = hook(client, view)
         return client
