@@ -32,8 +32,6 @@ import pstats
 import statistics
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -43,6 +41,7 @@ import boto3
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import compare, report  # noqa: E402
+from harness import throughput as threaded_throughput  # noqa: E402
 
 import euca_boto  # noqa: E402
 from euca_boto.models import models_path  # noqa: E402
@@ -121,21 +120,8 @@ def threads(url: str, rounds: int, calls: int) -> tuple[str, float]:
     ours = installed_session(euca_endpoint=url).client("euprop")
 
     def throughput(client: Any) -> float:
-        barrier = threading.Barrier(THREADS + 1)
-
-        def work() -> None:
-            barrier.wait()
-            for _ in range(calls):
-                client.describe_properties(**PROPERTIES)
-
-        workers = [threading.Thread(target=work) for _ in range(THREADS)]
-        for worker in workers:
-            worker.start()
-        barrier.wait()
-        start = time.perf_counter()
-        for worker in workers:
-            worker.join()
-        return THREADS * calls / (time.perf_counter() - start)
+        return threaded_throughput(lambda: client.describe_properties(**PROPERTIES),
+                                   THREADS, calls)
 
     throughput(plain), throughput(ours)  # warm-up
     figures: dict[str, list[float]] = {"plain boto3": [], "euca-boto": []}
