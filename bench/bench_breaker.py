@@ -22,7 +22,6 @@ import argparse
 import os
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +32,7 @@ import pybreaker
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import compare, report  # noqa: E402
+from harness import throughput as threaded_throughput  # noqa: E402
 
 import euca_boto  # noqa: E402
 from euca_boto.testing import LocalCloud  # noqa: E402
@@ -43,21 +43,7 @@ LATENCY = 0.05
 
 def throughput(call: Callable[[], Any], calls_per_thread: int) -> float:
     """Calls per second of ``THREADS`` threads each making ``calls_per_thread`` calls."""
-    barrier = threading.Barrier(THREADS + 1)
-
-    def work() -> None:
-        barrier.wait()
-        for _ in range(calls_per_thread):
-            call()
-
-    threads = [threading.Thread(target=work) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    start = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    return THREADS * calls_per_thread / (time.perf_counter() - start)
+    return threaded_throughput(call, THREADS, calls_per_thread)
 
 
 def rejection_cost(call: Callable[[], Any], calls: int) -> float:

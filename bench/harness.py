@@ -8,6 +8,7 @@ per-call latency, and the ratio of each variant's median to the first variant's.
 from __future__ import annotations
 
 import statistics
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -61,6 +62,26 @@ def compare(
                 continue
             results[index].latencies.append(time.perf_counter() - start)
     return results
+
+
+def throughput(call: Callable[[], object], threads: int, calls_per_thread: int) -> float:
+    """Calls per second of ``threads`` threads each making ``calls_per_thread`` calls, timed
+    from the moment all of them are ready."""
+    barrier = threading.Barrier(threads + 1)
+
+    def work() -> None:
+        barrier.wait()
+        for _ in range(calls_per_thread):
+            call()
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for worker in workers:
+        worker.join()
+    return threads * calls_per_thread / (time.perf_counter() - start)
 
 
 def report(title: str, results: Sequence[Result]) -> str:

@@ -32,7 +32,7 @@ import wrapt
 
 from euca_boto import context as caller
 from euca_boto.errors import EucaBotoError
-from euca_boto.install import Plugin, attach
+from euca_boto.install import Plugin, argument_binder, attach
 from euca_boto.plainsession import plain_session
 from euca_boto.retry import Policy, RetryHandler, reconfigure
 from euca_boto.retry.handler import QUERY_EVENT, AsyncSleep, Clock
@@ -347,7 +347,8 @@ def _wrap_create_client(core: botocore.session.Session, plugin: Plugin) -> None:
     """``install.attach``'s hook for aiobotocore sessions (see ``install._wrap_create_client``)."""
     original = core.create_client
     # aiobotocore's create_client takes botocore's arguments through *args/**kwargs.
-    signature = inspect.signature(botocore.session.Session.create_client.__get__(core))
+    bind = argument_binder(
+        inspect.signature(botocore.session.Session.create_client.__get__(core)))
     handlers = _AioContextHandlers(core)
     core.get_component("event_emitter").register_first(
         "creating-client-class", handlers.on_creating_client_class,
@@ -356,9 +357,9 @@ def _wrap_create_client(core: botocore.session.Session, plugin: Plugin) -> None:
 
     @functools.wraps(original)
     def create_client(*args: Any, **kwargs: Any) -> _ClientContext:
-        bound = signature.bind(*args, **kwargs)
-        plugin.prepare_arguments(bound.arguments)
-        return _ClientContext(original(*bound.args, **bound.kwargs), plugin)
+        arguments = bind(args, kwargs)
+        plugin.prepare_arguments(arguments)
+        return _ClientContext(original(**arguments), plugin)
 
     # Only this session instance is touched.
     core.create_client = create_client
@@ -376,9 +377,13 @@ class _AioContextHandlers:
     def __init__(self, core: Any) -> None:
         self._core = core
         self._broker: caller.IdentityBroker | None = None
+        self._wired: set[str] = set()  # services whose handler is registered
 
     def on_creating_client_class(self, event_name: str, **kwargs: Any) -> None:
         service_id = event_name.split(".", 1)[1]
+        if service_id in self._wired:
+            return
+        self._wired.add(service_id)
         self._core.get_component("event_emitter").register(
             f"before-call.{service_id}", self.on_before_call,
             unique_id=f"euca-boto-context-signing-{service_id}",

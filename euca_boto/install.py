@@ -49,10 +49,25 @@ class Plugin:
         self.client_hooks.append(BreakerHook(self))
         self.config_hooks.append(clientconfig.config_hook)
         self.caller_context = context.ContextHandlers(context.IdentityBroker(botocore_session))
+        # service id -> the settings its handlers were registered with
+        self._wired: dict[str, Settings] = {}
+        self._routed: set[str] = set()  # service ids whose endpoint handlers are registered
+        self._views: dict[str, tuple[Settings, ServiceSettings]] = {}
+
+    def view(self, service_name: str) -> ServiceSettings:
+        """The settings of one service (looked up once per service and settings: client
+        creation asks several times)."""
+        settings = self.settings
+        cached = self._views.get(service_name)
+        if cached is not None and cached[0] is settings:
+            return cached[1]
+        view = settings.for_service(service_name)
+        self._views[service_name] = (settings, view)
+        return view
 
     def prepare_config(self, service_name: str, config: Config | None) -> Config | None:
         """The ``Config`` a new client of ``service_name`` is created with."""
-        view = self.settings.for_service(service_name)
+        view = self.view(service_name)
         for hook in self.config_hooks:
             config = hook(service_name, view, config)
         return config
@@ -63,18 +78,17 @@ class Plugin:
         arguments["config"] = self.prepare_config(service_name, arguments.get("config"))
         # botocore takes verification as an argument, not from Config (clientconfig.py).
         arguments["verify"] = clientconfig.verify_argument(
-            self.settings.for_service(service_name), arguments.get("verify")
+            self.view(service_name), arguments.get("verify")
         )
         # Endpoints from euca_endpoint, DNS or the topology, unless the caller or botocore's
         # own configuration names one (endpoints/selector.py).
         arguments["endpoint_url"] = endpoint_events.creation_url(
-            self.session, service_name, self.settings.for_service(service_name),
-            arguments.get("endpoint_url"),
+            self.session, service_name, self.view(service_name), arguments.get("endpoint_url"),
         )
 
     def finish_client(self, client: Any) -> Any:
         """What the caller gets for a newly created client (the client, or a proxy of it)."""
-        view = self.settings.for_service(client.meta.service_model.service_name)
+        view = self.view(client.meta.service_model.service_name)
         for hook in self.client_hooks:
             client = hook(client, view)
         return client
@@ -87,8 +101,28 @@ class Plugin:
     def register_service(self, service_id: str, emitter: Any = None,
                          caller_context: bool = True) -> None:
         """Register the handlers of one service on the session's emitter, or on ``emitter``
-        (a built client's, for botocore's client plugin; see clientplugin.py)."""
-        target = emitter or self.session.get_component("event_emitter")
+        (a built client's, for botocore's client plugin; see clientplugin.py).
+
+        On the session's emitter once per service and settings: every new client copies them
+        from there, and registering is not free (botocore inspects each handler's signature).
+        """
+        if emitter is not None:
+            self._register_features(emitter, service_id, caller_context)
+            endpoint_events.register_service(self.session, service_id, emitter=emitter)
+            return
+        settings = self.settings
+        if self._wired.get(service_id) is not settings:
+            self._register_features(self.session.get_component("event_emitter"), service_id,
+                                    caller_context)
+            self._wired[service_id] = settings
+        # Endpoint selection only once the session has endpoints to choose from (its clients
+        # are created after their routes are made): until then its handlers would run on
+        # every call for nothing.
+        if service_id not in self._routed and endpoint_events.any_route(self.session):
+            endpoint_events.register_service(self.session, service_id)
+            self._routed.add(service_id)
+
+    def _register_features(self, target: Any, service_id: str, caller_context: bool) -> None:
         # In place of botocore's retry handler (it takes botocore's unique id).
         retry.register_service(self.session, service_id, self.settings.for_service(service_id),
                                emitter=target)
@@ -96,7 +130,7 @@ class Plugin:
         if caller_context:
             context.register(target, service_id, self.caller_context)
         telemetry.register(target, service_id)
-        endpoint_events.register_service(self.session, service_id, emitter=target)
+        msgs.register_service(target, service_id)
 
 
 def botocore_session_of(session: Any) -> botocore.session.Session:
@@ -155,7 +189,6 @@ def attach(
             plugin.on_creating_client_class,
             unique_id="euca-boto-creating-client-class",
         )
-        msgs.register(core.get_component("event_emitter"))
         wrap_create_client(core, plugin)
     else:
         plugin.settings = settings
@@ -171,15 +204,35 @@ def _wrap_create_client(core: botocore.session.Session, plugin: Plugin) -> None:
     Only this session instance is touched.
     """
     original = core.create_client
-    signature = inspect.signature(original)
+    bind = argument_binder(inspect.signature(original))
 
     @functools.wraps(original)
     def create_client(*args: Any, **kwargs: Any) -> Any:
-        bound = signature.bind(*args, **kwargs)
-        plugin.prepare_arguments(bound.arguments)
-        return plugin.finish_client(original(*bound.args, **bound.kwargs))
+        arguments = bind(args, kwargs)
+        plugin.prepare_arguments(arguments)
+        return plugin.finish_client(original(**arguments))
 
     core.create_client = create_client
+
+
+def argument_binder(
+    signature: inspect.Signature,
+) -> Callable[[tuple[Any, ...], dict[str, Any]], dict[str, Any]]:
+    """``signature.bind(*args, **kwargs).arguments`` for ``create_client``'s signature (every
+    parameter positional-or-keyword, the first required), made cheap: client creation runs
+    it every time, and ``Signature.bind`` costs more than the rest of the plugin's part."""
+    names = tuple(signature.parameters)
+
+    def bind(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        if (len(args) > len(names) or not (args or names[0] in kwargs)
+                or any(name in kwargs for name in names[:len(args)])):
+            # Wrong arguments: let inspect raise the TypeError Python would.
+            return dict(signature.bind(*args, **kwargs).arguments)
+        arguments = dict(zip(names, args, strict=False))  # fewer args than names
+        arguments.update(kwargs)
+        return arguments
+
+    return bind
 
 
 def plugin_of(session: Any) -> Plugin | None:

@@ -9,6 +9,7 @@ needs nothing extra; :func:`register_collector` hands the same figures to ``prom
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 from collections.abc import Iterator
@@ -62,13 +63,17 @@ class Metrics:
         retries: int = 0,
     ) -> None:
         """One call that went out: its duration, its failure kind (None if it did not fail)."""
-        bucket = next(i for i, bound in enumerate(BUCKETS) if seconds <= bound)
+        bucket = bisect.bisect_left(BUCKETS, seconds)  # the first bound >= seconds
+        key = (service, operation)
         with self._lock:
-            entry = self._entry(service, operation)
+            entry = self._table.get(key)
+            if entry is None:
+                entry = self._table[key] = OperationMetrics()
             entry.calls += 1
-            entry.retries += retries
             entry.latency_buckets[bucket] += 1
             entry.latency_sum += seconds
+            if retries:
+                entry.retries += retries
             if failure is not None:
                 entry.failures[failure] = entry.failures.get(failure, 0) + 1
 

@@ -34,6 +34,7 @@ __all__ = [
     "in_band_failure",
     "provide_client_params_handler",
     "register",
+    "register_service",
     "tidy_error",
 ]
 
@@ -116,8 +117,10 @@ def flatten_entry_lists(value: Any, shape: Shape | None) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=4096)
 def _key_for(shape: Shape, wire_name: str) -> str | None:
-    """The parsed key of the member whose element name is ``wire_name``, if modelled."""
+    """The parsed key of the member whose element name is ``wire_name``, if modelled (worked
+    out once per shape: every reply of the services asks)."""
     for name, member in shape.members.items():
         if member.serialization.get("name", name) == wire_name:
             return str(name)
@@ -235,7 +238,10 @@ def check_script_execution(params: dict[str, Any]) -> dict[str, Any]:
 
 def before_parse_handler(response_dict: dict[str, Any], **kwargs: Any) -> None:
     """``before-parse``: give plain-text error bodies an XML form botocore's parser can read."""
-    document = error_document(int(response_dict["status_code"]), response_dict.get("body") or b"")
+    status_code = int(response_dict["status_code"])
+    if status_code < 300:  # every success: no rewrite, and no body to look at
+        return
+    document = error_document(status_code, response_dict.get("body") or b"")
     if document is not None:
         response_dict["body"] = document
 
@@ -260,24 +266,38 @@ def provide_client_params_handler(params: dict[str, Any], **kwargs: Any) -> dict
 
 
 def register(emitter: BaseEventHooks) -> None:
-    """Register the msgs-binding handlers on a session's or a client's event emitter.
+    """Register the msgs-binding handlers of every msgs service on a session's or a client's
+    event emitter.
 
     Each handler has a unique id, so registering twice changes nothing.
     """
     for service in MSGS_SERVICES:
-        emitter.register(
-            f"before-parse.{service}",
-            before_parse_handler,
-            unique_id=f"euca-boto-msgs-before-parse-{service}",
-        )
-        emitter.register(
-            f"after-call.{service}",
-            after_call_handler,
-            unique_id=f"euca-boto-msgs-after-call-{service}",
-        )
+        register_service(emitter, service)
+
+
+def register_service(emitter: BaseEventHooks, service: str) -> None:
+    """Register the msgs-binding handlers of one service (nothing if it is not a msgs service).
+
+    Installed sessions register a service's handlers when its first client is created: every
+    handler on a session's emitter is copied into each new client, whatever its service.
+    """
+    if service not in MSGS_SERVICES:
+        return
     emitter.register(
-        "provide-client-params.euprop.ModifyPropertyValue",
-        # botocore uses the first non-None answer as the new params; the stubs type it as None.
-        provide_client_params_handler,
-        unique_id="euca-boto-msgs-script-guard",
+        f"before-parse.{service}",
+        before_parse_handler,
+        unique_id=f"euca-boto-msgs-before-parse-{service}",
     )
+    emitter.register(
+        f"after-call.{service}",
+        after_call_handler,
+        unique_id=f"euca-boto-msgs-after-call-{service}",
+    )
+    if service == "euprop":
+        emitter.register(
+            "provide-client-params.euprop.ModifyPropertyValue",
+            # botocore uses the first non-None answer as the new params; the stubs type it as
+            # None.
+            provide_client_params_handler,
+            unique_id="euca-boto-msgs-script-guard",
+        )

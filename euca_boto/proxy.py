@@ -152,6 +152,7 @@ class BreakerHook:
         self._plugin = plugin
 
     def __call__(self, client: Any, settings: Mapping[str, Any]) -> Any:
-        if not settings["euca_breaker"] or getattr(client, "_euca_boto_protected", False):
+        # isinstance, not getattr: a missing attribute of a botocore client costs an event.
+        if not settings["euca_breaker"] or isinstance(client, ProtectedClient):
             return client
         return ProtectedClient(client, self._plugin.settings.profile, settings)

@@ -50,13 +50,17 @@ class EndpointEvents:
     def __init__(self, selector: EndpointSelector) -> None:
         self.selector = selector
 
+    # botocore passes every call its client's request signer: one object per client, which
+    # stands for the client when the route gives each client its own window of endpoints.
+
     def before_call(self, model: Any, params: dict[str, Any], context: dict[str, Any],
-                    **kwargs: Any) -> None:
+                    request_signer: Any = None, **kwargs: Any) -> None:
         route = self._route_of(model, params)
         if route is not None:
-            _apply(route, route.plan(params["url"]), params, context)
+            _apply(route, route.plan(params["url"], client=request_signer), params, context)
 
     def before_call_async(self, model: Any, params: dict[str, Any], context: dict[str, Any],
+                          request_signer: Any = None,
                           **kwargs: Any) -> Awaitable[None] | None:
         """:meth:`before_call` for emitters that await what their handlers return
         (aiobotocore): endpoints that must be loaded first (a DNS lookup, a topology read, or
@@ -66,18 +70,18 @@ class EndpointEvents:
         if route is None:
             return None
         if route.ready():
-            _apply(route, route.plan(params["url"]), params, context)
+            _apply(route, route.plan(params["url"], client=request_signer), params, context)
             return None
-        return self._load_then_plan(route, params, context)
+        return self._load_then_plan(route, params, context, request_signer)
 
     @staticmethod
-    async def _load_then_plan(route: Route, params: dict[str, Any],
-                                 context: dict[str, Any]) -> None:
+    async def _load_then_plan(route: Route, params: dict[str, Any], context: dict[str, Any],
+                              client: Any) -> None:
         # Only the loading runs in the thread: a call cancelled meanwhile has claimed no probe.
         # The plan uses the tiers loaded there, so a short refresh period cannot make the
         # loop load them again.
         tiers = await asyncio.to_thread(route.tiers)
-        _apply(route, route.plan(params["url"], tiers), params, context)
+        _apply(route, route.plan(params["url"], tiers, client), params, context)
 
     def _route_of(self, model: Any, params: dict[str, Any]) -> Route | None:
         """The route of a call, or None when the call is not routed."""
@@ -161,6 +165,11 @@ def register_service(botocore_session: Any, service_id: str, emitter: Any = None
                      unique_id=f"euca-boto-endpoints-after-call-{sid}")
     emitter.register(f"after-call-error.{sid}", events.finish,
                      unique_id=f"euca-boto-endpoints-after-call-error-{sid}")
+
+
+def any_route(botocore_session: Any) -> bool:
+    """Whether any service of the session has endpoints to choose from."""
+    return bool(selector_of(botocore_session).routes)
 
 
 def creation_url(botocore_session: Any, service: str, settings: Any,

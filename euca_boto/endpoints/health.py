@@ -76,6 +76,18 @@ class HealthBoard:
         self._records: dict[str, _Record] = {}
         self._file: StateFile | None = None
         self._reread_at = math.inf  # clock time of the next read of the file
+        self._failing = 0  # endpoints with failures > 0, kept by _set_failures
+
+    @property
+    def all_healthy(self) -> bool:
+        """Whether no endpoint has failed since it last answered (read without the lock: a
+        failure recorded meanwhile is seen by the next call)."""
+        return self._failing == 0
+
+    def _set_failures(self, record: _Record, failures: int) -> None:
+        # Called with the lock held.
+        self._failing += (failures > 0) - (record.failures > 0)
+        record.failures = failures
 
     def remember_in(self, file: StateFile | None) -> None:
         """Keep ejections in ``file`` as well (None: in this process only), starting with what
@@ -108,7 +120,7 @@ class HealthBoard:
                     record = self._records[url] = _Record()
                 elif record.changed >= changed:
                     continue
-                record.failures = ejection.failures
+                self._set_failures(record, ejection.failures)
                 record.ejected_until = ejection.ejected_until + offset
                 record.last_failure = ejection.last_failure + offset
                 record.last_error = ejection.last_error
@@ -177,7 +189,7 @@ class HealthBoard:
             return False  # the common case: healthy stays healthy without taking the lock
         with self._lock:
             readmitted = record.failures > 0
-            record.failures = 0
+            self._set_failures(record, 0)
             record.ejected_until = record.probe_until = 0.0
             record.changed = self.clock()
             saved = _Record(**vars(record))
@@ -190,7 +202,7 @@ class HealthBoard:
         now = self.clock()
         with self._lock:
             record = self._records.setdefault(url, _Record())
-            record.failures += 1
+            self._set_failures(record, record.failures + 1)
             period = policy.period(record.failures)
             record.ejected_until = now + period
             record.last_failure = now

@@ -6,13 +6,25 @@ weights differ), so load is spread. Healthy endpoints are tried before ejected o
 endpoints still come last, least recently failed first, so a call never gives up on an endpoint
 list just because every endpoint has failed once. One endpoint whose ejection is over is probed
 by one call at a time, first in its tier.
+
+A client spreads its calls over at most :data:`SPREAD` endpoints of a tier, its window, and
+successive clients get successive windows (the first at a random place), so a tier larger than
+that is spread across clients instead of across one client's calls. The reason is connection
+reuse: botocore keeps a client's connections in a pool manager of 10 host pools (urllib3's
+default, which botocore offers no setting for), so a client that rotated over more hosts than
+that would evict a pool on every call and open a new connection for every call (a TLS handshake
+on a real cloud). The window leaves two pools for failover to endpoints outside it. Tiers of at
+most :data:`SPREAD` endpoints are one window, so every client spreads over all of them.
 """
 
 from __future__ import annotations
 
 import random
+import threading
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from euca_boto.endpoints.health import EjectionPolicy, HealthBoard, State
 from euca_boto.endpoints.model import Endpoint, EndpointError
@@ -38,26 +50,40 @@ class Tiers:
         return cls(tuple(endpoints), groups, weighted)
 
 
-def _spread(group: tuple[Endpoint, ...], turn: int, weighted: bool) -> list[Endpoint]:
+# The most endpoints of a tier one client spreads its calls over (see the module docstring).
+SPREAD = 8
+
+
+def _spread(group: tuple[Endpoint, ...], turn: int, weighted: bool,
+            home: int) -> list[Endpoint]:
+    rest: tuple[Endpoint, ...] = ()
+    if len(group) > SPREAD:
+        start = home % len(group)
+        rotated = group[start:] + group[:start]
+        group, rest = rotated[:SPREAD], rotated[SPREAD:]
     if weighted:
         # Weighted sampling without replacement (Efraimidis-Spirakis); weight 0 goes last.
         return sorted(group, key=lambda ep: -(random.random() ** (1.0 / ep.weight))
-                      if ep.weight > 0 else 1.0)
+                      if ep.weight > 0 else 1.0) + list(rest)
     start = turn % len(group)
-    return list(group[start:] + group[:start])
+    return list(group[start:] + group[:start] + rest)
 
 
 def order(
-    tiers: Tiers, board: HealthBoard, now: float, turn: int, claim: bool = True
+    tiers: Tiers, board: HealthBoard, now: float, turn: int, claim: bool = True, home: int = 0
 ) -> tuple[list[Endpoint], Endpoint | None]:
     """The endpoints in the order one call should try them, and the endpoint this call probes
-    (None if none). With ``claim=False`` nothing is claimed: a preview for display."""
+    (None if none). ``home`` places the calling client's window in tiers larger than
+    :data:`SPREAD`. With ``claim=False`` nothing is claimed: a preview for display."""
+    if board.all_healthy:  # the common case, kept cheap: nothing to rest, nothing to probe
+        return [ep for group, weighted in zip(tiers.groups, tiers.weighted, strict=True)
+                for ep in _spread(group, turn, weighted, home)], None
     ready: list[Endpoint] = []
     resting: list[Endpoint] = []
     probe: Endpoint | None = None
     for group, weighted in zip(tiers.groups, tiers.weighted, strict=True):
         tier: list[Endpoint] = []
-        for ep in _spread(group, turn, weighted):
+        for ep in _spread(group, turn, weighted, home):
             state = board.state(ep.url, now)
             if state is State.HEALTHY:
                 tier.append(ep)
@@ -128,6 +154,12 @@ class Route:
     # Unlocked on purpose: two calls racing may start at the same endpoint, which is harmless.
     _turn: int = 0
     _tiers: Tiers | None = field(default=None, repr=False)
+    # client (any object that stands for one) -> the start of its window; the first client's
+    # is random so that processes with one client each do not all pick the same endpoints.
+    _homes: weakref.WeakKeyDictionary[Any, int] = field(
+        default_factory=weakref.WeakKeyDictionary, repr=False)
+    _next_home: int = field(default_factory=lambda: random.randrange(1 << 30), repr=False)
+    _homes_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def tiers(self) -> Tiers:
         endpoints = self.endpoints()
@@ -143,14 +175,32 @@ class Route:
         base = self.base
         return url.startswith(base) and (len(url) == len(base) or url[len(base)] in "/?")
 
-    def plan(self, url: str, tiers: Tiers | None = None) -> CallPlan:
+    def home(self, client: Any) -> int:
+        """Where ``client``'s window starts (see :data:`SPREAD`); None: no client, 0."""
+        if client is None:
+            return 0
+        try:
+            home = self._homes.get(client)
+        except TypeError:  # an object that cannot be weakly referenced: no window of its own
+            return 0
+        if home is None:
+            with self._homes_lock:
+                home = self._homes.get(client)
+                if home is None:
+                    home = self._homes[client] = self._next_home
+                    self._next_home += SPREAD
+        return home
+
+    def plan(self, url: str, tiers: Tiers | None = None, client: Any = None) -> CallPlan:
         """The plan of a call whose request URL botocore built as ``url``, among ``tiers``
-        (default: the route's current ones)."""
+        (default: the route's current ones), for ``client`` (an object that stands for the
+        calling client; None: any)."""
         turn = self._turn
         self._turn = turn + 1
         now = self.board.clock()
         self.board.refresh(now)
-        endpoints, probe = order(tiers or self.tiers(), self.board, now, turn)
+        endpoints, probe = order(tiers or self.tiers(), self.board, now, turn,
+                                 home=self.home(client))
         return CallPlan(endpoints, probe, url[len(self.base):],
                         probed=probe is not None and endpoints[0] is probe)
 
@@ -158,5 +208,6 @@ class Route:
         """The order the next call would try, without taking a turn or a probe."""
         now = self.board.clock()
         self.board.refresh(now)
-        endpoints, _ = order(self.tiers(), self.board, now, self._turn, claim=False)
+        endpoints, _ = order(self.tiers(), self.board, now, self._turn, claim=False,
+                             home=self._next_home)
         return endpoints

@@ -73,6 +73,8 @@ class EndpointSelector:
         # service -> its route; read without the lock on every call (a dict read is atomic)
         self.routes: dict[str, Route] = {}
         self._route_keys: dict[str, tuple[Any, ...]] = {}
+        # service -> the settings object and configured URL its route was last looked up with
+        self._seen: dict[str, tuple[Mapping[str, Any], str | None]] = {}
         self._dns: dict[DnsQuery, Cached[tuple[Endpoint, ...]]] = {}
         self._topologies: dict[tuple[str, float], Cached[Topology]] = {}
         self._bootstrap_clients: dict[tuple[str, Any], Any] = {}
@@ -100,13 +102,18 @@ class EndpointSelector:
 
     def _route_for(self, service: str, settings: Mapping[str, Any],
                    configured: str | None) -> Route | None:
+        seen = self._seen.get(service)
+        if seen is not None and seen[0] is settings and seen[1] == configured:
+            return self.routes.get(service)  # the same settings as last time: the same route
         key = (*(settings.get(k) for k in ROUTE_KEYS), configured)
         with self._lock:
             if self._route_keys.get(service) == key:
+                self._seen[service] = (settings, configured)
                 return self.routes.get(service)
         route = self._build(service, settings, configured)
         with self._lock:
             self._route_keys[service] = key
+            self._seen[service] = (settings, configured)
             if route is None:
                 self.routes.pop(service, None)
             else:

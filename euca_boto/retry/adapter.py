@@ -42,11 +42,32 @@ def classify(exception: BaseException) -> Outcome:
     return Outcome.OTHER_ERROR
 
 
-@functools.lru_cache(maxsize=256)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def endpoint_of(url: str) -> str:
-    """The endpoint a request URL addresses: scheme, host, port and path, without the query."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path or '/'}"
+    """The endpoint a request URL addresses: its scheme, host and port (``http://host:8773``),
+    the default port spelled out; paths, queries and user names do not make other endpoints."""
+    scheme, separator, authority = url.partition("://")
+    if not separator:
+        return url
+    for stop in "/?#":
+        authority = authority.partition(stop)[0]
+    return _endpoint(scheme, authority)
+
+
+@functools.lru_cache(maxsize=256)
+def _endpoint(scheme: str, authority: str) -> str:
+    scheme = scheme.lower()
+    parts = urlsplit(f"{scheme}://{authority}")
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port or _DEFAULT_PORTS.get(scheme)
+    except ValueError:  # a port that is not a number: keep what was written
+        return f"{scheme}://{authority.rpartition('@')[2].lower()}"
+    return f"{scheme}://{host}:{port}" if port else f"{scheme}://{host}"
 
 
 def server_delay(

@@ -6,6 +6,11 @@ back :data:`SUCCESS_REFILL` token plus whatever its own retries spent there (the
 be worth it). When the bucket cannot pay for a retry, the failure surfaces at once. With the
 default capacity of 100, a run of calls that fail outright exhausts an endpoint's budget after
 20 retries; calls that succeed after a retry or two do not drain it.
+
+An endpoint is a server: the scheme, host and port of the request URL (see
+:func:`euca_boto.retry.adapter.endpoint_of`), whatever the path, so a service that puts names
+in its paths (S3 keys) still has one bucket per server. Only buckets that are not full are
+kept, so the memory a budget takes is bounded by the servers that failed recently.
 """
 
 from __future__ import annotations
@@ -30,6 +35,16 @@ class RetryBudget:
     def enabled(self) -> bool:
         return self.capacity > 0
 
+    @property
+    def full(self) -> bool:
+        """Whether every bucket is full: there is nothing to refill."""
+        return not self._tokens
+
+    def endpoints(self) -> tuple[str, ...]:
+        """The endpoints whose buckets are not full (a full bucket is not kept)."""
+        with self._lock:
+            return tuple(self._tokens)
+
     def tokens(self, endpoint: str) -> int:
         """Tokens left for ``endpoint`` (a full bucket for an endpoint not seen yet)."""
         with self._lock:
@@ -48,11 +63,18 @@ class RetryBudget:
 
     def refill(self, endpoint: str, amount: int = SUCCESS_REFILL) -> None:
         """Put back ``amount`` tokens, up to the capacity."""
-        if not self.enabled:
+        # A full bucket is not kept, so the common case (a success at an endpoint that spent
+        # nothing) is one dict lookup, without the lock.
+        if endpoint not in self._tokens:
             return
         with self._lock:
-            left = self._tokens.get(endpoint, self.capacity)
-            self._tokens[endpoint] = min(self.capacity, left + amount)
+            left = self._tokens.get(endpoint)
+            if left is None:
+                return
+            if left + amount >= self.capacity:
+                del self._tokens[endpoint]
+            else:
+                self._tokens[endpoint] = left + amount
 
     def resize(self, capacity: int) -> None:
         """Change the capacity, keeping what is spent (a bucket never holds more than it)."""
@@ -60,8 +82,8 @@ class RetryBudget:
             raise ValueError(f"capacity must be >= 0 tokens, got {capacity}")
         with self._lock:
             self.capacity = capacity
-            for endpoint, left in self._tokens.items():
-                self._tokens[endpoint] = min(left, capacity)
+            self._tokens = {endpoint: left for endpoint, left in self._tokens.items()
+                            if left < capacity}
 
     def __repr__(self) -> str:
         return f"RetryBudget(capacity={self.capacity})"

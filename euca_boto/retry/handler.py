@@ -36,7 +36,7 @@ CONTEXT_KEY = "euca_boto_retry"
 RETRY_KEYS: tuple[str, ...] = tuple(k for k in BY_KEY if k.startswith("euca_retry_"))
 
 
-@dataclass
+@dataclass(slots=True)
 class CallState:
     """What the handler remembers about one call, between its attempts."""
 
@@ -164,8 +164,9 @@ class RetryHandler:
         if (kwargs.get("caught_exception") is None and response is not None
                 and response[0].status_code < 300):
             # The common case, kept cheap: a success refills the budget and ends the call.
-            endpoint = endpoint_of(request_dict.get("url", ""))
-            self.budget.refill(endpoint, SUCCESS_REFILL + state.spent.get(endpoint, 0))
+            if not self.budget.full:
+                endpoint = endpoint_of(request_dict.get("url", ""))
+                self.budget.refill(endpoint, SUCCESS_REFILL + state.spent.get(endpoint, 0))
             return None
         state.busy += now - state.attempt_started
         ctx = self._adapter.context(

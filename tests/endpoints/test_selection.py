@@ -6,7 +6,7 @@ from collections import Counter
 
 from euca_boto.endpoints import EjectionPolicy, Endpoint, State
 from euca_boto.endpoints.health import HealthBoard
-from euca_boto.endpoints.selection import Route, Tiers, order
+from euca_boto.endpoints.selection import SPREAD, Route, Tiers, order
 
 
 class Clock:
@@ -43,6 +43,22 @@ def test_successive_calls_start_at_successive_endpoints_of_a_tier() -> None:
     r = route(eps(("a", None), ("b", None), ("c", None)), board)
     firsts = [names(r.plan(r.base).endpoints)[0] for _ in range(6)]
     assert firsts == ["a", "b", "c", "a", "b", "c"]
+
+
+def test_a_client_keeps_to_its_window_of_a_large_tier_and_clients_get_successive_ones(
+) -> None:
+    board = HealthBoard(Clock())
+    r = route(eps(*((f"h{i}", None) for i in range(20))), board)
+    one, two = Clock(), Clock()  # any objects that stand for two clients
+    firsts = {client: [names(r.plan(r.base, client=client).endpoints)[0] for _ in range(40)]
+              for client in (one, two)}
+    assert len(set(firsts[one])) == len(set(firsts[two])) == SPREAD
+    index = {f"h{i}": i for i in range(20)}
+    start = index[names(r.plan(r.base, client=one).endpoints)[SPREAD]] - SPREAD
+    assert {index[n] for n in firsts[one]} == {(start + i) % 20 for i in range(SPREAD)}
+    assert {index[n] for n in firsts[two]} == {(start + SPREAD + i) % 20 for i in range(SPREAD)}
+    # The plan still holds every endpoint: failover can go outside the window.
+    assert len(r.plan(r.base, client=one).endpoints) == 20
 
 
 def test_srv_priority_splits_tiers_and_weights_share_calls() -> None:

@@ -344,6 +344,27 @@ def test_successes_refill_the_budget(cloud: LocalCloud, fake_time: FakeTime) -> 
     assert handler.budget.tokens(key) == 6
 
 
+def test_the_budget_belongs_to_the_endpoint_not_to_the_object_path(
+    cloud: LocalCloud, fake_time: FakeTime
+) -> None:
+    # S3 puts the object's key in the URL path: a budget keyed by path would give every key a
+    # full bucket of its own, and a failing endpoint would never stop being retried.
+    s3 = client(cloud, "s3", fake_time, euca_retry_budget=10, euca_retry_max_attempts=3)
+    s3.create_bucket(Bucket="budget")
+    for i in range(40):
+        s3.put_object(Bucket="budget", Key=f"k/{i}", Body=b"x")
+    handler = configure_retry(s3)
+    assert handler.budget.endpoints() == ()  # successes leave only full buckets: none kept
+    cloud.endpoint(0).fail(503, count=100)
+    for i in range(5):
+        with pytest.raises(ClientError):
+            s3.get_object(Bucket="budget", Key=f"k/{i}")
+    # 10 tokens pay for the first call's 2 retries; the next four fail at once.
+    assert statuses(cloud, 1 + 40 + 3 + 4) == [200] * 41 + [503] * 7
+    assert handler.budget.endpoints() == (endpoint_of(cloud.service_url("s3")),)
+    assert endpoint_of(cloud.service_url("s3")) == cloud.endpoint(0).url
+
+
 # -- overrides, custom policies, reporting --------------------------------------------------------
 
 def test_service_block_of_the_profile_overrides_the_profile(

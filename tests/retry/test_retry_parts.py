@@ -72,9 +72,15 @@ def test_exceptions_are_classified(exception: Exception, outcome: Outcome) -> No
     assert classify(exception) is outcome
 
 
-def test_endpoint_is_the_url_without_its_query() -> None:
-    assert endpoint_of("http://127.0.0.1:8773/services/Tokens?Action=X") == (
-        "http://127.0.0.1:8773/services/Tokens")
+@pytest.mark.parametrize("url, endpoint", [
+    ("http://127.0.0.1:8773/services/Tokens?Action=X", "http://127.0.0.1:8773"),
+    ("http://127.0.0.1:8773/services/objectstorage/bucket/a/b", "http://127.0.0.1:8773"),
+    ("https://User:pw@Cloud.Example.com/services/Euare", "https://cloud.example.com:443"),
+    ("http://[::1]:8773", "http://[::1]:8773"),
+    ("http://cloud?Action=X", "http://cloud:80"),
+])
+def test_endpoint_is_the_server_of_the_url(url: str, endpoint: str) -> None:
+    assert endpoint_of(url) == endpoint
 
 
 def test_budget_pays_retries_until_empty() -> None:

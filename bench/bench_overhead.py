@@ -1,0 +1,300 @@
+"""What the plugin costs per call, side by side with plain boto3, against a minimal fast server.
+
+The server is a CannedServer (euca_boto.testing.canned) in a process of its own, answering a
+DescribeProperties response at once, so a call's time is almost all the client's and the
+plugin's share of it shows in full. Five comparisons, each as the ratio plugin / plain:
+
+1. one call (median latency; target <= 1.03);
+2. client creation (median time of ``session.client("euprop")``; target <= 1.05);
+3. 16 threads sharing one client (median throughput over rounds; target >= 0.97);
+4. aiobotocore, 200 calls gathered with its default pool of 10 (median batch time;
+   target <= 1.03; needs aiobotocore, i.e. run with .venv-aio);
+5. endpoints: one installed client over 50 endpoints and over 1 (median latency; target
+   <= 1.05), and the TCP connections the server accepted during 200 calls after warm-up
+   (target 0).
+
+``--profile`` prints instead where an installed session's call and client creation spend their
+time (cProfile, top functions by own time).
+
+Run: .venv/bin/python bench/bench_overhead.py [--rounds 3000]
+     .venv-aio/bin/python bench/bench_overhead.py      (adds part 4)
+     .venv/bin/python bench/bench_overhead.py --profile
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import json
+import pstats
+import statistics
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import compare, report  # noqa: E402
+from harness import throughput as threaded_throughput  # noqa: E402
+
+import euca_boto  # noqa: E402
+from euca_boto.models import models_path  # noqa: E402
+
+KEYS = {"aws_access_key_id": "AKIDBENCH", "aws_secret_access_key": "bench-secret",
+        "region_name": "eucalyptus"}
+PROPERTIES = {"Properties": ["dns.enabled"]}
+PATH = "/services/Properties"
+THREADS = 16
+
+# The server process: prints its base URLs, then answers "connections" lines with its count of
+# accepted connections until its stdin closes.
+_SERVER = """
+import json, sys
+from euca_boto.testing.canned import DESCRIBE_PROPERTIES, CannedServer
+with CannedServer(DESCRIBE_PROPERTIES, ports=int(sys.argv[1])) as server:
+    print(json.dumps(server.urls), flush=True)
+    for line in sys.stdin:
+        print(server.connections, flush=True)
+"""
+
+
+class Server:
+    """A CannedServer in a subprocess (in this one its thread would compete for the GIL)."""
+
+    def __init__(self, ports: int) -> None:
+        self.process = subprocess.Popen([sys.executable, "-c", _SERVER, str(ports)],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        text=True)
+        assert self.process.stdout is not None
+        self.urls: list[str] = json.loads(self.process.stdout.readline())
+
+    def connections(self) -> int:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write("connections\n")
+        self.process.stdin.flush()
+        return int(self.process.stdout.readline())
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+def plain_session() -> Any:
+    session = boto3.session.Session(**KEYS)
+    session._session.get_component("data_loader").search_paths.insert(0, str(models_path()))
+    return session
+
+
+def installed_session(**settings: Any) -> Any:
+    return euca_boto.session(**KEYS, **settings)
+
+
+def per_call(url: str, rounds: int) -> tuple[str, float]:
+    plain = plain_session().client("euprop", endpoint_url=url + PATH)
+    ours = installed_session(euca_endpoint=url).client("euprop")
+    results = compare([("plain boto3", lambda: plain.describe_properties(**PROPERTIES)),
+                       ("euca-boto", lambda: ours.describe_properties(**PROPERTIES))],
+                      rounds=rounds, warmup=200)
+    return (report("1. one call: latency", results),
+            results[1].median / results[0].median)
+
+
+def client_creation(url: str, rounds: int) -> tuple[str, float]:
+    plain, ours = plain_session(), installed_session(euca_endpoint=url)
+    results = compare([("plain boto3", lambda: plain.client("euprop", endpoint_url=url + PATH)),
+                       ("euca-boto", lambda: ours.client("euprop"))],
+                      rounds=rounds, warmup=20)
+    return (report("2. client creation: time of session.client('euprop')", results),
+            results[1].median / results[0].median)
+
+
+def threads(url: str, rounds: int, calls: int) -> tuple[str, float]:
+    plain = plain_session().client("euprop", endpoint_url=url + PATH)
+    ours = installed_session(euca_endpoint=url).client("euprop")
+
+    def throughput(client: Any) -> float:
+        return threaded_throughput(lambda: client.describe_properties(**PROPERTIES),
+                                   THREADS, calls)
+
+    throughput(plain), throughput(ours)  # warm-up
+    figures: dict[str, list[float]] = {"plain boto3": [], "euca-boto": []}
+    for round_number in range(rounds):
+        pair = [("plain boto3", plain), ("euca-boto", ours)]
+        for name, client in pair[::-1] if round_number % 2 else pair:
+            figures[name].append(throughput(client))
+    # Each round's two runs are next to each other in time: the median of their ratios is
+    # less affected by the machine's drift than the ratio of the medians.
+    ratio = statistics.median(o / p for o, p in zip(figures["euca-boto"],
+                                                    figures["plain boto3"], strict=True))
+    lines = [f"3. {THREADS} threads sharing one client, {calls} calls each, {rounds} rounds: "
+             "throughput", f"  {'variant':<28} {'median calls/s':>15}"]
+    for name, values in figures.items():
+        lines.append(f"  {name:<28} {statistics.median(values):>15.0f}")
+    lines.append(f"  median ratio of the rounds (euca-boto / plain): {ratio:.3f}")
+    return "\n".join(lines), ratio
+
+
+def aiobotocore_part(url: str, rounds: int, calls: int, pool: int = 10) -> tuple[str, float]:
+    from aiobotocore.session import AioSession
+    from botocore.config import Config
+
+    from euca_boto import aio
+
+    config = Config(max_pool_connections=pool)
+    loop = asyncio.new_event_loop()
+    contexts: list[Any] = []
+
+    async def open_clients() -> tuple[Any, Any]:
+        plain = AioSession()
+        plain.get_component("data_loader").search_paths.insert(0, str(models_path()))
+        plain.set_credentials(KEYS["aws_access_key_id"], KEYS["aws_secret_access_key"])
+        contexts.append(plain.create_client("euprop", endpoint_url=url + PATH, config=config,
+                                            region_name=KEYS["region_name"]))
+        contexts.append(aio.session(**KEYS, euca_endpoint=url).create_client(
+            "euprop", config=config))
+        return await contexts[0].__aenter__(), await contexts[1].__aenter__()
+
+    plain_client, ours = loop.run_until_complete(open_clients())
+
+    def batch(client: Any) -> Callable[[], None]:
+        async def gather() -> None:
+            await asyncio.gather(*(client.describe_properties(**PROPERTIES)
+                                   for _ in range(calls)))
+
+        return lambda: loop.run_until_complete(gather())
+
+    try:
+        results = compare([("aiobotocore", batch(plain_client)),
+                           ("aiobotocore + euca-boto", batch(ours))],
+                          rounds=rounds, warmup=3)
+    finally:
+        async def close() -> None:
+            for context in contexts:
+                await context.__aexit__(None, None, None)
+
+        loop.run_until_complete(close())
+        loop.close()
+    return (report(f"4. aiobotocore: {calls} calls gathered, pool of {pool}: batch time",
+                   results),
+            results[1].median / results[0].median)
+
+
+def endpoints(one: str, many: Server, rounds: int) -> tuple[str, float, int]:
+    single = installed_session(euca_endpoint=one).client("euprop")
+    spread = installed_session(
+        euca_endpoint_urls=",".join(u + PATH for u in many.urls)).client("euprop")
+    results = compare([("1 endpoint", lambda: single.describe_properties(**PROPERTIES)),
+                       (f"{len(many.urls)} endpoints",
+                        lambda: spread.describe_properties(**PROPERTIES))],
+                      rounds=rounds, warmup=200)
+    before = many.connections()
+    for _ in range(200):
+        spread.describe_properties(**PROPERTIES)
+    opened = many.connections() - before
+    text = report("5. endpoints: latency of an installed client", results)
+    text += f"\n  new connections during 200 calls over {len(many.urls)} endpoints: {opened}"
+    return text, results[1].median / results[0].median, opened
+
+
+def function_calls(work: Callable[[], object], times: int) -> float:
+    """Python function calls per run of ``work``: a measure of CPU work that the load of a
+    shared machine does not blur."""
+    profiler = cProfile.Profile()
+    profiler.runcall(lambda: [work() for _ in range(times)])
+    return float(pstats.Stats(profiler).total_calls) / times  # type: ignore[attr-defined]
+
+
+def profile(url: str, calls: int) -> None:
+    plain_sess = plain_session()
+    plain = plain_sess.client("euprop", endpoint_url=url + PATH)
+    session = installed_session(euca_endpoint=url)
+    client = session.client("euprop")
+    for _ in range(200):
+        client.describe_properties(**PROPERTIES)
+        plain.describe_properties(**PROPERTIES)
+    print("Python function calls (plain boto3 -> euca-boto):")
+    for title, plain_work, ours_work in (
+        ("  per call", lambda: plain.describe_properties(**PROPERTIES),
+         lambda: client.describe_properties(**PROPERTIES)),
+        ("  per client creation", lambda: plain_sess.client("euprop", endpoint_url=url + PATH),
+         lambda: session.client("euprop")),
+    ):
+        before, after = function_calls(plain_work, 300), function_calls(ours_work, 300)
+        print(f"{title}: {before:.0f} -> {after:.0f} ({after / before:.3f})")
+    print()
+    for title, work in (
+        (f"{calls} calls", lambda: [client.describe_properties(**PROPERTIES)
+                                    for _ in range(calls)]),
+        (f"{calls // 10} client creations", lambda: [session.client("euprop")
+                                                     for _ in range(calls // 10)]),
+    ):
+        profiler = cProfile.Profile()
+        profiler.runcall(work)
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out).sort_stats("tottime")
+        stats.print_stats(10)
+        stats.print_stats("euca_boto", 15)
+        print(f"== profile: {title} through an installed session: the top 10 by own time, "
+              f"then euca_boto's top 15")
+        print("\n".join(line for line in out.getvalue().splitlines()
+                        if "(" in line or "ncalls" in line))
+        print()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3000, help="rounds of single calls")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--parts", default="1,2,3,4,5", help="which comparisons, e.g. 1,3")
+    args = parser.parse_args()
+    parts = {int(p) for p in args.parts.split(",")}
+    one, many = Server(1), Server(50)
+    try:
+        url = one.urls[0]
+        if args.profile:
+            profile(url, 3000)
+            return
+        figures: list[tuple[str, float, str]] = []
+        if 1 in parts:
+            text, ratio = per_call(url, args.rounds)
+            print(text, end="\n\n")
+            figures.append(("one call", ratio, "<= 1.03"))
+        if 2 in parts:
+            text, ratio = client_creation(url, max(50, args.rounds // 10))
+            print(text, end="\n\n")
+            figures.append(("client creation", ratio, "<= 1.05"))
+        if 3 in parts:
+            text, ratio = threads(url, 15, max(20, args.rounds // 50))
+            print(text, end="\n\n")
+            figures.append((f"{THREADS} threads, throughput", ratio, ">= 0.97"))
+        if 4 in parts:
+            try:
+                import aiobotocore  # noqa: F401
+            except ImportError:
+                print("4. aiobotocore is not installed here: skipped (run with .venv-aio)\n")
+            else:
+                text, ratio = aiobotocore_part(url, max(15, args.rounds // 100), 200)
+                print(text, end="\n\n")
+                figures.append(("aiobotocore, pool 10", ratio, "<= 1.03"))
+        if 5 in parts:
+            text, ratio, opened = endpoints(url, many, args.rounds // 2)
+            print(text, end="\n\n")
+            figures.append(("50 endpoints / 1", ratio, "<= 1.05"))
+            figures.append(("new connections / 200 calls", float(opened), "0"))
+        print("summary (plugin / plain boto3 unless named)")
+        for name, value, target in figures:
+            print(f"  {name:<30} {value:>7.3f}   target {target}")
+    finally:
+        one.close()
+        many.close()
+
+
+if __name__ == "__main__":
+    main()
