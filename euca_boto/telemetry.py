@@ -8,22 +8,23 @@ which state, and the kind of caller context. The span is the one
 euca-boto opens a client span of its own. :func:`instrument_metrics` exports the figures of
 :mod:`euca_boto.metrics` through an OpenTelemetry meter as well.
 
-Without OpenTelemetry nothing here is imported or registered, so a call pays nothing for it.
+Where no tracer provider is set up (and no metrics exported) when a service's first client is
+created, nothing is registered for it, so its calls pay nothing; nothing of OpenTelemetry is
+imported by euca-boto in any case until :func:`instrument_metrics` is called.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import sys
 import time
 from contextvars import ContextVar
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from euca_boto import context as caller
 from euca_boto.metrics import METRICS, Metrics
 
-__all__ = ["available", "instrument_metrics", "note_breaker", "register"]
+__all__ = ["instrument_metrics", "note_breaker", "register"]
 
 _KEY = "euca_boto_telemetry"
 _RETRY_KEY = "euca_boto_retry"  # the retry handler's state of the call (retry/handler.py)
@@ -35,15 +36,6 @@ _breaker: ContextVar[tuple[str, str] | None] = ContextVar("euca_boto_breaker", d
 
 #: Whether spans are annotated; set once OpenTelemetry is found by :func:`register`.
 ACTIVE = False
-
-
-@lru_cache(maxsize=1)
-def available() -> bool:
-    """Whether ``opentelemetry-api`` can be imported here (looked up once, without importing)."""
-    try:
-        return importlib.util.find_spec("opentelemetry.trace") is not None
-    except (ImportError, ValueError):  # a parent that is not a package, or blocked in sys.modules
-        return False
 
 
 def note_breaker(name: str, probe: bool) -> None:
@@ -179,10 +171,29 @@ class SpanHandlers:
             otel_context.detach(trace.token)
 
 
+def _configured() -> bool:
+    """Whether this process records spans (an SDK tracer provider is set) or exports metrics.
+
+    A process that set a tracer provider has imported ``opentelemetry.trace``, so where it is
+    not imported the answer is no without importing anything.
+    """
+    if _duration is not None:
+        return True
+    trace = sys.modules.get("opentelemetry.trace")
+    if trace is None:
+        return False
+    provider = trace.get_tracer_provider()
+    return not isinstance(provider, (trace.ProxyTracerProvider, trace.NoOpTracerProvider))
+
+
 def register(emitter: Any, service_id: str) -> None:
-    """Annotate the spans of ``service_id``'s calls, if OpenTelemetry is installed."""
+    """Annotate the spans of ``service_id``'s calls, if this process traces with OpenTelemetry.
+
+    Registered when the service's first client is created: a tracer provider set up later than
+    that is seen by the clients of services (and sessions) created after it.
+    """
     global ACTIVE
-    if not available():
+    if not _configured():
         return
     ACTIVE = True
     handlers = SpanHandlers(service_id)

@@ -113,6 +113,6 @@ def test_metrics_are_exported_through_the_meter(cloud: LocalCloud, run: Any) -> 
     assert [p["value"] for p in points["euca_boto.call.duration"]] == [1]
 
 
-def test_without_opentelemetry_nothing_is_imported_or_registered(run: Any) -> None:
-    found = run("--without-otel")
-    assert found == {"error": None, "active": False, "imported": []}
+@pytest.mark.parametrize("how", ["--without-otel", "--no-provider"])
+def test_without_a_tracer_provider_nothing_is_imported_or_registered(run: Any, how: str) -> None:
+    assert run(how) == {"error": None, "active": False, "imported": []}

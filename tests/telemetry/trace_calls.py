@@ -2,7 +2,7 @@
 
 Run in its own process (a tracer provider is set once per process): ``--instrument`` turns on
 opentelemetry-instrumentation-botocore, ``--scene`` picks the calls, ``--without-otel`` makes
-OpenTelemetry unimportable before euca_boto is imported. Prints one JSON document.
+OpenTelemetry unimportable before euca_boto is imported, ``--no-provider`` sets no tracer provider. Prints one JSON document.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 parser = argparse.ArgumentParser()
 parser.add_argument("--instrument", action="store_true")
 parser.add_argument("--without-otel", action="store_true")
+parser.add_argument("--no-provider", action="store_true")
 parser.add_argument("--scene", choices=["describe", "delegate", "fail"], default="describe")
 args = parser.parse_args()
 
@@ -40,7 +41,7 @@ def calls(session: Any) -> str | None:
 
 session = euca_boto.session(profile_name="localcloud", euca_retry_base_delay=0.001,
                             euca_retry_delay=0.01, euca_retry_max_attempts=3)
-if args.without_otel:
+if args.without_otel or args.no_provider:
     error = calls(session)
     print(json.dumps({"error": error, "active": telemetry.ACTIVE,
                       "imported": sorted(name for name, module in sys.modules.items()
