@@ -21,7 +21,7 @@ from euca_boto.endpoints import (
     keep_topology_updated,
     selector_of,
 )
-from euca_boto.errors import ConfigError, EucaBotoError
+from euca_boto.errors import ConfigError, EucaBotoError, MalformedResponseError
 from euca_boto.futures import futures
 from euca_boto.install import install, session
 from euca_boto.models import models_path
@@ -57,6 +57,7 @@ def initialize_client_plugin(client: object) -> None:
 __all__ = [
     "ConfigError",
     "EucaBotoError",
+    "MalformedResponseError",
     "install",
     "models_path",
     "session",

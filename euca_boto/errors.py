@@ -1,12 +1,17 @@
 """The exceptions euca-boto raises on its own account.
 
-Errors that come back from a cloud stay botocore's ``ClientError`` family; these are for what the
-plugin itself finds wrong (configuration, arguments) before or around a call.
+Errors that come back from a cloud stay botocore's ``ClientError`` family (an HTTP answer with an
+error code); everything else a call can raise is a ``BotoCoreError`` (nothing usable came back,
+or nothing was sent), so ``except (ClientError, BotoCoreError)`` catches every failure of a call.
+The plugin's own errors are also :class:`EucaBotoError`. The README's error table lists them all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+from botocore.exceptions import BotoCoreError
+from botocore.parsers import ResponseParserError
 
 
 class EucaBotoError(Exception):
@@ -35,3 +40,22 @@ class MissingExtra(EucaBotoError, ImportError):
             + (f" ({hint})" if hint else "")
         )
         self.extras = tuple(extras)
+
+
+class MalformedResponseError(BotoCoreError, ResponseParserError, EucaBotoError):
+    """The server answered, but its answer could not be parsed (a truncated or garbled body).
+
+    A ``BotoCoreError``, and a ``ResponseParserError`` as botocore raises in this case, so both
+    kinds of ``except`` clause catch it. Read-only calls are retried before it is raised; a call
+    that may change state is not (the server answered, so the request may have taken effect).
+    ``operation``, ``status`` (HTTP), ``attempts`` and ``stop_reason`` say what happened.
+    """
+
+    fmt = "{operation}: HTTP {status} answer could not be parsed: {detail}"
+
+    def __init__(self, *, operation: str, status: int, detail: str, attempts: int = 1,
+                 stop_reason: str = "") -> None:
+        super().__init__(operation=operation, status=status, detail=detail, attempts=attempts,
+                         stop_reason=stop_reason)
+        self.operation, self.status, self.detail = operation, status, detail
+        self.attempts, self.stop_reason = attempts, stop_reason

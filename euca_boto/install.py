@@ -19,7 +19,7 @@ import boto3.session
 import botocore.session
 from botocore.config import Config
 
-from euca_boto import clientconfig, context, msgs, retry, telemetry, wirelog
+from euca_boto import clientconfig, context, msgs, parsing, retry, telemetry, wirelog
 from euca_boto.endpoints import events as endpoint_events
 from euca_boto.models import models_path
 from euca_boto.proxy import BreakerHook
@@ -131,6 +131,7 @@ class Plugin:
             context.register(target, service_id, self.caller_context)
         telemetry.register(target, service_id)
         msgs.register_service(target, service_id)
+        parsing.register(target, service_id)
 
 
 def botocore_session_of(session: Any) -> botocore.session.Session:
@@ -189,6 +190,7 @@ def attach(
             plugin.on_creating_client_class,
             unique_id="euca-boto-creating-client-class",
         )
+        parsing.install_parser(core)
         wrap_create_client(core, plugin)
     else:
         plugin.settings = settings

@@ -1,9 +1,11 @@
 """What the outcome of a web-service call says about the service: failure, answer or nothing.
 
 A call reaches its breaker after retry and failover are done with it, so an error here is the
-final word: retries exhausted on a retriable HTTP status, a connection that could not be made or
-was lost, a timeout. Those count as failures. Any other answer from the service (a 4xx that means
-a bad request or no permission) shows it is up. Errors raised before anything was sent (bad
+final word: retries exhausted on a retriable HTTP status that says the service is sick (502, 503,
+504, 429, 408), a connection that could not be made or was lost, a timeout, an answer that could
+not be parsed. Those count as failures. A 500 or a 413 follows the request, not the service (one
+poison request gets it from every endpoint), so it does not count; nor does any other answer
+from the service (a 4xx that means a bad request or no permission): it shows the service is up. Errors raised before anything was sent (bad
 parameters, no credentials) and interruptions say nothing about it.
 """
 
@@ -22,6 +24,8 @@ from botocore.exceptions import (
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from euca_boto.circuit.breaker import NOT_COUNTED, CircuitOpenError, Classifier, Verdict
+from euca_boto.errors import MalformedResponseError
+from euca_boto.retry.context import REQUEST_STATUSES
 
 _TIMEOUTS = (ConnectTimeoutError, ReadTimeoutError)
 _CONNECTION = (
@@ -31,7 +35,7 @@ _CONNECTION = (
 
 def web_service_failures(retry_statuses: Collection[int]) -> Classifier:
     """A classifier for botocore calls; ``retry_statuses`` are ``euca_retry_status_codes``."""
-    statuses = frozenset(retry_statuses)
+    statuses = frozenset(retry_statuses) - REQUEST_STATUSES
 
     def classify(error: BaseException) -> Verdict:
         if isinstance(error, CircuitOpenError):
@@ -40,6 +44,8 @@ def web_service_failures(retry_statuses: Collection[int]) -> Classifier:
             return Verdict("timeout", failure=True)
         if isinstance(error, _CONNECTION):
             return Verdict("connection", failure=True)
+        if isinstance(error, MalformedResponseError):
+            return Verdict("malformed", failure=True)
         if isinstance(error, ClientError):
             status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
             if status in statuses:

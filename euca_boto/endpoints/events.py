@@ -19,6 +19,7 @@ from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from botocore.exceptions import HTTPClientError
 
 from euca_boto.endpoints.selection import CallPlan, Route
+from euca_boto.parsing import parse_failure
 from euca_boto.endpoints.selector import EndpointSelector, selector_of
 from euca_boto.retry.handler import awaits_handlers
 
@@ -28,11 +29,13 @@ CONTEXT_KEY = "euca_boto_endpoints"
 
 
 def endpoint_fault(status: int | None, exception: BaseException | None,
-                   fault_statuses: frozenset[int]) -> str | None:
+                   fault_statuses: frozenset[int], parsed: Any = None) -> str | None:
     """Why an attempt's outcome is the endpoint's failure, or None if the endpoint answered.
 
-    Connection errors and timeouts are; so are the retriable 5xx statuses. Any other answer,
-    errors included, shows the endpoint alive.
+    Connection errors and timeouts are; so are the retriable statuses that say the endpoint is
+    sick (502, 503, 504: ``fault_statuses``) and answers that could not be parsed. Any other
+    answer, errors included, shows the endpoint alive: a 500 follows the request (a poison
+    request gets it from every endpoint), so it ejects none.
     """
     if exception is not None:
         # Refused, connect timeout, TLS or proxy failure; read timeout, connection lost.
@@ -41,6 +44,9 @@ def endpoint_fault(status: int | None, exception: BaseException | None,
         return None
     if status is not None and status in fault_statuses:
         return f"HTTP {status}"
+    detail = parse_failure(parsed)
+    if detail is not None:
+        return f"malformed answer: {detail}"
     return None
 
 
@@ -98,8 +104,11 @@ class EndpointEvents:
         if found is None:
             return
         route, plan = found
-        status = response[0].status_code if response is not None else None
-        plan.fault = endpoint_fault(status, caught_exception, route.fault_statuses)
+        status, parsed = (response[0].status_code, response[1]) if response else (None, None)
+        plan.fault = endpoint_fault(status, caught_exception, route.fault_statuses, parsed)
+        # A retry after a 500 tries another endpoint, in case the error is this one's, without
+        # holding it against this one.
+        plan.move = plan.fault is not None or status == 500
         url = plan.current.url
         if plan.fault is None:
             if route.board.succeeded(url):
@@ -115,7 +124,7 @@ class EndpointEvents:
         if found is None:
             return
         route, plan = found
-        if plan.fault is None or len(plan.endpoints) < 2:
+        if not plan.move or len(plan.endpoints) < 2:
             return
         failed = plan.current.url
         plan.advance()

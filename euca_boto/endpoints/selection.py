@@ -108,6 +108,7 @@ class CallPlan:
     suffix: str  # the request URL after the endpoint's URL: path rest and query
     position: int = 0
     fault: str | None = None  # why the current attempt counts as the endpoint's failure
+    move: bool = False  # whether the next attempt goes to the next endpoint
     probed: bool = False
 
     @property

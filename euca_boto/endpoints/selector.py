@@ -38,6 +38,7 @@ from euca_boto.errors import ConfigError
 from euca_boto.localstate import state_file
 from euca_boto.models import models_path
 from euca_boto.plainsession import plain_session
+from euca_boto.retry.context import REQUEST_STATUSES
 
 Clock = Callable[[], float]
 
@@ -161,7 +162,8 @@ class EndpointSelector:
             endpoints=endpoints,
             board=self.board,
             ejection=EjectionPolicy(settings["euca_eject_time"], settings["euca_eject_max_time"]),
-            fault_statuses=frozenset(s for s in settings["euca_retry_status_codes"] if s >= 500),
+            fault_statuses=frozenset(s for s in settings["euca_retry_status_codes"]
+                                     if s >= 500 and s not in REQUEST_STATUSES),
             zone=settings.get("euca_zone"),
             describe_source=described,
             ready=ready,

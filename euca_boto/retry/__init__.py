@@ -40,6 +40,7 @@ from euca_boto.retry.conditions import (
     retry_if,
     retry_if_connection_error,
     retry_if_error_code,
+    retry_if_malformed,
     retry_if_read_timeout,
     retry_if_status,
 )
@@ -95,6 +96,7 @@ __all__ = [
     "retry_if",
     "retry_if_connection_error",
     "retry_if_error_code",
+    "retry_if_malformed",
     "retry_if_read_timeout",
     "retry_if_status",
     "wait_exponential_jitter",

@@ -23,6 +23,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from euca_boto.parsing import parse_failure
 from euca_boto.retry.context import Outcome, RetryContext, may_change_state
 
 # Members of an error body that carry a delay in seconds (query/EC2 XML or JSON errors).
@@ -148,7 +149,9 @@ class RetryEventAdapter:
             http_response, parsed = response
             status = http_response.status_code
             error = parsed.get("Error") if isinstance(parsed, dict) else None
-            if status < 400:
+            if status < 400 and parse_failure(parsed) is not None:
+                outcome = Outcome.MALFORMED
+            elif status < 400:
                 outcome = Outcome.SUCCESS
             else:
                 outcome = Outcome.HTTP_ERROR

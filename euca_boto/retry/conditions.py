@@ -108,6 +108,18 @@ class retry_if(RetryCondition):
         return f"retry_if({self.predicate!r})"
 
 
+class retry_if_malformed(RetryCondition):
+    """The server answered, but its answer could not be parsed (truncated, garbled)."""
+
+    def __call__(self, ctx: RetryContext) -> bool:
+        return ctx.outcome is Outcome.MALFORMED
+
+    def __repr__(self) -> str:
+        return "retry_if_malformed()"
+
+
 def default_conditions(status_codes: Iterable[int]) -> RetryCondition:
-    """What euca-boto retries by default: the given statuses, connection errors, read timeouts."""
-    return retry_if_status(status_codes) | retry_if_connection_error() | retry_if_read_timeout()
+    """What euca-boto retries by default: the given statuses, connection errors, read timeouts
+    and malformed answers (a call that may change state only as the idempotency rule allows)."""
+    return (retry_if_status(status_codes) | retry_if_connection_error()
+            | retry_if_read_timeout() | retry_if_malformed())

@@ -16,8 +16,15 @@ READ_ONLY_PREFIXES: tuple[str, ...] = (
 )
 
 # Statuses with which a server says it did not act on the request: timed out waiting for it
-# (408), refused it as too large (413), throttled it (429) or was unavailable (503).
+# (408), refused it as too large (413), throttled it (429) or was unavailable (503). (A 413 is
+# retried at all only when the server names a delay: see the policy.)
 NOT_APPLIED_STATUSES: frozenset[int] = frozenset({408, 413, 429, 503})
+
+# Statuses that follow the request rather than the server: the same request gets them from every
+# endpoint (a request the server chokes on, a payload too large). They may be retried, but they
+# say nothing about an endpoint's or a service's health: they eject no endpoint and open no
+# breaker, so one poison request cannot take a healthy service away from every other caller.
+REQUEST_STATUSES: frozenset[int] = frozenset({413, 500})
 
 
 class Outcome(enum.Enum):
@@ -28,6 +35,7 @@ class Outcome(enum.Enum):
     CONNECT_FAILED = "connection failed"  # refused, DNS failure, connect timeout: never sent
     CONNECTION_LOST = "connection lost"  # reset or closed after the request may have been sent
     READ_TIMEOUT = "read timeout"  # sent, but no answer in time
+    MALFORMED = "malformed answer"  # answered, but the body could not be parsed
     OTHER_ERROR = "error"  # anything else botocore caught (an unparsable body, ...)
 
 
@@ -74,6 +82,8 @@ class RetryContext:
         if self.outcome in (Outcome.SUCCESS, Outcome.HTTP_ERROR):
             text = f"HTTP {self.status}"
             return f"{text} {self.error_code}" if self.error_code else text
+        if self.outcome is Outcome.MALFORMED:
+            return f"{self.outcome.value} (HTTP {self.status})"
         if self.exception is None:
             return self.outcome.value
         return f"{self.outcome.value} ({type(self.exception).__name__})"

@@ -1,10 +1,17 @@
 """The error raised when a call fails for good after the retry handler gave up on a connection
-error or timeout; it says how many attempts were made and why each failed."""
+error or timeout; it says how many attempts were made and why each failed.
+
+The message stays the original error's, word for word; the attempt history travels beside it
+(``attempts``, ``history``, ``stop_reason``, and a note shown under tracebacks). The classes made
+to combine :class:`RetryError` with botocore's exception classes are rebuilt by name when
+unpickled, so the error crosses process boundaries (``ProcessPoolExecutor``, task queues) intact.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from euca_boto.errors import EucaBotoError
 
@@ -27,10 +34,10 @@ class AttemptRecord:
 
 
 def history_text(stop_reason: str, history: Sequence[AttemptRecord]) -> str:
-    """``(euca-boto retry: 3 attempts; all 3 attempts failed; 1: HTTP 503, retried ...)``"""
+    """``euca-boto retry: 3 attempts, stopped: all 3 attempts failed; 1: HTTP 503, retried ...``"""
     attempts = "1 attempt" if len(history) == 1 else f"{len(history)} attempts"
     steps = "; ".join(record.describe() for record in history)
-    return f"(euca-boto retry: {attempts}, stopped: {stop_reason}; {steps})"
+    return f"euca-boto retry: {attempts}, stopped: {stop_reason}; {steps}"
 
 
 class RetryError(EucaBotoError):
@@ -38,7 +45,8 @@ class RetryError(EucaBotoError):
 
     The error raised is also an instance of the original botocore exception's class (an
     ``EndpointConnectionError``, a ``ReadTimeoutError``...), so existing ``except`` clauses
-    still catch it; the original is its ``__cause__``.
+    still catch it, and its message is the original's; the original is its ``__cause__``.
+    ``history`` lists the attempts and :meth:`report` tells them in one line.
     """
 
     attempts: int
@@ -52,6 +60,27 @@ class RetryError(EucaBotoError):
         self.history = tuple(history)
         self.stop_reason = stop_reason
 
+    def report(self) -> str:
+        """The attempts in one line: ``euca-boto retry: 3 attempts, stopped: ...; 1: ...``."""
+        return history_text(self.stop_reason, self.history)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The combined classes are made at run time and cannot be found by name: rebuild them
+        # from the botocore class they combine with, which can.
+        original = getattr(type(self), "_euca_original", None)
+        if original is None:
+            return (type(self), self.args, self.__dict__)
+        return (_rebuild, (original, self.args, self.__dict__))
+
+
+def _rebuild(original: type[BaseException], args: tuple[Any, ...],
+             state: dict[str, Any]) -> RetryError:
+    cls = _subclass_for(original)
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 _SUBCLASSES: dict[type[BaseException], type[RetryError]] = {}
 
@@ -59,9 +88,9 @@ _SUBCLASSES: dict[type[BaseException], type[RetryError]] = {}
 def retry_error(
     original: BaseException, stop_reason: str, history: Sequence[AttemptRecord]
 ) -> RetryError:
-    """A :class:`RetryError` that is also of ``original``'s class, with the attempt history in
-    its message and ``original``'s attributes (``endpoint_url``, ``error``...) kept."""
-    message = f"{original} {history_text(stop_reason, history)}"
+    """A :class:`RetryError` that is also of ``original``'s class, with ``original``'s message
+    and attributes (``endpoint_url``, ``error``...) kept and the attempt history beside them."""
+    message = str(original)
     cls = _subclass_for(type(original))
     if cls is RetryError:
         error = RetryError(message)
@@ -74,6 +103,7 @@ def retry_error(
     error.attempts = len(history)
     error.history = tuple(history)
     error.stop_reason = stop_reason
+    error.add_note(error.report())
     return error
 
 
@@ -85,6 +115,7 @@ def _subclass_for(original: type[BaseException]) -> type[RetryError]:
                 "__module__": __name__,
                 "__doc__": f"{original.__name__} after the retry handler gave up.",
                 "__str__": Exception.__str__,
+                "_euca_original": original,
             })
         except TypeError:  # a class that cannot be combined (layout conflict, final class)
             cls = RetryError

@@ -3,7 +3,8 @@
 Per call it keeps a :class:`CallState` in botocore's per-call ``context`` dict (fresh for every
 call), asks the policy after every attempt, pays for retries from the endpoint's budget, sleeps
 (through an injectable ``sleep``), logs each retry, reports the attempts in the response
-metadata and, when it gives up, says so in the error the caller sees.
+metadata (with the attempt history when the call failed) and, when it gives up on an exception,
+raises a :class:`~euca_boto.retry.errors.RetryError` that carries the history.
 
 It takes botocore's own retry handler's place: it is registered on ``needs-retry.<service>``
 under botocore's unique id ``retry-config-<service>``, so botocore's registration of its own
@@ -20,6 +21,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from euca_boto.parsing import parse_failure
 from euca_boto.retry.adapter import RetryEventAdapter, endpoint_of
 from euca_boto.retry.budget import RETRY_COST, SUCCESS_REFILL, RetryBudget
 from euca_boto.retry.errors import AttemptRecord, history_text, retry_error
@@ -162,7 +164,7 @@ class RetryHandler:
         state.attempts = kwargs["attempts"]
         response = kwargs.get("response")
         if (kwargs.get("caught_exception") is None and response is not None
-                and response[0].status_code < 300):
+                and response[0].status_code < 300 and parse_failure(response[1]) is None):
             # The common case, kept cheap: a success refills the budget and ends the call.
             if not self.budget.full:
                 endpoint = endpoint_of(request_dict.get("url", ""))
@@ -220,11 +222,13 @@ class RetryHandler:
         if state is None or not isinstance(parsed, dict):
             return
         metadata = parsed.setdefault("ResponseMetadata", {})
-        metadata["EucaRetry"] = {"Attempts": state.attempts, "Slept": state.slept}
-        error = parsed.get("Error")
-        if isinstance(error, dict) and state.report_due:
-            message = error.get("Message") or ""
-            error["Message"] = f"{message} {state.report()}".strip()
+        report: dict[str, Any] = {"Attempts": state.attempts, "Slept": state.slept}
+        metadata["EucaRetry"] = report
+        failed = isinstance(parsed.get("Error"), dict) or parse_failure(parsed) is not None
+        if failed and state.report_due:
+            # Beside the server's error, never inside it: its message stays the server's.
+            report["StopReason"] = state.stop_reason or ""
+            report["History"] = [record.describe() for record in state.history]
 
     def identify(self, **kwargs: Any) -> RetryHandler:
         """Answers the query event through which :func:`configure_retry` finds the handler."""

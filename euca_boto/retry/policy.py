@@ -8,10 +8,18 @@ exception, or an HTTP status of 300 or more).
 
 The idempotency rule: a call that may change state (see
 :func:`~euca_boto.retry.context.may_change_state`) is retried only when its request provably had
-no effect: the connection failed before anything was sent, or the server answered 408, 413,
-429 or 503. After a 500, 502, 504, a reset connection or a read timeout the request may have
-taken effect, so it is not retried unless ``retry_non_idempotent`` (``euca_retry_non_idempotent
-= true``) says so.
+no effect: the connection failed before anything was sent, or the server answered 408, 429,
+503, or 413 with a delay. After a 500, 502, 504, a reset connection, a read timeout or a
+malformed answer the request may have taken effect, so it is not retried unless
+``retry_non_idempotent`` (``euca_retry_non_idempotent = true``) says so.
+
+The 413 rule: a payload too large does not get smaller when it is sent again, so a 413 is
+retried only as a rate limit, when the server names a delay (``Retry-After`` and friends); a
+plain 413 is final for every call.
+
+The server's delay is a minimum, as in botocore: the wait is the larger of the backoff and the
+server's delay (the latter cut to ``retry_after_max``), so ``Retry-After: 0`` does not turn the
+backoff off.
 """
 
 from __future__ import annotations
@@ -127,6 +135,11 @@ class RetryPolicy:
             return RetryDecision.stop("succeeded")
         if not self.retry_on(ctx):
             return RetryDecision.stop(f"{ctx.reason} is not retried")
+        if ctx.status == 413 and ctx.server_delay is None:
+            return RetryDecision.stop(
+                f"{ctx.reason} without a retry delay: the request is too large and would be "
+                f"refused again (a 413 is retried only when the server names a delay)"
+            )
         if ctx.mutating and not ctx.request_not_applied and not self.retry_non_idempotent:
             return RetryDecision.give_up(
                 f"{ctx.operation} may change state and after {ctx.reason} the "
@@ -137,14 +150,19 @@ class RetryPolicy:
             if self.max_attempts == 1:
                 return RetryDecision.give_up("retries are off (max_attempts = 1)")
             return RetryDecision.give_up(f"all {self.max_attempts} attempts failed")
+        delay = max(0.0, self.backoff(ctx))
+        why = "backoff"
         if ctx.server_delay is not None:
-            delay = min(ctx.server_delay, self.retry_after_max)
-            why = f"{ctx.server_delay_source} {ctx.server_delay:g} s"
-            if ctx.server_delay > self.retry_after_max:
-                why += f", cut to euca_retry_after_max {self.retry_after_max:g} s"
-        else:
-            delay = max(0.0, self.backoff(ctx))
-            why = "backoff"
+            # The server's delay bounds the wait from below; the cap only limits what is
+            # honoured of it.
+            asked = min(ctx.server_delay, self.retry_after_max)
+            if asked >= delay:
+                delay = asked
+                why = f"{ctx.server_delay_source} {ctx.server_delay:g} s"
+                if ctx.server_delay > self.retry_after_max:
+                    why += f", cut to euca_retry_after_max {self.retry_after_max:g} s"
+            else:
+                why = f"backoff, above {ctx.server_delay_source} {ctx.server_delay:g} s"
         if self.deadline is not None:
             expected_end = ctx.elapsed + delay + ctx.attempt_duration
             if expected_end > self.deadline:

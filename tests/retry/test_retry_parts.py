@@ -113,9 +113,10 @@ def test_retry_error_keeps_the_original_class_and_tells_the_history() -> None:
     assert isinstance(error, RetryError) and isinstance(error, EucaBotoError)
     assert error.kwargs == {"endpoint_url": "http://127.0.0.1:1/"}
     assert (error.attempts, error.stop_reason) == (2, "all 2 attempts failed")
-    assert str(error) == (
-        'Could not connect to the endpoint URL: "http://127.0.0.1:1/" (euca-boto retry: '
-        "2 attempts, stopped: all 2 attempts failed; 1: connection failed "
+    assert str(error) == 'Could not connect to the endpoint URL: "http://127.0.0.1:1/"'
+    assert error.report() == (
+        "euca-boto retry: 2 attempts, stopped: all 2 attempts failed; 1: connection failed "
         "(EndpointConnectionError), retried after 0.5 s; 2: connection failed "
-        "(EndpointConnectionError))"
+        "(EndpointConnectionError)"
     )
+    assert error.__notes__ == [error.report()]

@@ -35,7 +35,9 @@ POLICY = RetryPolicy(backoff=wait_fixed(1.0))
 
 @pytest.mark.parametrize("status", sorted(DEFAULT_STATUS_CODES))
 def test_every_default_status_is_retried(status: int) -> None:
-    decision = POLICY.decide(ctx(status=status))
+    # (413 with the delay that makes it a rate limit; see below for a plain one.)
+    delay = {"server_delay": 0.0, "server_delay_source": "Retry-After"} if status == 413 else {}
+    decision = POLICY.decide(ctx(status=status, **delay))
     assert (decision.action, decision.delay) == ("retry", 1.0)
 
 
@@ -62,8 +64,17 @@ def test_other_errors_are_not_retried() -> None:
 
 @pytest.mark.parametrize("status", [408, 413, 429, 503])
 def test_mutating_call_is_retried_when_the_server_says_it_did_nothing(status: int) -> None:
-    decision = POLICY.decide(ctx(operation="CreateUser", mutating=True, status=status))
+    decision = POLICY.decide(ctx(operation="CreateUser", mutating=True, status=status,
+                                 server_delay=0.0, server_delay_source="Retry-After"))
     assert decision.action == "retry"
+
+
+@pytest.mark.parametrize("mutating", [True, False])
+def test_a_plain_413_is_final(mutating: bool) -> None:
+    decision = POLICY.decide(ctx(operation="CreateUser", mutating=mutating, status=413,
+                                 error_code="RequestEntityTooLarge"))
+    assert decision.action == "stop"
+    assert decision.reason.startswith("HTTP 413 RequestEntityTooLarge without a retry delay")
 
 
 def test_mutating_call_is_retried_when_the_connection_was_never_made() -> None:
@@ -119,9 +130,15 @@ def test_a_single_attempt_policy_never_retries() -> None:
     assert (decision.action, decision.reason) == ("give_up", "retries are off (max_attempts = 1)")
 
 
-def test_server_delay_replaces_the_backoff() -> None:
+def test_a_longer_server_delay_replaces_the_backoff() -> None:
     decision = POLICY.decide(ctx(server_delay=7.0, server_delay_source="Retry-After"))
     assert (decision.delay, decision.reason) == (7.0, "Retry-After 7 s")
+
+
+@pytest.mark.parametrize("asked", [0.0, 0.5])
+def test_a_shorter_server_delay_leaves_the_backoff(asked: float) -> None:
+    decision = POLICY.decide(ctx(server_delay=asked, server_delay_source="Retry-After"))
+    assert (decision.delay, decision.reason) == (1.0, f"backoff, above Retry-After {asked:g} s")
 
 
 def test_server_delay_is_cut_to_retry_after_max() -> None:
