@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError
 from pybreaker import STATE_CLOSED, STATE_HALF_OPEN, STATE_OPEN
 
 from euca_boto.circuit.storage import (
@@ -38,12 +38,15 @@ def _utc(moment: float | None) -> str:
     return datetime.fromtimestamp(moment, timezone.utc).isoformat(timespec="seconds")
 
 
-class CircuitOpenError(ClientError, EucaBotoError):
+class CircuitOpenError(BotoCoreError, EucaBotoError):
     """A call was refused without being sent, because its circuit breaker is open.
 
-    A ``ClientError`` (error code ``CircuitOpen``), so code that handles boto3's errors handles
-    this one too; ``breaker``, ``state``, ``opened_at`` and ``next_probe`` (epoch seconds, or None
-    when no probe is scheduled) say which breaker refused it and until when.
+    A ``BotoCoreError`` like every other failure that is not an answer from the service (no HTTP
+    status, nothing sent), so ``except (ClientError, BotoCoreError)`` catches it while waiters
+    and code that reads a ``ClientError``'s ``HTTPStatusCode`` never mistake it for one.
+    ``breaker``, ``state``, ``opened_at`` and ``next_probe`` (epoch seconds, or None when no
+    probe is scheduled) say which breaker refused it and until when; ``operation_name`` is the
+    refused operation and ``code`` is ``CircuitOpen``.
     """
 
     code = "CircuitOpen"
@@ -61,6 +64,7 @@ class CircuitOpenError(ClientError, EucaBotoError):
         self.state = state
         self.opened_at = opened_at
         self.next_probe = next_probe
+        self.operation_name = operation or breaker
         if state == STATE_FORCED_OPEN:
             when = "no probe until an operator resets it (`euca-boto breakers reset`)"
         elif state == STATE_HALF_OPEN:
@@ -71,18 +75,15 @@ class CircuitOpenError(ClientError, EucaBotoError):
             f"circuit breaker {breaker!r} is {state} since {_utc(opened_at)}"
             f"{f' ({reason})' if reason else ''}; {when}; the call was not sent"
         )
-        response: dict[str, Any] = {
-            "Error": {"Code": self.code, "Message": message},
-            "ResponseMetadata": {"RetryAttempts": 0},
-        }
-        super().__init__(response, operation or breaker)
-        self.args = (message,)
+        # BotoCoreError formats its message from keyword arguments; this one is made here.
+        Exception.__init__(self, message)
+        self.kwargs = {"breaker": breaker, "state": state, "opened_at": opened_at,
+                       "next_probe": next_probe, "operation": operation, "reason": reason}
 
     def __reduce__(self) -> Any:
-        return (
-            type(self),
-            (self.breaker, self.state, self.opened_at, self.next_probe, self.operation_name),
-        )
+        k = self.kwargs
+        return (type(self), (k["breaker"], k["state"], k["opened_at"], k["next_probe"],
+                             k["operation"], k["reason"]))
 
 
 @dataclass(frozen=True)

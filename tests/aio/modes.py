@@ -93,7 +93,7 @@ def outcome_of(result: dict[str, Any] | None, error: BaseException | None) -> Ou
         return Outcome(type(error).__name__, metadata.get("HTTPStatusCode"),
                        error.response["Error"]["Code"],
                        metadata.get("EucaRetry", {}).get("Attempts"), str(error))
-    return Outcome(type(error).__name__, None, None, None, str(error))
+    return Outcome(type(error).__name__, None, getattr(error, "code", None), None, str(error))
 
 
 class Mode:
