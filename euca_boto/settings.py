@@ -363,9 +363,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("euca_retry_after_max", Duration(), 60.0,
             "The longest server-requested delay honoured (Retry-After, x-amz-retry-after or "
             "a RetryAfter in the error body); a longer one is cut to it (seconds)."),
-    Setting("euca_retry_deadline", Duration(minimum=0.001, allow_none=True), None,
+    Setting("euca_retry_deadline", Duration(minimum=0.001, allow_none=True), 90.0,
             "Total time budget of one call, retries included; no retry starts that would end "
-            "after it. `none`: no deadline."),
+            "after it (the next attempt is expected to take as long as the earlier ones did on "
+            "average), which bounds a call's worst case. Keep it above twice the read timeout, "
+            "so that a call can move on after one endpoint timed out. `none`: no deadline."),
     Setting("euca_retry_non_idempotent", Boolean(), False,
             "Retry calls that may change state even when the request may have taken effect "
             "(after a 500, 502, 504, a reset connection or a read timeout)."),
@@ -406,10 +408,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("euca_wire_log_file", FilePath(), None,
             "Also write wire-log records to this file, rotated at 10 MiB (ten files kept).",
             per_service=False),
-    Setting("euca_connect_timeout", Duration(minimum=0.001, allow_none=True), None,
-            "Seconds to wait for a connection (botocore `connect_timeout`); `none`: botocore's."),
-    Setting("euca_read_timeout", Duration(minimum=0.001, allow_none=True), None,
-            "Seconds to wait for an answer (botocore `read_timeout`); `none`: botocore's."),
+    Setting("euca_connect_timeout", Duration(minimum=0.001, allow_none=True), 10.0,
+            "Seconds to wait for a connection (botocore `connect_timeout`); `none`: botocore's "
+            "(60)."),
+    Setting("euca_read_timeout", Duration(minimum=0.001, allow_none=True), 30.0,
+            "Seconds to wait for each read of an answer (botocore `read_timeout`); an endpoint "
+            "that does not answer in time is left out and the call moves on. `none`: "
+            "botocore's (60)."),
     Setting("euca_max_pool_connections", Integer(1, 10000), None,
             "Connections kept per client (botocore `max_pool_connections`)."),
     Setting("euca_verify", Verify(), None,

@@ -80,6 +80,7 @@ class Outcome:
     code: str | None
     attempts: int | None  # EucaRetry.Attempts
     message: str = ""
+    stopped: str | None = None  # EucaRetry.StopReason: why the retry handler gave up
 
 
 def outcome_of(result: dict[str, Any] | None, error: BaseException | None) -> Outcome:
@@ -90,9 +91,10 @@ def outcome_of(result: dict[str, Any] | None, error: BaseException | None) -> Ou
                        metadata.get("EucaRetry", {}).get("Attempts"))
     if isinstance(error, ClientError):
         metadata = error.response.get("ResponseMetadata", {})
+        retry = metadata.get("EucaRetry", {})
         return Outcome(type(error).__name__, metadata.get("HTTPStatusCode"),
-                       error.response["Error"]["Code"],
-                       metadata.get("EucaRetry", {}).get("Attempts"), str(error))
+                       error.response["Error"]["Code"], retry.get("Attempts"), str(error),
+                       retry.get("StopReason"))
     return Outcome(type(error).__name__, None, getattr(error, "code", None), None, str(error))
 
 

@@ -56,7 +56,9 @@ def test_gives_up_after_max_attempts_and_tells_the_story(
     [outcome] = mode.run(profile(""), "euprop", steps, fake, euca_breaker=False,
                          euca_retry_max_attempts=3, **FIXED)
     assert (outcome.error, outcome.status, outcome.attempts) == ("ClientError", 503, 3)
-    assert "(euca-boto retry: 3 attempts, stopped: " in outcome.message
+    # The server's message, as it sent it; the retry story beside it.
+    assert outcome.message.endswith(": Injected fault: HTTP 503 from LocalCloud endpoint 0")
+    assert outcome.stopped == "all 3 attempts failed"
     assert fake.sleeps == [0.5, 0.5]
     assert statuses(fresh_cloud, at_least=3) == [503, 503, 503]
 

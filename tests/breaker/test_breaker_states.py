@@ -7,7 +7,7 @@ import pickle
 import threading
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from euca_boto.circuit.breaker import (
     Breaker,
@@ -89,8 +89,8 @@ def test_open_breaker_refuses_without_calling_and_says_when_it_probes() -> None:
     assert "circuit breaker 'test/svc' is open since 1970-01-12T13:46:40+00:00" in str(error)
     assert "next probe at 1970-01-12T13:47:10+00:00" in str(error)
     assert "the call was not sent" in str(error)
-    assert isinstance(error, ClientError)
-    assert error.response["Error"]["Code"] == "CircuitOpen"
+    assert isinstance(error, BotoCoreError) and not isinstance(error, ClientError)
+    assert error.code == "CircuitOpen"
 
 
 def test_probe_after_reset_timeout_closes_on_success() -> None:

@@ -52,11 +52,17 @@ def test_the_callers_explicit_config_values_win(session: Any) -> None:
     assert config.user_agent_extra == "mine"
 
 
-def test_without_settings_botocore_defaults_stay(session: Any) -> None:
+def test_without_settings_the_bounded_timeouts_apply(session: Any) -> None:
     config = session().client("ec2").meta.config
 
     assert (config.connect_timeout, config.read_timeout, config.max_pool_connections) == (
-        60, 60, 10)
+        10, 30, 10)
+
+
+def test_none_gives_botocore_its_timeouts_back(session: Any) -> None:
+    config = session(euca_connect_timeout="none", euca_read_timeout="none").client(
+        "ec2").meta.config
+    assert (config.connect_timeout, config.read_timeout) == (60, 60)
 
 
 def test_a_region_per_service(aws_files: Callable[[str], Path], session: Any) -> None:

@@ -33,7 +33,7 @@ def test_defaults_apply_without_any_configuration() -> None:
     view = settings_of().for_service("ec2")
     assert view["euca_retry_max_attempts"] == 6
     assert view["euca_retry_status_codes"] == frozenset({408, 413, 429, 500, 502, 503, 504})
-    assert view["euca_retry_deadline"] is None
+    assert view["euca_retry_deadline"] == 90.0
     assert view.source("euca_retry_max_attempts") == "default"
 
 
