@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 from euca_boto.errors import ConfigError, EucaBotoError, MissingExtra
 from euca_boto.extras import extra_providing
 from euca_boto.models import models_path
+from euca_boto.redact import url_passwords
 
 PROG = "euca-boto"
 
@@ -77,7 +78,8 @@ def _config(args: argparse.Namespace) -> int:
     if args.service:
         heading += f", service {args.service}"
     print(heading)
-    rows = [(s.key, format_value(view[s.key]), view.source(s.key)) for s in SETTINGS]
+    rows = [(s.key, url_passwords(format_value(view[s.key])), view.source(s.key))
+            for s in SETTINGS]
     width_key = max(len(r[0]) for r in rows)
     width_value = max(len(r[1]) for r in rows)
     print(f"{'key':<{width_key}}  {'value':<{width_value}}  source")

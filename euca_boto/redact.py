@@ -259,3 +259,16 @@ def redact_authorization(value: str) -> str:
         return sigv2.group(1) + REDACTED
     scheme = value.split(" ", 1)[0]
     return f"{scheme} {REDACTED}" if " " in value else REDACTED
+
+
+# The password of a URL's user information: ``redis://:pw@host``, ``http://user:pw@host``.
+_URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*):[^/\s@]*@")
+URL_PASSWORD_MASK = "***"
+
+
+def url_passwords(text: str) -> str:
+    """``text`` with the password of every URL in it replaced by ``***`` (the user name stays:
+    it says who connects). For anything printed or logged that may hold a configured URL."""
+    if "@" not in text:
+        return text
+    return _URL_PASSWORD.sub(lambda m: f"{m.group(1)}:{URL_PASSWORD_MASK}@", text)

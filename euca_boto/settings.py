@@ -25,6 +25,7 @@ import botocore.loaders
 from botocore.exceptions import ProfileNotFound
 
 from euca_boto.errors import ConfigError
+from euca_boto.redact import url_passwords
 from euca_boto.services import SERVICES, block_names
 
 PREFIX = "euca_"
@@ -605,7 +606,8 @@ def _parse_one(key: str, raw: Any, where: str) -> Any:
         return setting.kind.parse(raw)
     except (ValueError, TypeError):
         raise ConfigError(
-            f"{where}: {key} = {raw!r} is not valid; expected {setting.kind.expected}"
+            f"{where}: {key} = {url_passwords(repr(raw))} is not valid; expected "
+            f"{setting.kind.expected}"
         ) from None
 
 

@@ -17,11 +17,11 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
 from pybreaker import STATE_CLOSED, STATE_HALF_OPEN, STATE_OPEN
 
 from euca_boto.localstate import MEMORY, REREAD_AFTER, BreakerRow, StateFile, path_of, state_file
+from euca_boto.redact import url_passwords
 
 # Beyond pybreaker's three states: an operator's decision that holds until the next reset.
 STATE_FORCED_OPEN = "forced-open"
@@ -286,12 +286,7 @@ return 1
 
 def redacted(url: str) -> str:
     """``url`` without its password, fit for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+    return url_passwords(url)
 
 
 def redis_client(url: str) -> Any:

@@ -16,6 +16,7 @@ from euca_boto.endpoints.sources.static import require_endpoint
 from euca_boto.errors import ConfigError
 from euca_boto.install import botocore_session_of, plugin_of
 from euca_boto.localstate import LOCAL
+from euca_boto.redact import url_passwords
 
 
 def show(profile: str | None, services: list[str]) -> tuple[list[str], int]:
@@ -94,7 +95,8 @@ def _endpoints(args: argparse.Namespace) -> int:
     services = [args.service] if args.service else known_services()
     lines, failed = show(args.profile, services)
     for line in lines:
-        print(line)
+        # Endpoint URLs (and errors quoting them) may carry a password: it is never shown.
+        print(url_passwords(line))
     return 1 if failed else 0
 
 
