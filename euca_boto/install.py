@@ -18,12 +18,14 @@ import boto3
 import boto3.session
 import botocore.session
 from botocore.config import Config
+from botocore.exceptions import ConfigParseError
 
 from euca_boto import clientconfig, context, msgs, parsing, retry, telemetry, wirelog
 from euca_boto.endpoints import events as endpoint_events
+from euca_boto.errors import ConfigError
 from euca_boto.models import models_path
 from euca_boto.proxy import BreakerHook
-from euca_boto.settings import ServiceSettings, Settings, load
+from euca_boto.settings import ServiceSettings, Settings, config_file_problem, load
 
 # (service name, its settings, the caller's Config or None) -> the Config to create the client with
 ConfigHook = Callable[[str, ServiceSettings, "Config | None"], "Config | None"]
@@ -258,6 +260,9 @@ def session(profile_name: str | None = None, **kwargs: Any) -> EucaSession:
     """
     euca_settings = {k: v for k, v in kwargs.items() if k.startswith("euca_")}
     boto3_kwargs = {k: v for k, v in kwargs.items() if not k.startswith("euca_")}
-    new = boto3.session.Session(profile_name=profile_name, **boto3_kwargs)
+    try:
+        new = boto3.session.Session(profile_name=profile_name, **boto3_kwargs)
+    except ConfigParseError as error:  # boto3 reads the config file before the plugin can
+        raise ConfigError(config_file_problem(str(error.kwargs.get("path")))) from None
     install(new, **euca_settings)
     return new

@@ -11,6 +11,7 @@ of as odd behaviour on the hundredth call.
 
 from __future__ import annotations
 
+import configparser
 import difflib
 import functools
 import math
@@ -22,7 +23,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import botocore.loaders
-from botocore.exceptions import ProfileNotFound
+from botocore.exceptions import ConfigParseError, ProfileNotFound
 
 from euca_boto.errors import ConfigError
 from euca_boto.redact import url_passwords
@@ -265,16 +266,36 @@ class ServiceSelection:
 
 
 class FilePath:
-    """A file to write, in a directory that exists."""
+    """A file to write, in a directory that exists and may be written, with a name the file
+    system accepts (checked here, so that a bad name is a ConfigError when the settings are
+    read, not an OSError when the file is first opened)."""
 
-    expected = "a file path in an existing directory, such as ~/euca-wire.log"
+    expected = ("a file path in an existing, writable directory, with a name the file system "
+                "accepts, such as ~/euca-wire.log")
 
     def parse(self, raw: Any) -> str:
         text = os.path.expanduser(str(raw).strip())
-        directory = os.path.dirname(os.path.abspath(text))
+        absolute = os.path.abspath(text)
+        directory = os.path.dirname(absolute)
         if not text or os.path.isdir(text) or not os.path.isdir(directory):
             raise ValueError(raw)
+        if len(os.fsencode(os.path.basename(absolute))) > _limit(directory, "PC_NAME_MAX", 255):
+            raise ValueError(raw)
+        if len(os.fsencode(absolute)) >= _limit(directory, "PC_PATH_MAX", 4096):
+            raise ValueError(raw)
+        target = absolute if os.path.exists(absolute) else directory
+        if not os.access(target, os.W_OK):
+            raise ValueError(raw)
         return text
+
+
+def _limit(directory: str, name: str, fallback: int) -> int:
+    """A file-system limit of ``directory`` (``os.pathconf``), or ``fallback`` if unknown."""
+    try:
+        value = os.pathconf(directory, name)
+    except (OSError, ValueError, AttributeError):
+        return fallback
+    return value if value > 0 else fallback
 
 
 class Verify:
@@ -551,6 +572,9 @@ def load(
             f"profile {profile!r} was not found in the AWS config files "
             f"({botocore_session.get_config_variable('config_file')}): {error}"
         ) from None
+    except ConfigParseError as error:
+        path = error.kwargs.get("path") or botocore_session.get_config_variable("config_file")
+        raise ConfigError(config_file_problem(str(path))) from None
     environ = os.environ if environ is None else environ
     where = f"profile {profile!r}"
 
@@ -584,6 +608,45 @@ def load(
     }
     arg_values = _parse_mapping(dict(overrides or {}), f"argument ({where})")
     return Settings(profile, file_values, blocks, env_values, arg_values)
+
+
+def config_file_problem(path: str) -> str:
+    """Where and why botocore cannot parse the AWS config file at ``path``, in one line.
+
+    botocore only says that it cannot; the two mistakes people make are a line without ``=``
+    inside a nested block (``properties =`` followed by indented ``key = value`` lines) and a
+    key set twice in one section.
+    """
+    shown = os.path.expanduser(path)
+    parser = configparser.RawConfigParser()
+    try:
+        with open(shown, encoding="utf-8") as handle:
+            text = handle.read()
+        parser.read_string(text, source=shown)
+    except configparser.DuplicateOptionError as error:
+        return (f"{shown}, line {error.lineno}: {error.option!r} is set twice in "
+                f"[{error.section}]; keep one")
+    except (configparser.Error, OSError, UnicodeDecodeError) as error:
+        return f"{shown} cannot be parsed: {' '.join(str(error).split())}"
+    lines = text.splitlines()
+    for section in parser.sections():
+        for key, value in parser.items(section, raw=True):
+            if not value.startswith("\n"):
+                continue
+            for entry in value.strip().splitlines():
+                if "=" not in entry:
+                    number = _line_of(lines, entry)
+                    where = f", line {number}" if number else ""
+                    return (f"{shown}{where}: {entry.strip()!r} in the nested block {key!r} of "
+                            f"[{section}] is not a `key = value` line")
+    return f"{shown} cannot be parsed by botocore"
+
+
+def _line_of(lines: Sequence[str], entry: str) -> int | None:
+    for number, line in enumerate(lines, 1):
+        if line.strip() == entry.strip():
+            return number
+    return None
 
 
 def _parse_mapping(raw: Mapping[str, Any], where: str, in_block: bool = False) -> dict[str, Any]:

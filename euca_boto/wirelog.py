@@ -22,6 +22,7 @@ from types import TracebackType
 from typing import Any
 
 from euca_boto import context as caller
+from euca_boto.errors import ConfigError
 from euca_boto.redact import Redactor
 from euca_boto.services import block_names
 from euca_boto.settings import Settings
@@ -59,9 +60,16 @@ def selects(selection: Iterable[str], service: str) -> bool:
 
 def configure(settings: Settings) -> None:
     """Apply the profile-wide wire-log settings of an installed session (the file)."""
-    path = settings.for_service(None)["euca_wire_log_file"]
+    values = settings.for_service(None)
+    path = values["euca_wire_log_file"]
     if path is not None:
-        attach_file(path)
+        try:
+            attach_file(path)
+        except OSError as error:  # checked when read, but the file system may still refuse
+            raise ConfigError(
+                f"euca_wire_log_file = {path!r} ({values.source('euca_wire_log_file')}) "
+                f"cannot be opened: {error.strerror or error}"
+            ) from None
 
 
 # Run-time switches ----------------------------------------------------------------------------

@@ -5,8 +5,9 @@ final word: retries exhausted on a retriable HTTP status that says the service i
 504, 429, 408), a connection that could not be made or was lost, a timeout, an answer that could
 not be parsed. Those count as failures. A 500 or a 413 follows the request, not the service (one
 poison request gets it from every endpoint), so it does not count; nor does any other answer
-from the service (a 4xx that means a bad request or no permission): it shows the service is up. Errors raised before anything was sent (bad
-parameters, no credentials) and interruptions say nothing about it.
+from the service (a 4xx that means a bad request or no permission): it shows the service is up.
+Errors raised before anything was sent (bad parameters, no credentials) and interruptions say
+nothing about it.
 """
 
 from __future__ import annotations

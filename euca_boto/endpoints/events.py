@@ -19,8 +19,8 @@ from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from botocore.exceptions import HTTPClientError
 
 from euca_boto.endpoints.selection import CallPlan, Route
-from euca_boto.parsing import parse_failure
 from euca_boto.endpoints.selector import EndpointSelector, selector_of
+from euca_boto.parsing import parse_failure
 from euca_boto.retry.handler import awaits_handlers
 
 logger = logging.getLogger("euca_boto.endpoints")

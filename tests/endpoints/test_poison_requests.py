@@ -1,6 +1,7 @@
 """A request that every endpoint answers with HTTP 500 (a poison request) fails alone: it ejects
 no healthy endpoint and does not open the service's breaker for everyone else, while what says an
-endpoint is sick (503, a stopped endpoint) still does. LocalCloud's three endpoints, real sockets."""
+endpoint is sick (503, a stopped endpoint) still does. LocalCloud's three endpoints, real
+sockets."""
 
 from __future__ import annotations
 

@@ -68,7 +68,7 @@ def test_a_413_with_retry_after_is_a_rate_limit_and_is_retried(cloud: LocalCloud
     assert fake_time.sleeps == [2.0]
 
 
-# -- Retry-After bounds the backoff from below ------------------------------------------------------
+# -- Retry-After bounds the backoff from below -----------------------------------------------------
 
 def test_retry_after_zero_does_not_turn_the_backoff_off(cloud: LocalCloud,
                                                         fake_time: FakeTime) -> None:
@@ -95,7 +95,7 @@ def test_the_cap_limits_the_server_delay_not_the_backoff(cloud: LocalCloud,
     assert fake_time.sleeps == [3.0]
 
 
-# -- the server's message stays the server's --------------------------------------------------------
+# -- the server's message stays the server's -------------------------------------------------------
 
 def test_the_server_error_message_is_not_rewritten(cloud: LocalCloud,
                                                    fake_time: FakeTime) -> None:
@@ -141,7 +141,7 @@ def test_a_connection_error_keeps_its_text_and_carries_its_history(
                                      "failed; 1: connection failed (EndpointConnectionError)")
 
 
-# -- errors cross process boundaries ----------------------------------------------------------------
+# -- errors cross process boundaries ---------------------------------------------------------------
 
 def _call_a_stopped_endpoint(url: str, region: str, key: str, secret: str) -> None:
     """Runs in a worker process: raises the call's RetryError."""
@@ -204,7 +204,7 @@ def test_a_read_timeout_retry_error_pickles(cloud: LocalCloud, fake_time: FakeTi
     assert str(again) == str(raised.value)
 
 
-# -- malformed answers ------------------------------------------------------------------------------
+# -- malformed answers -----------------------------------------------------------------------------
 
 def test_a_malformed_answer_to_a_read_is_retried(cloud: LocalCloud,
                                                  fake_time: FakeTime) -> None:
