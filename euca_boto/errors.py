@@ -55,7 +55,9 @@ class MalformedResponseError(BotoCoreError, ResponseParserError, EucaBotoError):
 
     def __init__(self, *, operation: str, status: int, detail: str, attempts: int = 1,
                  stop_reason: str = "") -> None:
-        super().__init__(operation=operation, status=status, detail=detail, attempts=attempts,
-                         stop_reason=stop_reason)
+        # As BotoCoreError does it (message from ``fmt``, ``kwargs`` kept for pickling).
+        self.kwargs = {"operation": operation, "status": status, "detail": detail,
+                       "attempts": attempts, "stop_reason": stop_reason}
+        Exception.__init__(self, self.fmt.format(**self.kwargs))
         self.operation, self.status, self.detail = operation, status, detail
         self.attempts, self.stop_reason = attempts, stop_reason

@@ -488,7 +488,7 @@ def build_euserv() -> tuple[Model, Json]:
     model.structure(
         "DescribeAvailableServiceTypesResponse",
         {
-            **header(),
+            **header(plural_messages=True),
             **fields(wire("AvailableServiceTypeList", "available", "The component types.")),
         },
         "The component types.",
@@ -984,7 +984,13 @@ RemoveClientIDFromOpenIDConnectProvider RemoveRoleFromInstanceProfile RemoveUser
 SetDefaultPolicyVersion UpdateAccessKey UpdateAssumeRolePolicy UpdateGroup
 UpdateLoginProfile UpdateOpenIDConnectProviderThumbprint UpdateSigningCertificate
 UpdateUser UpdateUserInfo UploadSigningCertificate
+DeleteServerCertificate GetServerCertificate ListServerCertificates UpdateServerCertificate
+UploadServerCertificate
 """.split()
+
+# Standard IAM actions that take IsRecursive: delete the user's or group's keys, certificates,
+# policies and memberships with it (euare-userdel -R, euare-groupdel -R).
+IAM_RECURSIVE_ACTIONS = ("DeleteUser", "DeleteGroup")
 
 DELEGATE_DOC = (
     "Eucalyptus: act as the administrator of this account (its name or 12-digit id). Cloud "
@@ -1272,6 +1278,12 @@ def build_iam_extras() -> tuple[Json, Json]:
                 raise SystemExit(f"iam: {input_shape} exists but {name} does not use it")
             ops[name] = {"input": {"shape": input_shape}}
             s(input_shape, {"DelegateAccount": delegate}, "Eucalyptus caller context.")
+    for name in IAM_RECURSIVE_ACTIONS:
+        extra_shapes[aws["operations"][name]["input"]["shape"]]["members"]["IsRecursive"] = (
+            member("eucaBooleanType", "Eucalyptus: also delete what belongs to it (access keys, "
+                   "certificates, policies, group memberships); without it the call fails "
+                   "while any remain.")
+        )
     get_user = aws["operations"]["GetUser"]["input"]["shape"]
     update_user = aws["operations"]["UpdateUser"]["input"]["shape"]
     extra_shapes[get_user]["members"]["ShowExtra"] = member(

@@ -84,7 +84,8 @@ def _port(text: str | None) -> int | None:
 
 def describe_available_service_types(ctx: ActionContext) -> Fields:
     require_admin(ctx)
-    return [("available", [_service_type(c) for c in CATALOG])]
+    # The server's reply carries statusMessages too (empty when all is well).
+    return [("statusMessages", []), ("available", [_service_type(c) for c in CATALOG])]
 
 
 def _service_type(component: ComponentType) -> Struct:

@@ -69,17 +69,48 @@ class Euare:
 
     def _relay(self, call: AwsCall) -> Response:
         delegated = self.delegated_account(call)
-        if delegated is None:
-            response = relay(self.forwarder, call, account=call.caller.moto_account)
-            account_name = call.caller.account
-        else:
-            response = relay(
-                self.forwarder, call, account=delegated.id, drop=frozenset({"DelegateAccount"})
-            )
-            account_name = delegated.name
+        moto_account = call.caller.moto_account if delegated is None else delegated.id
+        empty_first = _EMPTIED_BEFORE_DELETE.get(call.action)
+        if empty_first is not None:
+            self._empty(call, moto_account, *empty_first)
+        response = relay(self.forwarder, call, account=moto_account,
+                         drop=frozenset({"DelegateAccount", "IsRecursive"}))
+        account_name = call.caller.account if delegated is None else delegated.name
         if response.status == 200:
             self._learn(call, account_name, response.body)
         return response
+
+    def _empty(self, call: AwsCall, moto_account: str | None, kind: str,
+               contents: tuple[tuple[str, str, str, str], ...]) -> None:
+        """DeleteUser/DeleteGroup: with ``IsRecursive=true`` remove what the user or group
+        holds first (§6: keys, certificates, policies, memberships); without it refuse with
+        DeleteConflict, as IAM does, while anything remains."""
+        name_key = f"{kind}Name"
+        name = call.params.get(name_key)
+        if not name:
+            return  # moto reports the missing parameter
+        recursive = (call.params.get("IsRecursive") or "").lower() == "true"
+        key = call.caller.access_key  # so that moto acts in the caller's account, as it relays
+        held: list[str] = []
+        for listing, tag, removal, param in contents:
+            answer = self.forwarder.call("iam", [("Action", listing), ("Version", IAM_VERSION),
+                                                 (name_key, name)], moto_account, key)
+            if answer.status != 200:
+                continue  # no such user or group, or nothing of this kind: moto decides
+            for value in _texts(answer.body, tag):
+                held.append(f"{param} {value}")
+                if recursive:
+                    self.forwarder.call("iam", [("Action", removal), ("Version", IAM_VERSION),
+                                                (name_key, name), (param, value)],
+                                        moto_account, key)
+                    if removal == "DeleteAccessKey":
+                        self.credentials.revoke(value)
+        if held and not recursive:
+            raise AccountError(
+                "DeleteConflict",
+                f"Cannot delete {kind.lower()} {name}: it still has {', '.join(held)} "
+                f"(pass IsRecursive=true to delete them with it)", 409,
+            )
 
     def delegated_account(self, call: AwsCall) -> Account | None:
         """The account named by ``DelegateAccount`` (None without one), checked and ready."""
@@ -175,6 +206,33 @@ def _find(body: bytes, tag: str) -> ElementTree.Element | None:
     except ElementTree.ParseError:
         return None
     return next((e for e in root.iter() if e.tag.rsplit("}", 1)[-1] == tag), None)
+
+
+def _texts(body: bytes, tag: str) -> list[str]:
+    try:
+        root = ElementTree.fromstring(body)
+    except ElementTree.ParseError:
+        return []
+    return [e.text or "" for e in root.iter() if e.tag.rsplit("}", 1)[-1] == tag]
+
+
+# What DeleteUser and DeleteGroup find in the way: (listing action, element of each item,
+# removing action, its parameter naming the item).
+_EMPTIED_BEFORE_DELETE: dict[str, tuple[str, tuple[tuple[str, str, str, str], ...]]] = {
+    "DeleteUser": ("User", (
+        ("ListAccessKeys", "AccessKeyId", "DeleteAccessKey", "AccessKeyId"),
+        ("ListSigningCertificates", "CertificateId", "DeleteSigningCertificate",
+         "CertificateId"),
+        ("ListUserPolicies", "member", "DeleteUserPolicy", "PolicyName"),
+        ("ListAttachedUserPolicies", "PolicyArn", "DetachUserPolicy", "PolicyArn"),
+        ("ListGroupsForUser", "GroupName", "RemoveUserFromGroup", "GroupName"),
+    )),
+    "DeleteGroup": ("Group", (
+        ("GetGroup", "UserName", "RemoveUserFromGroup", "UserName"),
+        ("ListGroupPolicies", "member", "DeleteGroupPolicy", "PolicyName"),
+        ("ListAttachedGroupPolicies", "PolicyArn", "DetachGroupPolicy", "PolicyArn"),
+    )),
+}
 
 
 def _text(element: ElementTree.Element, tag: str) -> str:

@@ -101,10 +101,12 @@ class MotoForwarder:
         assert self._address is not None, "moto is not started"
         return f"http://{self._address[0]}:{self._address[1]}"
 
-    def call(self, service: str, params: list[tuple[str, str]], account: str | None) -> Relayed:
+    def call(self, service: str, params: list[tuple[str, str]], account: str | None,
+             access_key: str = "AKIALOCALCLOUDINTERNAL") -> Relayed:
         """A query call of LocalCloud's own (e.g. creating an account's admin user) in the moto
-        ``account`` (None: moto's default account)."""
-        scope = f"AKIALOCALCLOUDINTERNAL/20260101/{MOTO_REGION}/{service}/aws4_request"
+        ``account`` (None: the account moto finds for ``access_key``, by default its default
+        account)."""
+        scope = f"{access_key}/20260101/{MOTO_REGION}/{service}/aws4_request"
         return self.relay(
             "POST",
             "/",

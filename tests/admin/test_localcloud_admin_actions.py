@@ -212,7 +212,9 @@ def test_deregistering_an_unknown_service_fails_in_band(session: Any) -> None:
 
 
 def test_available_service_types_describe_groups_and_partitioning(session: Any) -> None:
-    available = session.client("euserv").describe_available_service_types()["Available"]
+    answer = session.client("euserv").describe_available_service_types()
+    assert answer["StatusMessages"] == []
+    available = answer["Available"]
     by_name = {t["ComponentName"]: t for t in available}
     assert by_name["cluster"]["Partitioned"] is True
     assert by_name["cluster"]["Registerable"] is True

@@ -174,7 +174,9 @@ EUSERV_CASES = [
         "DescribeAvailableServiceTypes",
         {"Verbose": True},
         "Action=DescribeAvailableServiceTypes&Version=eucalyptus&Verbose=true",
-        HEADER + "<euca:available><euca:item><euca:componentName>compute</euca:componentName>"
+        HEADER + "<euca:statusMessages><euca:item><euca:entry>listed 1 type</euca:entry>"
+        "</euca:item></euca:statusMessages>"
+        "<euca:available><euca:item><euca:componentName>compute</euca:componentName>"
         "<euca:componentCapitalizedName>Compute</euca:componentCapitalizedName>"
         "<euca:description>EC2 API</euca:description>"
         "<euca:hasCredentials>false</euca:hasCredentials>"
@@ -185,6 +187,7 @@ EUSERV_CASES = [
         "</euca:serviceGroups><euca:serviceGroupMembers/></euca:item></euca:available>",
         {
             **PARSED_HEADER,
+            "StatusMessages": ["listed 1 type"],
             "Available": [
                 {
                     "ComponentName": "compute",

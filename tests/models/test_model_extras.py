@@ -101,8 +101,7 @@ def test_every_documented_delegate_action_accepts_delegate_account() -> None:
         "ListAccountPolicies",
         "DeleteAccountPolicy",
         "GetLdapSyncStatus",
-        "ListServerCertificates",
-        "UploadServerCertificate",
+        "DownloadServerCertificate",
     }
 
     accepting = {
@@ -112,8 +111,10 @@ def test_every_documented_delegate_action_accepts_delegate_account() -> None:
         and "DelegateAccount" in iam.operation_model(name).input_shape.members
     }
 
-    assert len(accepting) == 82
-    assert {"ListUsers", "GetUserInfo", "UpdateUserInfo", "CreateSigningCertificate"} <= accepting
+    assert len(accepting) == 87
+    assert {"ListUsers", "GetUserInfo", "UpdateUserInfo", "CreateSigningCertificate",
+            "DeleteServerCertificate", "GetServerCertificate", "ListServerCertificates",
+            "UpdateServerCertificate", "UploadServerCertificate"} <= accepting
     assert not accepting & without
 
 
