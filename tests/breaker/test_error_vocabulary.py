@@ -12,8 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import redis
 from botocore.exceptions import BotoCoreError, ClientError
+from redis_servers import RedisServer
 
 import euca_boto
 from euca_boto.testing import LocalCloud
@@ -73,8 +73,9 @@ def test_an_awaited_call_is_refused_with_the_same_error(cloud: LocalCloud,
 
 
 def test_the_cli_reports_a_refused_call_in_one_line(cloud: LocalCloud, profile: str,
-                                                     redis_url: str,
-                                                     fleet_redis: redis.Redis) -> None:
+                                                     private_redis: RedisServer) -> None:
+    # A Redis of this test alone: another test session's cleanup cannot reset the breaker.
+    redis_url = private_redis.url
     config = Path(os.environ["AWS_CONFIG_FILE"])
     text = config.read_text().replace(
         f"[profile {profile}]\n", f"[profile {profile}]\neuca_breaker_storage = {redis_url}\n")
@@ -92,8 +93,8 @@ def test_the_cli_reports_a_refused_call_in_one_line(cloud: LocalCloud, profile: 
 
 
 def test_euca_boto_commands_report_a_failed_call_in_one_line(cloud: LocalCloud, profile: str,
-                                                             redis_url: str,
-                                                             fleet_redis: redis.Redis) -> None:
+                                                             private_redis: RedisServer) -> None:
+    redis_url = private_redis.url
     config = Path(os.environ["AWS_CONFIG_FILE"])
     config.write_text(config.read_text().replace(
         f"[profile {profile}]\n", f"[profile {profile}]\neuca_breaker_storage = {redis_url}\n"))
