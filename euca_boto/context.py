@@ -29,7 +29,7 @@ from typing import Any
 
 from botocore.credentials import Credentials
 
-from euca_boto.errors import EucaBotoError
+from euca_boto.errors import CallError
 
 DELEGATE_ACCOUNT = "DelegateAccount"
 DEFAULT_SESSION_NAME = "euca-boto"
@@ -39,7 +39,7 @@ REFRESH_MARGIN = 300.0
 _current: ContextVar[CallerContext | None] = ContextVar("euca_boto_caller_context", default=None)
 
 
-class CallerContextError(EucaBotoError):
+class CallerContextError(CallError):
     """A caller context cannot be applied: bad arguments, or a strict context meeting an
     operation that cannot carry it."""
 

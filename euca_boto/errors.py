@@ -42,6 +42,18 @@ class MissingExtra(EucaBotoError, ImportError):
         self.extras = tuple(extras)
 
 
+class CallError(BotoCoreError, EucaBotoError):
+    """Base of euca-boto's own errors that end a call without an answer from the service (no
+    endpoint found, a caller context that cannot be applied): ``BotoCoreError``s, as botocore's
+    own errors of the kind are (``EndpointConnectionError``, ``ParamValidationError``)."""
+
+    fmt = "{message}"
+
+    def __init__(self, message: str) -> None:
+        self.kwargs = {"message": message}  # as BotoCoreError keeps them, for pickling
+        Exception.__init__(self, message)
+
+
 class MalformedResponseError(BotoCoreError, ResponseParserError, EucaBotoError):
     """The server answered, but its answer could not be parsed (a truncated or garbled body).
 

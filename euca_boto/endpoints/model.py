@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from euca_boto.errors import EucaBotoError
+from euca_boto.errors import CallError
 from euca_boto.services import BY_CLIENT, SERVICES
 
 # The source names an endpoint can carry (shown by ``euca-boto endpoints``).
@@ -23,7 +23,7 @@ DESCRIBE_SERVICES = "describe-services"
 _AWS_DNS_LABELS = {"ec2": "ec2", "euca-ec2": "ec2", "iam": "iam", "sts": "sts", "s3": "s3"}
 
 
-class EndpointError(EucaBotoError):
+class EndpointError(CallError):
     """No endpoint could be found for a service (a DNS or topology lookup failed)."""
 
 

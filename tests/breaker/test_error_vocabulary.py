@@ -106,3 +106,26 @@ def test_euca_boto_commands_report_a_failed_call_in_one_line(cloud: LocalCloud, 
     assert result.stderr.splitlines() == [result.stderr.strip()]
     assert result.stderr.startswith(f"euca-boto: circuit breaker '{profile}/euserv' is "
                                     "forced-open")
+
+
+def test_no_endpoint_found_is_a_botocore_error_too(cloud: LocalCloud, profile: str) -> None:
+    session = euca_boto.session(profile, euca_topology="dns", euca_dns_domain="cloud.example",
+                                euca_dns_resolver="127.0.0.1:9", euca_dns_timeout=0.2)
+    try:
+        session.client("euprop").describe_properties()
+    except (ClientError, BotoCoreError) as caught:
+        assert isinstance(caught, euca_boto.EndpointError)
+        assert isinstance(caught, euca_boto.EucaBotoError)
+        assert "did not answer; check euca_dns_resolver" in str(caught)
+    else:
+        pytest.fail("the call found an endpoint")
+
+
+def test_a_caller_context_that_cannot_apply_is_a_botocore_error_too(cloud: LocalCloud,
+                                                                    profile: str) -> None:
+    ec2 = euca_boto.session(profile).client("ec2")
+    with pytest.raises((ClientError, BotoCoreError)) as raised, \
+            euca_boto.caller_context(delegate_account="acme", strict=True):
+        ec2.describe_availability_zones()
+    assert isinstance(raised.value, euca_boto.CallerContextError)
+    assert "has no DelegateAccount parameter" in str(raised.value)
