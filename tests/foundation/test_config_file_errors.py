@@ -28,22 +28,22 @@ def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     return line
 
 
-def test_a_garbage_line_in_a_service_block(aws_config: Callable[[str], Path]) -> None:
-    path = aws_config("[profile euca]\nregion = eucalyptus\nproperties =\n"
-                      "    euca_retry_max_attempts = 3\n    this is garbage\n")
+@pytest.mark.parametrize(("text", "where"), [
+    ("[profile euca]\nregion = eucalyptus\nproperties =\n    euca_retry_max_attempts = 3\n"
+     "    this is garbage\n",
+     "line 5: 'this is garbage' in the nested block 'properties' of [profile euca] is not a "
+     "`key = value` line"),
+    ("[profile euca]\neuca_retry_max_attempts = 3\neuca_retry_max_attempts = 4\n",
+     "line 3: 'euca_retry_max_attempts' is set twice in [profile euca]; keep one"),
+], ids=["garbage line in a service block", "key set twice"])
+def test_a_config_file_botocore_cannot_parse(aws_config: Callable[[str], Path], text: str,
+                                             where: str) -> None:
+    path = aws_config(text)
     line = one_line_error(run("config", "--profile", "euca"))
-    assert line.endswith(f"{path}, line 5: 'this is garbage' in the nested block 'properties' "
-                         "of [profile euca] is not a `key = value` line")
-    with pytest.raises(euca_boto.ConfigError, match="line 5: 'this is garbage'"):
+    assert line.endswith(f"{path}, {where}")
+    with pytest.raises(euca_boto.ConfigError) as raised:
         euca_boto.session(profile_name="euca")
-
-
-def test_a_key_set_twice(aws_config: Callable[[str], Path]) -> None:
-    path = aws_config("[profile euca]\neuca_retry_max_attempts = 3\n"
-                      "euca_retry_max_attempts = 4\n")
-    line = one_line_error(run("config", "--profile", "euca"))
-    assert line.endswith(f"{path}, line 3: 'euca_retry_max_attempts' is set twice in "
-                         "[profile euca]; keep one")
+    assert str(raised.value) == f"{path}, {where}"
 
 
 def test_a_wire_log_file_name_too_long_for_the_file_system(

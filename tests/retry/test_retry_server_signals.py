@@ -124,8 +124,8 @@ def test_the_story_of_a_failed_call_is_logged(cloud: LocalCloud, fake_time: Fake
                            "ServiceUnavailable; giving up: all 2 attempts failed")
 
 
-def test_a_connection_error_keeps_its_text_and_carries_its_history(
-        cloud: LocalCloud, fake_time: FakeTime) -> None:
+def refused_twice(cloud: LocalCloud, fake_time: FakeTime) -> BaseException:
+    """The error of a call whose two attempts found endpoint 0 stopped."""
     sts = client(cloud, "sts", fake_time, euca_retry_max_attempts=2)
     cloud.endpoint(0).stop()
     try:
@@ -133,7 +133,12 @@ def test_a_connection_error_keeps_its_text_and_carries_its_history(
             sts.get_caller_identity()
     finally:
         cloud.endpoint(0).start()
-    error = raised.value
+    return raised.value
+
+
+def test_a_connection_error_keeps_its_text_and_carries_its_history(
+        cloud: LocalCloud, fake_time: FakeTime) -> None:
+    error = refused_twice(cloud, fake_time)
     assert str(error) == f'Could not connect to the endpoint URL: "{cloud.service_url("sts")}"'
     assert isinstance(error, RetryError) and error.attempts == 2
     assert error.__notes__ == [error.report()]
@@ -154,21 +159,16 @@ def _call_a_stopped_endpoint(url: str, region: str, key: str, secret: str) -> No
 
 def test_a_retry_error_survives_a_pickle_round_trip(cloud: LocalCloud,
                                                     fake_time: FakeTime) -> None:
-    sts = client(cloud, "sts", fake_time, euca_retry_max_attempts=2)
-    cloud.endpoint(0).stop()
-    try:
-        with pytest.raises(EndpointConnectionError) as raised:
-            sts.get_caller_identity()
-    finally:
-        cloud.endpoint(0).start()
-    again = pickle.loads(pickle.dumps(raised.value))
-    assert type(again) is type(raised.value)
+    error = refused_twice(cloud, fake_time)
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is type(error)
     assert isinstance(again, EndpointConnectionError) and isinstance(again, RetryError)
-    assert str(again) == str(raised.value)
+    assert isinstance(error, RetryError)
+    assert str(again) == str(error)
     assert (again.attempts, again.history, again.stop_reason) == (
-        raised.value.attempts, raised.value.history, raised.value.stop_reason)
-    assert again.kwargs["endpoint_url"] == raised.value.kwargs["endpoint_url"]
-    assert again.__notes__ == raised.value.__notes__
+        error.attempts, error.history, error.stop_reason)
+    assert again.kwargs["endpoint_url"] == error.kwargs["endpoint_url"]
+    assert again.__notes__ == error.__notes__
 
 
 def test_a_process_pool_raises_the_real_retry_error(cloud: LocalCloud) -> None:
