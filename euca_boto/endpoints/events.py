@@ -21,6 +21,7 @@ from botocore.exceptions import HTTPClientError
 from euca_boto.endpoints.selection import CallPlan, Route
 from euca_boto.endpoints.selector import EndpointSelector, selector_of
 from euca_boto.parsing import parse_failure
+from euca_boto.retry.context import REQUEST_STATUSES
 from euca_boto.retry.handler import awaits_handlers
 
 logger = logging.getLogger("euca_boto.endpoints")
@@ -106,9 +107,9 @@ class EndpointEvents:
         route, plan = found
         status, parsed = (response[0].status_code, response[1]) if response else (None, None)
         plan.fault = endpoint_fault(status, caught_exception, route.fault_statuses, parsed)
-        # A retry after a 500 tries another endpoint, in case the error is this one's, without
-        # holding it against this one.
-        plan.move = plan.fault is not None or status == 500
+        # A retry after a status that follows the request (a 500) tries another endpoint, in
+        # case the error is this one's after all, without holding it against this one.
+        plan.move = plan.fault is not None or status in REQUEST_STATUSES
         url = plan.current.url
         if plan.fault is None:
             if route.board.succeeded(url):
