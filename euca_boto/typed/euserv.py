@@ -119,6 +119,7 @@ class DescribeAvailableServiceTypesResponseTypeDef(TypedDict, total=False):
     CorrelationId: str
     Return: bool
     StatusMessage: str
+    StatusMessages: list[str]
     Available: list[AvailableServiceTypeTypeDef]
     ResponseMetadata: ResponseMetadataTypeDef
 
