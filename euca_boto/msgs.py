@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 from botocore.hooks import BaseEventHooks
 from botocore.model import OperationModel, Shape
 
-from euca_boto.errors import EucaBotoError
+from euca_boto.errors import CallError
 
 __all__ = [
     "MSGS_SERVICES",
@@ -59,8 +59,9 @@ class InBandFailure(ClientError):
     """
 
 
-class ScriptExecutionRefused(EucaBotoError, PermissionError):
-    """A ``ModifyPropertyValue`` of the ``euca`` property was asked for without opting in."""
+class ScriptExecutionRefused(CallError, PermissionError):
+    """A ``ModifyPropertyValue`` of the ``euca`` property was asked for without opting in
+    (refused before sending, as botocore refuses bad parameters)."""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from euca_boto import context as caller
 from euca_boto.metrics import METRICS, Metrics
+from euca_boto.parsing import parse_failure
 
 __all__ = ["instrument_metrics", "note_breaker", "register"]
 
@@ -137,6 +138,9 @@ class SpanHandlers:
             parsed = kwargs.get("parsed") or {}
             code = parsed.get("Error", {}).get("Code", "") if isinstance(parsed, dict) else ""
             failure = f"HTTP {status} {code}".strip()
+        elif failure is None and parse_failure(kwargs.get("parsed")) is not None:
+            # MalformedResponseError is raised after this event (parsing.py).
+            failure = f"HTTP {status} malformed answer"
         self._finish(context, error, failure)
 
     def _finish(self, context: dict[str, Any], error: BaseException | None,

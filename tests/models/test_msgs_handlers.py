@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import botocore.session
 import pytest
+from botocore.exceptions import BotoCoreError
 from model_cases import MSGS_NAMESPACES, msgs_reply
 from models_support import MODELS_DIR, CannedServer, ClientFactory
 
@@ -21,6 +22,7 @@ def test_modify_property_euca_is_refused_without_opt_in_and_sends_nothing(
     assert "Groovy" in str(caught.value)
     assert "AllowScriptExecution=True" in str(caught.value)
     assert isinstance(caught.value, EucaBotoError)
+    assert isinstance(caught.value, BotoCoreError)  # caught by boto3's usual except clause
     assert server.requests == []
 
 
