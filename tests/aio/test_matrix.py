@@ -48,6 +48,21 @@ def test_retries_until_success_with_the_same_delays(
     assert statuses(fresh_cloud, at_least=3) == [503, 503, 200]
 
 
+def test_a_malformed_answer_is_retried_then_typed_the_same_way(
+    mode: Mode, profile: Callable[[str], str], fresh_cloud: LocalCloud
+) -> None:
+    fake = FakeTime()
+    steps: list[Step] = [lambda: fresh_cloud.endpoint(0).malformed(count=2), PROPS,
+                         lambda: fresh_cloud.endpoint(0).malformed(count=5), PROPS]
+    outcomes = mode.run(profile(""), "euprop", steps, fake, euca_breaker=False,
+                        euca_retry_max_attempts=3, **FIXED)
+    assert outcomes[0] == Outcome(None, 200, None, 3)
+    assert (outcomes[1].error, outcomes[1].status) == ("MalformedResponseError", None)
+    assert outcomes[1].message.startswith("DescribeProperties: HTTP 200 answer could not be "
+                                          "parsed: ")
+    assert statuses(fresh_cloud, at_least=6) == [200] * 6
+
+
 def test_gives_up_after_max_attempts_and_tells_the_story(
     mode: Mode, profile: Callable[[str], str], fresh_cloud: LocalCloud
 ) -> None:
