@@ -88,5 +88,5 @@ def test_a_breaker_opens_inside_a_module(tool: Callable[..., Tool], tools_bin: P
     assert result.returncode != 0
     failed = tasks(result)["instances"]
     # The module's own retry decorator tried again; the open breaker refused without sending.
-    assert "CircuitOpen" in failed["msg"] or "CircuitOpen" in json.dumps(failed)
+    assert "circuit breaker" in failed["msg"] or "CircuitOpenError" in json.dumps(failed)
     assert len([r for r in t.cloud.requests() if r.action == "DescribeInstances"]) == ATTEMPTS

@@ -94,7 +94,8 @@ def test_a_breaker_opens_and_refuses_the_next_call(tool: Callable[..., Tool], mo
     result = program(t, mode, "2")
     first, second = answers(result)
     assert (first["status"], first["retries"]) == (503, ATTEMPTS - 1)
-    assert second["error"] == "CircuitOpen"
+    assert second["error"] == "CircuitOpenError"  # a BotoCoreError: nothing was sent
+    assert f"circuit breaker '{t.profile}/euprop' is open" in second["message"]
     assert sum(t.hits()) == ATTEMPTS  # the refused call sent nothing
     assert f"breaker {t.profile}/euprop: closed -> open" in result.stderr
 
