@@ -2,7 +2,8 @@
 
 Run in its own process (a tracer provider is set once per process): ``--instrument`` turns on
 opentelemetry-instrumentation-botocore, ``--scene`` picks the calls, ``--without-otel`` makes
-OpenTelemetry unimportable before euca_boto is imported, ``--no-provider`` sets no tracer provider. Prints one JSON document.
+OpenTelemetry unimportable before euca_boto is imported, ``--no-provider`` sets no tracer
+provider. Prints one JSON document.
 """
 
 from __future__ import annotations
