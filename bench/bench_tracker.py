@@ -6,6 +6,8 @@
    the diff-and-store step alone on that listing with 10% of the instances changed.
 2. Delivery throughput: changes per second to a webhook receiver on 127.0.0.1.
 3. Reading 100,000 feed entries by pages of 10,000 (SQLite; PostgreSQL too with --postgresql).
+4. The HTTP API: GET /changes requests per second at 50 concurrent clients (each request signed
+   with its own identity proof, verified against a canned STS on 127.0.0.1).
 
 moto takes minutes to create and describe 10,000 instances, so part 1 replays moto's own
 DescribeInstances rendering of one instance, 10,000 times, from a local HTTP server: the same
@@ -231,12 +233,59 @@ def bench_read(url: str, label: str, entries: int) -> None:
     store.close()
 
 
+def bench_api(tmp: Path, clients: int, requests_total: int) -> None:
+    from collections import namedtuple
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    from euca_boto.tracker import TrackerService
+    from euca_boto.tracker.identity import IDENTITY_HEADER, make_proof
+
+    server, url = canned_ec2([b""])
+    store = open_store(str(tmp / "api.db"))
+    store.apply("123456789012", INSTANCE, {}, 0.0)
+    store.apply("123456789012", INSTANCE, {f"i-{n:08d}": "running" for n in range(20)}, 1.0)
+    tracker = Tracker(store, [], resource_types=[INSTANCE])
+    service = TrackerService(tracker, url + "/sts", port=0)
+    frozen = namedtuple("frozen", "access_key secret_key token")("AKIABENCH", "bench", None)
+    # Every request carries a proof of its own (distinct targets), made before the clock runs.
+    targets = [f"/changes?since=0&limit={n % 9999 + 1}&bench={n}" for n in range(requests_total)]
+    proofs = [(t, make_proof(frozen, url + "/sts", "us-east-1", "GET", t, b"")) for t in targets]
+    local = threading.local()
+    failures = [0]
+
+    def one(item: tuple[str, str]) -> None:
+        http = getattr(local, "http", None)
+        if http is None:
+            http = local.http = requests.Session()
+        reply = http.get(service.url + item[0], headers={IDENTITY_HEADER: item[1]}, timeout=30)
+        if reply.status_code != 200:
+            failures[0] += 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(one, proofs))
+    seconds = time.perf_counter() - started
+    print(f"4. API: {requests_total} GET /changes at {clients} concurrent clients in "
+          f"{seconds:.2f} s = {requests_total / seconds:,.0f} requests/s "
+          f"({failures[0]} not 200)", flush=True)
+    service.close()
+    store.close()
+    server.shutdown()
+    server.server_close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--deliveries", type=int, default=2_000)
     parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--api-clients", type=int, default=50)
+    parser.add_argument("--api-requests", type=int, default=3_000)
+    parser.add_argument("--only", choices=["poll", "delivery", "read", "api"], action="append",
+                        help="run only these parts (repeatable; default: all)")
     parser.add_argument("--postgresql", help="also read the feed from this PostgreSQL URL "
                         "(use an empty scratch database or schema)")
     args = parser.parse_args()
@@ -246,11 +295,17 @@ def main() -> int:
         config, credentials = cloud.write_aws_files(tmp / "aws", profile=PROFILE)
         os.environ["AWS_CONFIG_FILE"] = str(config)
         os.environ["AWS_SHARED_CREDENTIALS_FILE"] = str(credentials)
-        bench_poll(cloud, args.instances, tmp, args.rounds)
-        bench_delivery(tmp, args.deliveries)
-        bench_read(str(tmp / "read.db"), "SQLite", args.entries)
-        if args.postgresql:
-            bench_read(args.postgresql, "PostgreSQL", args.entries)
+        parts = set(args.only or ["poll", "delivery", "read", "api"])
+        if "poll" in parts:
+            bench_poll(cloud, args.instances, tmp, args.rounds)
+        if "delivery" in parts:
+            bench_delivery(tmp, args.deliveries)
+        if "read" in parts:
+            bench_read(str(tmp / "read.db"), "SQLite", args.entries)
+            if args.postgresql:
+                bench_read(args.postgresql, "PostgreSQL", args.entries)
+        if "api" in parts:
+            bench_api(tmp, args.api_clients, args.api_requests)
     return 0
 
 

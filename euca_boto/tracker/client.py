@@ -7,6 +7,7 @@ tracker request. The secret key never leaves the process.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -77,23 +78,26 @@ class TrackerClient:
         path = f"/{_PLURAL[resource_type]}"
         if resource_id:
             path += "/" + quote(resource_id, safe="")
-        query = {"track_hook": hook_url}
+        # In the body, not the query string: URLs end up in proxies' logs, the token with them.
+        fields = {"track_hook": hook_url}
         if token is not None:
-            query["track_token"] = token
-        return self._request("PUT", f"{path}?{urlencode(query)}")
+            fields["track_token"] = token
+        return self._request("PUT", path, json.dumps(fields).encode())
 
-    def _request(self, method: str, target: str, sign: bool = True) -> dict[str, Any]:
-        headers = {}
+    def _request(
+        self, method: str, target: str, body: bytes = b"", sign: bool = True
+    ) -> dict[str, Any]:
+        headers = {"Content-Type": "application/json"} if body else {}
         if sign:
             credentials = self.session.get_credentials()
             if credentials is None:
                 raise InvalidRequest("the session has no credentials to sign tracker requests")
             headers[IDENTITY_HEADER] = make_proof(
                 credentials.get_frozen_credentials(), self._sts_url, self._region,
-                method, target, b"",
+                method, target, body,
             )
         response = self._http.request(
-            method, self.url + target, headers=headers, timeout=self.timeout
+            method, self.url + target, data=body or None, headers=headers, timeout=self.timeout
         )
         try:
             answer: dict[str, Any] = response.json()

@@ -116,15 +116,16 @@ class Tracker:
                 try:
                     self.poll()
                     self.prune()
-                except Exception:  # a broken cycle is logged; the loop carries on
-                    log.exception("poll failed")
+                except Exception as error:  # a broken cycle is logged; the loop carries on
+                    # One line an operator can read, not a traceback per interval.
+                    log.warning("poll failed: %s", one_line(error))
                 # Measured from the start of the poll, so the rhythm holds; a slow poll
                 # pushes the next one back instead of overlapping it.
                 next_poll = max(now + self.interval, time.monotonic())
             try:
                 self.deliver()
-            except Exception:
-                log.exception("delivery failed")
+            except Exception as error:
+                log.warning("delivery failed: %s", one_line(error))
             stop.wait(max(0.0, min(deliver_every, next_poll - time.monotonic())))
 
     def status(self) -> dict[str, Any]:
@@ -134,3 +135,9 @@ class Tracker:
             return {"last_poll": None}
         return {"last_poll": {"changes": len(report.changes), "errors": report.errors,
                               "seconds": round(report.duration, 3)}}
+
+
+def one_line(error: BaseException) -> str:
+    """An exception as one log line: its type and message, whitespace folded."""
+    text = " ".join(str(error).split()) or "(no message)"
+    return f"{type(error).__name__}: {text[:500]}"

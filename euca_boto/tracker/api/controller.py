@@ -9,13 +9,17 @@ Routes::
     GET    /changes?since=N[&limit=M]                          the caller's feed after cursor N
     GET    /health                                             liveness (no authentication)
 
-``collection`` is instances, volumes, zones or services. Every answer is JSON; errors are
+``collection`` is instances, volumes, zones or services. ``track_hook`` and ``track_token`` may
+instead travel in a JSON body (``{"track_hook": ..., "track_token": ...}``) or, for the token,
+the ``X-Euca-Tracker-Token`` header, so that no secret sits in a URL that proxies log. Cursors
+and limits are ASCII decimal integers in range. Every answer is JSON; errors are
 ``{"error": {"code", "message"}}`` with a 4xx/5xx status.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +40,11 @@ from euca_boto.tracker.store.base import MAX_PAGE
 
 Verify = Callable[[str | None, str, str, bytes], Caller]
 MAX_URL = 2048
+TOKEN_HEADER = "X-Euca-Tracker-Token"
+# Cursors are feed ids, stored as 64-bit integers.
+MAX_CURSOR = 2**63 - 1
+
+log = logging.getLogger("euca_boto.tracker.api")
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,11 @@ class Controller:
             return error(503, "Busy", str(exc))
         except StoreError as exc:
             return error(503, "StoreUnavailable", str(exc))
+        except Exception as exc:  # noqa: BLE001 - a bug must still answer in JSON, not drop
+            # The target is not logged: its query string may hold a hook token.
+            log.error("%s request failed: %s: %s", method, type(exc).__name__, exc)
+            return error(500, "InternalError", "the tracker failed to answer this request; "
+                         "its log says why")
 
     def _handle(
         self, method: str, target: str, headers: Mapping[str, str], body: bytes
@@ -102,7 +116,7 @@ class Controller:
             return Answer(200, self.dispatcher.dispatch(lambda: self.handlers.list_hooks(caller)))
         if route == "changes" and len(segments) == 1:
             _allow(method, "GET")
-            since = _integer(query, "since", 0, minimum=0)
+            since = _integer(query, "since", 0, minimum=0, maximum=MAX_CURSOR)
             limit = _integer(query, "limit", 1000, minimum=1, maximum=MAX_PAGE)
             return Answer(200, self.dispatcher.dispatch(
                 lambda: self.handlers.changes(caller, since, limit)))
@@ -110,14 +124,15 @@ class Controller:
             _allow(method, "PUT")
             resource_type = COLLECTIONS[route]
             resource_id = segments[1] if len(segments) == 2 else ""
-            url = query.get("track_hook")
+            fields = _fields(query, headers, body)
+            url = fields.get("track_hook")
             if url is None:
                 raise InvalidRequest("track_hook is required: a http(s) URL, or none to remove")
             if url.strip().lower() == "none":
                 return Answer(200, self.dispatcher.dispatch(
                     lambda: self.handlers.delete_hook(caller, resource_type, resource_id)))
             _check_hook_url(url)
-            token = query.get("track_token")
+            token = fields.get("track_token")
             if token is not None and not (16 <= len(token) <= 256 and token.isprintable()):
                 raise InvalidRequest("track_token must be 16 to 256 printable characters")
             return Answer(200, self.dispatcher.dispatch(
@@ -152,22 +167,56 @@ def _query(text: str) -> dict[str, str]:
     return {k: v[0] for k, v in parsed.items()}
 
 
-def _integer(
-    query: Mapping[str, str], name: str, default: int, minimum: int, maximum: int | None = None
-) -> int:
+def _integer(query: Mapping[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
     raw = query.get(name)
     if raw is None:
         return default
-    if not raw.isdigit():
+    # Only ASCII digits: str.isdigit() also accepts superscripts and other scripts' digits,
+    # which int() then refuses or reads as numbers nobody typed.
+    if not (raw.isascii() and raw.isdigit()):
         raise InvalidRequest(
             f"{name}={raw!r} is not a cursor: use the 'next' value of the previous page "
-            f"(an integer >= {minimum})" if name == "since" else
-            f"{name}={raw!r} is not an integer")
-    value = int(raw)
-    if value < minimum or (maximum is not None and value > maximum):
-        bound = f"from {minimum} to {maximum}" if maximum is not None else f">= {minimum}"
-        raise InvalidRequest(f"{name}={value} is out of range; expected {bound}")
-    return value
+            f"(a decimal integer >= {minimum})" if name == "since" else
+            f"{name}={raw!r} is not a decimal integer")
+    if len(raw.lstrip("0")) > len(str(maximum)) or not minimum <= int(raw) <= maximum:
+        shown = raw if len(raw) <= 30 else raw[:30] + "..."
+        raise InvalidRequest(f"{name}={shown} is out of range; expected {minimum} to {maximum}")
+    return int(raw)
+
+
+def _fields(query: Mapping[str, str], headers: Mapping[str, str], body: bytes) -> dict[str, str]:
+    """``track_hook`` and ``track_token`` from the query string, a JSON body or (the token) the
+    ``X-Euca-Tracker-Token`` header; the same field given two ways is refused."""
+    found: dict[str, str] = {k: query[k] for k in ("track_hook", "track_token") if k in query}
+    sources = [("the query string", dict(found))]
+    if body.strip():
+        try:
+            document = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidRequest("the request body is not JSON; send "
+                                 '{"track_hook": URL, "track_token": T} or no body') from None
+        if not isinstance(document, dict):
+            raise InvalidRequest('the request body must be a JSON object such as '
+                                 '{"track_hook": URL, "track_token": T}')
+        unknown = sorted(set(document) - {"track_hook", "track_token"})
+        if unknown:
+            raise InvalidRequest(f"unknown fields in the request body: {', '.join(unknown)}; "
+                                 "expected track_hook and track_token")
+        for name, value in document.items():
+            if not isinstance(value, str):
+                raise InvalidRequest(f"{name} in the request body must be a string")
+        sources.append(("the JSON body", document))
+    token = _header(headers, TOKEN_HEADER)
+    if token is not None:
+        sources.append((f"the {TOKEN_HEADER} header", {"track_token": token}))
+    merged: dict[str, str] = {}
+    for where, values in sources:
+        for name, value in values.items():
+            if name in merged:
+                raise InvalidRequest(f"{name} is given more than once (also in {where}); "
+                                     "give it one way")
+            merged[name] = value
+    return merged
 
 
 def _check_hook_url(url: str) -> None:
