@@ -165,6 +165,19 @@ class UrlList:
         return urls
 
 
+class NetworkList:
+    expected = ("comma-separated networks or host names, such as 10.1.0.0/16, 127.0.0.1, "
+                "hooks.internal")
+
+    def parse(self, raw: Any) -> tuple[str, ...]:
+        from euca_boto.tracker.destinations import parse_allow
+
+        items: Iterable[Any] = raw.split(",") if isinstance(raw, str) else raw
+        entries = tuple(str(item).strip() for item in items if str(item).strip())
+        parse_allow(entries)  # raises ValueError on a bad entry
+        return entries
+
+
 class HostPort:
     expected = "host:port such as 127.0.0.1:53 or [::1]:5353 (the port defaults to 53)"
 
@@ -454,6 +467,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("euca_tracker_suspend_after", Integer(1, 1000000), 10,
             "Failed deliveries in a row after which a tracker hook is suspended.",
             per_service=False),
+    Setting("euca_tracker_hook_allow", NetworkList(), None,
+            "Internal networks (CIDRs) and host names tracker hooks may target anyway; hooks "
+            "to loopback, link-local, private, multicast and unspecified addresses are "
+            "refused otherwise.", per_service=False),
 )
 
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}

@@ -64,6 +64,7 @@ def _serve(args: argparse.Namespace) -> int:
             store, policy=policy,
             suspend_after=pick(args.suspend_after, "euca_tracker_suspend_after"),
             lease_seconds=args.delivery_lease,
+            hook_allow=settings["euca_tracker_hook_allow"] or (),
         )
         tracker = Tracker(
             store, sessions, deliverer=deliverer,
@@ -72,7 +73,8 @@ def _serve(args: argparse.Namespace) -> int:
         )
         sts_url = args.sts_url or sessions[0].client("sts").meta.endpoint_url
         host, port = args.listen
-        service = TrackerService(tracker, sts_url, host, port, workers=args.workers)
+        service = TrackerService(tracker, sts_url, host, port, workers=args.workers,
+                                 hook_allow=settings["euca_tracker_hook_allow"] or ())
     except (TrackerError, ConfigError) as error:
         print(f"euca-boto tracker: {error}", file=sys.stderr)
         return 2

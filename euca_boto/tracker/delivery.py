@@ -21,14 +21,17 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from euca_boto.circuit import Breaker, BreakerConfig, CircuitOpenError
 from euca_boto.retry import Outcome, RetryContext, RetryPolicy, wait_exponential_jitter
 from euca_boto.tracker import signature
+from euca_boto.tracker.destinations import DestinationPolicy, ForbiddenDestination
 from euca_boto.tracker.model import ACTIVE, CALLABLE_PREFIX, Change, Hook
 from euca_boto.tracker.store.base import SqlStore
 
@@ -58,33 +61,69 @@ class DeliveryFailed(Exception):
     """A delivery attempt failed (what the destination's breaker counts)."""
 
 
-class HttpSender:
-    """POSTs one change to a URL; one keep-alive ``requests`` session per thread."""
+class _PinnedTLS(HTTPAdapter):
+    """Connects to an address but verifies the certificate (and sends SNI) for a host name."""
 
-    def __init__(self, timeout: float = 10.0) -> None:
+    def __init__(self, hostname: str) -> None:
+        self._hostname = hostname
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["server_hostname"] = self._hostname
+        kwargs["assert_hostname"] = self._hostname
+        super().init_poolmanager(*args, **kwargs)
+
+
+class HttpSender:
+    """POSTs one change to a URL, at the address the destination policy checked; keep-alive
+    ``requests`` sessions per thread. Redirects are never followed (a 3xx is a failure): the
+    redirect target would escape the policy."""
+
+    def __init__(
+        self, timeout: float = 10.0, destinations: DestinationPolicy | None = None
+    ) -> None:
         self.timeout = timeout
+        self.destinations = destinations or DestinationPolicy()
         self._local = threading.local()
 
-    def _session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
+    def _session(self, tls_hostname: str | None) -> requests.Session:
+        sessions: dict[str | None, requests.Session] | None = getattr(
+            self._local, "sessions", None)
+        if sessions is None:
+            sessions = self._local.sessions = {}
+        session = sessions.get(tls_hostname)
         if session is None:
             session = requests.Session()
-            self._local.session = session
+            if tls_hostname is not None:
+                session.mount("https://", _PinnedTLS(tls_hostname))
+            sessions[tls_hostname] = session
         return session
 
     def send(self, hook: Hook, change: Change) -> SendResult:
+        try:
+            address = self.destinations.check(hook.target)
+        except ForbiddenDestination as error:
+            return SendResult(False, Outcome.OTHER_ERROR, error=str(error), exception=error)
+        parts = urlsplit(hook.target)
+        userinfo, _, host_port = parts.netloc.rpartition("@")
+        pinned = f"[{address}]" if ":" in address else address
+        if parts.port:
+            pinned += f":{parts.port}"
+        url = urlunsplit((parts.scheme, f"{userinfo}@{pinned}" if userinfo else pinned,
+                          parts.path or "/", parts.query, ""))
         body = change.to_json()
         headers = {
+            "Host": host_port,
             "Content-Type": "application/json",
             "User-Agent": "euca-boto-tracker",
             signature.SIGNATURE_HEADER: signature.sign(hook.token, body),
             signature.CHANGE_HEADER: str(change.id),
             signature.HOOK_HEADER: str(hook.id),
         }
+        session = self._session(parts.hostname if parts.scheme == "https" else None)
         try:
-            response = self._session().post(
-                hook.target, data=body, headers=headers, timeout=self.timeout,
-                allow_redirects=False,
+            response = session.post(
+                url, data=body, headers=headers, timeout=self.timeout, allow_redirects=False,
             )
         except requests.ConnectionError as error:
             # A connection that was never made never carried the request; a lost one may have.
@@ -123,12 +162,13 @@ class Deliverer:
         breaker_reset_timeout: float = 30.0,
         lease_seconds: float = 30.0,
         batch: int = 20,
+        hook_allow: tuple[str, ...] = (),
         clock: Clock = time.time,
         sleep: Sleep = time.sleep,
     ) -> None:
         self.store = store
         self.policy = policy
-        self.sender = sender or HttpSender()
+        self.sender = sender or HttpSender(destinations=DestinationPolicy(hook_allow))
         self.suspend_after = suspend_after
         self.pause_max = pause_max
         self.lease_seconds = lease_seconds

@@ -33,6 +33,8 @@ class Tracker:
     ``store`` is a :class:`SqlStore` or a store URL (file path, ``sqlite:///...``,
     ``postgresql://...``). ``sessions`` are boto3 sessions, one per profile (use
     ``euca_boto.session(profile)`` so the plugin's retries and endpoints apply).
+    ``hook_allow`` lists internal networks and hosts that HTTP hooks may target anyway (see
+    :mod:`euca_boto.tracker.destinations`).
     """
 
     def __init__(
@@ -44,6 +46,7 @@ class Tracker:
         retention: float = DEFAULT_RETENTION,
         resource_types: Iterable[str] = RESOURCE_TYPES,
         deliverer: Deliverer | None = None,
+        hook_allow: tuple[str, ...] = (),
         clock: Callable[[], float] = time.time,
     ) -> None:
         if interval <= 0:
@@ -55,7 +58,7 @@ class Tracker:
         self.retention = retention
         self.clock = clock
         self.poller = Poller(self.store, sessions, resource_types, clock=clock)
-        self.deliverer = deliverer or Deliverer(self.store, clock=clock)
+        self.deliverer = deliverer or Deliverer(self.store, clock=clock, hook_allow=hook_allow)
         self.last_poll: PollReport | None = None
         self._delivering = threading.Lock()
 

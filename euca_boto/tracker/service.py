@@ -11,13 +11,15 @@ from euca_boto.tracker.api.controller import Controller
 from euca_boto.tracker.api.dispatcher import Dispatcher, InlineDispatcher, QueueDispatcher
 from euca_boto.tracker.api.handlers import Handlers
 from euca_boto.tracker.api.server import ApiServer
+from euca_boto.tracker.destinations import DestinationPolicy
 from euca_boto.tracker.engine import Tracker
 from euca_boto.tracker.identity import IdentityVerifier
 
 
 class TrackerService:
     """Serves ``tracker``'s API on ``host:port`` (0: any free port), authenticating callers
-    through the cloud's STS at ``sts_url``. ``workers`` > 0 runs handlers on a worker queue."""
+    through the cloud's STS at ``sts_url``. ``workers`` > 0 runs handlers on a worker queue.
+    ``hook_allow`` lists the internal networks and hosts hooks may nevertheless target."""
 
     def __init__(
         self,
@@ -26,6 +28,7 @@ class TrackerService:
         host: str = "127.0.0.1",
         port: int = 8780,
         workers: int = 0,
+        hook_allow: tuple[str, ...] = (),
     ) -> None:
         self.tracker = tracker
         self.dispatcher: Dispatcher = QueueDispatcher(workers) if workers else InlineDispatcher()
@@ -33,7 +36,8 @@ class TrackerService:
         handlers = Handlers(
             tracker.store, status=lambda: {**tracker.status(), "dispatcher": mode}
         )
-        controller = Controller(handlers, self.dispatcher, IdentityVerifier(sts_url).verify)
+        controller = Controller(handlers, self.dispatcher, IdentityVerifier(sts_url).verify,
+                                DestinationPolicy(hook_allow))
         self.api = ApiServer(controller, host, port)
         self._stop = threading.Event()
         self._loop: threading.Thread | None = None

@@ -168,6 +168,7 @@ BAD_VALUES = [
     ("euca_tracker_interval", "0", "at least 0.001 s"),
     ("euca_tracker_retention", "0.5", "at least 1 s"),
     ("euca_tracker_suspend_after", "0", "an integer from 1 to 1000000"),
+    ("euca_tracker_hook_allow", "10.0.0.0/33", "comma-separated networks or host names"),
 ]
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 import requests
-from tracker_support import PROFILE, TENANT_ACCOUNT, Cloud, Receiver
+from tracker_support import LOCAL, PROFILE, TENANT_ACCOUNT, Cloud, Receiver
 
 from euca_boto.tracker import Tracker, TrackerAPIError, TrackerClient, TrackerService
 from euca_boto.tracker.identity import IDENTITY_HEADER, make_proof
@@ -28,8 +28,10 @@ def workers() -> int:
 
 @pytest.fixture
 def service(cloud: Cloud, store_url: str, workers: int) -> Iterator[TrackerService]:
-    tracker = Tracker(store_url, [cloud.admin, cloud.tenant], resource_types=[INSTANCE])
-    running = TrackerService(tracker, cloud.cloud.service_url("sts"), port=0, workers=workers)
+    tracker = Tracker(store_url, [cloud.admin, cloud.tenant], resource_types=[INSTANCE],
+                      hook_allow=LOCAL)
+    running = TrackerService(tracker, cloud.cloud.service_url("sts"), port=0, workers=workers,
+                             hook_allow=LOCAL)
     yield running
     running.close()
     tracker.store.close()

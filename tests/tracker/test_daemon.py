@@ -31,7 +31,7 @@ class Daemon:
              "--listen", f"127.0.0.1:{self.port}", "--store", store, "--profile", PROFILE,
              "--interval", "0.2", "--deliver-every", "0.05", "--delivery-lease", "1"],
             env={**os.environ, "EUCA_BOTO_RETRY_BASE_DELAY": "0.05",
-                 "EUCA_BOTO_RETRY_DELAY": "0.1"},
+                 "EUCA_BOTO_RETRY_DELAY": "0.1", "EUCA_BOTO_TRACKER_HOOK_ALLOW": "127.0.0.1"},
             stdout=log.open("ab"), stderr=subprocess.STDOUT,
         )
 

@@ -13,6 +13,8 @@ from typing import Any
 PROFILE = "localcloud"
 IMAGE = "ami-12c6146b"
 TENANT_ACCOUNT = "222222222222"
+# The tests' receivers listen on loopback, which hooks may target only when allowed.
+LOCAL = ("127.0.0.1", "::1")
 
 
 @dataclass

@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from euca_boto.tracker.api.dispatcher import Busy, Dispatcher
 from euca_boto.tracker.api.handlers import Handlers
+from euca_boto.tracker.destinations import DestinationPolicy, ForbiddenDestination
 from euca_boto.tracker.errors import (
     AuthenticationError,
     CursorExpired,
@@ -61,10 +62,17 @@ def error(status: int, code: str, message: str) -> Answer:
 
 
 class Controller:
-    def __init__(self, handlers: Handlers, dispatcher: Dispatcher, verify: Verify) -> None:
+    def __init__(
+        self,
+        handlers: Handlers,
+        dispatcher: Dispatcher,
+        verify: Verify,
+        destinations: DestinationPolicy | None = None,
+    ) -> None:
         self.handlers = handlers
         self.dispatcher = dispatcher
         self.verify = verify
+        self.destinations = destinations or DestinationPolicy()
 
     def handle(
         self, method: str, target: str, headers: Mapping[str, str], body: bytes
@@ -75,6 +83,8 @@ class Controller:
         except AuthenticationError as exc:
             code = {401: "Unauthenticated", 403: "Forbidden"}.get(exc.status, "Unavailable")
             return error(exc.status, code, str(exc))
+        except ForbiddenDestination as exc:
+            return error(400, "ForbiddenDestination", str(exc))
         except InvalidRequest as exc:
             return error(400, "InvalidRequest", str(exc))
         except UnknownResource as exc:
@@ -132,6 +142,7 @@ class Controller:
                 return Answer(200, self.dispatcher.dispatch(
                     lambda: self.handlers.delete_hook(caller, resource_type, resource_id)))
             _check_hook_url(url)
+            self.destinations.check(url)
             token = fields.get("track_token")
             if token is not None and not (16 <= len(token) <= 256 and token.isprintable()):
                 raise InvalidRequest("track_token must be 16 to 256 printable characters")
