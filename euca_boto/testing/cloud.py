@@ -184,9 +184,10 @@ class LocalCloud:
     ) -> tuple[str, str]:
         """Issue another key pair (random unless given), e.g. for another account (created if
         new, so it can be delegated to). Keys of any account other than ``eucalyptus`` are not
-        cloud-administrator keys."""
-        self.accounts.ensure(account)
-        creds = self._credentials.issue(access_key, secret_key, account)
+        cloud-administrator keys; they act as the account's ``admin`` user, in that account."""
+        created = self.accounts.ensure(account)
+        creds = self._credentials.issue(access_key, secret_key, account,
+                                        moto_account=created.id)
         return creds.access_key, creds.secret_key
 
     # Observation ------------------------------------------------------------------------------

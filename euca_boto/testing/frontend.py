@@ -183,7 +183,9 @@ class Frontend:
             if answered is not None:
                 return answered
         try:
-            caller = self._authenticate(request)
+            # STS refuses signatures older (or newer) than 15 minutes, as AWS does.
+            caller = self._authenticate(request, max_age=STS_MAX_AGE if service.key == "sts"
+                                        else None)
         except SignatureError as exc:
             return _aws_auth_error(service.key, exc, request_id)
         call = AwsCall(request, rest, caller, request_id)
@@ -192,7 +194,7 @@ class Frontend:
             return extension.handle(call)
         return relay(self._forwarder, call, account=caller.moto_account)
 
-    def _authenticate(self, request: Request) -> Credentials:
+    def _authenticate(self, request: Request, max_age: float | None = None) -> Credentials:
         return verify(
             self._credentials,
             method=request.method,
@@ -201,8 +203,11 @@ class Frontend:
             headers=request.headers,
             params=request.params,
             body=request.body,
+            max_age=max_age,
         )
 
+
+STS_MAX_AGE = 15 * 60.0
 
 # The codes each AWS service uses for: no signature, unknown key id, wrong signature.
 _AUTH_CODES = {

@@ -8,11 +8,13 @@ the path as received or ``/``.
 from __future__ import annotations
 
 import base64
+import calendar
 import hashlib
 import hmac
 import secrets
 import string
 import threading
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, unquote
@@ -32,6 +34,8 @@ class Credentials:
 
     Temporary credentials carry their ``session_token``, which a request must present.
     ``moto_account`` is the moto account id to act in, when moto cannot tell it from the key.
+    ``arn`` and ``user_id`` name the principal when it is not an IAM user (an assumed role, a
+    federated user), as the call that minted the keys answered.
     """
 
     access_key: str
@@ -40,6 +44,8 @@ class Credentials:
     user: str | None = None
     session_token: str | None = None
     moto_account: str | None = None
+    arn: str | None = None
+    user_id: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -76,6 +82,8 @@ class CredentialStore:
         temporary: bool = False,
         session_token: str | None = None,
         moto_account: str | None = None,
+        arn: str | None = None,
+        user_id: str | None = None,
     ) -> Credentials:
         """Store a key pair, generating AWS-shaped random values for what is not given;
         ``temporary`` credentials get an ``ASIA`` key and a session token."""
@@ -89,6 +97,8 @@ class CredentialStore:
             user,
             session_token,
             moto_account,
+            arn,
+            user_id,
         )
         with self._lock:
             self._by_key[creds.access_key] = creds
@@ -121,11 +131,15 @@ def verify(
     headers: Headers,
     params: Params,
     body: bytes,
+    max_age: float | None = None,
+    now: float | None = None,
 ) -> Credentials:
     """Authenticate one request; return the caller's credentials or raise ``SignatureError``.
 
     ``raw_path`` and ``raw_query`` are as they arrived on the request line (still
-    percent-encoded); ``params`` are the decoded query plus form-body parameters.
+    percent-encoded); ``params`` are the decoded query plus form-body parameters. With
+    ``max_age`` (seconds), a SigV4 header signature made longer ago than that, or that far in
+    the future, is refused as AWS does (presigned URLs carry their own expiry).
     """
     authorization = _first(headers, "authorization")
     if authorization.startswith(SIGV4_ALGORITHM + " "):
@@ -142,6 +156,8 @@ def verify(
             signature=fields.get("Signature", ""),
             amz_date=_first(headers, "x-amz-date"),
             presigned=False,
+            max_age=max_age,
+            now=time.time() if now is None else now,
         )
     query = dict(params)
     if query.get("X-Amz-Algorithm") == SIGV4_ALGORITHM:
@@ -180,10 +196,14 @@ def _verify_sigv4(
     signature: str,
     amz_date: str,
     presigned: bool,
+    max_age: float | None = None,
+    now: float = 0.0,
 ) -> Credentials:
     parts = credential.split("/")
     if len(parts) != 5 or parts[4] != "aws4_request" or not signature or not amz_date:
         raise SignatureError("mismatch", "Malformed SigV4 credential, date or signature")
+    if max_age is not None:
+        _check_age(amz_date, max_age, now)
     access_key, date, region, service, _ = parts
     creds = store.get(access_key)
     if creds is None:
@@ -255,6 +275,26 @@ def _verify_sigv2(
     raise SignatureError(
         "mismatch", "The request signature we calculated does not match the signature you provided."
     )
+
+
+def _check_age(amz_date: str, max_age: float, now: float) -> None:
+    try:
+        signed = calendar.timegm(time.strptime(amz_date, "%Y%m%dT%H%M%SZ"))
+    except ValueError:
+        raise SignatureError("mismatch", f"Invalid X-Amz-Date {amz_date!r}") from None
+    minutes = f"{max_age / 60:g} min."
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
+    if signed < now - max_age:
+        limit = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now - max_age))
+        raise SignatureError(
+            "mismatch",
+            f"Signature expired: {amz_date} is now earlier than {limit} ({stamp} - {minutes})")
+    if signed > now + max_age:
+        limit = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now + max_age))
+        raise SignatureError(
+            "mismatch",
+            f"Signature not yet current: {amz_date} is still later than {limit} "
+            f"({stamp} + {minutes})")
 
 
 def _check_token(creds: Credentials, presented: str) -> None:

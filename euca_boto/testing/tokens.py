@@ -1,5 +1,9 @@
-"""Tokens, Eucalyptus' STS (reference §7): GetImpersonationToken and GetAccessToken answered
-here, everything else relayed to moto.
+"""Tokens, Eucalyptus' STS (reference §7): GetImpersonationToken, GetAccessToken and
+GetCallerIdentity answered here, everything else relayed to moto.
+
+GetCallerIdentity names the principal of the key that signed: the user (the account's ``admin``
+for keys without one) in the key's account, or the assumed role or federated user that the
+minting call answered. moto cannot: it knows only the keys it made itself.
 
 Every set of temporary credentials LocalCloud hands out, its own or relayed from moto
 (AssumeRole, GetSessionToken, GetFederationToken), is registered with the credential store with
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
 import threading
 import time
@@ -47,6 +52,7 @@ class Tokens:
         self.clock = clock
         self._lock = threading.Lock()
         self._password_keys: set[str] = set()  # tokens that a password login produced
+        self._user_ids: dict[tuple[str, str], str] = {}  # (account id, user) -> IAM user id
 
     def password_login(self, request: Request, request_id: str) -> Response | None:
         """GetAccessToken with HTTP Basic authentication (§7), or None for any other request."""
@@ -75,6 +81,8 @@ class Tokens:
 
     def handle(self, call: AwsCall) -> Response:
         try:
+            if call.action == "GetCallerIdentity":
+                return self._identity(call)
             if call.action == "GetImpersonationToken":
                 return self._impersonate(call)
             if call.action == "GetAccessToken":
@@ -88,6 +96,41 @@ class Tokens:
         if response.status == 200 and call.action in MINTING:
             self._learn(call, response.body)
         return response
+
+    def _identity(self, call: AwsCall) -> Response:
+        caller = call.caller
+        if caller.arn:
+            # An assumed role or federated user: arn:aws:sts::<account id>:...
+            account_id = caller.arn.split(":")[4]
+            arn, user_id = caller.arn, caller.user_id or caller.access_key
+        else:
+            account = self.accounts.ensure(caller.account)
+            user = caller.user or ADMIN_USER
+            account_id = account.id
+            arn = f"arn:aws:iam::{account.id}:user/{user}"
+            user_id = caller.user_id or self._user_id(account, user)
+        fields: Fields = [("UserId", user_id), ("Account", account_id), ("Arn", arn)]
+        body = query_response(call.action, STS_NAMESPACE, fields, call.request_id)
+        return Response(200, [("Content-Type", XML_CONTENT_TYPE)], body, caller.access_key)
+
+    def _user_id(self, account: Account, user: str) -> str:
+        """The IAM user id moto gave ``user``, or a stable one for a user moto does not know
+        (the administrator's keys are LocalCloud's own)."""
+        with self._lock:
+            known = self._user_ids.get((account.id, user))
+        if known:
+            return known
+        status, body = self._moto(account, "GetUser", UserName=user)
+        found = ""
+        if status == 200:
+            found = next((e.text or "" for e in ElementTree.fromstring(body).iter()
+                          if _local(e.tag) == "UserId"), "")
+        if not found:
+            digest = hashlib.sha256(f"{account.id}:{user}".encode()).hexdigest()
+            found = "AIDA" + digest[:17].upper()
+        with self._lock:
+            self._user_ids[(account.id, user)] = found
+        return found
 
     def _impersonate(self, call: AwsCall) -> Response:
         if not call.caller.is_admin:
@@ -108,6 +151,8 @@ class Tokens:
         user_id, alias, user = p.get("UserId"), p.get("AccountAlias"), p.get("UserName")
         if user_id:
             account, user = self._user_by_id(user_id)
+            with self._lock:
+                self._user_ids[(account.id, user)] = user_id
         elif alias and user:
             found = self.accounts.find(alias)
             if found is None:
@@ -156,16 +201,22 @@ class Tokens:
             return
         account = call.caller.account
         arn = next((e.text or "" for e in root.iter() if _local(e.tag) == "Arn"), "")
-        if call.action.startswith("AssumeRole") and arn.count(":") >= 5:
-            # The role's account: arn:aws:sts::<account id>:assumed-role/...
-            role_account = arn.split(":")[4]
-            account = self.accounts.name_of(role_account) or role_account
+        principal_id = next((e.text or "" for e in root.iter()
+                             if _local(e.tag) in ("AssumedRoleId", "FederatedUserId")), "")
+        if arn.count(":") >= 5 and arn.split(":")[4]:
+            # The principal's account: arn:aws:sts::<account id>:assumed-role/...
+            principal_account = arn.split(":")[4]
+            account = self.accounts.name_of(principal_account) or principal_account
+        session_user = call.action == "GetSessionToken"
         self.credentials.issue(
             _child(found, "AccessKeyId"),
             _child(found, "SecretAccessKey"),
             account,
-            user=call.caller.user if call.action == "GetSessionToken" else None,
+            user=call.caller.user if session_user else None,
             session_token=_child(found, "SessionToken"),
+            # GetSessionToken keeps the caller's identity; the others mint a new principal.
+            arn=None if session_user else (arn or None),
+            user_id=call.caller.user_id if session_user else (principal_id or None),
         )
 
 

@@ -1,8 +1,8 @@
 """``TrackerClient``: the tracker API from Python, signed with the session's own credentials.
 
 Every request carries an identity proof (:mod:`euca_boto.tracker.identity`): a GetCallerIdentity
-request signed with ``aws-requests-auth`` from the session's credentials, bound to that one
-tracker request. The secret key never leaves the process.
+request signed (SigV4) with the session's credentials, bound to that one tracker request. The
+secret key never leaves the process.
 """
 
 from __future__ import annotations

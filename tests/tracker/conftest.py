@@ -1,4 +1,4 @@
-"""Fixtures of the tracker tests: LocalCloud with two accounts, a webhook receiver, stores.
+"""Fixtures of the tracker tests: LocalCloud with three accounts, a webhook receiver, stores.
 
 The PostgreSQL store uses the server on 127.0.0.1:5432 (trust auth, database ``test``) when it
 answers; otherwise the fixture initialises and starts its own server from
@@ -27,7 +27,6 @@ import pytest
 from tracker_support import (  # noqa: F401 - re-exported names the fixtures use
     IMAGE,
     PROFILE,
-    TENANT_ACCOUNT,
     Cloud,
     Delivery,
     Receiver,
@@ -54,17 +53,18 @@ def cloud() -> Iterator[Cloud]:
         os.environ.pop("AWS_PROFILE", None)
         try:
             admin = euca_boto.session(profile_name=PROFILE)
-            # LocalCloud's own keys all map to moto's default account; keys of an assumed role
-            # map to the role's account, so register those with LocalCloud as the tenant's.
-            creds = admin.client("sts").assume_role(
-                RoleArn=f"arn:aws:iam::{TENANT_ACCOUNT}:role/tenant", RoleSessionName="tenant"
-            )["Credentials"]
-            local.add_credentials(creds["AccessKeyId"], creds["SecretAccessKey"], account="tenant")
-            keys = {"aws_access_key_id": creds["AccessKeyId"],
-                    "aws_secret_access_key": creds["SecretAccessKey"],
-                    "aws_session_token": creds["SessionToken"]}
-            tenant = euca_boto.session(profile_name=PROFILE, **keys)
-            yield Cloud(local, Path(tmp), admin, tenant, keys)
+            # Two more accounts with keys of their own: GetCallerIdentity names each key's
+            # account, and each acts in its own part of the cloud.
+            accounts = []
+            for name in ("acme", "globex"):
+                key, secret = local.add_credentials(account=name)
+                session = euca_boto.session(profile_name=PROFILE, aws_access_key_id=key,
+                                            aws_secret_access_key=secret)
+                account_id = next(a["AccountId"] for a in admin.client("iam").list_accounts()[
+                    "Accounts"] if a["AccountName"] == name)
+                accounts.append((session, account_id))
+            (tenant, tenant_account), (other, other_account) = accounts
+            yield Cloud(local, Path(tmp), admin, tenant, tenant_account, other, other_account)
         finally:
             for key, value in saved.items():
                 if value is None:

@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 import requests
-from tracker_support import LOCAL, PROFILE, TENANT_ACCOUNT, Cloud, Receiver
+from tracker_support import LOCAL, PROFILE, Cloud, Receiver
 
 from euca_boto.tracker import Tracker, TrackerAPIError, TrackerClient, TrackerService
 from euca_boto.tracker.identity import IDENTITY_HEADER, make_proof
@@ -28,7 +28,8 @@ def workers() -> int:
 
 @pytest.fixture
 def service(cloud: Cloud, store_url: str, workers: int) -> Iterator[TrackerService]:
-    tracker = Tracker(store_url, [cloud.admin, cloud.tenant], resource_types=[INSTANCE],
+    tracker = Tracker(store_url, [cloud.admin, cloud.tenant, cloud.other],
+                      resource_types=[INSTANCE],
                       hook_allow=LOCAL)
     running = TrackerService(tracker, cloud.cloud.service_url("sts"), port=0, workers=workers,
                              hook_allow=LOCAL)
@@ -88,27 +89,42 @@ def test_a_change_in_the_cloud_reaches_the_hook_and_the_feed(
 def test_two_accounts_see_neither_each_others_hooks_nor_changes(
     cloud: Cloud, service: TrackerService, receiver: Receiver
 ) -> None:
+    # acme and globex: two accounts whose keys were made with add_credentials.
     service.tracker.poll()
-    [theirs] = cloud.run_instances(cloud.tenant)
-    [mine] = cloud.run_instances(cloud.admin)
+    [acmes] = cloud.run_instances(cloud.tenant)
+    [globexs] = cloud.run_instances(cloud.other)
     service.tracker.poll()
-    admin, tenant = _client(cloud.admin, service), _client(cloud.tenant, service)
-    admin.track_all("instance", receiver.url)
-    tenant.track(theirs, receiver.url)
-    assert {c.account for c in tenant.changes()[0]} == {TENANT_ACCOUNT}
-    assert theirs in {c.resource_id for c in tenant.changes()[0]}
-    assert mine not in {c.resource_id for c in tenant.changes()[0]}
-    assert {c.account for c in admin.changes()[0]} == {ADMIN_ACCOUNT}
-    assert [h["resource_id"] for h in tenant.hooks()] == [theirs]
-    assert [h["resource_id"] for h in admin.hooks()] == [None]
+    acme, globex = _client(cloud.tenant, service), _client(cloud.other, service)
+    acme.track_all("instance", receiver.url)
+    globex.track(globexs, receiver.url)
+    assert {c.account for c in acme.changes()[0]} == {cloud.tenant_account}
+    assert {c.resource_id for c in acme.changes()[0]} == {acmes}
+    assert {c.account for c in globex.changes()[0]} == {cloud.other_account}
+    assert {c.resource_id for c in globex.changes()[0]} == {globexs}
+    assert [h["resource_id"] for h in globex.hooks()] == [globexs]
+    assert [h["resource_id"] for h in acme.hooks()] == [None]
     with pytest.raises(TrackerAPIError) as caught:
-        tenant.track(mine, receiver.url)  # another account's instance does not exist for it
+        globex.track(acmes, receiver.url)  # another account's instance does not exist for it
     assert caught.value.status == 404
-    assert f"for account {TENANT_ACCOUNT}" in caught.value.message
+    assert f"for account {cloud.other_account}" in caught.value.message
     with pytest.raises(TrackerAPIError) as removing:
-        tenant.untrack(resource_type="instance")  # the admin's type hook is not the tenant's
+        globex.untrack(resource_type="instance")  # acme's type hook is not globex's
     assert removing.value.status == 404
-    assert [h["resource_id"] for h in admin.hooks()] == [None]
+    # globex registering "the same" type hook makes its own; acme's keeps its URL.
+    globex.track_all("instance", receiver.url.replace("/hook", "/globex"))
+    assert [(h["resource_id"], h["url"]) for h in acme.hooks()] == [(None, receiver.url)]
+    assert sorted(h["resource_id"] or "" for h in globex.hooks()) == ["", globexs]
+
+
+def test_each_account_is_known_by_the_key_that_signed(
+    cloud: Cloud, service: TrackerService
+) -> None:
+    for session, account in [(cloud.admin, ADMIN_ACCOUNT), (cloud.tenant, cloud.tenant_account),
+                             (cloud.other, cloud.other_account)]:
+        identity = session.client("sts").get_caller_identity()
+        assert identity["Account"] == account
+        assert identity["Arn"] == f"arn:aws:iam::{account}:user/admin"
+    assert len({cloud.tenant_account, cloud.other_account, ADMIN_ACCOUNT}) == 3
 
 
 def test_an_unsigned_request_gets_401_with_a_clear_body(service: TrackerService) -> None:

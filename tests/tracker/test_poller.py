@@ -67,7 +67,7 @@ def test_each_account_is_polled_with_its_own_credentials(cloud: Cloud, tmp_path:
     report = tracker.poll()
     assert report is not None
     assert [(c.account, c.resource_id, c.new_state) for c in report.changes] == [
-        ("222222222222", mine, "running")]
+        (cloud.tenant_account, mine, "running")]
 
 
 def test_a_failed_listing_keeps_the_last_known_states(cloud: Cloud, tmp_path: Path) -> None:

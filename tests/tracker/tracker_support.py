@@ -12,20 +12,22 @@ from typing import Any
 
 PROFILE = "localcloud"
 IMAGE = "ami-12c6146b"
-TENANT_ACCOUNT = "222222222222"
 # The tests' receivers listen on loopback, which hooks may target only when allowed.
 LOCAL = ("127.0.0.1", "::1")
 
 
 @dataclass
 class Cloud:
-    """LocalCloud with an administrator session and a tenant (another account) session."""
+    """LocalCloud with an administrator session and sessions of two other accounts (acme and
+    globex, keys made with ``add_credentials``)."""
 
     cloud: Any  # euca_boto.testing.LocalCloud
     aws_dir: Path
     admin: Any
     tenant: Any
-    tenant_keys: dict[str, str]
+    tenant_account: str
+    other: Any
+    other_account: str
 
     def run_instances(self, session: Any, count: int = 1) -> list[str]:
         reply = session.client("ec2").run_instances(ImageId=IMAGE, MinCount=count, MaxCount=count)
