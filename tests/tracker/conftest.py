@@ -3,11 +3,13 @@
 The PostgreSQL store uses the server on 127.0.0.1:5432 (trust auth, database ``test``) when it
 answers; otherwise the fixture initialises and starts its own server from
 ``/usr/lib/postgresql/*/bin`` in a temporary directory on a free port, and stops it by pid.
-Each test gets its own schema, dropped afterwards, so concurrent runs never collide.
+Each test run gets its own database and each test its own schema in it, both dropped
+afterwards, so concurrent runs never collide.
 """
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -85,7 +87,24 @@ def _clear_faults(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
-    """A base URL of a running PostgreSQL (trust auth)."""
+    """The URL of a database of this test run's own, on a running PostgreSQL (trust auth)."""
+    with _postgres_base() as base:
+        # The server may be shared with other test runs: this run works in a database of its
+        # own, created here and dropped at the end.
+        name = f"tracker_run_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        try:
+            yield base.rsplit("/", 1)[0] + "/" + name
+        finally:
+            with psycopg.connect(base, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@contextlib.contextmanager
+def _postgres_base() -> Iterator[str]:
+    """A URL of a running PostgreSQL: the one on 127.0.0.1:5432 if it answers, else one started
+    here for the run."""
     if _answers("127.0.0.1", 5432):
         try:
             psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", connect_timeout=5).close()

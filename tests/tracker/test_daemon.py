@@ -58,6 +58,22 @@ class Daemon:
         return self.process.wait(timeout=30)
 
 
+def _wait_for_feed(store_url: str, instances: list[str], wanted: set[tuple[str, str, str]],
+                   timeout: float = 30.0) -> None:
+    store = open_store(store_url)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            seen = {(c.resource_id, c.old_state or "", c.new_state or "")
+                    for c in store.changes(0, 10_000).changes if c.resource_id in instances}
+            if wanted <= seen:
+                return
+            time.sleep(0.05)
+    finally:
+        store.close()
+    pytest.fail(f"the feed did not record {sorted(wanted - seen)} in {timeout:g} s")
+
+
 @pytest.fixture
 def daemons() -> Iterator[list[Daemon]]:
     started: list[Daemon] = []
@@ -80,6 +96,11 @@ def test_sigkill_during_delivery_loses_and_duplicates_nothing(
     TrackerClient(cloud.admin, first.url).track_all("instance", receiver.url, token=TOKEN)
     receiver.latency = 0.15  # deliveries are slow, so the kill lands in the middle of them
     ec2.stop_instances(InstanceIds=instances)
+    # A poll can run while the cloud is still stopping the six one by one and see only some of
+    # them stopped; the rest are recorded by a later poll. Starting them again before any
+    # poll saw them stopped would undo a transition no poll could observe, so the kill waits
+    # until the feed holds every stop.
+    _wait_for_feed(store_url, instances, {(i, "running", "stopped") for i in instances})
     receiver.wait_for(2)
     first.kill()
     assert first.process.returncode == -signal.SIGKILL
