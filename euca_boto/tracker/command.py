@@ -45,6 +45,9 @@ def _serve(args: argparse.Namespace) -> int:
     from euca_boto.tracker.service import TrackerService
     from euca_boto.tracker.store import open_store
 
+    if bool(args.tls_cert) != bool(args.tls_key):
+        print("euca-boto tracker: --tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("euca_boto.tracker").setLevel(logging.INFO)
     try:
@@ -74,7 +77,8 @@ def _serve(args: argparse.Namespace) -> int:
         sts_url = args.sts_url or sessions[0].client("sts").meta.endpoint_url
         host, port = args.listen
         service = TrackerService(tracker, sts_url, host, port, workers=args.workers,
-                                 hook_allow=settings["euca_tracker_hook_allow"] or ())
+                                 hook_allow=settings["euca_tracker_hook_allow"] or (),
+                                 tls_cert=args.tls_cert, tls_key=args.tls_key)
     except (TrackerError, ConfigError) as error:
         print(f"euca-boto tracker: {error}", file=sys.stderr)
         return 2
@@ -123,6 +127,8 @@ def add_commands(subparsers: Any) -> None:
                        help="how long a process owns a hook's delivery before another tracker "
                             "sharing the store may take over (default 30; renewed while "
                             "delivering)")
+    serve.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (chain) file")
+    serve.add_argument("--tls-key", help="the PEM private key of --tls-cert")
     serve.add_argument("--sts-url",
                        help="STS endpoint that verifies callers (default: the profile's)")
     serve.set_defaults(func=_serve)

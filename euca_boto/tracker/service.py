@@ -10,7 +10,7 @@ import threading
 from euca_boto.tracker.api.controller import Controller
 from euca_boto.tracker.api.dispatcher import Dispatcher, InlineDispatcher, QueueDispatcher
 from euca_boto.tracker.api.handlers import Handlers
-from euca_boto.tracker.api.server import ApiServer
+from euca_boto.tracker.api.server import ApiServer, Limits
 from euca_boto.tracker.destinations import DestinationPolicy
 from euca_boto.tracker.engine import Tracker
 from euca_boto.tracker.identity import IdentityVerifier
@@ -19,7 +19,9 @@ from euca_boto.tracker.identity import IdentityVerifier
 class TrackerService:
     """Serves ``tracker``'s API on ``host:port`` (0: any free port), authenticating callers
     through the cloud's STS at ``sts_url``. ``workers`` > 0 runs handlers on a worker queue.
-    ``hook_allow`` lists the internal networks and hosts hooks may nevertheless target."""
+    ``hook_allow`` lists the internal networks and hosts hooks may nevertheless target;
+    ``limits`` are the HTTP server's timeouts and sizes; ``tls_cert`` and ``tls_key`` (PEM
+    files) serve HTTPS."""
 
     def __init__(
         self,
@@ -29,6 +31,9 @@ class TrackerService:
         port: int = 8780,
         workers: int = 0,
         hook_allow: tuple[str, ...] = (),
+        limits: Limits | None = None,
+        tls_cert: str | None = None,
+        tls_key: str | None = None,
     ) -> None:
         self.tracker = tracker
         self.dispatcher: Dispatcher = QueueDispatcher(workers) if workers else InlineDispatcher()
@@ -38,7 +43,8 @@ class TrackerService:
         )
         controller = Controller(handlers, self.dispatcher, IdentityVerifier(sts_url).verify,
                                 DestinationPolicy(hook_allow))
-        self.api = ApiServer(controller, host, port)
+        self.api = ApiServer(controller, host, port, limits=limits, tls_cert=tls_cert,
+                             tls_key=tls_key)
         self._stop = threading.Event()
         self._loop: threading.Thread | None = None
 

@@ -1,76 +1,229 @@
-"""The tracker API on HTTP: a threaded server on a host and port that hands every request to
-the controller and writes its JSON answer."""
+"""The tracker API on HTTP: a Starlette application under uvicorn that hands every request to
+the controller and writes its JSON answer.
+
+What a service exposed to hostile clients needs, and ``http.server`` lacked:
+
+- time limits: request headers must arrive within ``header_timeout``, the body within
+  ``request_timeout`` (a client that announces a body and never sends it gets 408 and its
+  connection closed), idle keep-alive connections close after ``idle_timeout``;
+- size limits on headers and bodies (413);
+- bounded concurrency: at most ``max_requests`` requests are handled at once (503 ``Busy``
+  beyond that), on a bounded thread pool, whatever the number of connections;
+- graceful shutdown: ``close()`` stops accepting, lets running requests finish (up to
+  ``shutdown_grace`` seconds), then closes;
+- optional TLS (a certificate and key file), and the API's OpenAPI document at
+  ``/openapi.json``.
+
+Request lines are never logged (older clients put hook tokens in query strings).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+import time
+from dataclasses import dataclass
 
-from euca_boto.tracker.api.controller import Controller, error
+import anyio
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import Route
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
-MAX_BODY = 1 << 20
+from euca_boto.tracker.api.controller import Answer, Controller, error
+from euca_boto.tracker.api.openapi import document
+
+METHODS = ["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+@dataclass(frozen=True)
+class Limits:
+    """The server's time, size and concurrency limits."""
 
-    def __init__(self, address: tuple[str, int], controller: Controller) -> None:
-        self.controller = controller
-        super().__init__(address, _Handler)
+    header_timeout: float = 10.0
+    request_timeout: float = 30.0
+    idle_timeout: float = 15.0
+    max_body: int = 1 << 20
+    max_header_bytes: int = 16 * 1024
+    max_requests: int = 64
+    max_connections: int = 1000
+    shutdown_grace: float = 10.0
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "euca-boto-tracker"
-    sys_version = ""
-    server: _Server
+class _Limited(Exception):
+    def __init__(self, answer: Answer) -> None:
+        self.answer = answer
 
-    def log_message(self, format: str, *args: Any) -> None:
-        return  # request lines carry hook tokens in query strings; they stay out of logs
 
-    def _serve(self) -> None:
-        length = self.headers.get("Content-Length") or "0"
-        if not length.isdigit() or int(length) > MAX_BODY:
-            answer = error(413, "BodyTooLarge", f"request bodies are limited to {MAX_BODY} bytes")
-            self.close_connection = True
-        else:
-            body = self.rfile.read(int(length)) if int(length) else b""
-            answer = self.server.controller.handle(
-                self.command, self.path, dict(self.headers.items()), body
-            )
-        payload = answer.encode()
-        self.send_response(answer.status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+def _json(answer: Answer, close: bool = False) -> Response:
+    headers = {"Connection": "close"} if close else None
+    return Response(answer.encode(), answer.status, headers, media_type="application/json")
 
-    def do_GET(self) -> None:
-        self._serve()
 
-    do_PUT = do_POST = do_DELETE = do_PATCH = do_GET
+def build_app(controller: Controller, limits: Limits) -> Starlette:
+    """The ASGI application: ``/openapi.json`` and every other path through the controller."""
+    openapi = json.dumps(document()).encode()
+    # Handlers block (store, STS), so they run on worker threads, never more than this many.
+    threads = anyio.CapacityLimiter(limits.max_requests)
+    admitted = asyncio.Semaphore(limits.max_requests)
+
+    async def read_body(request: Request) -> bytes:
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isascii() or not length.isdigit()
+                                   or int(length) > limits.max_body):
+            raise _Limited(error(413, "BodyTooLarge",
+                                 f"request bodies are limited to {limits.max_body} bytes"))
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limits.max_body:
+                raise _Limited(error(413, "BodyTooLarge",
+                                     f"request bodies are limited to {limits.max_body} bytes"))
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def api(request: Request) -> Response:
+        try:
+            body = await asyncio.wait_for(read_body(request), limits.request_timeout)
+        except (TimeoutError, asyncio.TimeoutError):
+            return _json(error(408, "RequestTimeout",
+                               f"the request body did not arrive within "
+                               f"{limits.request_timeout:g} s"), close=True)
+        except _Limited as limited:
+            return _json(limited.answer, close=True)
+        except ClientDisconnect:
+            return _json(error(400, "ClientDisconnected", "the client went away"), close=True)
+        if admitted.locked():
+            return _json(error(503, "Busy", "the tracker is handling as many requests as it "
+                                            "may; retry shortly"))
+        raw_path = request.scope.get("raw_path") or request.url.path.encode()
+        query = request.scope.get("query_string", b"")
+        target = raw_path.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
+        headers = dict(request.headers.items())
+        async with admitted:
+            answer = await anyio.to_thread.run_sync(
+                controller.handle, request.method, target, headers, body, limiter=threads)
+        return _json(answer)
+
+    async def openapi_json(request: Request) -> Response:
+        return Response(openapi, 200, media_type="application/json")
+
+    return Starlette(routes=[
+        Route("/openapi.json", openapi_json, methods=["GET"]),
+        Route("/{path:path}", api, methods=METHODS),
+    ])
+
+
+def _guarded_protocol(header_timeout: float) -> type[H11Protocol]:
+    """uvicorn's HTTP/1.1 protocol, closing connections whose request headers do not arrive
+    within ``header_timeout`` (uvicorn bounds only idle keep-alive time)."""
+
+    class Guarded(H11Protocol):
+        _header_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm()
+
+        def _waiting(self) -> bool:
+            return self.cycle is None or self.cycle.response_complete
+
+        def _arm(self) -> None:
+            if self._header_timer is None:
+                self._header_timer = self.loop.call_later(header_timeout, self._expire)
+
+        def _disarm(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+
+        def _expire(self) -> None:
+            self._header_timer = None
+            if self._waiting() and not self.transport.is_closing():
+                self.transport.close()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self._waiting():
+                self._arm()
+            else:
+                self._disarm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+    return Guarded
 
 
 class ApiServer:
-    """A running API server; ``close()`` stops it."""
+    """A running API server on its own thread and event loop; ``close()`` stops it."""
 
-    def __init__(self, controller: Controller, host: str = "127.0.0.1", port: int = 8780) -> None:
-        self._server = _Server((host, port), controller)
-        address = self._server.server_address
-        self.host, self.port = str(address[0]), int(address[1])
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-            name="tracker-api", daemon=True,
+    def __init__(
+        self,
+        controller: Controller,
+        host: str = "127.0.0.1",
+        port: int = 8780,
+        *,
+        limits: Limits | None = None,
+        tls_cert: str | None = None,
+        tls_key: str | None = None,
+    ) -> None:
+        self.limits = limits or Limits()
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            sock.close()
+            raise
+        sock.listen(1024)
+        self.host, self.port = host, int(sock.getsockname()[1])
+        self.scheme = "https" if tls_cert else "http"
+        config = uvicorn.Config(
+            build_app(controller, self.limits),
+            http=_guarded_protocol(self.limits.header_timeout),
+            lifespan="off",
+            access_log=False,  # request lines may carry tokens
+            log_level="warning",
+            timeout_keep_alive=int(max(1, self.limits.idle_timeout)),
+            timeout_graceful_shutdown=int(max(1, self.limits.shutdown_grace)),
+            limit_concurrency=self.limits.max_connections,
+            h11_max_incomplete_event_size=self.limits.max_header_bytes,
+            ssl_certfile=tls_cert,
+            ssl_keyfile=tls_key,
+            server_header=False,
         )
+        self._server = uvicorn.Server(config)
+        self._socket = sock
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name="tracker-api",
+            daemon=True)
         self._thread.start()
+        deadline = time.monotonic() + 30
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                sock.close()
+                raise OSError(f"the tracker API did not start on {host}:{port}")
+            time.sleep(0.01)
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{host}:{self.port}"
+
+    @property
+    def open_connections(self) -> int:
+        """Connections currently open (for health checks and tests)."""
+        return len(self._server.server_state.connections)
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        """Stop accepting, let running requests finish (within the grace time), stop."""
+        self._server.should_exit = True
+        self._thread.join(timeout=self.limits.shutdown_grace + 5)
+        self._socket.close()

@@ -1,0 +1,164 @@
+"""The API's HTTP server under hostile clients: slow bodies and headers are timed out without
+growing threads, sizes are limited, TLS works, and the OpenAPI document is served."""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from euca_boto.tracker import Tracker, TrackerService
+from euca_boto.tracker.api.server import Limits
+from euca_boto.tracker.model import INSTANCE
+
+LIMITS = Limits(header_timeout=1.0, request_timeout=1.0, idle_timeout=2.0, max_body=1024)
+
+
+def _service(tmp_path: Path, **kwargs: object) -> TrackerService:
+    tracker = Tracker(str(tmp_path / "feed.db"), [], resource_types=[INSTANCE])
+    # The STS is never reached by these requests: they fail before authentication.
+    return TrackerService(tracker, "http://127.0.0.1:9/", port=0, limits=LIMITS,
+                          **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[TrackerService]:
+    running = _service(tmp_path)
+    yield running
+    running.close()
+    running.tracker.store.close()
+
+
+def _slow_body_client(port: int) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.sendall(b"PUT /instances HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n")
+    return sock
+
+
+def _read_all(sock: socket.socket) -> bytes:
+    data = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+
+
+def test_a_body_that_never_arrives_gets_408_and_a_closed_connection(
+    service: TrackerService
+) -> None:
+    sock = _slow_body_client(service.api.port)
+    started = time.monotonic()
+    answer = _read_all(sock)
+    sock.close()
+    assert time.monotonic() - started < 5
+    assert answer.startswith(b"HTTP/1.1 408 ")
+    assert b'"code":"RequestTimeout"' in answer
+
+
+def test_300_slow_body_clients_do_not_grow_threads_and_are_all_closed(
+    service: TrackerService
+) -> None:
+    threads_before = threading.active_count()
+    clients = [_slow_body_client(service.api.port) for _ in range(300)]
+    threads_during = threading.active_count()
+    deadline = time.monotonic() + 15
+    closed = 0
+    for sock in clients:
+        sock.settimeout(max(0.1, deadline - time.monotonic()))
+        try:
+            if _read_all(sock).startswith(b"HTTP/1.1 408 "):
+                closed += 1
+        except OSError:
+            pass
+        sock.close()
+    assert closed == 300
+    assert threads_during - threads_before <= 5  # no thread per connection
+    deadline = time.monotonic() + 5
+    while service.api.open_connections and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert service.api.open_connections == 0
+
+
+def test_headers_that_never_complete_are_cut_off(service: TrackerService) -> None:
+    sock = socket.create_connection(("127.0.0.1", service.api.port), timeout=10)
+    sock.sendall(b"GET /hooks HTTP/1.1\r\nHost: x\r\n")
+    started = time.monotonic()
+    assert _read_all(sock) == b""
+    assert time.monotonic() - started < 5
+    sock.close()
+
+
+def test_a_body_over_the_limit_gets_413_json(service: TrackerService) -> None:
+    reply = requests.put(service.url + "/instances", data=b"x" * 2048, timeout=10)
+    assert reply.status_code == 413
+    assert reply.json()["error"]["code"] == "BodyTooLarge"
+
+
+def test_the_openapi_document_describes_the_routes(service: TrackerService) -> None:
+    spec = requests.get(service.url + "/openapi.json", timeout=10).json()
+    assert spec["openapi"].startswith("3.")
+    assert {"/health", "/hooks", "/changes", "/{collection}", "/{collection}/{id}"} <= set(
+        spec["paths"])
+    since = spec["paths"]["/changes"]["get"]["parameters"][0]
+    assert since["schema"]["maximum"] == 2**63 - 1
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "tracker.test")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([
+                x509.DNSName("tracker.test"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                critical=False)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+def test_tls_with_a_self_signed_certificate(tmp_path: Path) -> None:
+    cert, key = _self_signed(tmp_path)
+    running = _service(tmp_path, tls_cert=str(cert), tls_key=str(key))
+    try:
+        assert running.url.startswith("https://127.0.0.1:")
+        health = requests.get(running.url + "/health", verify=str(cert), timeout=10)
+        assert health.status_code == 200 and health.json()["status"] == "ok"
+        with pytest.raises(requests.exceptions.SSLError):
+            requests.get(running.url + "/health", timeout=10)  # not trusted by default
+        plain = socket.create_connection(("127.0.0.1", running.api.port), timeout=5)
+        plain.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert not _read_all(plain).startswith(b"HTTP/1.1 200")
+        plain.close()
+    finally:
+        running.close()
+        running.tracker.store.close()
+
+
+def test_close_finishes_and_frees_the_port(tmp_path: Path) -> None:
+    running = _service(tmp_path)
+    port = running.api.port
+    assert requests.get(running.url + "/health", timeout=10).status_code == 200
+    running.close()
+    running.tracker.store.close()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/health", timeout=2)
