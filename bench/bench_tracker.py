@@ -253,7 +253,7 @@ def bench_api(tmp: Path, clients: int, requests_total: int) -> None:
     targets = [f"/changes?since=0&limit={n % 9999 + 1}&bench={n}" for n in range(requests_total)]
     proofs = [(t, make_proof(frozen, url + "/sts", "us-east-1", "GET", t, b"")) for t in targets]
     local = threading.local()
-    failures = [0]
+    failures: dict[str, int] = {}
 
     def one(item: tuple[str, str]) -> None:
         http = getattr(local, "http", None)
@@ -261,7 +261,8 @@ def bench_api(tmp: Path, clients: int, requests_total: int) -> None:
             http = local.http = requests.Session()
         reply = http.get(service.url + item[0], headers={IDENTITY_HEADER: item[1]}, timeout=30)
         if reply.status_code != 200:
-            failures[0] += 1
+            kind = f"{reply.status_code} {reply.json().get('error', {}).get('code', '?')}"
+            failures[kind] = failures.get(kind, 0) + 1
 
     started = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
@@ -269,7 +270,7 @@ def bench_api(tmp: Path, clients: int, requests_total: int) -> None:
     seconds = time.perf_counter() - started
     print(f"4. API: {requests_total} GET /changes at {clients} concurrent clients in "
           f"{seconds:.2f} s = {requests_total / seconds:,.0f} requests/s "
-          f"({failures[0]} not 200)", flush=True)
+          f"(not 200: {failures or 'none'})", flush=True)
     service.close()
     store.close()
     server.shutdown()
