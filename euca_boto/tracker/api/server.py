@@ -1,5 +1,5 @@
-"""The tracker API on HTTP: a Starlette application under uvicorn that hands every request to
-the controller and writes its JSON answer.
+"""The tracker API on HTTP: an ASGI application (Starlette's requests and responses) under
+uvicorn that hands every request to the controller and writes its JSON answer.
 
 What a service exposed to hostile clients needs, and ``http.server`` lacked:
 
@@ -28,16 +28,13 @@ from dataclasses import dataclass
 
 import anyio
 import uvicorn
-from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from euca_boto.tracker.api.controller import Answer, Controller, error
 from euca_boto.tracker.api.openapi import document
-
-METHODS = ["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 
 
 @dataclass(frozen=True)
@@ -64,7 +61,7 @@ def _json(answer: Answer, close: bool = False) -> Response:
     return Response(answer.encode(), answer.status, headers, media_type="application/json")
 
 
-def build_app(controller: Controller, limits: Limits) -> Starlette:
+def build_app(controller: Controller, limits: Limits) -> ASGIApp:
     """The ASGI application: ``/openapi.json`` and every other path through the controller."""
     openapi = json.dumps(document()).encode()
     # Handlers block (store, STS), so they run on worker threads, never more than this many.
@@ -87,6 +84,11 @@ def build_app(controller: Controller, limits: Limits) -> Starlette:
         return b"".join(chunks)
 
     async def api(request: Request) -> Response:
+        if request.url.path == "/openapi.json":
+            if request.method != "GET":
+                return _json(error(405, "MethodNotAllowed",
+                                   f"method {request.method} is not allowed here; use GET"))
+            return Response(openapi, 200, media_type="application/json")
         try:
             body = await asyncio.wait_for(read_body(request), limits.request_timeout)
         except (TimeoutError, asyncio.TimeoutError):
@@ -109,13 +111,15 @@ def build_app(controller: Controller, limits: Limits) -> Starlette:
                 controller.handle, request.method, target, headers, body, limiter=threads)
         return _json(answer)
 
-    async def openapi_json(request: Request) -> Response:
-        return Response(openapi, 200, media_type="application/json")
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        # Every path and method goes to the controller (no router: an unknown method must get
+        # the same JSON error as any other bad request).
+        if scope["type"] != "http":
+            return
+        response = await api(Request(scope, receive))
+        await response(scope, receive, send)
 
-    return Starlette(routes=[
-        Route("/openapi.json", openapi_json, methods=["GET"]),
-        Route("/{path:path}", api, methods=METHODS),
-    ])
+    return app
 
 
 def _guarded_protocol(header_timeout: float) -> type[H11Protocol]:
