@@ -8,6 +8,8 @@ secret key never leaves the process.
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -61,10 +63,50 @@ class TrackerClient:
         hooks: list[dict[str, Any]] = self._request("GET", "/hooks")["hooks"]
         return hooks
 
-    def changes(self, since: int = 0, limit: int = 1000) -> tuple[list[Change], int]:
-        """The caller's feed entries after cursor ``since``, and the next cursor."""
-        answer = self._request("GET", "/changes?" + urlencode({"since": since, "limit": limit}))
+    def changes(
+        self, since: int = 0, limit: int = 1000, wait: int = 0
+    ) -> tuple[list[Change], int]:
+        """The caller's feed entries after cursor ``since``, and the next cursor. With ``wait``
+        (seconds, at most 60) the tracker holds the request until there are entries or the
+        time is up."""
+        params = {"since": since, "limit": limit, **({"wait": wait} if wait else {})}
+        answer = self._request("GET", "/changes?" + urlencode(params),
+                               timeout=self.timeout + wait)
         return [Change.from_dict(c) for c in answer["changes"]], int(answer["next"])
+
+    def watch(
+        self,
+        since: int = 0,
+        wait: int = 30,
+        stop: threading.Event | None = None,
+        retry_delay: float = 1.0,
+    ) -> Iterator[Change]:
+        """Yield the caller's changes after cursor ``since`` as they are recorded, forever (or
+        until ``stop`` is set). A lost connection or an unavailable tracker is retried from the
+        last cursor, so nothing is skipped or repeated; other API errors (such as an expired
+        cursor, 410) are raised. A consumer that stops resumes later with ``since`` = the id of
+        the last change it handled."""
+        cursor = since
+        delay = retry_delay
+        while stop is None or not stop.is_set():
+            try:
+                changes, following = self.changes(cursor, wait=wait)
+            except (requests.ConnectionError, requests.Timeout):
+                changes, following = None, cursor
+            except TrackerAPIError as error:
+                if error.status < 500:
+                    raise
+                changes, following = None, cursor
+            if changes is None:
+                # The tracker is restarting or unreachable: resume from the cursor later.
+                (stop or threading.Event()).wait(delay)
+                delay = min(delay * 2, 30.0)
+                continue
+            delay = retry_delay
+            for change in changes:
+                cursor = change.id
+                yield change
+            cursor = following
 
     def health(self) -> dict[str, Any]:
         return self._request("GET", "/health", sign=False)
@@ -85,7 +127,8 @@ class TrackerClient:
         return self._request("PUT", path, json.dumps(fields).encode())
 
     def _request(
-        self, method: str, target: str, body: bytes = b"", sign: bool = True
+        self, method: str, target: str, body: bytes = b"", sign: bool = True,
+        timeout: float | None = None,
     ) -> dict[str, Any]:
         headers = {"Content-Type": "application/json"} if body else {}
         if sign:
@@ -97,7 +140,8 @@ class TrackerClient:
                 method, target, body,
             )
         response = self._http.request(
-            method, self.url + target, data=body or None, headers=headers, timeout=self.timeout
+            method, self.url + target, data=body or None, headers=headers,
+            timeout=timeout or self.timeout,
         )
         try:
             answer: dict[str, Any] = response.json()

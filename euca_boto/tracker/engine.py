@@ -60,6 +60,8 @@ class Tracker:
         self.poller = Poller(self.store, sessions, resource_types, clock=clock)
         self.deliverer = deliverer or Deliverer(self.store, clock=clock, hook_allow=hook_allow)
         self.last_poll: PollReport | None = None
+        # Called with the feed's new head after a poll that recorded changes (any thread).
+        self.listeners: list[Callable[[int], None]] = []
         self._delivering = threading.Lock()
 
     def poll(self) -> PollReport | None:
@@ -67,6 +69,10 @@ class Tracker:
         report = self.poller.poll()
         if report is not None:
             self.last_poll = report
+            if report.changes:
+                head = max(c.id for c in report.changes)
+                for listener in list(self.listeners):
+                    listener(head)
         return report
 
     def deliver(self) -> int:

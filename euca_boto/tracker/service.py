@@ -11,6 +11,7 @@ from euca_boto.tracker.api.controller import Controller
 from euca_boto.tracker.api.dispatcher import Dispatcher, InlineDispatcher, QueueDispatcher
 from euca_boto.tracker.api.handlers import Handlers
 from euca_boto.tracker.api.server import ApiServer, Limits
+from euca_boto.tracker.api.watch import FeedWatch
 from euca_boto.tracker.destinations import DestinationPolicy
 from euca_boto.tracker.engine import Tracker
 from euca_boto.tracker.identity import IdentityVerifier
@@ -43,8 +44,11 @@ class TrackerService:
         )
         controller = Controller(handlers, self.dispatcher, IdentityVerifier(sts_url).verify,
                                 DestinationPolicy(hook_allow))
+        watch = FeedWatch(tracker.store.latest_id)
+        # This process's polls wake watches at once; other processes' show in the store's head.
+        tracker.listeners.append(watch.notify)
         self.api = ApiServer(controller, host, port, limits=limits, tls_cert=tls_cert,
-                             tls_key=tls_key)
+                             tls_key=tls_key, watch=watch)
         self._stop = threading.Event()
         self._loop: threading.Thread | None = None
 

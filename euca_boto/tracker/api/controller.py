@@ -6,7 +6,8 @@ Routes::
     PUT    /{collection}?track_hook=URL[&track_token=T]        hook on every resource of a type
            (track_hook=none removes the hook)
     GET    /hooks                                              the caller's hooks
-    GET    /changes?since=N[&limit=M]                          the caller's feed after cursor N
+    GET    /changes?since=N[&limit=M][&wait=S]                 the caller's feed after cursor N
+           (wait=S: hold the request up to S seconds until there is something to answer)
     GET    /health                                             liveness (no authentication)
 
 ``collection`` is instances, volumes, zones or services. ``track_hook`` and ``track_token`` may
@@ -44,14 +45,23 @@ MAX_URL = 2048
 TOKEN_HEADER = "X-Euca-Tracker-Token"
 # Cursors are feed ids, stored as 64-bit integers.
 MAX_CURSOR = 2**63 - 1
+# The longest a watch holds a request (seconds).
+MAX_WAIT = 60
 
 log = logging.getLogger("euca_boto.tracker.api")
 
 
 @dataclass(frozen=True)
 class Answer:
+    """A status and JSON body. A watch (``GET /changes?wait=S``) that found nothing yet also
+    carries ``wait`` (seconds) and ``again``, which reads the page once more for the same
+    caller; the HTTP layer waits for the feed to grow and calls it, with no thread held
+    meanwhile."""
+
     status: int
     body: dict[str, Any]
+    wait: float = 0.0
+    again: Callable[[], Answer] | None = None
 
     def encode(self) -> bytes:
         return json.dumps(self.body, separators=(",", ":")).encode()
@@ -128,8 +138,16 @@ class Controller:
             _allow(method, "GET")
             since = _integer(query, "since", 0, minimum=0, maximum=MAX_CURSOR)
             limit = _integer(query, "limit", 1000, minimum=1, maximum=MAX_PAGE)
-            return Answer(200, self.dispatcher.dispatch(
-                lambda: self.handlers.changes(caller, since, limit)))
+            wait = _integer(query, "wait", 0, minimum=0, maximum=MAX_WAIT)
+
+            def page() -> Answer:
+                return Answer(200, self.dispatcher.dispatch(
+                    lambda: self.handlers.changes(caller, since, limit)))
+
+            first = page()
+            if wait and not first.body["changes"]:
+                return Answer(200, first.body, wait=wait, again=page)
+            return first
         if route in COLLECTIONS and len(segments) <= 2:
             _allow(method, "PUT")
             resource_type = COLLECTIONS[route]

@@ -77,6 +77,10 @@ def document() -> dict[str, Any]:
                     {"name": "since", "in": "query", "required": False, "schema": _CURSOR},
                     {"name": "limit", "in": "query", "required": False,
                      "schema": {"type": "integer", "minimum": 1, "maximum": 10_000}},
+                    {"name": "wait", "in": "query", "required": False,
+                     "description": "hold the request up to this many seconds until there "
+                                    "are changes to answer (a watch)",
+                     "schema": {"type": "integer", "minimum": 0, "maximum": 60}},
                 ],
                 "responses": {**_ok({"type": "object", "required": ["changes", "next"]}),
                               **_errors(400, 401, 403, 410, 503)}}},

@@ -35,6 +35,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from euca_boto.tracker.api.controller import Answer, Controller, error
 from euca_boto.tracker.api.openapi import document
+from euca_boto.tracker.api.watch import FeedWatch
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,9 @@ def _json(answer: Answer, close: bool = False) -> Response:
     return Response(answer.encode(), answer.status, headers, media_type="application/json")
 
 
-def build_app(controller: Controller, limits: Limits) -> ASGIApp:
-    """The ASGI application: ``/openapi.json`` and every other path through the controller."""
+def build_app(controller: Controller, limits: Limits, watch: FeedWatch) -> ASGIApp:
+    """The ASGI application: ``/openapi.json`` and every other path through the controller;
+    watches wait on ``watch``."""
     openapi = json.dumps(document()).encode()
     # Handlers block (store, STS), so they run on worker threads, never more than this many.
     threads = anyio.CapacityLimiter(limits.max_requests)
@@ -109,7 +111,23 @@ def build_app(controller: Controller, limits: Limits) -> ASGIApp:
         async with admitted:
             answer = await anyio.to_thread.run_sync(
                 controller.handle, request.method, target, headers, body, limiter=threads)
+        if answer.again is not None:
+            answer = await _watch(answer)
         return _json(answer)
+
+    async def _watch(answer: Answer) -> Answer:
+        # Held without a thread or an admission slot until the feed grows past the page's
+        # cursor, then read again (the account's page may still be empty: wait on).
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + answer.wait
+        again = answer.again
+        assert again is not None
+        while not answer.body["changes"] and loop.time() < deadline:
+            if not await watch.wait_past(int(answer.body["next"]), deadline - loop.time()):
+                break
+            async with admitted:
+                answer = await anyio.to_thread.run_sync(again, limiter=threads)
+        return answer
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         # Every path and method goes to the controller (no router: an unknown method must get
@@ -176,8 +194,10 @@ class ApiServer:
         limits: Limits | None = None,
         tls_cert: str | None = None,
         tls_key: str | None = None,
+        watch: FeedWatch | None = None,
     ) -> None:
         self.limits = limits or Limits()
+        self.watch = watch or FeedWatch(lambda: 0)
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -190,7 +210,7 @@ class ApiServer:
         self.host, self.port = host, int(sock.getsockname()[1])
         self.scheme = "https" if tls_cert else "http"
         config = uvicorn.Config(
-            build_app(controller, self.limits),
+            build_app(controller, self.limits, self.watch),
             http=_guarded_protocol(self.limits.header_timeout),
             lifespan="off",
             access_log=False,  # request lines may carry tokens

@@ -1,0 +1,139 @@
+"""Change watches: GET /changes?wait=S holds until a change arrives or the time is up, and
+TrackerClient.watch() yields changes as they come, resuming from its cursor after the tracker
+goes away and comes back."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from tracker_support import LOCAL, Cloud
+
+from euca_boto.tracker import Change, Tracker, TrackerClient, TrackerService
+from euca_boto.tracker.api.server import Limits
+from euca_boto.tracker.model import INSTANCE
+
+
+def _start(cloud: Cloud, store: str, port: int = 0) -> TrackerService:
+    tracker = Tracker(store, [cloud.admin], resource_types=[INSTANCE], hook_allow=LOCAL)
+    return TrackerService(tracker, cloud.cloud.service_url("sts"), port=port, hook_allow=LOCAL)
+
+
+@pytest.fixture
+def service(cloud: Cloud, store_url: str) -> Iterator[TrackerService]:
+    running = _start(cloud, store_url)
+    yield running
+    running.close()
+    running.tracker.store.close()
+
+
+def test_a_watch_with_nothing_new_is_held_for_its_wait_and_answers_empty(
+    cloud: Cloud, service: TrackerService
+) -> None:
+    service.tracker.poll()
+    client = TrackerClient(cloud.admin, service.url)
+    _, head = client.changes()
+    started = time.monotonic()
+    changes, cursor = client.changes(since=head, wait=2)
+    assert time.monotonic() - started >= 1.9
+    assert (changes, cursor) == ([], head)
+
+
+def test_a_held_watch_answers_as_soon_as_a_poll_records_a_change(
+    cloud: Cloud, service: TrackerService
+) -> None:
+    [instance] = cloud.run_instances(cloud.admin)
+    service.tracker.poll()
+    client = TrackerClient(cloud.admin, service.url)
+    _, head = client.changes()
+    answers: queue.Queue[tuple[list[Change], float]] = queue.Queue()
+
+    def hold() -> None:
+        changes, _ = client.changes(since=head, wait=30)
+        answers.put((changes, time.monotonic()))
+
+    threading.Thread(target=hold, daemon=True).start()
+    time.sleep(0.5)  # the watch is waiting
+    cloud.admin.client("ec2").stop_instances(InstanceIds=[instance])
+    service.tracker.poll()
+    polled = time.monotonic()
+    changes, answered = answers.get(timeout=10)
+    assert [(c.resource_id, c.new_state) for c in changes] == [(instance, "stopped")]
+    assert answered - polled < 5  # well before the 30 s wait
+
+
+def test_watch_yields_changes_and_resumes_after_the_tracker_restarts(
+    cloud: Cloud, store_url: str
+) -> None:
+    [instance] = cloud.run_instances(cloud.admin)
+    first = _start(cloud, store_url)
+    first.tracker.poll()
+    port = first.api.port
+    client = TrackerClient(cloud.admin, first.url, timeout=5)
+    _, head = client.changes()
+    got: queue.Queue[Change] = queue.Queue()
+    stop = threading.Event()
+
+    def consume() -> None:
+        for change in client.watch(since=head, wait=2, stop=stop, retry_delay=0.2):
+            got.put(change)
+
+    consumer = threading.Thread(target=consume, daemon=True)
+    consumer.start()
+    ec2 = cloud.admin.client("ec2")
+    ec2.stop_instances(InstanceIds=[instance])
+    first.tracker.poll()
+    assert got.get(timeout=10).new_state == "stopped"
+    first.close()  # the tracker goes away; a change is recorded meanwhile by another process
+    first.tracker.store.close()
+    ec2.start_instances(InstanceIds=[instance])
+    second = _start(cloud, store_url, port=port)
+    try:
+        second.tracker.poll()
+        resumed = got.get(timeout=20)
+        assert (resumed.resource_id, resumed.old_state, resumed.new_state) == (
+            instance, "stopped", "running")
+        assert got.empty()
+    finally:
+        stop.set()
+        consumer.join(timeout=10)
+        second.close()
+        second.tracker.store.close()
+
+
+def test_a_watch_longer_than_60_seconds_is_refused(cloud: Cloud, service: TrackerService) -> None:
+    from euca_boto.tracker import TrackerAPIError
+
+    with pytest.raises(TrackerAPIError) as caught:
+        TrackerClient(cloud.admin, service.url).changes(wait=61)
+    assert caught.value.status == 400 and "wait=61 is out of range" in caught.value.message
+
+
+def test_held_watches_take_no_request_slot(cloud: Cloud, store_url: str) -> None:
+    # A server that handles at most 4 requests at once still answers while 20 watches wait.
+    tracker = Tracker(store_url, [cloud.admin], resource_types=[INSTANCE])
+    service = TrackerService(tracker, cloud.cloud.service_url("sts"), port=0,
+                             limits=Limits(max_requests=4))
+    try:
+        tracker.poll()
+        client = TrackerClient(cloud.admin, service.url)
+        _, head = client.changes()
+        done: list[object] = []
+        waiters = [threading.Thread(target=lambda: done.append(client.changes(head, wait=6)))
+                   for _ in range(20)]
+        for n, thread in enumerate(waiters):
+            thread.start()
+            if n % 2:
+                time.sleep(0.2)  # two at a time through the 4 slots, then they wait
+        time.sleep(0.5)
+        assert done == []  # all held
+        assert client.hooks() == []  # and a plain request is served meanwhile (not 503 Busy)
+        for thread in waiters:
+            thread.join(timeout=15)
+        assert len(done) == 20
+    finally:
+        service.close()
+        tracker.store.close()
