@@ -4,10 +4,14 @@
    alone through plain boto3, side by side with the tracker's poll (the same describe through an
    euca-boto session, then the diff against the stored states and the store transaction), and
    the diff-and-store step alone on that listing with 10% of the instances changed.
-2. Delivery throughput: changes per second to a webhook receiver on 127.0.0.1.
+2. Delivery throughput to a webhook receiver on 127.0.0.1 (a process of its own, answering at
+   once and, as a receiver doing some work would, after 10 ms): one delivery worker, N workers,
+   and three replica processes sharing the store.
 3. Reading 100,000 feed entries by pages of 10,000 (SQLite; PostgreSQL too with --postgresql).
 4. The HTTP API: GET /changes requests per second at 50 concurrent clients (each request signed
-   with its own identity proof, verified against a canned STS on 127.0.0.1).
+   with its own identity proof, verified against a canned STS on 127.0.0.1), the tracker in a
+   process of its own; --api-baseline DIR runs an earlier checkout's server side by side.
+5. Change watches: how long after the poll that records a change a held watch answers.
 
 moto takes minutes to create and describe 10,000 instances, so part 1 replays moto's own
 DescribeInstances rendering of one instance, 10,000 times, from a local HTTP server: the same
@@ -39,7 +43,7 @@ import euca_boto  # noqa: E402
 from euca_boto.retry import RetryPolicy  # noqa: E402
 from euca_boto.testing import LocalCloud  # noqa: E402
 from euca_boto.tracker import Deliverer, Tracker, open_store  # noqa: E402
-from euca_boto.tracker.model import INSTANCE  # noqa: E402
+from euca_boto.tracker.model import INSTANCE, VOLUME  # noqa: E402
 
 PROFILE = "localcloud"
 
@@ -181,38 +185,189 @@ def bench_poll(cloud: Any, instances: int, tmp: Path, rounds: int) -> None:
         server.server_close()
 
 
-def bench_delivery(tmp: Path, count: int) -> None:
-    received = [0]
+_RECEIVER = """
+import sys, threading, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+latency = float(sys.argv[1])
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *args):
+        pass
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if latency:
+            time.sleep(latency)
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True
+server.request_queue_size = 256
+threading.Thread(target=server.serve_forever, daemon=True).start()
+print(server.server_address[1], flush=True)
+sys.stdin.read()
+"""
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+_REPLICA = """
+import sys, time
+from euca_boto.retry import RetryPolicy
+from euca_boto.tracker import Deliverer, open_store
+from euca_boto.tracker.replicas import Replica
+store = open_store(sys.argv[1])
+replica = Replica(store, lease_seconds=10)
+deliverer = Deliverer(store, policy=RetryPolicy(max_attempts=1), workers=int(sys.argv[2]),
+                      hook_allow=("127.0.0.1",), replica=replica, batch=100)
+replica.live()
+print("ready", flush=True)
+sys.stdin.readline()
+sent = 0
+while True:
+    sent += deliverer.deliver()
+    if not any(store.pending(hook, 1) for hook in store.hooks()):
+        break
+print(sent, flush=True)
+deliverer.close()
+"""
 
-        def log_message(self, format: str, *args: Any) -> None:
-            return
 
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            received[0] += 1
-            self.send_response(204)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    store = open_store(str(tmp / "delivery.db"))
-    store.apply("acct", INSTANCE, {}, 0.0)
-    store.put_hook("acct", INSTANCE, "", f"http://127.0.0.1:{server.server_address[1]}/h",
-                   "bench-token-0123456789")
-    store.apply("acct", INSTANCE, {f"i-{n:08d}": "running" for n in range(count)}, 1.0)
-    deliverer = Deliverer(store, policy=RetryPolicy(max_attempts=1), hook_allow=("127.0.0.1",))
-    started = time.perf_counter()
-    sent = deliverer.deliver()
-    seconds = time.perf_counter() - started
-    print(f"2. delivery to a local receiver: {sent} changes in {seconds:.2f} s = "
-          f"{sent / seconds:,.0f} changes/s (one POST each, cursor stored after each)")
-    server.shutdown()
-    server.server_close()
+def _delivery_store(path: Path, port: int, hooks: int, rounds: int) -> int:
+    """A store with ``hooks`` hooks, one per resource, each with ``rounds`` changes pending."""
+    store = open_store(str(path))
+    resources = [f"i-{n:08d}" for n in range(hooks)]
+    store.apply("acct", INSTANCE, {r: "s0" for r in resources}, 0.0)
+    for resource in resources:
+        store.put_hook("acct", INSTANCE, resource, f"http://127.0.0.1:{port}/h",
+                       "bench-token-0123456789")
+    for n in range(1, rounds + 1):
+        store.apply("acct", INSTANCE, {r: f"s{n}" for r in resources}, float(n))
+    total = hooks * rounds
     store.close()
+    return total
+
+
+def bench_delivery(tmp: Path, hooks: int, rounds: int, workers: int, latencies: list[float]
+                   ) -> None:
+    """Deliveries per second: one worker, ``workers`` workers, three replica processes of
+    ``workers`` workers each, to a receiver in a process of its own."""
+    import subprocess
+
+    for latency in latencies:
+        receiver = subprocess.Popen([sys.executable, "-c", _RECEIVER, str(latency)],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert receiver.stdout is not None and receiver.stdin is not None
+        port = int(receiver.stdout.readline())
+        rates = []
+        try:
+            for label, count, procs in [("1 worker", 1, 0), (f"{workers} workers", workers, 0),
+                                        (f"3 replicas x {workers} workers", workers, 3)]:
+                path = tmp / f"deliver-{latency}-{len(rates)}.db"
+                total = _delivery_store(path, port, hooks, rounds)
+                if procs:
+                    seconds, sent = _replicas(path, count, procs)
+                else:
+                    store = open_store(str(path))
+                    deliverer = Deliverer(store, policy=RetryPolicy(max_attempts=1),
+                                          workers=count, hook_allow=("127.0.0.1",), batch=100)
+                    started = time.perf_counter()
+                    sent = 0
+                    while sent < total:
+                        sent += deliverer.deliver()
+                    seconds = time.perf_counter() - started
+                    deliverer.close()
+                    store.close()
+                rates.append(sent / seconds)
+                print(f"2. delivery ({hooks} hooks x {rounds} changes, receiver "
+                      f"{latency * 1000:g} ms per request), {label}: {sent} in {seconds:.2f} s "
+                      f"= {rates[-1]:,.0f} deliveries/s = {rates[-1] / rates[0]:.1f} x 1 worker",
+                      flush=True)
+        finally:
+            receiver.stdin.close()
+            receiver.wait(timeout=30)
+
+
+def _replicas(path: Path, workers: int, count: int) -> tuple[float, int]:
+    import subprocess
+
+    procs = [subprocess.Popen([sys.executable, "-c", _REPLICA, str(path), str(workers)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+             for _ in range(count)]
+    for proc in procs:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    # Every replica has beaten once, so each takes a third of the hooks from the start.
+    started = time.perf_counter()
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    sent = 0
+    for proc in procs:
+        assert proc.stdout is not None
+        sent += int(proc.stdout.readline())
+    seconds = time.perf_counter() - started
+    for proc in procs:
+        proc.wait(timeout=30)
+    return seconds, sent
+
+
+def bench_watch(cloud: Any, tmp: Path, rounds: int) -> None:
+    """How long after the poll that records a change a held watch answers with it: the poll in
+    the API's own process, and the change recorded by another process sharing the store."""
+    import queue
+
+    import requests
+
+    from euca_boto.tracker import TrackerService
+    from euca_boto.tracker.identity import IDENTITY_HEADER, make_proof
+
+    template = instance_template(cloud)
+    server, url = canned_ec2([describe_body(template, 5, None), describe_body(template, 5, 1)])
+    os.environ["AWS_ENDPOINT_URL_EC2"] = url + "/tracker"
+    os.environ["AWS_ENDPOINT_URL_STS"] = url + "/sts"
+    credentials = {"region_name": "us-east-1", "aws_access_key_id": "AKIABENCH",
+                   "aws_secret_access_key": "bench-secret"}
+    try:
+        tracker = Tracker(str(tmp / "watch.db"), [euca_boto.session(**credentials)],
+                          resource_types=[INSTANCE])
+        tracker.poll()  # the baseline
+        service = TrackerService(tracker, url + "/sts", port=0)
+        other = open_store(str(tmp / "watch.db"))  # as another replica would write
+        frozen = tracker.poller.accounts[0].session.get_credentials().get_frozen_credentials()
+        answered: queue.Queue[float] = queue.Queue()
+
+        def hold(since: int) -> None:
+            target = f"/changes?since={since}&wait=30"
+            proof = make_proof(frozen, url + "/sts", "us-east-1", "GET", target, b"")
+            reply = requests.get(service.url + target, headers={IDENTITY_HEADER: proof},
+                                 timeout=60)
+            assert reply.json()["changes"], reply.text
+            answered.put(time.perf_counter())
+
+        for label, record in [
+            ("poll in the API's process", lambda: tracker.poll()),
+            ("change recorded by another process", lambda: other.apply(
+                "123456789012", VOLUME, {"vol-x": f"s{time.perf_counter()}"}, time.time())),
+        ]:
+            other.apply("123456789012", VOLUME, {}, 0.0)
+            latencies = []
+            for _ in range(rounds):
+                watcher = threading.Thread(target=hold, args=(tracker.store.latest_id(),))
+                watcher.start()
+                time.sleep(0.3)  # the watch is held
+                record()
+                recorded = time.perf_counter()
+                latencies.append(answered.get(timeout=30) - recorded)
+                watcher.join()
+            latencies.sort()
+            print(f"5. watch: {label}: the watch answered {statistics.median(latencies) * 1000:.1f}"
+                  f" ms (median; p95 {latencies[int(0.95 * (len(latencies) - 1))] * 1000:.1f} ms)"
+                  f" after the change was recorded ({rounds} rounds)", flush=True)
+        service.close()
+        other.close()
+        tracker.store.close()
+    finally:
+        del os.environ["AWS_ENDPOINT_URL_EC2"], os.environ["AWS_ENDPOINT_URL_STS"]
+        server.shutdown()
+        server.server_close()
 
 
 def bench_read(url: str, label: str, entries: int) -> None:
@@ -233,25 +388,66 @@ def bench_read(url: str, label: str, entries: int) -> None:
     store.close()
 
 
-def bench_api(tmp: Path, clients: int, requests_total: int) -> None:
+_API_SERVER = """
+import sys
+sys.path[:0] = [{code!r}, {bench!r}]
+from bench_tracker import canned_ec2
+from euca_boto.tracker import Tracker, TrackerService, open_store
+from euca_boto.tracker.model import INSTANCE
+server, url = canned_ec2([b""])
+store = open_store({db!r})
+store.apply("123456789012", INSTANCE, {{}}, 0.0)
+store.apply("123456789012", INSTANCE, {{f"i-{{n:08d}}": "running" for n in range(20)}}, 1.0)
+tracker = Tracker(store, [], resource_types=[INSTANCE])
+service = TrackerService(tracker, url + "/sts", port=0)
+print(service.url, url + "/sts", flush=True)
+sys.stdin.read()
+service.close()
+"""
+
+
+def bench_api(tmp: Path, clients: int, requests_total: int, baseline: str | None) -> None:
+    """GET /changes at ``clients`` concurrent clients, the tracker in a process of its own;
+    ``baseline`` is a checkout of an earlier version to run side by side."""
+    import subprocess
+
+    variants = [("this version", str(Path(__file__).resolve().parents[1]))]
+    if baseline:
+        variants.insert(0, ("baseline " + Path(baseline).name, baseline))
+    rates = []
+    for label, code in variants:
+        script = _API_SERVER.format(code=code, bench=str(Path(__file__).resolve().parent),
+                                    db=str(tmp / f"api-{len(rates)}.db"))
+        server = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True,
+                                  env={**os.environ, "PYTHONPATH": code})
+        try:
+            assert server.stdout is not None
+            url, sts = server.stdout.readline().split()
+            rate, failures = _api_load(url, sts, clients, requests_total)
+        finally:
+            assert server.stdin is not None
+            server.stdin.close()
+            server.wait(timeout=60)
+        rates.append(rate)
+        print(f"4. API ({label}): {requests_total} GET /changes at {clients} concurrent "
+              f"clients = {rate:,.0f} requests/s (not 200: {failures or 'none'})", flush=True)
+    if len(rates) == 2:
+        print(f"   this version / baseline = {rates[1] / rates[0]:.2f}", flush=True)
+
+
+def _api_load(url: str, sts: str, clients: int, total: int) -> tuple[float, dict[str, int]]:
     from collections import namedtuple
     from concurrent.futures import ThreadPoolExecutor
 
     import requests
 
-    from euca_boto.tracker import TrackerService
     from euca_boto.tracker.identity import IDENTITY_HEADER, make_proof
 
-    server, url = canned_ec2([b""])
-    store = open_store(str(tmp / "api.db"))
-    store.apply("123456789012", INSTANCE, {}, 0.0)
-    store.apply("123456789012", INSTANCE, {f"i-{n:08d}": "running" for n in range(20)}, 1.0)
-    tracker = Tracker(store, [], resource_types=[INSTANCE])
-    service = TrackerService(tracker, url + "/sts", port=0)
     frozen = namedtuple("frozen", "access_key secret_key token")("AKIABENCH", "bench", None)
     # Every request carries a proof of its own (distinct targets), made before the clock runs.
-    targets = [f"/changes?since=0&limit={n % 9999 + 1}&bench={n}" for n in range(requests_total)]
-    proofs = [(t, make_proof(frozen, url + "/sts", "us-east-1", "GET", t, b"")) for t in targets]
+    targets = [f"/changes?since=0&limit={n % 9999 + 1}" for n in range(total)]
+    proofs = [(t, make_proof(frozen, sts, "us-east-1", "GET", t, b"")) for t in targets]
     local = threading.local()
     failures: dict[str, int] = {}
 
@@ -259,7 +455,7 @@ def bench_api(tmp: Path, clients: int, requests_total: int) -> None:
         http = getattr(local, "http", None)
         if http is None:
             http = local.http = requests.Session()
-        reply = http.get(service.url + item[0], headers={IDENTITY_HEADER: item[1]}, timeout=30)
+        reply = http.get(url + item[0], headers={IDENTITY_HEADER: item[1]}, timeout=30)
         if reply.status_code != 200:
             kind = f"{reply.status_code} {reply.json().get('error', {}).get('code', '?')}"
             failures[kind] = failures.get(kind, 0) + 1
@@ -267,25 +463,24 @@ def bench_api(tmp: Path, clients: int, requests_total: int) -> None:
     started = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(one, proofs))
-    seconds = time.perf_counter() - started
-    print(f"4. API: {requests_total} GET /changes at {clients} concurrent clients in "
-          f"{seconds:.2f} s = {requests_total / seconds:,.0f} requests/s "
-          f"(not 200: {failures or 'none'})", flush=True)
-    service.close()
-    store.close()
-    server.shutdown()
-    server.server_close()
+    return total / (time.perf_counter() - started), failures
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--deliveries", type=int, default=2_000)
+    parser.add_argument("--hooks", type=int, default=24)
+    parser.add_argument("--rounds-per-hook", type=int, default=25)
+    parser.add_argument("--delivery-workers", type=int, default=8)
     parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--watch-rounds", type=int, default=20)
     parser.add_argument("--api-clients", type=int, default=50)
     parser.add_argument("--api-requests", type=int, default=3_000)
-    parser.add_argument("--only", choices=["poll", "delivery", "read", "api"], action="append",
+    parser.add_argument("--api-baseline", help="a checkout of an earlier euca-boto whose API "
+                        "server is measured side by side (e.g. a git worktree)")
+    parser.add_argument("--only", choices=["poll", "delivery", "read", "watch", "api"],
+                        action="append",
                         help="run only these parts (repeatable; default: all)")
     parser.add_argument("--postgresql", help="also read the feed from this PostgreSQL URL "
                         "(use an empty scratch database or schema)")
@@ -296,17 +491,20 @@ def main() -> int:
         config, credentials = cloud.write_aws_files(tmp / "aws", profile=PROFILE)
         os.environ["AWS_CONFIG_FILE"] = str(config)
         os.environ["AWS_SHARED_CREDENTIALS_FILE"] = str(credentials)
-        parts = set(args.only or ["poll", "delivery", "read", "api"])
+        parts = set(args.only or ["poll", "delivery", "read", "watch", "api"])
         if "poll" in parts:
             bench_poll(cloud, args.instances, tmp, args.rounds)
         if "delivery" in parts:
-            bench_delivery(tmp, args.deliveries)
+            bench_delivery(tmp, args.hooks, args.rounds_per_hook, args.delivery_workers,
+                           [0.0, 0.01])
         if "read" in parts:
             bench_read(str(tmp / "read.db"), "SQLite", args.entries)
             if args.postgresql:
                 bench_read(args.postgresql, "PostgreSQL", args.entries)
+        if "watch" in parts:
+            bench_watch(cloud, tmp, args.watch_rounds)
         if "api" in parts:
-            bench_api(tmp, args.api_clients, args.api_requests)
+            bench_api(tmp, args.api_clients, args.api_requests, args.api_baseline)
     return 0
 
 

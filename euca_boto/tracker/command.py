@@ -67,12 +67,14 @@ def _serve(args: argparse.Namespace) -> int:
             store, policy=policy,
             suspend_after=pick(args.suspend_after, "euca_tracker_suspend_after"),
             lease_seconds=args.delivery_lease,
+            workers=args.delivery_workers,
             hook_allow=settings["euca_tracker_hook_allow"] or (),
         )
         tracker = Tracker(
             store, sessions, deliverer=deliverer,
             interval=pick(args.interval, "euca_tracker_interval"),
             retention=pick(args.retention, "euca_tracker_retention"),
+            poll_lease=args.poll_lease,
         )
         sts_url = args.sts_url or sessions[0].client("sts").meta.endpoint_url
         host, port = args.listen
@@ -127,6 +129,13 @@ def add_commands(subparsers: Any) -> None:
                        help="how long a process owns a hook's delivery before another tracker "
                             "sharing the store may take over (default 30; renewed while "
                             "delivering)")
+    serve.add_argument("--delivery-workers", type=_count, default=4,
+                       help="deliver to up to N hooks at once (default 4; each hook's changes "
+                            "stay in order)")
+    serve.add_argument("--poll-lease", type=_duration,
+                       help="how long a tracker owns polling an account's resource type before "
+                            "another tracker sharing the store may take over (default: three "
+                            "intervals; renewed at every poll)")
     serve.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (chain) file")
     serve.add_argument("--tls-key", help="the PEM private key of --tls-cert")
     serve.add_argument("--sts-url",

@@ -1,9 +1,10 @@
 """Delivery of feed entries to hooks: at-least-once, in order, resumable, with back-pressure.
 
-Each hook has a cursor in the store (the last change it received). A delivery cycle takes every
-active hook that is due, leases it (so two tracker processes never deliver the same hook at
-once), sends its pending changes in id order and advances the cursor after each success; a crash
-between a send and the cursor update means that change is sent again, never skipped.
+Each hook has a cursor in the store (the last change it received). A delivery cycle takes the
+active hooks that are due (this process's share of them when several trackers share the store),
+leases each (so two tracker processes never deliver the same hook at once), sends its pending
+changes in id order on one of ``workers`` threads and advances the cursor after each success; a
+crash between a send and the cursor update means that change is sent again, never skipped.
 
 A failed send is retried with the plugin's :class:`~euca_boto.retry.RetryPolicy`; when the
 policy gives up, the hook waits (growing delays) until a later cycle, and after
@@ -20,6 +21,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -33,6 +35,7 @@ from euca_boto.retry import Outcome, RetryContext, RetryPolicy, wait_exponential
 from euca_boto.tracker import signature
 from euca_boto.tracker.destinations import DestinationPolicy, ForbiddenDestination
 from euca_boto.tracker.model import ACTIVE, CALLABLE_PREFIX, Change, Hook
+from euca_boto.tracker.replicas import Replica
 from euca_boto.tracker.store.base import SqlStore
 
 log = logging.getLogger("euca_boto.tracker.delivery")
@@ -163,9 +166,13 @@ class Deliverer:
         lease_seconds: float = 30.0,
         batch: int = 20,
         hook_allow: tuple[str, ...] = (),
+        workers: int = 1,
+        replica: Replica | None = None,
         clock: Clock = time.time,
         sleep: Sleep = time.sleep,
     ) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be >= 1, got {workers}")
         self.store = store
         self.policy = policy
         self.sender = sender or HttpSender(destinations=DestinationPolicy(hook_allow))
@@ -175,7 +182,11 @@ class Deliverer:
         self.batch = batch
         self.clock = clock
         self.sleep = sleep
-        self.owner = uuid.uuid4().hex
+        self.owner = replica.owner if replica is not None else uuid.uuid4().hex
+        self.workers = workers
+        self.replica = replica
+        self._pool: ThreadPoolExecutor | None = None
+        self.sent_total = 0  # deliveries made by this process (for /health)
         self._callbacks: dict[str, Callback] = {}
         self._breakers: dict[str, Breaker] = {}
         self._breaker_config = BreakerConfig(
@@ -200,23 +211,53 @@ class Deliverer:
             return breaker
 
     def deliver(self) -> int:
-        """One cycle: deliver what every due hook has pending; returns how many were sent."""
-        sent = 0
+        """One cycle: deliver what this process's share of the due hooks has pending, on up to
+        ``workers`` threads (one hook per thread at a time, so each hook's changes stay in
+        order); returns how many were sent."""
+        due = []
+        now = self.clock()
         for hook in self.store.hooks():
-            if hook.status != ACTIVE or hook.next_attempt_at > self.clock():
+            if hook.status != ACTIVE or hook.next_attempt_at > now:
                 continue
             if hook.target.startswith(CALLABLE_PREFIX):
                 with self._lock:
                     known = hook.target[len(CALLABLE_PREFIX):] in self._callbacks
                 if not known:
                     continue  # registered by another process; it delivers its own callables
-            if not self.store.lease(hook.id, self.owner, self.clock(), self.lease_seconds):
-                continue
-            try:
-                sent += self._deliver_hook(hook)
-            finally:
-                self.store.release(hook.id, self.owner)
+            due.append(hook)
+        # Trackers sharing the store split the hooks: each leases at most its share.
+        quota = self.replica.share(len(due)) if self.replica is not None else len(due)
+        leased: list[Hook] = []
+        for hook in due:
+            if len(leased) >= quota:
+                break
+            if self.store.lease(hook.id, self.owner, self.clock(), self.lease_seconds):
+                leased.append(hook)
+        if self.workers <= 1 or len(leased) <= 1:
+            sent = sum(self._deliver_leased(hook) for hook in leased)
+        else:
+            with self._lock:
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(self.workers,
+                                                    thread_name_prefix="tracker-delivery")
+                pool = self._pool
+            sent = sum(pool.map(self._deliver_leased, leased))
+        with self._lock:
+            self.sent_total += sent
         return sent
+
+    def _deliver_leased(self, hook: Hook) -> int:
+        try:
+            return self._deliver_hook(hook)
+        finally:
+            self.store.release(hook.id, self.owner)
+
+    def close(self) -> None:
+        """Stop the delivery threads (after the cycle that runs, if any)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
 
     def _deliver_hook(self, hook: Hook) -> int:
         sent = 0

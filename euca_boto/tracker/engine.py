@@ -18,6 +18,7 @@ from euca_boto.tracker.delivery import Callback, Deliverer
 from euca_boto.tracker.errors import InvalidRequest
 from euca_boto.tracker.model import RESOURCE_TYPES, Hook, Page
 from euca_boto.tracker.poller import Poller, PollReport
+from euca_boto.tracker.replicas import Replica
 from euca_boto.tracker.store import open_store
 from euca_boto.tracker.store.base import SqlStore
 
@@ -34,7 +35,8 @@ class Tracker:
     ``postgresql://...``). ``sessions`` are boto3 sessions, one per profile (use
     ``euca_boto.session(profile)`` so the plugin's retries and endpoints apply).
     ``hook_allow`` lists internal networks and hosts that HTTP hooks may target anyway (see
-    :mod:`euca_boto.tracker.destinations`).
+    :mod:`euca_boto.tracker.destinations`). Several trackers on one store share the polling
+    and the deliveries (:mod:`euca_boto.tracker.replicas`).
     """
 
     def __init__(
@@ -47,6 +49,7 @@ class Tracker:
         resource_types: Iterable[str] = RESOURCE_TYPES,
         deliverer: Deliverer | None = None,
         hook_allow: tuple[str, ...] = (),
+        poll_lease: float | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if interval <= 0:
@@ -57,8 +60,15 @@ class Tracker:
         self.interval = interval
         self.retention = retention
         self.clock = clock
-        self.poller = Poller(self.store, sessions, resource_types, clock=clock)
         self.deliverer = deliverer or Deliverer(self.store, clock=clock, hook_allow=hook_allow)
+        # Trackers sharing the store split polls and deliveries; a replica that stops renewing
+        # its leases for ``poll_lease`` seconds (default: three intervals) is taken over.
+        self.replica = self.deliverer.replica or Replica(
+            self.store, poll_lease or max(3 * interval, 1.0), owner=self.deliverer.owner,
+            clock=clock)
+        self.deliverer.replica = self.replica
+        self.poller = Poller(self.store, sessions, resource_types, clock=clock,
+                             replica=self.replica)
         self.last_poll: PollReport | None = None
         # Called with the feed's new head after a poll that recorded changes (any thread).
         self.listeners: list[Callable[[int], None]] = []
@@ -141,9 +151,11 @@ class Tracker:
         """For ``/health``: when the last poll ran and how it went."""
         report = self.last_poll
         if report is None:
-            return {"last_poll": None}
+            return {"last_poll": None, "replica": self.replica.owner,
+                    "delivered": self.deliverer.sent_total}
         return {"last_poll": {"changes": len(report.changes), "errors": report.errors,
-                              "seconds": round(report.duration, 3)}}
+                              "seconds": round(report.duration, 3), "scopes": report.scopes},
+                "replica": self.replica.owner, "delivered": self.deliverer.sent_total}
 
 
 def one_line(error: BaseException) -> str:

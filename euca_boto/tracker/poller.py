@@ -18,6 +18,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from euca_boto.tracker.model import INSTANCE, RESOURCE_TYPES, SERVICE, VOLUME, ZONE, Change
+from euca_boto.tracker.replicas import Replica
 from euca_boto.tracker.store.base import SqlStore
 
 log = logging.getLogger("euca_boto.tracker.poller")
@@ -97,6 +98,7 @@ class PollReport:
     changes: list[Change]
     errors: list[str]
     duration: float
+    scopes: list[str] = field(default_factory=list)  # "account/type" polled by this process
 
 
 class Poller:
@@ -110,9 +112,11 @@ class Poller:
         resource_types: Iterable[str] = RESOURCE_TYPES,
         clock: Clock = time.time,
         listings: Mapping[str, Listing] | None = None,
+        replica: Replica | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
+        self.replica = replica
         self.listings = dict(LISTINGS if listings is None else listings)
         types = list(resource_types)
         unknown = [t for t in types if t not in self.listings]
@@ -153,8 +157,17 @@ class Poller:
         started = time.monotonic()
         changes: list[Change] = []
         errors: list[str] = []
+        mine: set[tuple[str, str]] | None = None
+        polled: list[str] = []
+        if self.replica is not None:
+            # Trackers sharing the store split the scopes; this one polls its share.
+            mine = set(self.replica.claim_scopes(
+                [(a.account, t) for a in self.accounts for t in a.resource_types]))
         for account in self.accounts:
             for resource_type in list(account.resource_types):
+                if mine is not None and (account.account, resource_type) not in mine:
+                    continue
+                polled.append(f"{account.account}/{resource_type}")
                 try:
                     states = self.listings[resource_type](account)
                 except ClientError as error:
@@ -173,4 +186,4 @@ class Poller:
                 changes += self.store.apply(account.account, resource_type, states, self.clock())
         for problem in errors:
             log.warning("listing failed, kept the last known states: %s", problem)
-        return PollReport(changes, errors, time.monotonic() - started)
+        return PollReport(changes, errors, time.monotonic() - started, polled)

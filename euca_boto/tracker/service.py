@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from euca_boto.tracker.api.controller import Controller
@@ -14,7 +15,10 @@ from euca_boto.tracker.api.server import ApiServer, Limits
 from euca_boto.tracker.api.watch import FeedWatch
 from euca_boto.tracker.destinations import DestinationPolicy
 from euca_boto.tracker.engine import Tracker
+from euca_boto.tracker.errors import StoreError
 from euca_boto.tracker.identity import IdentityVerifier
+
+log = logging.getLogger("euca_boto.tracker")
 
 
 class TrackerService:
@@ -78,3 +82,8 @@ class TrackerService:
             self._loop.join(timeout=30)
         self.api.close()
         self.dispatcher.close()
+        self.tracker.deliverer.close()
+        try:
+            self.tracker.replica.leave()
+        except StoreError as error:  # the leases expire on their own
+            log.warning("could not give back this tracker's polls: %s", error)

@@ -22,14 +22,17 @@ TOKEN = "daemon-token-0123456789"
 
 
 class Daemon:
-    def __init__(self, cloud: Cloud, store: str, log: Path) -> None:
+    def __init__(
+        self, cloud: Cloud, store: str, log: Path, extra: list[str] | None = None
+    ) -> None:
         self.log = log
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "euca_boto.cli", "tracker", "serve",
              "--listen", f"127.0.0.1:{self.port}", "--store", store, "--profile", PROFILE,
-             "--interval", "0.2", "--deliver-every", "0.05", "--delivery-lease", "1"],
+             "--interval", "0.2", "--deliver-every", "0.05", "--delivery-lease", "1",
+             *(extra or [])],
             env={**os.environ, "EUCA_BOTO_RETRY_BASE_DELAY": "0.05",
                  "EUCA_BOTO_RETRY_DELAY": "0.1", "EUCA_BOTO_TRACKER_HOOK_ALLOW": "127.0.0.1"},
             stdout=log.open("ab"), stderr=subprocess.STDOUT,

@@ -8,7 +8,7 @@ What a service exposed to hostile clients needs, and ``http.server`` lacked:
   connection closed), idle keep-alive connections close after ``idle_timeout``;
 - size limits on headers and bodies (413);
 - bounded concurrency: at most ``max_requests`` requests are handled at once (503 ``Busy``
-  beyond that), on a bounded thread pool, whatever the number of connections;
+  beyond that), on at most ``max_threads`` threads, whatever the number of connections;
 - graceful shutdown: ``close()`` stops accepting, lets running requests finish (up to
   ``shutdown_grace`` seconds), then closes;
 - optional TLS (a certificate and key file), and the API's OpenAPI document at
@@ -48,6 +48,7 @@ class Limits:
     max_body: int = 1 << 20
     max_header_bytes: int = 16 * 1024
     max_requests: int = 64
+    max_threads: int = 16
     max_connections: int = 1000
     shutdown_grace: float = 10.0
 
@@ -66,8 +67,9 @@ def build_app(controller: Controller, limits: Limits, watch: FeedWatch) -> ASGIA
     """The ASGI application: ``/openapi.json`` and every other path through the controller;
     watches wait on ``watch``."""
     openapi = json.dumps(document()).encode()
-    # Handlers block (store, STS), so they run on worker threads, never more than this many.
-    threads = anyio.CapacityLimiter(limits.max_requests)
+    # Handlers block (store, STS), so they run on worker threads, never more than this many:
+    # more threads only fight the event loop for the interpreter lock.
+    threads = anyio.CapacityLimiter(min(limits.max_threads, limits.max_requests))
     admitted = asyncio.Semaphore(limits.max_requests)
 
     async def read_body(request: Request) -> bytes:
@@ -141,8 +143,9 @@ def build_app(controller: Controller, limits: Limits, watch: FeedWatch) -> ASGIA
 
 
 def _guarded_protocol(header_timeout: float) -> type[H11Protocol]:
-    """uvicorn's HTTP/1.1 protocol, closing connections whose request headers do not arrive
-    within ``header_timeout`` (uvicorn bounds only idle keep-alive time)."""
+    """uvicorn's HTTP/1.1 protocol on h11 (which enforces the header size limit), closing
+    connections whose request headers do not arrive within ``header_timeout`` (uvicorn bounds
+    only idle keep-alive time)."""
 
     class Guarded(H11Protocol):
         _header_timer: asyncio.TimerHandle | None = None

@@ -358,6 +358,57 @@ class SqlStore:
                 (hook_id, owner),
             )
 
+    # Replicas --------------------------------------------------------------------------------
+
+    def heartbeat(self, owner: str, now: float, ttl: float) -> int:
+        """Record that replica ``owner`` is alive; returns how many replicas are (seen within
+        ``ttl`` seconds), forgetting those that are not."""
+        with self._transaction() as cur:
+            self._execute(
+                cur,
+                "INSERT INTO replicas (owner, seen_at) VALUES (?, ?) ON CONFLICT (owner) "
+                "DO UPDATE SET seen_at = excluded.seen_at", (owner, now))
+            self._execute(cur, "DELETE FROM replicas WHERE seen_at < ?", (now - ttl,))
+            row = self._execute(cur, "SELECT count(*) FROM replicas").fetchone()
+            return max(1, int(row[0]))
+
+    def lease_scope(
+        self, account: str, resource_type: str, owner: str, now: float, seconds: float
+    ) -> bool:
+        """Claim (or renew) the polling of one account's resource type for ``seconds``,
+        unless another live replica holds it."""
+        with self._transaction() as cur:
+            claimed = self._execute(
+                cur,
+                "INSERT INTO poll_leases (account, resource_type, owner, lease_until) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (account, resource_type) DO UPDATE SET "
+                "owner = excluded.owner, lease_until = excluded.lease_until "
+                "WHERE poll_leases.owner = excluded.owner OR poll_leases.lease_until < ?",
+                (account, resource_type, owner, now + seconds, now),
+            ).rowcount
+            return bool(claimed)
+
+    def release_scope(self, account: str, resource_type: str, owner: str) -> None:
+        with self._transaction() as cur:
+            self._execute(
+                cur,
+                "DELETE FROM poll_leases WHERE account = ? AND resource_type = ? AND owner = ?",
+                (account, resource_type, owner))
+
+    def leave(self, owner: str) -> None:
+        """Replica ``owner`` stops: its scopes and its place among the live go at once."""
+        with self._transaction() as cur:
+            self._execute(cur, "DELETE FROM poll_leases WHERE owner = ?", (owner,))
+            self._execute(cur, "DELETE FROM replicas WHERE owner = ?", (owner,))
+
+    def scopes_held(self, owner: str, now: float) -> set[tuple[str, str]]:
+        """The (account, resource type) scopes whose polling ``owner`` holds."""
+        with self._transaction() as cur:
+            rows = self._execute(
+                cur, "SELECT account, resource_type FROM poll_leases WHERE owner = ? "
+                "AND lease_until >= ?", (owner, now)).fetchall()
+            return {(str(a), str(t)) for a, t in rows}
+
     def pending(self, hook: Hook, limit: int = 100) -> list[Change]:
         """The next changes a hook has to deliver, in order."""
         params: tuple[Any, ...] = (hook.account, hook.resource_type, hook.cursor)

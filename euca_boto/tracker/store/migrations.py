@@ -57,6 +57,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "INSERT INTO meta (name, value) VALUES ('pruned_through', 0)",
         "INSERT INTO meta (name, value) VALUES ('last_hook_id', 0)",
     ),
+    (
+        # 2: replicas sharing the work: who is alive, and who polls which scope.
+        """CREATE TABLE replicas (
+            owner TEXT PRIMARY KEY,
+            seen_at {real} NOT NULL
+        )""",
+        """CREATE TABLE poll_leases (
+            account TEXT NOT NULL,
+            resource_type TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            lease_until {real} NOT NULL,
+            PRIMARY KEY (account, resource_type)
+        )""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
