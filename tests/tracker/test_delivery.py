@@ -229,3 +229,25 @@ def test_the_same_listing_applied_by_two_trackers_at_once_is_recorded_once(
     assert sorted(len(r) for r in results) == [0, 1]
     assert [(c.old_state, c.new_state) for c in stores[0].changes(0).changes] == [
         ("running", "stopped")]
+
+
+def test_several_workers_deliver_every_hook_in_order(store_url: str, receiver: Receiver) -> None:
+    store = open_store(store_url)
+    resources = [f"i-{n}" for n in range(6)]
+    store.apply("acct", INSTANCE, {r: "s0" for r in resources}, 1.0)
+    for resource in resources:
+        store.put_hook("acct", INSTANCE, resource, receiver.url, TOKEN)
+    for n in range(1, 6):
+        store.apply("acct", INSTANCE, {r: f"s{n}" for r in resources}, float(n + 1))
+    receiver.latency = 0.01
+    deliverer = Deliverer(store, workers=4, hook_allow=LOCAL)
+    assert deliverer.deliver() == 30
+    deliverer.close()
+    got = receiver.wait_for(30)
+    assert len(got) == 30
+    for resource in resources:
+        states = [d.change["new_state"] for d in got if d.change["resource_id"] == resource]
+        assert states == [f"s{n}" for n in range(1, 6)]
+    assert {d.headers["X-Euca-Tracker-Hook"] for d in got} == {
+        str(h.id) for h in store.hooks()}
+    store.close()
