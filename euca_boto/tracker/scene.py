@@ -40,14 +40,18 @@ def play(tour: Any) -> None:
     [instance] = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1)["Instances"]
     instance_id = instance["InstanceId"]
     with tempfile.TemporaryDirectory(prefix="euca-tracker-") as tmp:
+        # The demo's receiver is on loopback, which hooks may target only when allowed.
+        allow = ("127.0.0.1",)
         tracker = Tracker(str(Path(tmp) / "feed.db"), [tour.session], interval=0.2,
-                          resource_types=[INSTANCE])
+                          resource_types=[INSTANCE], hook_allow=allow)
         tracker.poll()  # the baseline, so the tracker knows the new instance
-        service = TrackerService(tracker, tour.cloud.service_url("sts"), port=0)
+        service = TrackerService(tracker, tour.cloud.service_url("sts"), port=0,
+                                 hook_allow=allow)
         service.start_loop(deliver_every=0.05)
         try:
             tour.say(f"A tracker serves {service.url}, polling every 0.2 s into "
-                     f"{tracker.store.describe()}")
+                     f"{tracker.store.describe()} (hooks to 127.0.0.1 allowed: "
+                     f"euca_tracker_hook_allow)")
             client = TrackerClient(tour.session, service.url)
             tour.say(f">>> TrackerClient(session, url).track({instance_id!r}, {hook_url!r})")
             token = client.track(instance_id, hook_url)["token"]
