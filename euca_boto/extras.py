@@ -17,7 +17,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "aio": ("aiobotocore",),
     "prometheus": ("prometheus_client",),
     "otel": ("opentelemetry",),
-    "tracker": ("aws_requests_auth", "psycopg", "requests"),
+    "tracker": ("aws_requests_auth", "psycopg", "requests", "starlette", "uvicorn"),
 }
 
 
