@@ -10,7 +10,6 @@ from __future__ import annotations
 import inspect
 import threading
 import time
-import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -275,8 +274,11 @@ def _dns_base(query: DnsQuery) -> str:
     return f"{query.scheme}://{query.name}:{query.port}{query.path}"
 
 
-_SELECTORS: weakref.WeakKeyDictionary[botocore.session.Session, EndpointSelector] = (
-    weakref.WeakKeyDictionary())
+# The selector lives on its session as a component, not in a process-wide table: the session and
+# its clients keep it alive and it keeps the session alive (it reads the session's credentials
+# and configuration), so once neither is referenced any more the garbage collector frees both,
+# with their cached topologies, which a background updater then no longer reloads.
+_COMPONENT = "euca_boto.endpoint_selector"
 _SELECTORS_LOCK = threading.Lock()
 
 
@@ -289,10 +291,19 @@ def selector_of(session: Any, clock: Clock | None = None) -> EndpointSelector:
     # boto3 exposes no public accessor for its botocore session.
     core = session._session if isinstance(session, boto3.session.Session) else session
     with _SELECTORS_LOCK:
-        selector = _SELECTORS.get(core)
+        selector = _registered(core)
         if selector is None:
-            selector = _SELECTORS[core] = EndpointSelector(core, clock or time.monotonic)
+            selector = EndpointSelector(core, clock or time.monotonic)
+            core.register_component(_COMPONENT, selector)
         elif clock is not None and selector.clock is not clock:
             raise ValueError("this session's endpoint selector exists already; pass clock= "
                              "before the session creates its first client")
         return selector
+
+
+def _registered(core: botocore.session.Session) -> EndpointSelector | None:
+    try:
+        found = core.get_component(_COMPONENT)
+    except ValueError:
+        return None
+    return found if isinstance(found, EndpointSelector) else None
