@@ -3,7 +3,8 @@
 ``with caller_context(...)`` stores a :class:`CallerContext` in a ``contextvars.ContextVar``, so
 it follows the code that runs inside the block: asyncio tasks, and threads started through
 ``contextvars``-aware code (``contextvars.copy_context().run``, ``asyncio.to_thread``). Contexts
-nest; the innermost one applies as a whole; leaving it restores the outer one. Three things can
+nest; the innermost one applies as a whole; leaving it restores the outer one. One context object
+may be entered by many threads and tasks at once (each keeps its own nesting). Three things can
 be set:
 
 * ``delegate_account``: added as ``DelegateAccount`` to every operation whose model has it.
@@ -21,7 +22,7 @@ import contextvars
 import threading
 import time
 from collections.abc import Callable
-from contextvars import ContextVar, Token
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -36,7 +37,21 @@ DEFAULT_SESSION_NAME = "euca-boto"
 # Fetch new credentials this long before the current ones expire (at most half their life).
 REFRESH_MARGIN = 300.0
 
-_current: ContextVar[CallerContext | None] = ContextVar("euca_boto_caller_context", default=None)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One entry into a caller context, and the entry it is nested in (None: outermost).
+
+    The chain lives in a ``ContextVar``, so each thread and each asyncio task has its own:
+    one :class:`CallerContext` object can be entered by many of them at once.
+    """
+
+    context: CallerContext
+    outer: _Entry | None
+
+
+_current: ContextVar[_Entry | None] = ContextVar("euca_boto_caller_context", default=None)
 
 
 class CallerContextError(CallError):
@@ -103,7 +118,6 @@ class CallerContext:
         self.impersonate_user = impersonate_user
         self.account = account
         self.strict = strict
-        self._tokens: list[Token[CallerContext | None]] = []
 
     @property
     def signs(self) -> bool:
@@ -136,7 +150,7 @@ class CallerContext:
         return f"<CallerContext {self.describe()}{' strict' if self.strict else ''}>"
 
     def __enter__(self) -> CallerContext:
-        self._tokens.append(_current.set(self))
+        _current.set(_Entry(self, _current.get()))
         return self
 
     def __exit__(
@@ -145,7 +159,15 @@ class CallerContext:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        _current.reset(self._tokens.pop())
+        entry = _current.get()
+        if entry is None or entry.context is not self:
+            innermost = "none is entered" if entry is None else f"{entry.context!r} is"
+            raise CallerContextError(
+                f"leaving {self!r}, which is not the innermost caller context here "
+                f"({innermost}); contexts are left in the reverse order of entering them, "
+                f"in the thread or task that entered them"
+            )
+        _current.set(entry.outer)
 
     async def __aenter__(self) -> CallerContext:
         return self.__enter__()
@@ -188,12 +210,13 @@ def caller_context(
 
 def current() -> CallerContext | None:
     """The caller context in effect here, if any."""
-    return _current.get()
+    entry = _current.get()
+    return None if entry is None else entry.context
 
 
 def describe_current() -> str:
     """The effective identity of a call made here, in words (for logs and metrics)."""
-    context = _current.get()
+    context = current()
     return context.describe() if context is not None else "the session's credentials"
 
 
@@ -340,7 +363,7 @@ class ContextHandlers:
         self.broker = broker
 
     def on_before_parameter_build(self, params: dict[str, Any], model: Any, **kwargs: Any) -> None:
-        context = _current.get()
+        context = current()
         if context is None:
             return
         shape = model.input_shape
@@ -352,7 +375,7 @@ class ContextHandlers:
         )
 
     def on_before_call(self, context: dict[str, Any], **kwargs: Any) -> None:
-        caller = _current.get()
+        caller = current()
         if caller is None or not caller.signs:
             return
         context.setdefault("signing", {})["request_credentials"] = self.broker.credentials(caller)
