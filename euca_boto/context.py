@@ -19,6 +19,8 @@ clients the caller already has are reused, the credentials are swapped per call.
 from __future__ import annotations
 
 import contextvars
+import functools
+import inspect
 import threading
 import time
 from collections.abc import Callable
@@ -26,11 +28,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from botocore.credentials import Credentials
 
 from euca_boto.errors import CallError
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 DELEGATE_ACCOUNT = "DelegateAccount"
 DEFAULT_SESSION_NAME = "euca-boto"
@@ -149,6 +154,26 @@ class CallerContext:
     def __repr__(self) -> str:
         return f"<CallerContext {self.describe()}{' strict' if self.strict else ''}>"
 
+    def bind(self, func: Callable[P, R]) -> Callable[P, R]:
+        """``func`` made to run inside this context wherever it is called: hand the result to
+        a thread pool, a callback or a thread of your own, which do not carry the context of
+        the code that hands them work. A coroutine function stays one."""
+        if inspect.iscoroutinefunction(func):
+
+            @functools.wraps(func)
+            async def bound_async(*args: Any, **kwargs: Any) -> Any:
+                async with self:
+                    return await func(*args, **kwargs)
+
+            return bound_async  # type: ignore[return-value]
+
+        @functools.wraps(func)
+        def bound(*args: P.args, **kwargs: P.kwargs) -> R:
+            with self:
+                return func(*args, **kwargs)
+
+        return bound
+
     def __enter__(self) -> CallerContext:
         _current.set(_Entry(self, _current.get()))
         return self
@@ -238,6 +263,49 @@ def delegate_params(
             f"{context.delegate_account!r}; the strict caller context refuses to call it as "
             f"yourself (leave the context for this call, or use strict=False to let it through)"
         )
+
+
+# Work on threads the caller context cannot follow --------------------------------------------
+
+# boto3's managed S3 transfers (its transfer manager runs the requests on threads of its own).
+TRANSFER_METHODS = ("upload_file", "download_file", "upload_fileobj", "download_fileobj", "copy")
+
+
+def guard_transfer_methods(class_attributes: dict[str, Any], **kwargs: Any) -> None:
+    """Make boto3's S3 transfer methods refuse to run on the transfer manager's threads inside
+    a caller context that changes what the requests are (it signs, or is strict): those threads
+    do not carry the context, so the requests would silently go out as the session itself.
+    With ``Config=TransferConfig(use_threads=False)`` the transfer runs on the caller's thread,
+    inside the context, and is let through."""
+    for name in TRANSFER_METHODS:
+        method = class_attributes.get(name)
+        if callable(method):
+            class_attributes[name] = _refusing_other_threads(name, method)
+
+
+def _refusing_other_threads(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+    signature = inspect.signature(method)
+
+    @functools.wraps(method)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        context = current()
+        if context is not None and (context.signs or context.strict):
+            try:
+                config = signature.bind(*args, **kwargs).arguments.get("Config")
+            except TypeError:
+                config = None  # bad arguments: boto3's own call says what is wrong
+            else:
+                if config is None or getattr(config, "use_threads", True):
+                    raise CallerContextError(
+                        f"S3 {name} inside the caller context of {context.describe()}: the "
+                        f"transfer manager sends its requests from threads of its own, which "
+                        f"do not carry the context, so they would go out as the session itself. "
+                        f"Pass Config=boto3.s3.transfer.TransferConfig(use_threads=False) to "
+                        f"run the transfer on this thread, inside the context"
+                    )
+        return method(*args, **kwargs)
+
+    return guarded
 
 
 # Temporary credentials -----------------------------------------------------------------------

@@ -22,10 +22,10 @@ import wrapt
 from euca_boto.errors import EucaBotoError
 
 
-def _submit(executor: Executor, func: Callable[..., Any], *args: Any, **kwargs: Any
-            ) -> Future[Any]:
-    # Copied at submission: the caller context in effect where the call was made applies.
-    context = contextvars.copy_context()
+def _submit(executor: Executor, context: contextvars.Context, func: Callable[..., Any],
+            *args: Any, **kwargs: Any) -> Future[Any]:
+    # ``context`` is a copy of the caller's, taken where the call was asked for: the caller
+    # context in effect there applies, not the executor thread's.
     return executor.submit(context.run, func, *args, **kwargs)
 
 
@@ -51,7 +51,7 @@ class FutureClient(wrapt.ObjectProxy):
 
         @functools.wraps(attribute)
         def submit(*args: Any, **kwargs: Any) -> Future[Any]:
-            return _submit(executor, attribute, *args, **kwargs)
+            return _submit(executor, contextvars.copy_context(), attribute, *args, **kwargs)
 
         self._self_methods[name] = submit
         return submit
@@ -103,20 +103,23 @@ class FuturePages:
     def next_page(self) -> Future[dict[str, Any] | None]:
         """A future of the next page, or of ``None`` when there is none (it never blocks)."""
         page: Future[Any] = Future()
+        # The page is fetched with the context of the caller who asked for it, even when its
+        # request goes out from the callback of the previous page, in an executor thread.
+        context = contextvars.copy_context()
         with self._lock:
             previous, self._tail = self._tail, page
         if previous is None:
-            self._fetch(page)
+            self._fetch(page, context)
         else:
             # botocore's page iterator is a generator: one step at a time, in order.
-            previous.add_done_callback(lambda _: self._fetch(page))
+            previous.add_done_callback(lambda _: self._fetch(page, context))
         return page
 
-    def _fetch(self, page: Future[Any]) -> None:
+    def _fetch(self, page: Future[Any], context: contextvars.Context) -> None:
         if not page.set_running_or_notify_cancel():
             return
         try:
-            step = _submit(self._executor, next, self._pages, None)
+            step = _submit(self._executor, context, next, self._pages, None)
         except BaseException as error:  # a shut-down executor: the page fails, not the caller
             page.set_exception(error)
             return
@@ -146,7 +149,7 @@ class FutureWaiter:
         self._executor = executor
 
     def wait(self, **kwargs: Any) -> Future[None]:
-        return _submit(self._executor, self._waiter.wait, **kwargs)
+        return _submit(self._executor, contextvars.copy_context(), self._waiter.wait, **kwargs)
 
 
 def futures(client: Any, executor: Executor) -> FutureClient:

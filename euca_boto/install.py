@@ -193,6 +193,12 @@ def attach(
             unique_id="euca-boto-creating-client-class",
         )
         parsing.install_parser(core)
+        # After boto3 has added its S3 transfer methods (registered on the session before us).
+        core.get_component("event_emitter").register_last(
+            "creating-client-class.s3",
+            context.guard_transfer_methods,
+            unique_id="euca-boto-context-s3-transfers",
+        )
         wrap_create_client(core, plugin)
     else:
         plugin.settings = settings
