@@ -29,10 +29,12 @@ from typing import Any
 
 import botocore.session
 import wrapt
+from botocore.credentials import CredentialProvider, CredentialResolver, Credentials
 
 from euca_boto import context as caller
 from euca_boto.errors import EucaBotoError
-from euca_boto.install import Plugin, argument_binder, attach
+from euca_boto.install import Plugin, argument_binder, attach, plugin_of
+from euca_boto.install import install as sync_install
 from euca_boto.plainsession import plain_session
 from euca_boto.retry import Policy, RetryHandler, reconfigure
 from euca_boto.retry.handler import QUERY_EVENT, AsyncSleep, Clock
@@ -365,17 +367,61 @@ def _wrap_create_client(core: botocore.session.Session, plugin: Plugin) -> None:
     core.create_client = create_client
 
 
+class _MirroredCredentials(Credentials):
+    """An aiobotocore session's credentials, as a plain botocore session signs with them: the
+    frozen credentials the event loop last read from it (refreshing them there if due)."""
+
+    def __init__(self) -> None:
+        self.method = "euca-boto-aiobotocore-session"
+        self._frozen: Any = None
+
+    def update(self, frozen: Any) -> None:
+        self._frozen = frozen  # one reference swap: readers see the old or the new, whole
+
+    def get_frozen_credentials(self) -> Any:
+        return self._frozen
+
+    @property
+    def access_key(self) -> Any:
+        return self._frozen.access_key
+
+    @property
+    def secret_key(self) -> Any:
+        return self._frozen.secret_key
+
+    @property
+    def token(self) -> Any:
+        return self._frozen.token
+
+
+class _MirrorProvider(CredentialProvider):
+    """The only credential provider of the plain session: the mirrored credentials."""
+
+    METHOD = "euca-boto-aiobotocore-session"
+
+    def __init__(self, credentials: _MirroredCredentials) -> None:
+        self.credentials = credentials
+
+    def load(self) -> Credentials | None:
+        return self.credentials if self.credentials.get_frozen_credentials() else None
+
+
 class _AioContextHandlers:
     """Caller-context signing for aiobotocore: credentials fetched off the event loop.
 
-    Temporary credentials come from STS through a plain botocore session with the aiobotocore
-    session's profile and credentials (in a worker thread), and are handed to aiobotocore's
-    signer as its own credentials type. Registered before the plugin's handlers, under the
-    same unique id, so it takes the place of the blocking one.
+    Temporary credentials come from STS through a plain botocore session with euca-boto
+    installed on it (so STS is the cloud's ``/services/Tokens``, found like every other
+    service: ``euca_endpoint``, DNS or the topology), the aiobotocore session's profile and
+    settings, and the aiobotocore session's own credentials, read again on the event loop
+    before each use so that they are refreshed when they expire. The STS call runs in a worker
+    thread; the credentials are handed to aiobotocore's signer as its own credentials type.
+    Registered before the plugin's handlers, under the same unique id, so it takes the place
+    of the blocking one.
     """
 
     def __init__(self, core: Any) -> None:
         self._core = core
+        self._base = _MirroredCredentials()
         self._broker: caller.IdentityBroker | None = None
         self._wired: set[str] = set()  # services whose handler is registered
 
@@ -399,24 +445,32 @@ class _AioContextHandlers:
     async def _sign(self, current: caller.CallerContext, context: dict[str, Any]) -> None:
         from aiobotocore.credentials import AioCredentials
 
-        broker = await self._broker_ready()
+        # Read on the loop, where aiobotocore refreshes them; STS may be called with them next.
+        credentials = await self._core.get_credentials()
+        if credentials is not None:
+            self._base.update(await credentials.get_frozen_credentials())
+        broker = self._broker_ready()
         fresh = await asyncio.to_thread(broker.credentials, current)
         context.setdefault("signing", {})["request_credentials"] = AioCredentials(
             fresh.access_key, fresh.secret_key, fresh.token, method=fresh.method)
 
-    async def _broker_ready(self) -> caller.IdentityBroker:
+    def _broker_ready(self) -> caller.IdentityBroker:
         # Two first calls at once may both build one; the later simply replaces the earlier.
+        # Building reads no file the aiobotocore session has not read already.
         if self._broker is None:
+            # Left alone by `euca-boto run`'s hook: installed here, with this session's settings.
             plain = plain_session(self._core.profile)
             plain.get_component("data_loader").search_paths[:] = (
                 self._core.get_component("data_loader").search_paths)
-            credentials = await self._core.get_credentials()
-            if credentials is not None:
-                frozen = await credentials.get_frozen_credentials()
-                plain.set_credentials(frozen.access_key, frozen.secret_key, frozen.token)
+            plain.register_component(
+                "credential_provider", CredentialResolver([_MirrorProvider(self._base)]))
             region = self._core.get_config_variable("region")
             if region:
                 plain.set_config_variable("region", region)
+            sync_install(plain)
+            ours, theirs = plugin_of(plain), plugin_of(self._core)
+            if ours is not None and theirs is not None:
+                ours.settings = theirs.settings  # the keyword overrides of the session too
             self._broker = caller.IdentityBroker(plain)
         return self._broker
 
