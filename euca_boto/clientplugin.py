@@ -100,7 +100,9 @@ def attach(client: Any) -> None:
     wirelog.configure(plugin.settings)
     plugin.register_service(service_id, emitter=emitter, caller_context=not awaits)
     if view["euca_breaker"] and not awaits:
-        _CallBreaker(plugin.settings.profile, service, view).register(emitter, service_id)
+        # Named after where the calls go: the profile's endpoint, or the client's own.
+        _CallBreaker(plugin.settings.profile, service, view,
+                     target or client.meta.endpoint_url).register(emitter, service_id)
 
 
 def _building_session() -> tuple[Any, str | None]:
@@ -166,13 +168,14 @@ class _CallBreaker:
     asks it (raising :class:`~euca_boto.CircuitOpenError` when open), ``after-call`` and
     ``after-call-error`` settle the call once retries and failover are done with it."""
 
-    def __init__(self, profile: str, service: str, settings: Any) -> None:
+    def __init__(self, profile: str, service: str, settings: Any, endpoint_url: str) -> None:
         self.service = service
         self.name = f"{profile}/{service}"
         self.settings = settings
+        self.endpoint_url = endpoint_url
         self.per_operation = settings["euca_breaker_scope"] == "operation"
         self.breaker: Breaker | None = None if self.per_operation else named_breaker(
-            self.name, settings)
+            self.name, settings, endpoint_url)
 
     def register(self, emitter: Any, service_id: str) -> None:
         emitter.register_first(f"before-call.{service_id}", self.before_call,
@@ -184,7 +187,8 @@ class _CallBreaker:
 
     def before_call(self, model: Any, context: dict[str, Any], **kwargs: Any) -> None:
         operation = model.name
-        breaker = self.breaker or named_breaker(f"{self.name}/{operation}", self.settings)
+        breaker = self.breaker or named_breaker(f"{self.name}/{operation}", self.settings,
+                                                self.endpoint_url)
         context[_CALL_KEY] = _Settled(_Call(breaker, self.service, operation, METRICS))
 
     def after_call(self, http_response: Any, parsed: Any, model: Any,

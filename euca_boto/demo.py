@@ -168,7 +168,7 @@ def scene_breaker(tour: Tour) -> None:
         PROFILE, euca_breaker_fail_max=2, euca_retry_max_attempts=1
     )
     euprop = session.client("euprop")
-    name = f"{PROFILE}/euprop"
+    name = euprop.breaker.name  # <profile>/<service>@<host:port>: one service of one cloud
 
     def listener(change: euca_boto.StateChange) -> None:
         tour.say(f"  [listener] {change.breaker}: {change.old} -> {change.new} ({change.reason})")

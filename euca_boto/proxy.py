@@ -2,8 +2,12 @@
 
 :func:`protect` wraps a botocore or boto3 client in a ``wrapt`` proxy: ``isinstance``, ``meta``,
 ``exceptions`` and everything else are the client's own, and each operation method goes through
-its breaker as one logical call (retries and failover happen inside it). Paginators and waiters
-are built against the proxy, so every page and every poll is a protected call too.
+its breaker as one logical call (retries and failover happen inside it). A breaker protects one
+service of one cloud with one set of settings: it is named ``<profile>/<service>@<host:port>``
+after the client's endpoint, so two clouds reached under one profile name never share one, and a
+breaker setting that is not the default is part of the name (``...@host:8773+fail_max=2``), so a
+client with other settings gets a breaker of its own instead of changing everyone's. Paginators
+and waiters are built against the proxy, so every page and every poll is a protected call too.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import functools
 import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import wrapt
 
@@ -21,7 +26,7 @@ from euca_boto.circuit.guard import guarded_call, guarded_call_async
 from euca_boto.circuit.registry import REGISTRY
 from euca_boto.circuit.storage import storage_url
 from euca_boto.errors import ConfigError
-from euca_boto.settings import BY_KEY
+from euca_boto.settings import BY_KEY, format_value
 
 _KEYS = (
     "euca_breaker_scope",
@@ -46,16 +51,17 @@ class ProtectedClient(wrapt.ObjectProxy):
         self._self_service = service
         self._self_api: Mapping[str, str] = client.meta.method_to_api_mapping
         self._self_name = f"{profile}/{service}"
+        self._self_endpoint: str = client.meta.endpoint_url
         self._self_per_operation = settings["euca_breaker_scope"] == "operation"
         self._self_settings = settings
         self._self_methods: dict[str, Callable[..., Any]] = {}
         self._self_breaker = None if self._self_per_operation else named_breaker(
-            self._self_name, settings
+            self._self_name, settings, self._self_endpoint
         )
 
     def _self_guard(self, operation: str, method: Callable[..., Any]) -> Callable[..., Any]:
         breaker = self._self_breaker or named_breaker(
-            f"{self._self_name}/{operation}", self._self_settings
+            f"{self._self_name}/{operation}", self._self_settings, self._self_endpoint
         )
         service = self._self_service
         # aiobotocore's operation methods are plain functions returning a coroutine.
@@ -100,11 +106,14 @@ class ProtectedClient(wrapt.ObjectProxy):
         return self._self_breaker
 
     def __repr__(self) -> str:
-        return f"<protected {self.__wrapped__!r} breaker={self._self_name!r}>"
+        name = self._self_breaker.name if self._self_breaker else f"{self._self_name}/*"
+        return f"<protected {self.__wrapped__!r} breaker={name!r}>"
 
 
-def named_breaker(name: str, settings: Mapping[str, Any]) -> Breaker:
-    """The process's breaker called ``name``, made from the breaker settings if new."""
+def named_breaker(name: str, settings: Mapping[str, Any], endpoint_url: str | None) -> Breaker:
+    """The process's breaker of ``name`` (``<profile>/<service>[/<operation>]``) for the cloud
+    at ``endpoint_url``, made from the breaker settings if new. Its full name is
+    ``name@<host:port>`` plus ``+<setting>=<value>`` for each setting that is not the default."""
     config = BreakerConfig(
         fail_max=settings["euca_breaker_fail_max"],
         reset_timeout=settings["euca_breaker_reset_timeout"],
@@ -112,7 +121,38 @@ def named_breaker(name: str, settings: Mapping[str, Any]) -> Breaker:
         half_open_max_calls=settings["euca_breaker_half_open_max_calls"],
     )
     classifier = web_service_failures(settings["euca_retry_status_codes"])
-    return REGISTRY.get(name, config, storage_url(settings), classifier)
+    full = f"{name}@{target_of(endpoint_url)}{settings_tag(settings)}"
+    return REGISTRY.get(full, config, storage_url(settings), classifier)
+
+
+# The settings a client's breaker is made with, and how its name shows one that is not the
+# default: clients of one service with other breaker settings get a breaker of their own
+# instead of rewriting the settings of the one the others share.
+_NAMED_SETTINGS = (
+    ("euca_breaker_fail_max", "fail_max"),
+    ("euca_breaker_reset_timeout", "reset_timeout"),
+    ("euca_breaker_success_threshold", "success_threshold"),
+    ("euca_breaker_half_open_max_calls", "half_open_max_calls"),
+    ("euca_retry_status_codes", "failure_statuses"),
+)
+
+
+def settings_tag(settings: Mapping[str, Any]) -> str:
+    """``+fail_max=2+...`` for each breaker setting that is not the default; empty if none."""
+    return "".join(
+        f"+{name}={format_value(settings[key])}" for key, name in _NAMED_SETTINGS
+        if settings[key] != BY_KEY[key].default
+    )
+
+
+def target_of(endpoint_url: str | None) -> str:
+    """What a breaker name says of the cloud it protects: the host (and port) of the client's
+    endpoint, never a user name or password in the URL."""
+    parts = urlsplit(endpoint_url or "")
+    host = parts.hostname or "default"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{host}:{parts.port}" if parts.port else host
 
 
 def defaults() -> dict[str, Any]:
@@ -121,7 +161,9 @@ def defaults() -> dict[str, Any]:
 
 
 def protect(client: Any, *, profile: str = "default", **euca_settings: Any) -> Any:
-    """Protect any botocore or boto3 client with a circuit breaker named ``<profile>/<service>``.
+    """Protect any botocore or boto3 client with a circuit breaker named
+    ``<profile>/<service>@<host:port>`` (the host and port of the client's endpoint), followed
+    by ``+<setting>=<value>`` for each breaker setting that is not the default.
 
     ``euca_settings`` are breaker and retry settings (``euca_breaker_fail_max=3`` ...); the
     others take their defaults. A client that is already protected is returned as it is.

@@ -411,9 +411,10 @@ SETTINGS: tuple[Setting, ...] = (
             "what its own retries spent; a retry that cannot be paid for is not made and the "
             "error surfaces at once. 0 turns the budget off."),
     Setting("euca_breaker", Boolean(), True,
-            "Protect every client with a circuit breaker (one per profile and service)."),
+            "Protect every client with a circuit breaker (one per profile, service and cloud "
+            "endpoint)."),
     Setting("euca_breaker_scope", Choice("service", "operation"), "service",
-            "One breaker per profile and service, or one per profile, service and operation."),
+            "One breaker per profile, service and cloud endpoint, or one per operation too."),
     Setting("euca_breaker_fail_max", Integer(1), 5,
             "Consecutive failed calls (after retries) that open the breaker."),
     Setting("euca_breaker_reset_timeout", Duration(), 30.0,

@@ -106,17 +106,26 @@ NOT_COUNTED = Verdict("not-counted", counted=False)
 Classifier = Callable[[BaseException], Verdict]
 
 
-def any_exception(exclude: tuple[type[BaseException], ...] = ()) -> Classifier:
-    """Every ``Exception`` is a failure, except instances of ``exclude`` (counted as successes)."""
+@dataclass(frozen=True)
+class AnyException:
+    """Every ``Exception`` is a failure, except instances of ``exclude`` (counted as successes).
 
-    def classify(error: BaseException) -> Verdict:
+    Two with the same ``exclude`` are equal: a breaker's settings include its classifier.
+    """
+
+    exclude: tuple[type[BaseException], ...] = ()
+
+    def __call__(self, error: BaseException) -> Verdict:
         if isinstance(error, CircuitOpenError) or not isinstance(error, Exception):
             return NOT_COUNTED
-        if exclude and isinstance(error, exclude):
+        if self.exclude and isinstance(error, self.exclude):
             return Verdict(f"excluded:{type(error).__name__}")
         return Verdict(f"error:{type(error).__name__}", failure=True)
 
-    return classify
+
+def any_exception(exclude: tuple[type[BaseException], ...] = ()) -> Classifier:
+    """Every ``Exception`` is a failure, except instances of ``exclude`` (counted as successes)."""
+    return AnyException(tuple(exclude))
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from typing import Any
 
 import botocore.session
 
+from euca_boto.circuit.registry import resolve_name
 from euca_boto.circuit.storage import (
     STATE_CLOSED,
     STATE_FILE_PREFIX,
@@ -93,17 +94,18 @@ def _breakers(args: argparse.Namespace) -> int:
         if args.action == "list":
             _print_table(entries)
             return 0
-        if not _known(args.name, entries, redacted(url)):
+        name = _known(args.name, entries, redacted(url))
+        if name is None:
             return 2
         state, done = _ACTIONS[args.action]
-        RedisStorage(client, args.name).transition(None, state, time.time())
+        RedisStorage(client, name).transition(None, state, time.time())
     except redis.RedisError as error:
         print(
             f"euca-boto: breaker storage {redacted(url)} is unreachable: {error}",
             file=sys.stderr,
         )
         return 1
-    print(f"breaker {args.name}: {done}")
+    print(f"breaker {name}: {done}")
     return 0
 
 
@@ -123,15 +125,16 @@ def _local_breakers(args: argparse.Namespace, path: Path) -> int:
         if args.action == "list":
             _print_table(entries)
             return 0
-        if not _known(args.name, entries, f"state file {path}"):
+        name = _known(args.name, entries, f"state file {path}")
+        if name is None:
             return 2
         state, done = _ACTIONS[args.action]
-        LocalStorage(file, args.name).transition(None, state, time.time())
+        LocalStorage(file, name).transition(None, state, time.time())
         if file.problem is not None:
             return _unusable(file)
     finally:
         file.close()
-    print(f"breaker {args.name}: {done}")
+    print(f"breaker {name}: {done}")
     return 0
 
 
@@ -140,15 +143,16 @@ def _unusable(file: StateFile) -> int:
     return 1
 
 
-def _known(name: str, entries: list[FleetEntry], where: str) -> bool:
+def _known(name: str, entries: list[FleetEntry], where: str) -> str | None:
+    """The full name of the breaker ``name`` names (it may leave out ``@<host>...``), or None
+    after saying on stderr why there is none."""
     names = [entry.name for entry in entries]
-    if name in names:
-        return True
-    print(
-        f"euca-boto: no breaker named {name!r} in {where}; known: {', '.join(names) or 'none'}",
-        file=sys.stderr,
-    )
-    return False
+    try:
+        return resolve_name(name, names, "breaker")
+    except KeyError as error:
+        print(f"euca-boto: {error.args[0]} in {where}; known: {', '.join(names) or 'none'}",
+              file=sys.stderr)
+        return None
 
 
 def _print_table(entries: list[FleetEntry]) -> None:
@@ -179,5 +183,8 @@ def add_commands(subparsers: Any) -> None:
     actions.add_parser("list", help="name, state, failures, opened at, next probe")
     for action, (_, done) in _ACTIONS.items():
         sub = actions.add_parser(action, help=f"the breaker NAME is {done}")
-        sub.add_argument("name", metavar="NAME", help="e.g. myprofile/euprop")
+        sub.add_argument(
+            "name", metavar="NAME",
+            help="e.g. myprofile/euprop@cloud.example.com:8773, or myprofile/euprop when one "
+                 "cloud has that breaker")
     command.set_defaults(func=_breakers, action="list")

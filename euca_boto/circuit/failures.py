@@ -13,6 +13,7 @@ nothing about it.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from botocore.exceptions import (
     ClientError,
@@ -34,11 +35,16 @@ _CONNECTION = (
 )
 
 
-def web_service_failures(retry_statuses: Collection[int]) -> Classifier:
-    """A classifier for botocore calls; ``retry_statuses`` are ``euca_retry_status_codes``."""
-    statuses = frozenset(retry_statuses) - REQUEST_STATUSES
+@dataclass(frozen=True)
+class WebServiceFailures:
+    """The classifier of botocore calls; ``statuses`` are the failure statuses it counts.
 
-    def classify(error: BaseException) -> Verdict:
+    Two with the same statuses are equal: a breaker's settings include its classifier.
+    """
+
+    statuses: frozenset[int]
+
+    def __call__(self, error: BaseException) -> Verdict:
         if isinstance(error, CircuitOpenError):
             return NOT_COUNTED
         if isinstance(error, _TIMEOUTS):
@@ -49,9 +55,12 @@ def web_service_failures(retry_statuses: Collection[int]) -> Classifier:
             return Verdict("malformed", failure=True)
         if isinstance(error, ClientError):
             status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-            if status in statuses:
+            if status in self.statuses:
                 return Verdict(f"http-{status}", failure=True)
             return Verdict(f"http-{status}")
         return NOT_COUNTED
 
-    return classify
+
+def web_service_failures(retry_statuses: Collection[int]) -> Classifier:
+    """A classifier for botocore calls; ``retry_statuses`` are ``euca_retry_status_codes``."""
+    return WebServiceFailures(frozenset(retry_statuses) - REQUEST_STATUSES)

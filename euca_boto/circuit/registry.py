@@ -1,8 +1,8 @@
 """The breakers of this process, by name, and the application's view of them.
 
 A breaker is created the first time its name is asked for and lives as long as the process, so
-every client and decorated function that names it shares its state. Listeners registered here
-hear of the state changes of every breaker.
+every client and decorated function that names it shares its state; its settings are fixed
+then. Listeners registered here hear of the state changes of every breaker.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import fields
 from typing import Any, TypeVar
 
 from euca_boto.circuit.breaker import (
@@ -22,13 +23,19 @@ from euca_boto.circuit.breaker import (
     any_exception,
 )
 from euca_boto.circuit.guard import guarded_call, guarded_call_async
-from euca_boto.circuit.storage import storage_for
+from euca_boto.circuit.storage import redacted, storage_for
+from euca_boto.errors import ConfigError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Registry:
-    """Breakers by name. Creating and looking up take a short lock; calls take none."""
+    """Breakers by name. Creating and looking up take a short lock; calls take none.
+
+    A breaker's settings (thresholds, storage, what counts as a failure) are fixed when it is
+    created: asking for an existing name with other settings is a :class:`ConfigError`, since
+    the clients already using the breaker rely on the settings they were created with.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -43,14 +50,12 @@ class Registry:
         storage: str = "memory",
         classifier: Classifier | None = None,
     ) -> Breaker:
-        """The breaker ``name``, created on first use; a given ``config`` replaces its own."""
+        """The breaker ``name``, created on first use with these settings; an existing one if
+        its settings are these (or ``config`` and ``classifier`` are None)."""
         with self._lock:
             existing = self._breakers.get(name)
-            if existing is not None and self._storage_urls[name] == storage:
-                if config is not None and existing.config != config:
-                    existing.config = config
-                if classifier is not None:
-                    existing.classifier = classifier
+            if existing is not None:
+                self._check_same(existing, config, storage, classifier)
                 return existing
         # Built outside the lock: a shared store reads its first state over the network.
         created = Breaker(
@@ -58,28 +63,49 @@ class Registry:
             config=config or BreakerConfig(),
             storage=storage_for(storage, name),
             classifier=classifier or any_exception(),
-            listeners=list(existing.listeners) if existing else [],
             shared_listeners=self.listeners,
         )
         with self._lock:
             current = self._breakers.get(name)
-            if current is not None and current is not existing:
+            if current is not None:
+                self._check_same(current, config, storage, classifier)
                 return current
             self._breakers[name] = created
             self._storage_urls[name] = storage
             return created
 
-    def find(self, name: str) -> Breaker:
-        """The breaker ``name``; ``KeyError`` naming the known ones if there is none."""
-        with self._lock:
-            found = self._breakers.get(name)
-            known = sorted(self._breakers)
-        if found is None:
-            raise KeyError(
-                f"no circuit breaker named {name!r} in this process; known: "
-                f"{', '.join(known) or 'none'}"
+    def _check_same(self, breaker: Breaker, config: BreakerConfig | None, storage: str,
+                    classifier: Classifier | None) -> None:
+        """Raise :class:`ConfigError` naming every setting that differs. Lock held."""
+        differences = []
+        if config is not None:
+            for setting in fields(BreakerConfig):
+                mine, asked = getattr(breaker.config, setting.name), getattr(config, setting.name)
+                if mine != asked:
+                    differences.append(f"{setting.name} {mine} (asked: {asked})")
+        kept = self._storage_urls[breaker.name]
+        if storage != kept:
+            differences.append(f"storage {redacted(kept)} (asked: {redacted(storage)})")
+        if classifier is not None and classifier != breaker.classifier:
+            differences.append(f"failures {breaker.classifier!r} (asked: {classifier!r})")
+        if differences:
+            raise ConfigError(
+                f"circuit breaker {breaker.name!r} exists already with other settings: "
+                f"{'; '.join(differences)}. A breaker's settings are fixed when it is created, "
+                f"so every client that shares it fails over the same way: give these clients "
+                f"the same breaker settings, or another profile (another breaker)"
             )
-        return found
+
+    def find(self, name: str) -> Breaker:
+        """The breaker ``name`` (or ``<profile>/<service>`` when one cloud has such a
+        breaker); ``KeyError`` naming the known ones if there is none."""
+        with self._lock:
+            known = sorted(self._breakers)
+            try:
+                return self._breakers[resolve_name(name, known)]
+            except KeyError as error:
+                message = error.args[0]
+        raise KeyError(f"{message} in this process; known: {', '.join(known) or 'none'}")
 
     def all(self) -> list[Breaker]:
         with self._lock:
@@ -90,6 +116,22 @@ class Registry:
         with self._lock:
             self._breakers.clear()
             self._storage_urls.clear()
+
+
+def resolve_name(name: str, known: Iterable[str], what: str = "circuit breaker") -> str:
+    """The full name of the breaker ``name`` names among ``known``: itself, or the one breaker
+    whose name is ``name@<host>``. ``KeyError`` (saying ``no <what> named ...``, without the
+    known names) if none or several are."""
+    names = list(known)
+    if name in names:
+        return name
+    matches = [full for full in names if full.rpartition("@")[0] == name]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise KeyError(f"{name!r} names {len(matches)} {what}s, one per cloud "
+                       f"({', '.join(matches)}); give the full name")
+    raise KeyError(f"no {what} named {name!r}")
 
 
 REGISTRY = Registry()

@@ -26,7 +26,7 @@ def profile(fresh_cloud: LocalCloud, tmp_path: Path,
             monkeypatch: pytest.MonkeyPatch) -> Callable[[str], str]:
     """Write a fresh profile for the cloud (``extra`` lines inside it) and return its name.
 
-    Names never repeat, so neither do breaker names (``<profile>/<service>``).
+    Names never repeat, so neither do breaker names (``<profile>/<service>@<host:port>``).
     """
     for name in list(os.environ):
         if name.startswith(("EUCA_BOTO_", "AWS_")):

@@ -107,9 +107,10 @@ class Mode:
 
 
 def _clock_breaker(profile: str, service: str, fake: FakeTime) -> None:
-    names = {b.name for b in euca_boto.breakers()}
-    if f"{profile}/{service}" in names:
-        euca_boto.get_breaker(f"{profile}/{service}").clock = fake.wall
+    # Breakers are named <profile>/<service>@<host:port>; the profile reaches one cloud.
+    for info in euca_boto.breakers():
+        if info.name.rpartition("@")[0] == f"{profile}/{service}":
+            euca_boto.get_breaker(info.name).clock = fake.wall
 
 
 def _run_blocking(client: Any, steps: Sequence[Step], call: Callable[[Any, Call], Any]

@@ -136,7 +136,8 @@ def test_a_protected_client_keeps_its_breaker(
     assert isinstance(view.describe_properties().exception(timeout=30), ClientError)
     refused = view.describe_properties().exception(timeout=30)
     assert isinstance(refused, euca_boto.CircuitOpenError)
-    assert refused.breaker == f"{name}/euprop"
+    assert refused.breaker == (
+        f"{name}/euprop@{fresh_cloud.url.split('://')[1].rstrip('/')}+fail_max=1")
 
 
 # -- paginators and waiters --------------------------------------------------------------------

@@ -115,10 +115,11 @@ def test_the_breaker_opens_and_refuses_without_traffic(
         ("ClientError", 503, "ServiceUnavailable"),
         ("CircuitOpenError", None, "CircuitOpen"),
     ]
-    assert f"circuit breaker '{name}/euprop' is open" in outcomes[2].message
+    breaker = f"{name}/euprop@{fresh_cloud.url.split('://')[1].rstrip('/')}+fail_max=2"
+    assert f"circuit breaker '{breaker}' is open" in outcomes[2].message
     assert statuses(fresh_cloud, at_least=2) == [503, 503]
     [info] = euca_boto.breakers()
-    assert (info.name, info.state, info.failures) == (f"{name}/euprop", "open", 2)
+    assert (info.name, info.state, info.failures) == (breaker, "open", 2)
     metrics = METRICS.get("euprop", "DescribeProperties")
     assert (metrics.calls, metrics.short_circuits) == (2, 1)
     assert metrics.failures == {"http-503": 2}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
+from urllib.parse import urlsplit
 
 import boto3
 import pytest
@@ -39,13 +41,18 @@ def properties_requests(cloud: LocalCloud) -> int:
     return sum(1 for r in cloud.endpoint(0).requests if r.action == "DescribeProperties")
 
 
-def test_installed_session_clients_come_back_protected(profile: str) -> None:
+def at(cloud: LocalCloud) -> str:
+    """The host:port a breaker of the cloud's first endpoint is named after."""
+    return urlsplit(cloud.url).netloc
+
+
+def test_installed_session_clients_come_back_protected(cloud: LocalCloud, profile: str) -> None:
     client = euca_boto.session(profile).client("euprop")
     assert type(client) is ProtectedClient
     assert isinstance(client, BaseClient)
     assert client.meta.service_model.service_name == "euprop"
-    assert client.breaker.name == f"{profile}/euprop"
-    assert [b.name for b in euca_boto.breakers()] == [f"{profile}/euprop"]
+    assert client.breaker.name == f"{profile}/euprop@{at(cloud)}"
+    assert [b.name for b in euca_boto.breakers()] == [f"{profile}/euprop@{at(cloud)}"]
 
 
 def test_resources_of_an_installed_session_use_protected_clients(profile: str) -> None:
@@ -72,7 +79,7 @@ def test_trips_after_fail_max_and_then_fails_fast_without_traffic(
 
     with pytest.raises(euca_boto.CircuitOpenError) as refused:
         client.describe_properties()
-    assert refused.value.breaker == f"{profile}/euprop"
+    assert refused.value.breaker == f"{profile}/euprop@{at(cloud)}+fail_max=3"
     assert refused.value.operation_name == "DescribeProperties"
     assert properties_requests(cloud) == 3
     [info] = euca_boto.breakers()
@@ -186,8 +193,8 @@ def test_per_operation_scope_keeps_operations_apart(cloud: LocalCloud, profile: 
     changed = client.modify_property_value(Name="dns.enabled", Value="true")
     assert changed["Name"] == "dns.enabled"
     assert {(b.name, b.state) for b in euca_boto.breakers()} == {
-        (f"{profile}/euprop/DescribeProperties", "open"),
-        (f"{profile}/euprop/ModifyPropertyValue", "closed"),
+        (f"{profile}/euprop/DescribeProperties@{at(cloud)}+fail_max=1", "open"),
+        (f"{profile}/euprop/ModifyPropertyValue@{at(cloud)}+fail_max=1", "closed"),
     }
 
 
@@ -230,10 +237,11 @@ def test_listeners_hear_every_state_change(cloud: LocalCloud, profile: str) -> N
         client.describe_properties()
     clock.now += 5
     client.describe_properties()
+    name = f"{profile}/euprop@{at(cloud)}+fail_max=1+reset_timeout=5"
     assert [(c.breaker, c.old, c.new) for c in heard] == [
-        (f"{profile}/euprop", "closed", "open"),
-        (f"{profile}/euprop", "open", "half-open"),
-        (f"{profile}/euprop", "half-open", "closed"),
+        (name, "closed", "open"),
+        (name, "open", "half-open"),
+        (name, "half-open", "closed"),
     ]
     assert heard[0].reason == "1 consecutive failures, the last: http-502"
 
@@ -247,7 +255,8 @@ def test_opening_is_logged_with_the_breaker_name(
         client.describe_properties()
     [record] = [r for r in caplog.records if r.name == "euca_boto.breaker"]
     assert record.getMessage().startswith(
-        f"breaker {profile}/euprop: closed -> open (1 consecutive failures, the last: http-504)"
+        f"breaker {profile}/euprop@{at(cloud)}+fail_max=1: closed -> open (1 consecutive "
+        "failures, the last: http-504)"
     )
 
 
@@ -271,7 +280,8 @@ def test_protect_wraps_a_plain_boto3_client(cloud: LocalCloud, profile: str) -> 
     cloud.endpoint(0).fail(503)
     with pytest.raises(ClientError):
         client.describe_regions()
-    with pytest.raises(euca_boto.CircuitOpenError, match=f"'{profile}/ec2' is open"):
+    name = f"{profile}/ec2@{at(cloud)}+fail_max=1"
+    with pytest.raises(euca_boto.CircuitOpenError, match=f"'{re.escape(name)}' is open"):
         client.describe_regions()
 
 

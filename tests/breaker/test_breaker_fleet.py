@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -54,6 +55,11 @@ def workers(profile: str, redis_url: str, fleet_redis: redis.Redis) -> Iterator[
                 worker.process.wait()
 
 
+def at(cloud: LocalCloud) -> str:
+    """The host:port a breaker of the cloud's first endpoint is named after."""
+    return urlsplit(cloud.url).netloc
+
+
 def describe_requests(cloud: LocalCloud) -> int:
     return sum(1 for r in cloud.endpoint(0).requests if r.action == "DescribeProperties")
 
@@ -78,15 +84,14 @@ def test_two_processes_trip_and_reset_together(
     assert f"{profile}/euprop" in listed and " open " in listed
 
     assert cli_main(["breakers", "--storage", redis_url, "reset", f"{profile}/euprop"]) == 0
-    assert capsys.readouterr().out == f"breaker {profile}/euprop: reset (closed)\n"
+    name = f"{profile}/euprop@{at(cloud)}+fail_max=2+reset_timeout=600"
+    assert capsys.readouterr().out == f"breaker {name}: reset (closed)\n"
     assert [first.ask("call"), second.ask("call")] == ["ok", "ok"]
 
     logs = [worker.close() for worker in workers]
-    assert f"breaker {profile}/euprop: closed -> open (2 consecutive failures" in logs[0]
-    assert (
-        f"breaker {profile}/euprop: closed -> open (changed in the shared state" in logs[1]
-    )
-    assert f"breaker {profile}/euprop: open -> closed (changed in the shared state" in logs[1]
+    assert f"breaker {name}: closed -> open (2 consecutive failures" in logs[0]
+    assert f"breaker {name}: closed -> open (changed in the shared state" in logs[1]
+    assert f"breaker {name}: open -> closed (changed in the shared state" in logs[1]
 
 
 def test_cli_forces_open_and_closed_across_the_fleet(
@@ -149,7 +154,8 @@ def test_redis_stopped_mid_run_degrades_to_a_local_breaker(
         elapsed = time.monotonic() - started
     warnings = [r.getMessage() for r in caplog.records if "unreachable" in r.getMessage()]
     assert warnings == [
-        f"breaker {profile}/euprop: shared state at {private_redis.url} is unreachable "
+        f"breaker {profile}/euprop@{at(cloud)}+fail_max=2: shared state at {private_redis.url} is "
+        "unreachable "
         f"(Error 111 connecting to 127.0.0.1:{private_redis.port}. Connection refused.); "
         "calls go on with a local breaker until it answers again"
     ]
