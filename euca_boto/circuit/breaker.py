@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,6 +22,7 @@ from botocore.exceptions import BotoCoreError
 from pybreaker import STATE_CLOSED, STATE_HALF_OPEN, STATE_OPEN
 
 from euca_boto.circuit.storage import (
+    PROBE_STALE_AFTER,
     STATE_FORCED_CLOSED,
     STATE_FORCED_OPEN,
     MemoryStorage,
@@ -160,12 +162,14 @@ class BreakerConfig:
 
 @dataclass(frozen=True)
 class Ticket:
-    """Permission for one call; a probe ticket holds one of the half-open probe slots."""
+    """Permission for one call; a probe ticket holds one of the half-open probe slots, under
+    the id ``probe_id``."""
 
     probe: bool
     admitted_in: str
     # Consecutive failures seen at admission: a success clears them only if there were some.
     failures: int = 0
+    probe_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -218,8 +222,17 @@ class _HalfOpen(_State):
     name = STATE_HALF_OPEN
 
     def admit(self, breaker: Breaker, snap: Snapshot, now: float, operation: str | None) -> Ticket:
-        if breaker.storage.acquire_probe(breaker.config.half_open_max_calls, now):
-            return Ticket(probe=True, admitted_in=self.name)
+        probe = uuid.uuid4().hex
+        try:
+            acquired = breaker.storage.acquire_probe(breaker.config.half_open_max_calls, now,
+                                                     probe)
+        except BaseException:
+            # Interrupted (a KeyboardInterrupt, a timeout) perhaps after the store gave the slot:
+            # give it back, or the whole fleet waits PROBE_STALE_AFTER for a probe nobody makes.
+            breaker._give_back(probe)
+            raise
+        if acquired:
+            return Ticket(probe=True, admitted_in=self.name, probe_id=probe)
         raise breaker._refusal(
             Snapshot(STATE_HALF_OPEN, opened_at=snap.opened_at), operation, None
         )
@@ -278,10 +291,11 @@ class Breaker:
         return state.admit(self, snap, self.clock(), operation)
 
     def settle(self, ticket: Ticket, error: BaseException | None = None) -> Verdict:
-        """Account for the outcome of an admitted call (``error`` None: it returned)."""
+        """Account for the outcome of an admitted call (``error`` None: it returned); a call
+        that was cancelled or interrupted says nothing, and gives its probe slot back."""
         verdict = OK if error is None else self.classifier(error)
         if ticket.probe:
-            self._settle_probe(verdict)
+            self._settle_probe(ticket.probe_id, verdict)
         elif verdict.counted:
             state = _STATES.get(ticket.admitted_in, _STATES[STATE_CLOSED])
             if verdict.failure:
@@ -290,19 +304,26 @@ class Breaker:
                 state.succeeded(self, ticket)
         return verdict
 
-    def _settle_probe(self, verdict: Verdict) -> None:
+    def _settle_probe(self, probe: str, verdict: Verdict) -> None:
         if not verdict.counted:
-            self.storage.release_probe()
+            self.storage.release_probe(probe)
         elif verdict.failure:
             self._move(STATE_HALF_OPEN, STATE_OPEN, f"probe failed: {verdict.kind}")
         else:
             successes = self.storage.add_success()
-            self.storage.release_probe()
+            self.storage.release_probe(probe)
             if successes >= self.config.success_threshold:
                 self._move(
                     STATE_HALF_OPEN, STATE_CLOSED,
                     f"{successes} probe{'s' if successes > 1 else ''} succeeded",
                 )
+
+    def _give_back(self, probe: str) -> None:
+        try:
+            self.storage.release_probe(probe)
+        except Exception:
+            log.exception("breaker %s: could not give back a probe slot; it is free again "
+                          "after %g s", self.name, PROBE_STALE_AFTER)
 
     def call(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Call ``func`` through the breaker."""

@@ -7,6 +7,9 @@ call shows up in :mod:`euca_boto.metrics` the same way.
 from __future__ import annotations
 
 import asyncio
+import functools
+import logging
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -15,6 +18,8 @@ from euca_boto import telemetry
 from euca_boto.circuit.breaker import Breaker, CircuitOpenError, Ticket
 from euca_boto.circuit.storage import MemoryStorage
 from euca_boto.metrics import METRICS, Metrics
+
+log = logging.getLogger("euca_boto.breaker")
 
 
 def _retries(payload: Any) -> int:
@@ -76,6 +81,51 @@ def guarded_call(
     return result
 
 
+class _Admission:
+    """Admission to a breaker in a worker thread, which the awaiting caller may abandon at any
+    moment (it was cancelled): whoever learns second that the other is done settles the ticket
+    as not counted, so a probe slot taken for a caller who left is given back.
+
+    The lock only guards the hand-over, never the store's network round trips.
+    """
+
+    __slots__ = ("_args", "_lock", "_abandoned", "_call")
+
+    def __init__(self, *args: Any) -> None:
+        self._args = args
+        self._lock = threading.Lock()
+        self._abandoned = False
+        self._call: _Call | None = None
+
+    def run(self) -> _Call:
+        call = _Call(*self._args)
+        with self._lock:
+            abandoned = self._abandoned
+            if not abandoned:
+                self._call = call
+        if abandoned:
+            call.failed(asyncio.CancelledError())
+        return call
+
+    def abandon(self) -> _Call | None:
+        """Leave; the admitted call, if it was handed over already (the leaver settles it)."""
+        with self._lock:
+            self._abandoned = True
+            return self._call
+
+
+def _off_loop(func: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
+    """Run ``func`` in the event loop's default executor. Cancelling whoever awaits the result
+    does not cancel the job: a breaker's bookkeeping is done even for a cancelled caller."""
+    return asyncio.get_running_loop().run_in_executor(None, functools.partial(func, *args))
+
+
+def _log_failure(job: asyncio.Future[Any]) -> None:
+    # Nobody awaits the job: this is what keeps its failure from going unobserved.
+    if not job.cancelled() and job.exception() is not None:
+        log.error("breaker bookkeeping of a cancelled call failed: %r", job.exception())
+
+
 async def guarded_call_async(
     breaker: Breaker,
     service: str,
@@ -90,22 +140,30 @@ async def guarded_call_async(
     It never blocks the event loop: a breaker whose state is in this process is consulted
     inline (a lock held for microseconds, never across a call); one whose state is shared
     (Redis) is consulted in a worker thread, since each consultation is a network round trip.
+    A caller cancelled at any point (while being admitted included) leaves nothing taken.
     """
-    if isinstance(breaker.storage, MemoryStorage):
-        call = _Call(breaker, service, operation, metrics)
+    shared = not isinstance(breaker.storage, MemoryStorage)
+    if shared:
+        admission = _Admission(breaker, service, operation, metrics)
+        try:
+            call = await asyncio.shield(_off_loop(admission.run))
+        except BaseException as error:
+            admitted = admission.abandon()
+            if admitted is not None:
+                _off_loop(admitted.failed, error).add_done_callback(_log_failure)
+            raise
     else:
-        call = await asyncio.to_thread(_Call, breaker, service, operation, metrics)
+        call = _Call(breaker, service, operation, metrics)
     try:
         result = await func(*args, **kwargs)
     except BaseException as error:
-        if isinstance(breaker.storage, MemoryStorage):
-            call.failed(error)
+        if shared:
+            await asyncio.shield(_off_loop(call.failed, error))
         else:
-            # Shielded: a cancelled caller still gets its call accounted for.
-            await asyncio.shield(asyncio.to_thread(call.failed, error))
+            call.failed(error)
         raise
-    if isinstance(breaker.storage, MemoryStorage):
-        call.succeeded(result)
+    if shared:
+        await asyncio.shield(_off_loop(call.succeeded, result))
     else:
-        await asyncio.to_thread(call.succeeded, result)
+        call.succeeded(result)
     return result

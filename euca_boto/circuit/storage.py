@@ -6,6 +6,11 @@ command or script), so a breaker never holds a lock across a call it protects. A
 that cannot be reached is replaced by a local one, with a warning, until Redis answers again; a
 state file that cannot be used is replaced by memory, with one warning: a fleet or a machine
 loses agreement for a while, but no call fails because the breaker's bookkeeping did.
+
+A half-open breaker's probe slots are taken under an id per admitted call, so a call whose taking
+was interrupted (not knowing whether it got the slot) can give back its own slot, if any, and
+nobody else's. Memory and Redis keep the ids; a state file keeps a count, where giving back
+after an interrupted taking may free one slot too many (one extra probe, never a lockout).
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ class Snapshot:
     opened_at: float | None = None
     probes: int = 0
     probe_at: float = 0.0
+    # The ids of the slots taken, where the store keeps them (else empty: only ``probes``).
+    probe_ids: frozenset[str] = frozenset()
 
 
 class Storage(Protocol):
@@ -77,11 +84,15 @@ class Storage(Protocol):
         """
         ...
 
-    def acquire_probe(self, limit: int, now: float) -> bool:
-        """Take one of ``limit`` probe slots; False if all are taken or it is not half-open."""
+    def acquire_probe(self, limit: int, now: float, probe: str) -> bool:
+        """Take one of ``limit`` probe slots under the id ``probe``; False if all are taken (a
+        slot taken longer ago than ``PROBE_STALE_AFTER`` counts as free) or it is not
+        half-open."""
         ...
 
-    def release_probe(self) -> None: ...
+    def release_probe(self, probe: str) -> None:
+        """Give back the slot taken under ``probe``, if there is one."""
+        ...
 
 
 def _entered(snapshot: Snapshot, new: str, now: float) -> Snapshot:
@@ -123,24 +134,30 @@ def _moved(expected: str | None, new: str, now: float) -> Change[bool]:
     return change
 
 
-def _probe_taken(limit: int, now: float) -> Change[bool]:
+def _probe_taken(limit: int, now: float, probe: str) -> Change[bool]:
     def change(current: Snapshot) -> tuple[Snapshot, bool]:
         if current.state != STATE_HALF_OPEN:
             return current, False
-        taken = current.probes
+        taken, ids = current.probes, current.probe_ids
         if taken >= limit:
             if now - current.probe_at < PROBE_STALE_AFTER:
                 return current, False
-            taken = 0
-        return replace(current, probes=taken + 1, probe_at=now), True
+            taken, ids = 0, frozenset()
+        return replace(current, probes=taken + 1, probe_at=now, probe_ids=ids | {probe}), True
 
     return change
 
 
-def _probe_given_back(current: Snapshot) -> tuple[Snapshot, None]:
-    if current.state == STATE_HALF_OPEN and current.probes > 0:
-        return replace(current, probes=current.probes - 1), None
-    return current, None
+def _probe_given_back(probe: str) -> Change[None]:
+    def change(current: Snapshot) -> tuple[Snapshot, None]:
+        if probe in current.probe_ids:
+            return replace(current, probes=current.probes - 1,
+                           probe_ids=current.probe_ids - {probe}), None
+        if not current.probe_ids and current.state == STATE_HALF_OPEN and current.probes > 0:
+            return replace(current, probes=current.probes - 1), None  # a store of counts
+        return current, None
+
+    return change
 
 
 class _ChangeStorage:
@@ -163,11 +180,11 @@ class _ChangeStorage:
     ) -> bool:
         return self.apply(_moved(expected, new, now), next_probe)
 
-    def acquire_probe(self, limit: int, now: float) -> bool:
-        return self.apply(_probe_taken(limit, now))
+    def acquire_probe(self, limit: int, now: float, probe: str) -> bool:
+        return self.apply(_probe_taken(limit, now, probe))
 
-    def release_probe(self) -> None:
-        self.apply(_probe_given_back)
+    def release_probe(self, probe: str) -> None:
+        self.apply(_probe_given_back(probe))
 
 
 class MemoryStorage(_ChangeStorage):
@@ -250,10 +267,16 @@ class LocalStorage(_ChangeStorage):
 NAMES_KEY = "euca-boto:breakers"
 KEY_PREFIX = "euca-boto:breaker:"
 
+# Probe slots are hash fields "probe:<id>" holding the time each was taken.
+PROBE_FIELD = "probe:"
+
 _TRANSITION = """
 local state = redis.call('HGET', KEYS[1], 'state') or 'closed'
 if ARGV[1] ~= '' and state ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'state', ARGV[2], 'successes', 0, 'probes', 0, 'probe_at', 0)
+for _, name in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if string.sub(name, 1, 6) == 'probe:' then redis.call('HDEL', KEYS[1], name) end
+end
+redis.call('HSET', KEYS[1], 'state', ARGV[2], 'successes', 0)
 if ARGV[2] == 'open' or ARGV[2] == 'forced-open' then
   redis.call('HSET', KEYS[1], 'opened_at', ARGV[3], 'next_probe', ARGV[4])
 elseif ARGV[2] == 'closed' or ARGV[2] == 'forced-closed' then
@@ -265,21 +288,20 @@ return 1
 
 _ACQUIRE_PROBE = """
 if redis.call('HGET', KEYS[1], 'state') ~= 'half-open' then return 0 end
-local taken = tonumber(redis.call('HGET', KEYS[1], 'probes') or '0')
-local at = tonumber(redis.call('HGET', KEYS[1], 'probe_at') or '0')
-if taken >= tonumber(ARGV[1]) then
-  if tonumber(ARGV[2]) - at < tonumber(ARGV[3]) then return 0 end
-  taken = 0
+local now = tonumber(ARGV[2])
+local fields = redis.call('HGETALL', KEYS[1])
+local taken = 0
+for i = 1, #fields, 2 do
+  if string.sub(fields[i], 1, 6) == 'probe:' then
+    if now - tonumber(fields[i + 1]) >= tonumber(ARGV[3]) then
+      redis.call('HDEL', KEYS[1], fields[i])
+    else
+      taken = taken + 1
+    end
+  end
 end
-redis.call('HSET', KEYS[1], 'probes', taken + 1, 'probe_at', ARGV[2])
-return 1
-"""
-
-_RELEASE_PROBE = """
-if redis.call('HGET', KEYS[1], 'state') == 'half-open'
-   and tonumber(redis.call('HGET', KEYS[1], 'probes') or '0') > 0 then
-  redis.call('HINCRBY', KEYS[1], 'probes', -1)
-end
+if taken >= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'probe:' .. ARGV[4], ARGV[2])
 return 1
 """
 
@@ -316,7 +338,6 @@ class RedisStorage:
             )
         self._transition = client.register_script(_TRANSITION)
         self._acquire = client.register_script(_ACQUIRE_PROBE)
-        self._release = client.register_script(_RELEASE_PROBE)
         self._announced = False
 
     def _announce(self) -> None:
@@ -345,11 +366,12 @@ class RedisStorage:
         args = [expected or "", new, repr(now), repr(next_probe) if next_probe else ""]
         return bool(self._transition(keys=[self.key], args=args))
 
-    def acquire_probe(self, limit: int, now: float) -> bool:
-        return bool(self._acquire(keys=[self.key], args=[limit, repr(now), PROBE_STALE_AFTER]))
+    def acquire_probe(self, limit: int, now: float, probe: str) -> bool:
+        return bool(self._acquire(keys=[self.key],
+                                  args=[limit, repr(now), PROBE_STALE_AFTER, probe]))
 
-    def release_probe(self) -> None:
-        self._release(keys=[self.key])
+    def release_probe(self, probe: str) -> None:
+        self._redis.hdel(self.key, PROBE_FIELD + probe)
 
 
 def snapshot_of(fields: dict[bytes, bytes]) -> Snapshot:
@@ -360,13 +382,16 @@ def snapshot_of(fields: dict[bytes, bytes]) -> Snapshot:
         return raw.decode() if raw is not None else default
 
     opened = text("opened_at", "")
+    probes = {name.decode()[len(PROBE_FIELD):]: float(at) for name, at in fields.items()
+              if name.startswith(PROBE_FIELD.encode())}
     return Snapshot(
         state=text("state", STATE_CLOSED),
         failures=int(text("failures", "0")),
         successes=int(text("successes", "0")),
         opened_at=float(opened) if opened else None,
-        probes=int(text("probes", "0")),
-        probe_at=float(text("probe_at", "0")),
+        probes=len(probes),
+        probe_at=max(probes.values(), default=0.0),
+        probe_ids=frozenset(probes),
     )
 
 
@@ -463,12 +488,12 @@ class FallbackStorage:
         result: bool = self._run("transition", expected, new, now, next_probe)
         return result
 
-    def acquire_probe(self, limit: int, now: float) -> bool:
-        result: bool = self._run("acquire_probe", limit, now)
+    def acquire_probe(self, limit: int, now: float, probe: str) -> bool:
+        result: bool = self._run("acquire_probe", limit, now, probe)
         return result
 
-    def release_probe(self) -> None:
-        self._run("release_probe")
+    def release_probe(self, probe: str) -> None:
+        self._run("release_probe", probe)
 
 
 _clients_lock = threading.Lock()
