@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from state_support import describe, euca_boto_command, hits
 
@@ -87,13 +88,14 @@ def test_an_open_breaker_is_still_open_in_the_next_command(
     fresh_cloud.endpoint(0).fail(503, count=100)
     failing = [describe(environ) for _ in range(2)]
     assert [o.returncode for o in failing] == [255, 255], failing[1].stderr
-    assert "breaker localcloud/euprop: closed -> open (2 consecutive failures" in (
-        failing[1].stderr)
+    # Named after the cloud's endpoint and the settings that are not the defaults.
+    name = f"localcloud/euprop@{urlsplit(fresh_cloud.url).netloc}+fail_max=2+reset_timeout=600"
+    assert f"breaker {name}: closed -> open (2 consecutive failures" in failing[1].stderr
     sent = hits(fresh_cloud, 0)
 
     refused = describe(environ)
     assert refused.returncode == 255, refused.stderr
-    assert "circuit breaker 'localcloud/euprop' is open since" in refused.stderr
+    assert f"circuit breaker '{name}' is open since" in refused.stderr
     assert "the call was not sent" in refused.stderr
     assert "closed -> open" not in refused.stderr
     assert hits(fresh_cloud, 0) == sent  # nothing reached the cloud
@@ -109,15 +111,16 @@ def test_breakers_list_and_reset_act_on_the_commands_breakers(
     listed = euca_boto_command(environ, "breakers", "list")
     assert listed.returncode == 0, listed.stderr
     [row] = [line.split() for line in listed.stdout.splitlines()[1:]]
-    assert row[:3] == ["localcloud/euprop", "open", "1"]
+    name = f"localcloud/euprop@{urlsplit(fresh_cloud.url).netloc}+fail_max=1+reset_timeout=600"
+    assert row[:3] == [name, "open", "1"]
 
-    reset = euca_boto_command(environ, "breakers", "reset", "localcloud/euprop")
-    assert (reset.returncode, reset.stdout) == (0, "breaker localcloud/euprop: reset (closed)\n")
+    reset = euca_boto_command(environ, "breakers", "reset", "localcloud/euprop")  # short name
+    assert (reset.returncode, reset.stdout) == (0, f"breaker {name}: reset (closed)\n")
     again = describe(environ)
     assert again.returncode == 0, again.stderr
     assert hits(fresh_cloud, 0) == 2
     listed = euca_boto_command(environ, "breakers", "list")
-    assert listed.stdout.splitlines()[1].split()[:3] == ["localcloud/euprop", "closed", "0"]
+    assert listed.stdout.splitlines()[1].split()[:3] == [name, "closed", "0"]
 
 
 def test_an_unusable_state_file_costs_one_line_and_no_command(

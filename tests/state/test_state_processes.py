@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from state_support import euca_boto_command, hits, script
@@ -94,7 +95,8 @@ def test_the_reset_timeout_runs_on_the_wall_clock_across_processes(
     time.sleep(max(0.0, opened + 8.2 - time.time()))
     probe = script(environ, 1, *settings)
     assert probe.stdout.split() == ["ok"], probe.stderr
-    assert "breaker localcloud/euprop: open -> half-open" in probe.stderr
-    assert "breaker localcloud/euprop: half-open -> closed (1 probe succeeded)" in probe.stderr
+    name = f"localcloud/euprop@{urlsplit(fresh_cloud.url).netloc}+fail_max=1+reset_timeout=8"
+    assert f"breaker {name}: open -> half-open" in probe.stderr
+    assert f"breaker {name}: half-open -> closed (1 probe succeeded)" in probe.stderr
     listed = euca_boto_command(environ, "breakers", "--storage", state, "list")
-    assert listed.stdout.splitlines()[1].split()[:2] == ["localcloud/euprop", "closed"]
+    assert listed.stdout.splitlines()[1].split()[:2] == [name, "closed"]
