@@ -73,7 +73,8 @@ def test_a_retried_call_records_each_attempt_endpoint_and_wait_on_its_span(
                for d in decisions)
     assert span["attributes"]["euca_boto.slept_seconds"] >= 0
     assert span["attributes"]["euca_boto.breaker.state"] == "closed"
-    assert span["attributes"]["euca_boto.breaker.name"].endswith("euprop")
+    host = cloud.url.split("://", 1)[1].rstrip("/")
+    assert span["attributes"]["euca_boto.breaker.name"] == f"localcloud/euprop@{host}"
     assert span["attributes"]["euca_boto.caller_context"] == "none"
     # One span per call: euca-boto annotates the instrumentation's span instead of adding one.
     assert len(found["spans"]) == 1
