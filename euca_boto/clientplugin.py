@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import sys
 import threading
-import weakref
 from typing import Any
 
 import botocore.session
@@ -57,9 +56,11 @@ from euca_boto.settings import load
 _CALL_KEY = "euca_boto_breaker_call"
 
 
-# Per botocore session: the handlers and settings of an installed session, kept here without
-# installing anything on the session itself.
-_PLUGINS: weakref.WeakKeyDictionary[Any, Plugin] = weakref.WeakKeyDictionary()
+# Per botocore session: the handlers and settings of an installed session, kept as a component
+# of the session under a name of its own (so that the session does not count as installed).
+# The session keeps it and it keeps the session: they are freed together, where a table of
+# sessions would keep every one alive through its plugin.
+_PLUGIN_COMPONENT = "euca_boto.client_plugin"
 _PLUGINS_LOCK = threading.Lock()
 
 
@@ -83,11 +84,15 @@ def attach(client: Any) -> None:
     if plugin_of(session) is not None or getattr(session, PLAIN_ATTRIBUTE, False):
         return  # an installed session completes its clients itself; a plain one stays plain
     with _PLUGINS_LOCK:
-        plugin = _PLUGINS.get(session)
+        plugin = _plugin_kept_by(session)
     if plugin is None:
         plugin = Plugin(session, load(session))  # ConfigError for a bad setting
         with _PLUGINS_LOCK:
-            plugin = _PLUGINS.setdefault(session, plugin)
+            kept = _plugin_kept_by(session)
+            if kept is None:
+                session.register_component(_PLUGIN_COMPONENT, plugin)
+            else:
+                plugin = kept
     model = client.meta.service_model
     service, service_id = model.service_name, model.service_id.hyphenize()
     view = plugin.settings.for_service(service)
@@ -103,6 +108,14 @@ def attach(client: Any) -> None:
         # Named after where the calls go: the profile's endpoint, or the client's own.
         _CallBreaker(plugin.settings.profile, service, view,
                      target or client.meta.endpoint_url).register(emitter, service_id)
+
+
+def _plugin_kept_by(session: Any) -> Plugin | None:
+    try:
+        found = session.get_component(_PLUGIN_COMPONENT)
+    except ValueError:
+        return None
+    return found if isinstance(found, Plugin) else None
 
 
 def _building_session() -> tuple[Any, str | None]:

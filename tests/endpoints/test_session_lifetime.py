@@ -12,6 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import boto3
+import pytest
+
 import euca_boto
 from euca_boto.endpoints import keep_topology_updated
 from euca_boto.install import botocore_session_of
@@ -38,6 +41,24 @@ def test_dropped_sessions_and_their_clients_are_freed(
     refs = [_use_and_drop({"euca_retry_max_attempts": 1}) for _ in range(8)]
     gc.collect()
     assert [ref for ref in refs if ref() is not None] == []
+
+
+def test_sessions_of_the_plugin_variable_are_freed(
+    profile: Callable[..., Path], fresh_cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Unmodified boto3 code, given the plugin by botocore's plugin variable.
+    profile()
+    monkeypatch.setenv("BOTOCORE_EXPERIMENTAL__PLUGINS", "euca=euca_boto")
+    refs = []
+    for _ in range(4):
+        session = boto3.Session(profile_name="localcloud")
+        zones = session.client("ec2").describe_availability_zones()["AvailabilityZones"]
+        assert zones
+        refs.append(weakref.ref(session._session))
+        del session
+    gc.collect()
+    assert [ref for ref in refs if ref() is not None] == []
+    assert any(r.action == "DescribeAvailabilityZones" for r in fresh_cloud.requests())
 
 
 def _describe_services_on(cloud: LocalCloud, endpoint: int) -> int:

@@ -5,6 +5,7 @@ creates every client with client plugins disabled.)"""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -78,7 +79,9 @@ def test_a_breaker_opens(tool: Callable[..., Tool], mode: str) -> None:
     t.cloud.endpoint(1).fail(503, count=50)
     result = aws(t, mode, *DESCRIBE)
     assert result.returncode != 0
-    assert f"breaker {t.profile}/euprop: closed -> open" in result.stderr
+    # Named after the cloud it protects: <profile>/<service>@<host:port>+<settings>.
+    assert re.search(rf"breaker {re.escape(t.profile)}/euprop@\S+: closed -> open",
+                     result.stderr)
     assert sum(t.hits()) == ATTEMPTS
 
 
