@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -29,8 +30,10 @@ def test_demo_plays_every_scene_with_real_results(tmp_path) -> None:  # type: ig
     assert out.startswith("Starting LocalCloud: ")
     assert result.stderr == ""
     breaker_scene = out.split("== Circuit breakers")[1].split("\n== ")[0]
-    assert "  [logged on euca_boto.breaker] breaker localcloud/euprop: closed -> open" in \
-        breaker_scene
+    # The breaker is named after the cloud's endpoint and the demo's fail_max of 2.
+    assert re.search(r"  \[logged on euca_boto\.breaker\] breaker "
+                     r"localcloud/euprop@127\.0\.0\.1:\d+\+fail_max=2: closed -> open",
+                     breaker_scene)
     endpoint_scene = out.split("== Endpoints")[1]
     assert "  [logged on euca_boto.endpoints] euprop endpoint " in endpoint_scene
     assert "# or: euca-boto breakers reset" not in out
