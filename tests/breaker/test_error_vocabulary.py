@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +34,10 @@ def check(refused: BaseException, profile: str) -> None:
     assert isinstance(refused, BotoCoreError) and isinstance(refused, euca_boto.EucaBotoError)
     assert not isinstance(refused, ClientError)
     assert not hasattr(refused, "response")  # nothing to read an HTTPStatusCode from
-    assert refused.code == "CircuitOpen" and refused.breaker == f"{profile}/euprop"
+    # Named <profile>/<service>@<host:port> plus the settings that are not the defaults.
+    assert refused.code == "CircuitOpen"
+    assert re.fullmatch(rf"{re.escape(profile)}/euprop@127\.0\.0\.1:\d+\+fail_max=1",
+                        refused.breaker)
 
 
 def test_a_plain_call_is_refused_with_a_botocore_error(cloud: LocalCloud, profile: str) -> None:
@@ -88,7 +92,8 @@ def test_the_cli_reports_a_refused_call_in_one_line(cloud: LocalCloud, profile: 
     assert result.returncode == 255
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in result.stderr
-    assert lines[0].startswith(f"circuit breaker '{profile}/euprop' is forced-open")
+    assert re.match(rf"circuit breaker '{re.escape(profile)}/euprop@[^']+' is forced-open",
+                    lines[0])
     assert not any(r.action == "DescribeProperties" for r in cloud.endpoint(0).requests)
 
 
@@ -104,8 +109,8 @@ def test_euca_boto_commands_report_a_failed_call_in_one_line(cloud: LocalCloud, 
                              "--profile", profile], capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [result.stderr.strip()]
-    assert result.stderr.startswith(f"euca-boto: circuit breaker '{profile}/euserv' is "
-                                    "forced-open")
+    assert re.match(rf"euca-boto: circuit breaker '{re.escape(profile)}/euserv@[^']+' is "
+                    "forced-open", result.stderr)
 
 
 def test_no_endpoint_found_is_a_botocore_error_too(cloud: LocalCloud, profile: str) -> None:
