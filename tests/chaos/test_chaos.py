@@ -240,18 +240,12 @@ def test_every_call_ends_within_its_deadline(run: Run) -> None:
 def test_every_escaping_exception_is_in_the_documented_vocabulary(run: Run) -> None:
     outside = [c for c in run.calls
                if c.error is not None and not issubclass(c.error, VOCABULARY)]
-    unknown = [c for c in outside if not _known_defect(c)]
-    assert not unknown, f"{_messages(unknown)} escaped {run.where()}"
-    if outside:
-        pytest.xfail(f"{_messages(outside)}: {_known_defect(outside[0])} {run.where()}")
+    assert not outside, f"{_messages(outside)} escaped {run.where()}"
 
 
 def test_every_read_succeeds_while_an_endpoint_is_healthy(run: Run) -> None:
     failed = [c for c in run.calls if c.kind == "read" and c.error is not None]
-    unknown = [c for c in failed if not _known_defect(c)]
-    assert not unknown, (f"{len(unknown)} reads failed: {_messages(unknown)} {run.where()}")
-    if failed:
-        pytest.xfail(f"{len(failed)} reads failed: {_known_defect(failed[0])} {run.where()}")
+    assert not failed, f"{len(failed)} reads failed: {_messages(failed)} {run.where()}"
 
 
 def test_no_mutating_call_is_sent_again_after_an_ambiguous_fault(run: Run) -> None:
@@ -275,19 +269,10 @@ def test_no_thread_or_socket_outlives_the_session(run: Run) -> None:
 
 
 def test_the_session_is_released(run: Run) -> None:
-    if run.session_alive:
-        pytest.xfail("every session is kept alive by its endpoint selector (sessions kept "
-                     "alive forever, a defect being fixed separately)")
+    assert not run.session_alive, run.where()
 
 
-# -- known defects, named in one place so that fixing one makes its tests strict again ---------
-
-def _known_defect(call: Call) -> str | None:
-    if call.error is not None and call.error.__name__ == "ResponseParserError":
-        return ("a malformed 200 escapes as botocore's ResponseParserError, outside the "
-                "vocabulary, and is not retried for reads (a defect being fixed separately)")
-    return None
-
+# -- reporting ---------------------------------------------------------------------------------
 
 def _messages(calls: list[Call]) -> str:
     return "; ".join(sorted({f"{c.error.__name__ if c.error else ''}: {c.message[:160]}"
