@@ -31,6 +31,7 @@ import botocore.session
 import wrapt
 
 from euca_boto import context as caller
+from euca_boto.botocore_access import copy_models_paths, set_request_credentials
 from euca_boto.errors import EucaBotoError
 from euca_boto.install import Plugin, argument_binder, attach
 from euca_boto.plainsession import plain_session
@@ -401,15 +402,14 @@ class _AioContextHandlers:
 
         broker = await self._broker_ready()
         fresh = await asyncio.to_thread(broker.credentials, current)
-        context.setdefault("signing", {})["request_credentials"] = AioCredentials(
-            fresh.access_key, fresh.secret_key, fresh.token, method=fresh.method)
+        set_request_credentials(context, AioCredentials(
+            fresh.access_key, fresh.secret_key, fresh.token, method=fresh.method))
 
     async def _broker_ready(self) -> caller.IdentityBroker:
         # Two first calls at once may both build one; the later simply replaces the earlier.
         if self._broker is None:
             plain = plain_session(self._core.profile)
-            plain.get_component("data_loader").search_paths[:] = (
-                self._core.get_component("data_loader").search_paths)
+            copy_models_paths(self._core, plain)
             credentials = await self._core.get_credentials()
             if credentials is not None:
                 frozen = await credentials.get_frozen_credentials()

@@ -29,6 +29,7 @@ from typing import Any
 
 from botocore.credentials import Credentials
 
+from euca_boto.botocore_access import set_request_credentials
 from euca_boto.errors import CallError
 
 DELEGATE_ACCOUNT = "DelegateAccount"
@@ -355,7 +356,7 @@ class ContextHandlers:
         caller = _current.get()
         if caller is None or not caller.signs:
             return
-        context.setdefault("signing", {})["request_credentials"] = self.broker.credentials(caller)
+        set_request_credentials(context, self.broker.credentials(caller))
 
 
 def register(emitter: Any, service_id: str, handlers: ContextHandlers) -> None:

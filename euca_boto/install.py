@@ -21,6 +21,7 @@ from botocore.config import Config
 from botocore.exceptions import ConfigParseError
 
 from euca_boto import clientconfig, context, msgs, parsing, retry, telemetry, wirelog
+from euca_boto.botocore_access import add_models_path, awaits_handlers, botocore_session_of
 from euca_boto.endpoints import events as endpoint_events
 from euca_boto.errors import ConfigError
 from euca_boto.models import models_path
@@ -136,19 +137,6 @@ class Plugin:
         parsing.register(target, service_id)
 
 
-def botocore_session_of(session: Any) -> botocore.session.Session:
-    """The botocore session behind a boto3 or botocore session."""
-    if isinstance(session, boto3.session.Session):
-        # boto3 exposes no public accessor for its botocore session.
-        return session._session
-    if isinstance(session, botocore.session.Session):
-        return session
-    raise TypeError(
-        f"euca_boto.install() takes a boto3.Session or a botocore.session.Session, "
-        f"not {type(session).__name__}"
-    )
-
-
 def install(session: Any = None, **euca_settings: Any) -> Any:
     """Install euca-boto on ``session`` (boto3's default session when omitted) and return it.
 
@@ -160,7 +148,7 @@ def install(session: Any = None, **euca_settings: Any) -> Any:
             boto3.setup_default_session()
         session = boto3.DEFAULT_SESSION
     core = botocore_session_of(session)
-    if retry.awaits_handlers(core.get_component("event_emitter")):
+    if awaits_handlers(core.get_component("event_emitter")):
         raise TypeError(
             "euca_boto.install() got an aiobotocore session; use euca_boto.aio.install(session)"
         )
@@ -178,10 +166,7 @@ def attach(
     settings = load(core, euca_settings)
     wirelog.configure(settings)
 
-    loader = core.get_component("data_loader")
-    path = str(models_path())
-    if path not in loader.search_paths:
-        loader.search_paths.insert(0, path)
+    add_models_path(core, str(models_path()))
 
     plugin = plugin_of(core)
     if plugin is None:

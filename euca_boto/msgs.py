@@ -227,7 +227,8 @@ def check_script_execution(params: dict[str, Any]) -> dict[str, Any]:
         raise ScriptExecutionRefused(
             f"ModifyPropertyValue with Name={SCRIPT_PROPERTY!r} runs its Value as Groovy code on "
             "the cloud controller, with the cloud's full privileges. euca-boto refuses it "
-            f"unless you ask for it: pass {SCRIPT_OPT_IN}=True in the same call."
+            f"unless you ask for it: pass {SCRIPT_OPT_IN}=True in the same call "
+            "(with the AWS CLI: --allow-script-execution)."
         )
     return remaining
 

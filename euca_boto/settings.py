@@ -589,6 +589,13 @@ def load(
         euca_keys = {k: v for k, v in block.items() if k.startswith(PREFIX)}
         if euca_keys:
             block_where = f"{where}, service block {name!r}"
+            # botocore's own blocks (s3 =) may hold anything; one that carries euca_ keys
+            # must name a service, or a misspelt name would quietly apply to nothing.
+            if name not in known_service_names():
+                raise ConfigError(
+                    f"{block_where}: no service is named {name!r}, so its euca_ settings "
+                    f"would apply to nothing" + _suggest(name, known_service_names())
+                )
             blocks[name] = _parse_mapping(euca_keys, block_where, in_block=True)
 
     env_raw: dict[str, Any] = {}

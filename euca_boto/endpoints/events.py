@@ -18,11 +18,11 @@ from typing import Any
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from botocore.exceptions import HTTPClientError
 
+from euca_boto.botocore_access import awaits_handlers, context_of_request_dict
 from euca_boto.endpoints.selection import CallPlan, Route
 from euca_boto.endpoints.selector import EndpointSelector, selector_of
 from euca_boto.parsing import parse_failure
 from euca_boto.retry.context import REQUEST_STATUSES
-from euca_boto.retry.handler import awaits_handlers
 
 logger = logging.getLogger("euca_boto.endpoints")
 
@@ -149,8 +149,8 @@ def _apply(route: Route, plan: CallPlan, params: dict[str, Any],
 
 
 def _call_of(request_dict: dict[str, Any]) -> tuple[Route, CallPlan] | None:
-    context = request_dict.get("context")
-    if not context:
+    context = context_of_request_dict(request_dict)
+    if context is None:
         return None
     found: tuple[Route, CallPlan] | None = context.get(CONTEXT_KEY)
     return found
