@@ -47,7 +47,7 @@ def _on_building_command_table(command_table: Any, session: Any, **kwargs: Any) 
 def _on_building_modify_property_arguments(argument_table: Any, **kwargs: Any) -> None:
     from awscli.arguments import CustomArgument
 
-    class AllowScriptExecution(CustomArgument):  # type: ignore[misc]
+    class AllowScriptExecution(CustomArgument):
         def add_to_params(self, parameters: dict[str, Any], value: Any) -> None:
             if value:
                 parameters[SCRIPT_OPT_IN] = True

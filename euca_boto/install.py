@@ -20,9 +20,8 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ConfigParseError
 
-from euca_boto import clientconfig, context, msgs, parsing, retry, telemetry, wirelog
+from euca_boto import clientconfig, msgs, parsing
 from euca_boto.botocore_access import add_models_path, awaits_handlers, botocore_session_of
-from euca_boto.endpoints import events as endpoint_events
 from euca_boto.errors import ConfigError
 from euca_boto.models import models_path
 from euca_boto.proxy import BreakerHook
@@ -51,6 +50,11 @@ class Plugin:
         # Clients come back behind their circuit breaker: one decision per logical call.
         self.client_hooks.append(BreakerHook(self))
         self.config_hooks.append(clientconfig.config_hook)
+        # Caller context, retries, endpoints and the wire log are imported when a session is
+        # installed or a client created, so `import euca_boto` stays cheap (the AWS CLI pays
+        # it on every command).
+        from euca_boto import context
+
         self.caller_context = context.ContextHandlers(context.IdentityBroker(botocore_session))
         # service id -> the settings its handlers were registered with
         self._wired: dict[str, Settings] = {}
@@ -85,6 +89,8 @@ class Plugin:
         )
         # Endpoints from euca_endpoint, DNS or the topology, unless the caller or botocore's
         # own configuration names one (endpoints/selector.py).
+        from euca_boto.endpoints import events as endpoint_events
+
         arguments["endpoint_url"] = endpoint_events.creation_url(
             self.session, service_name, self.view(service_name), arguments.get("endpoint_url"),
         )
@@ -109,6 +115,8 @@ class Plugin:
         On the session's emitter once per service and settings: every new client copies them
         from there, and registering is not free (botocore inspects each handler's signature).
         """
+        from euca_boto.endpoints import events as endpoint_events
+
         if emitter is not None:
             self._register_features(emitter, service_id, caller_context)
             endpoint_events.register_service(self.session, service_id, emitter=emitter)
@@ -126,6 +134,8 @@ class Plugin:
             self._routed.add(service_id)
 
     def _register_features(self, target: Any, service_id: str, caller_context: bool) -> None:
+        from euca_boto import context, retry, telemetry, wirelog
+
         # In place of botocore's retry handler (it takes botocore's unique id).
         retry.register_service(self.session, service_id, self.settings.for_service(service_id),
                                emitter=target)
@@ -163,6 +173,8 @@ def attach(
 ) -> Plugin:
     """Install the plugin on a botocore session (see :func:`install`); on the first install,
     ``wrap_create_client`` routes the session's client creation through the plugin."""
+    from euca_boto import wirelog
+
     settings = load(core, euca_settings)
     wirelog.configure(settings)
 

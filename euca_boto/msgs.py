@@ -12,7 +12,6 @@ import functools
 import re
 from http import HTTPStatus
 from typing import Any
-from xml.sax.saxutils import escape
 
 from botocore.exceptions import ClientError
 from botocore.hooks import BaseEventHooks
@@ -207,6 +206,8 @@ def error_document(status_code: int, body: bytes) -> bytes | None:
         reason = line.group(2)
     code = reason.replace(" ", "")
     message = text or f"{status_code} {reason}"
+    from xml.sax.saxutils import escape  # only error replies pay for it
+
     return (
         "<Response><Errors><Error>"
         f"<Code>{escape(code)}</Code><Message>{escape(message)}</Message>"

@@ -12,7 +12,6 @@ of as odd behaviour on the hundredth call.
 from __future__ import annotations
 
 import configparser
-import difflib
 import functools
 import math
 import os
@@ -682,6 +681,8 @@ def _parse_one(key: str, raw: Any, where: str) -> Any:
 
 
 def _suggest(word: str, known: Iterable[str]) -> str:
+    import difflib  # only a mistake pays for it
+
     match = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
     return f"; did you mean {match[0]}?" if match else "; see `euca-boto config --reference`"
 

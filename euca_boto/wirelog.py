@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import logging.handlers
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -175,6 +174,8 @@ def attach_file(path: str | Path) -> logging.Handler:
     with _files_lock:
         handler = _files.get(resolved)
         if handler is None:
+            import logging.handlers  # only a profile with a wire-log file pays for it
+
             handler = logging.handlers.RotatingFileHandler(
                 resolved, maxBytes=FILE_MAX_BYTES, backupCount=FILE_BACKUPS, encoding="utf-8"
             )

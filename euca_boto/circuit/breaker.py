@@ -18,11 +18,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from botocore.exceptions import BotoCoreError
-from pybreaker import STATE_CLOSED, STATE_HALF_OPEN, STATE_OPEN
 
 from euca_boto.circuit.storage import (
+    STATE_CLOSED,
     STATE_FORCED_CLOSED,
     STATE_FORCED_OPEN,
+    STATE_HALF_OPEN,
+    STATE_OPEN,
     MemoryStorage,
     Snapshot,
     Storage,

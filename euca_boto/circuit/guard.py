@@ -6,7 +6,6 @@ call shows up in :mod:`euca_boto.metrics` the same way.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -91,6 +90,8 @@ async def guarded_call_async(
     inline (a lock held for microseconds, never across a call); one whose state is shared
     (Redis) is consulted in a worker thread, since each consultation is a network round trip.
     """
+    import asyncio  # only asynchronous programs pay for it
+
     if isinstance(breaker.storage, MemoryStorage):
         call = _Call(breaker, service, operation, metrics)
     else:

@@ -10,7 +10,6 @@ policy's decision. ``after-call``/``after-call-error`` give back a probe the cal
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable
 from typing import Any
@@ -87,6 +86,8 @@ class EndpointEvents:
         # Only the loading runs in the thread: a call cancelled meanwhile has claimed no probe.
         # The plan uses the tiers loaded there, so a short refresh period cannot make the
         # loop load them again.
+        import asyncio  # only asynchronous programs pay for it
+
         tiers = await asyncio.to_thread(route.tiers)
         _apply(route, route.plan(params["url"], tiers, client), params, context)
 

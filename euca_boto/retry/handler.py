@@ -14,7 +14,6 @@ multiplied.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
@@ -81,14 +80,14 @@ class RetryHandler:
         sleep: Sleep = time.sleep,
         clock: Clock = time.monotonic,
         wall_clock: Clock = time.time,
-        async_sleep: AsyncSleep = asyncio.sleep,
+        async_sleep: AsyncSleep | None = None,
     ) -> None:
         self.service_id = service_id
         self.policy = policy
         self.budget = budget if budget is not None else RetryBudget(0)
         self.settings: dict[str, Any] = dict(settings or {})
         self.sleep = sleep
-        self.async_sleep = async_sleep
+        self.async_sleep: AsyncSleep = async_sleep or _asyncio_sleep
         self.clock = clock
         self.wall_clock = wall_clock
         self._adapter = RetryEventAdapter(service_id)
@@ -248,6 +247,13 @@ class RetryHandler:
 
 
 QUERY_EVENT = "euca-boto-retry-handler"
+
+
+async def _asyncio_sleep(delay: float) -> None:
+    # asyncio is imported by the first asynchronous retry, not by every program that retries.
+    import asyncio
+
+    await asyncio.sleep(delay)
 
 
 def register(emitter: Any, handler: RetryHandler) -> None:
