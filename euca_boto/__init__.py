@@ -26,11 +26,11 @@ if TYPE_CHECKING:
         CircuitOpenError,
         StateChange,
         add_breaker_listener,
-        breaker,
         breakers,
         get_breaker,
         remove_breaker_listener,
     )
+    from euca_boto.circuit.registry import breaker
     from euca_boto.context import (
         CallerContext,
         CallerContextError,
@@ -71,7 +71,7 @@ _LAZY: dict[str, str] = {
     "CircuitOpenError": "euca_boto.circuit",
     "StateChange": "euca_boto.circuit",
     "add_breaker_listener": "euca_boto.circuit",
-    "breaker": "euca_boto.circuit",
+    "breaker": "euca_boto.circuit.registry",
     "breakers": "euca_boto.circuit",
     "get_breaker": "euca_boto.circuit",
     "remove_breaker_listener": "euca_boto.circuit",
