@@ -31,7 +31,11 @@ import botocore.session
 import wrapt
 
 from euca_boto import context as caller
-from euca_boto.botocore_access import copy_models_paths, set_request_credentials
+from euca_boto.botocore_access import (
+    copy_models_paths,
+    is_async_client,
+    set_request_credentials,
+)
 from euca_boto.errors import EucaBotoError
 from euca_boto.install import Plugin, argument_binder, attach
 from euca_boto.plainsession import plain_session
@@ -255,7 +259,7 @@ def wrap(client: Any, executor: Executor | None = None) -> AsyncClient:
             f"euca_boto.aio.wrap(client): client must be a boto3/botocore client, "
             f"not {type(client).__name__}"
         )
-    if inspect.iscoroutinefunction(getattr(client, "_make_api_call", None)):
+    if is_async_client(client):
         raise EucaBotoError(
             f"euca_boto.aio.wrap(client): the {meta.service_model.service_name} client is an "
             f"aiobotocore client, whose operations are awaitable already; install the plugin "

@@ -106,6 +106,25 @@ def configured_endpoint_url(session: Any, service: str) -> str | None:
     return str(url) if url else None
 
 
+# Clients -------------------------------------------------------------------------------------
+
+
+def is_async_client(client: Any) -> bool:
+    """Whether ``client`` is aiobotocore's: its operations return coroutines."""
+    return inspect.iscoroutinefunction(getattr(client, "_make_api_call", None))
+
+
+def paginator_through(proxy: Any, client: Any, operation_name: str) -> Any:
+    """``client``'s paginator for an operation, built with ``proxy`` standing for the client,
+    so that every page is fetched through the proxy's methods."""
+    return type(client).get_paginator(proxy, operation_name)
+
+
+def waiter_through(proxy: Any, client: Any, waiter_name: str) -> Any:
+    """``client``'s waiter, built with ``proxy`` standing for the client (see above)."""
+    return type(client).get_waiter(proxy, waiter_name)
+
+
 # Emitters ------------------------------------------------------------------------------------
 
 

@@ -8,12 +8,12 @@ only here, so programs pay for it (and for the asyncio it imports) when they pro
 from __future__ import annotations
 
 import functools
-import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import wrapt
 
+from euca_boto.botocore_access import is_async_client, paginator_through, waiter_through
 from euca_boto.circuit.breaker import Breaker
 from euca_boto.circuit.guard import guarded_call, guarded_call_async
 from euca_boto.proxy import named_breaker
@@ -43,7 +43,7 @@ class ProtectedClient(wrapt.ObjectProxy):
         )
         service = self._self_service
         # aiobotocore's operation methods are plain functions returning a coroutine.
-        if inspect.iscoroutinefunction(getattr(self.__wrapped__, "_make_api_call", None)):
+        if is_async_client(self.__wrapped__):
 
             @functools.wraps(method)
             async def guarded_async(*args: Any, **kwargs: Any) -> Any:
@@ -73,10 +73,10 @@ class ProtectedClient(wrapt.ObjectProxy):
     # botocore builds paginators and waiters around ``getattr(client, operation)``; building
     # them with the proxy as the client is what makes their calls go through the breaker.
     def get_paginator(self, operation_name: str) -> Any:
-        return self.__wrapped__.__class__.get_paginator(self, operation_name)
+        return paginator_through(self, self.__wrapped__, operation_name)
 
     def get_waiter(self, waiter_name: str) -> Any:
-        return self.__wrapped__.__class__.get_waiter(self, waiter_name)
+        return waiter_through(self, self.__wrapped__, waiter_name)
 
     @property
     def breaker(self) -> Breaker | None:
