@@ -89,6 +89,14 @@ def copy_models_paths(source: Any, target: Any) -> None:
     )
 
 
+def hyphenized_service_ids() -> frozenset[str]:
+    """The hyphenized service ids (as in event names) that differ from their client's name
+    (``auto-scaling`` for ``autoscaling``); per-service handlers see a service under that id."""
+    from botocore.utils import CLIENT_NAME_TO_HYPHENIZED_SERVICE_ID_OVERRIDES
+
+    return frozenset(CLIENT_NAME_TO_HYPHENIZED_SERVICE_ID_OVERRIDES.values())
+
+
 def configured_endpoint_url(session: Any, service: str) -> str | None:
     """The endpoint botocore itself would give a new client of ``service``, if any.
 

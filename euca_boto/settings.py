@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import botocore.loaders
 from botocore.exceptions import ConfigParseError, ProfileNotFound
 
+from euca_boto.botocore_access import hyphenized_service_ids
 from euca_boto.errors import ConfigError
 from euca_boto.redact import url_passwords
 from euca_boto.services import SERVICES, block_names
@@ -231,6 +232,7 @@ class StatePlace:
 def known_service_names() -> frozenset[str]:
     """Every service a name may refer to: botocore's, the plugin's, and their DNS labels."""
     names = set(botocore.loaders.create_loader().list_available_services("service-2"))
+    names.update(hyphenized_service_ids())
     for service in SERVICES:
         names.add(service.client)
         names.update(service.labels)

@@ -307,7 +307,8 @@ def test_blocks_of_any_botocore_service_may_hold_euca_keys(
 ) -> None:
     aws_config("[profile euca]\ncloudformation =\n    euca_retry_delay = 3\n"
                "autoscaling =\n    euca_retry_delay = 4\n"
+               "auto-scaling =\n    euca_retry_delay = 5\n"
                "s3tuff =\n    addressing_style = path\n")
     settings = settings_of("euca")
-    assert settings.service_blocks == ["autoscaling", "cloudformation"]
+    assert settings.service_blocks == ["auto-scaling", "autoscaling", "cloudformation"]
     assert settings.for_service("cloudformation")["euca_retry_delay"] == 3.0
