@@ -42,6 +42,8 @@ def write_profile(cloud: LocalCloud, tmp_path: Path) -> Callable[..., dict[str, 
             "AWS_CONFIG_FILE": str(config),
             "AWS_SHARED_CREDENTIALS_FILE": str(credentials),
             "AWS_PROFILE": PROFILE,
+            # Endpoint and breaker state the CLI remembers across commands: this test's own.
+            "XDG_CACHE_HOME": str(tmp_path / "cache"),
         }
 
     return write
