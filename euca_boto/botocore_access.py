@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextvars
 import inspect
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,23 @@ def botocore_session_of(session: Any) -> botocore.session.Session:
         f"euca_boto.install() takes a boto3.Session or a botocore.session.Session, "
         f"not {type(session).__name__}"
     )
+
+
+def building_session() -> tuple[Any, str | None]:
+    """The session whose ``create_client`` is building a client right now, and the
+    ``endpoint_url`` its caller passed, or (None, None) if no such call is under way.
+
+    botocore hands a client plugin only the client, so both are read from the calling frames
+    (botocore's and aiobotocore's ``create_client``).
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name in ("create_client", "_create_client"):
+            owner = frame.f_locals.get("self")
+            if is_botocore_session(owner):
+                return owner, frame.f_locals.get("endpoint_url")
+        frame = frame.f_back  # type: ignore[assignment]
+    return None, None
 
 
 def add_models_path(session: Any, path: str) -> None:
