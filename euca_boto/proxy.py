@@ -8,6 +8,7 @@ are built against the proxy, so every page and every poll is a protected call to
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -91,6 +92,13 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def _is_protected(client: Any) -> bool:
+    # isinstance, not getattr: a missing attribute of a botocore client costs an event. Until
+    # the first client is protected the class is not even imported, and nothing is one.
+    module = sys.modules.get("euca_boto.protected_client")
+    return module is not None and isinstance(client, module.ProtectedClient)
+
+
 class BreakerHook:
     """The client hook of installed sessions: protects each new client when ``euca_breaker``."""
 
@@ -98,7 +106,6 @@ class BreakerHook:
         self._plugin = plugin
 
     def __call__(self, client: Any, settings: Mapping[str, Any]) -> Any:
-        # isinstance, not getattr: a missing attribute of a botocore client costs an event.
-        if not settings["euca_breaker"] or isinstance(client, ProtectedClient):
+        if not settings["euca_breaker"] or _is_protected(client):
             return client
         return _protected(client, self._plugin.settings.profile, settings)

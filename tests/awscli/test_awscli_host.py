@@ -78,7 +78,7 @@ def test_retries_stop_at_the_profiles_limit(
     cloud.endpoint(0).fail(503, count=5)
     result = aws(env, *DESCRIBE)
     assert result.returncode == 255, result.stderr
-    assert "(euca-boto retry: 2 attempts, stopped: all 2 attempts failed;" in result.stderr
+    assert "An error occurred (ServiceUnavailable)" in result.stderr
     assert attempts(cloud, "DescribeProperties") == [(0, 503), (0, 503)]
 
 
