@@ -1,47 +1,105 @@
 """euca-boto: makes a Eucalyptus cloud a first-class target of boto3, botocore and the AWS CLI.
 
 The public API is what this module exports; everything else is internal.
+
+Nothing is imported before it is used: each public name is imported on first access, and
+Redis, dnspython, asyncio, Prometheus' client, the tracker and LocalCloud when a setting, a
+command or an asynchronous call needs them.
 """
 
-from euca_boto import aio, metrics
-from euca_boto.circuit import (
-    BreakerInfo,
-    CircuitOpenError,
-    StateChange,
-    add_breaker_listener,
-    breaker,
-    breakers,
-    get_breaker,
-    remove_breaker_listener,
-)
-from euca_boto.context import CallerContext, CallerContextError, caller_context
-from euca_boto.endpoints import (
-    EndpointError,
-    TopologyUpdater,
-    keep_topology_updated,
-    selector_of,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from euca_boto.errors import ConfigError, EucaBotoError, MalformedResponseError
+
+# Eager: these names are also submodules, which an import of the submodule would otherwise
+# put in their place.
 from euca_boto.futures import futures
 from euca_boto.install import install, session
-from euca_boto.models import models_path
-from euca_boto.proxy import protect
-from euca_boto.retry import (
-    RetryBudget,
-    RetryContext,
-    RetryDecision,
-    RetryError,
-    RetryPolicy,
-    configure_retry,
-    retry_if,
-    retry_if_connection_error,
-    retry_if_error_code,
-    retry_if_read_timeout,
-    retry_if_status,
-    wait_exponential_jitter,
-    wait_fixed,
-)
-from euca_boto.wirelog import WireLogSwitch, wire_log
+
+if TYPE_CHECKING:
+    from euca_boto import aio, metrics
+    from euca_boto.circuit import (
+        BreakerInfo,
+        CircuitOpenError,
+        StateChange,
+        add_breaker_listener,
+        breakers,
+        get_breaker,
+        remove_breaker_listener,
+    )
+    from euca_boto.circuit.registry import breaker
+    from euca_boto.context import (
+        CallerContext,
+        CallerContextError,
+        caller_context,
+    )
+    from euca_boto.endpoints import (
+        EndpointError,
+        TopologyUpdater,
+        keep_topology_updated,
+        selector_of,
+    )
+    from euca_boto.models import models_path
+    from euca_boto.proxy import protect
+    from euca_boto.retry import (
+        RetryBudget,
+        RetryContext,
+        RetryDecision,
+        RetryError,
+        RetryPolicy,
+        configure_retry,
+        retry_if,
+        retry_if_connection_error,
+        retry_if_error_code,
+        retry_if_read_timeout,
+        retry_if_status,
+        wait_exponential_jitter,
+        wait_fixed,
+    )
+    from euca_boto.wirelog import (
+        WireLogSwitch,
+        wire_log,
+    )
+
+# Where each public name lives: imported when first used (PEP 562), so `import euca_boto`
+# costs next to nothing and a program pays only for the parts it uses.
+_LAZY: dict[str, str] = {
+    "BreakerInfo": "euca_boto.circuit",
+    "CircuitOpenError": "euca_boto.circuit",
+    "StateChange": "euca_boto.circuit",
+    "add_breaker_listener": "euca_boto.circuit",
+    "breaker": "euca_boto.circuit.registry",
+    "breakers": "euca_boto.circuit",
+    "get_breaker": "euca_boto.circuit",
+    "remove_breaker_listener": "euca_boto.circuit",
+    "CallerContext": "euca_boto.context",
+    "CallerContextError": "euca_boto.context",
+    "caller_context": "euca_boto.context",
+    "EndpointError": "euca_boto.endpoints",
+    "TopologyUpdater": "euca_boto.endpoints",
+    "keep_topology_updated": "euca_boto.endpoints",
+    "selector_of": "euca_boto.endpoints",
+    "models_path": "euca_boto.models",
+    "protect": "euca_boto.proxy",
+    "RetryBudget": "euca_boto.retry",
+    "RetryContext": "euca_boto.retry",
+    "RetryDecision": "euca_boto.retry",
+    "RetryError": "euca_boto.retry",
+    "RetryPolicy": "euca_boto.retry",
+    "configure_retry": "euca_boto.retry",
+    "retry_if": "euca_boto.retry",
+    "retry_if_connection_error": "euca_boto.retry",
+    "retry_if_error_code": "euca_boto.retry",
+    "retry_if_read_timeout": "euca_boto.retry",
+    "retry_if_status": "euca_boto.retry",
+    "wait_exponential_jitter": "euca_boto.retry",
+    "wait_fixed": "euca_boto.retry",
+    "WireLogSwitch": "euca_boto.wirelog",
+    "wire_log": "euca_boto.wirelog",
+}
 
 __version__ = "0.1.0"
 
@@ -104,3 +162,19 @@ __all__ = [
     "initialize_client_plugin",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("aio", "metrics"):
+        # Submodules: ``euca_boto.aio`` on first use, since most programs never await anything.
+        return importlib.import_module(f"euca_boto.{name}")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'euca_boto' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

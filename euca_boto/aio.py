@@ -32,6 +32,11 @@ import wrapt
 from botocore.credentials import CredentialProvider, CredentialResolver, Credentials
 
 from euca_boto import context as caller
+from euca_boto.botocore_access import (
+    copy_models_paths,
+    is_async_client,
+    set_request_credentials,
+)
 from euca_boto.errors import EucaBotoError
 from euca_boto.install import Plugin, argument_binder, attach, plugin_of
 from euca_boto.install import install as sync_install
@@ -256,7 +261,7 @@ def wrap(client: Any, executor: Executor | None = None) -> AsyncClient:
             f"euca_boto.aio.wrap(client): client must be a boto3/botocore client, "
             f"not {type(client).__name__}"
         )
-    if inspect.iscoroutinefunction(getattr(client, "_make_api_call", None)):
+    if is_async_client(client):
         raise EucaBotoError(
             f"euca_boto.aio.wrap(client): the {meta.service_model.service_name} client is an "
             f"aiobotocore client, whose operations are awaitable already; install the plugin "
@@ -451,8 +456,8 @@ class _AioContextHandlers:
             self._base.update(await credentials.get_frozen_credentials())
         broker = self._broker_ready()
         fresh = await asyncio.to_thread(broker.credentials, current)
-        context.setdefault("signing", {})["request_credentials"] = AioCredentials(
-            fresh.access_key, fresh.secret_key, fresh.token, method=fresh.method)
+        set_request_credentials(context, AioCredentials(
+            fresh.access_key, fresh.secret_key, fresh.token, method=fresh.method))
 
     def _broker_ready(self) -> caller.IdentityBroker:
         # Two first calls at once may both build one; the later simply replaces the earlier.
@@ -460,8 +465,7 @@ class _AioContextHandlers:
         if self._broker is None:
             # Left alone by `euca-boto run`'s hook: installed here, with this session's settings.
             plain = plain_session(self._core.profile)
-            plain.get_component("data_loader").search_paths[:] = (
-                self._core.get_component("data_loader").search_paths)
+            copy_models_paths(self._core, plain)
             plain.register_component(
                 "credential_provider", CredentialResolver([_MirrorProvider(self._base)]))
             region = self._core.get_config_variable("region")

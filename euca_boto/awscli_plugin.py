@@ -8,21 +8,20 @@ Enable it with two lines in ``~/.aws/config``::
 The CLI builds its list of services before it knows which ``--profile`` it runs with, so the
 models are put on the search path while the command table is built, and the plugin is installed
 (settings validated against the right profile) once the session is initialised.
+
+``aws euprop modify-property-value`` gains ``--allow-script-execution``: the CLI's spelling of
+``AllowScriptExecution=True``, without which the ``euca`` property (a Groovy script run on the
+cloud controller) is refused before anything is sent.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from euca_boto.botocore_access import add_models_path
 from euca_boto.localstate import use_local_by_default
 from euca_boto.models import models_path
-
-
-def _add_models(session: Any) -> None:
-    loader = session.get_component("data_loader")
-    path = str(models_path())
-    if path not in loader.search_paths:
-        loader.search_paths.insert(0, path)
+from euca_boto.msgs import SCRIPT_OPT_IN, SCRIPT_PROPERTY
 
 
 def _own_services() -> list[str]:
@@ -35,7 +34,7 @@ def _own_services() -> list[str]:
 def _on_building_command_table(command_table: Any, session: Any, **kwargs: Any) -> None:
     from awscli.clidriver import ServiceCommand
 
-    _add_models(session)
+    add_models_path(session, str(models_path()))
     # The CLI has already listed (and the loader cached) the available services, so the
     # plugin's own services are added to the table by name.
     for service_name in _own_services():
@@ -43,6 +42,26 @@ def _on_building_command_table(command_table: Any, session: Any, **kwargs: Any) 
             command_table[service_name] = ServiceCommand(
                 cli_name=service_name, session=session, service_name=service_name
             )
+
+
+def _on_building_modify_property_arguments(argument_table: Any, **kwargs: Any) -> None:
+    from awscli.arguments import CustomArgument
+
+    class AllowScriptExecution(CustomArgument):
+        def add_to_params(self, parameters: dict[str, Any], value: Any) -> None:
+            if value:
+                parameters[SCRIPT_OPT_IN] = True
+
+    argument = AllowScriptExecution(
+        "allow-script-execution",
+        action="store_true",
+        help_text=(
+            f"<p>Allow <code>--name {SCRIPT_PROPERTY}</code>, whose value the cloud runs as "
+            "Groovy code on the cloud controller with the cloud's full privileges. Without "
+            "this option euca-boto refuses that call before sending it.</p>"
+        ),
+    )
+    argument_table[argument.name] = argument
 
 
 def _on_session_initialized(session: Any, **kwargs: Any) -> None:
@@ -60,6 +79,11 @@ def awscli_initialize(event_hooks: Any) -> None:
         "building-command-table.main",
         _on_building_command_table,
         unique_id="euca-boto-awscli-command-table",
+    )
+    event_hooks.register(
+        "building-argument-table.euprop.modify-property-value",
+        _on_building_modify_property_arguments,
+        unique_id="euca-boto-awscli-allow-script-execution",
     )
     event_hooks.register(
         "session-initialized", _on_session_initialized, unique_id="euca-boto-awscli-session"

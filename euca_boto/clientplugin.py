@@ -33,7 +33,6 @@ through :mod:`euca_boto.notice` (once per process) and the client is left as bot
 
 from __future__ import annotations
 
-import sys
 import threading
 from typing import Any
 
@@ -41,6 +40,7 @@ import botocore.session
 from botocore.exceptions import ClientError
 
 from euca_boto import wirelog
+from euca_boto.botocore_access import awaits_handlers, building_session
 from euca_boto.circuit.breaker import Breaker
 from euca_boto.circuit.guard import _Call
 from euca_boto.endpoints import events as endpoint_events
@@ -50,7 +50,6 @@ from euca_boto.metrics import METRICS
 from euca_boto.notice import say_once
 from euca_boto.plainsession import PLAIN_ATTRIBUTE
 from euca_boto.proxy import named_breaker
-from euca_boto.retry.handler import awaits_handlers
 from euca_boto.settings import load
 
 _CALL_KEY = "euca_boto_breaker_call"
@@ -78,7 +77,7 @@ def initialize_client_plugin(client: Any) -> None:
 
 def attach(client: Any) -> None:
     """Attach retries, endpoints, breaker, wire log and caller context to a built client."""
-    session, caller_url = _building_session()
+    session, caller_url = building_session()
     if session is None:
         session = botocore.session.Session()  # the environment's profile
     if plugin_of(session) is not None or getattr(session, PLAIN_ATTRIBUTE, False):
@@ -116,21 +115,6 @@ def _plugin_kept_by(session: Any) -> Plugin | None:
     except ValueError:
         return None
     return found if isinstance(found, Plugin) else None
-
-
-def _building_session() -> tuple[Any, str | None]:
-    """The session whose ``create_client`` is building the client, and the ``endpoint_url``
-    its caller passed; botocore hands the plugin only the client, so they are read from the
-    calling frame (botocore's and aiobotocore's ``create_client``). (None, None) if not found.
-    """
-    frame = sys._getframe(1)
-    while frame is not None:
-        if frame.f_code.co_name in ("create_client", "_create_client"):
-            owner = frame.f_locals.get("self")
-            if isinstance(owner, botocore.session.Session):
-                return owner, frame.f_locals.get("endpoint_url")
-        frame = frame.f_back  # type: ignore[assignment]
-    return None, None
 
 
 def _send_to(emitter: Any, service_id: str, built_url: str, target: str) -> None:

@@ -32,6 +32,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from botocore.credentials import Credentials
 
+from euca_boto.botocore_access import set_request_credentials
 from euca_boto.errors import CallError
 
 P = ParamSpec("P")
@@ -446,7 +447,7 @@ class ContextHandlers:
         caller = current()
         if caller is None or not caller.signs:
             return
-        context.setdefault("signing", {})["request_credentials"] = self.broker.credentials(caller)
+        set_request_credentials(context, self.broker.credentials(caller))
 
 
 def register(emitter: Any, service_id: str, handlers: ContextHandlers) -> None:

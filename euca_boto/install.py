@@ -20,8 +20,8 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ConfigParseError
 
-from euca_boto import clientconfig, context, msgs, parsing, retry, telemetry, wirelog
-from euca_boto.endpoints import events as endpoint_events
+from euca_boto import clientconfig, msgs, parsing
+from euca_boto.botocore_access import add_models_path, awaits_handlers, botocore_session_of
 from euca_boto.errors import ConfigError
 from euca_boto.models import models_path
 from euca_boto.proxy import BreakerHook
@@ -50,6 +50,11 @@ class Plugin:
         # Clients come back behind their circuit breaker: one decision per logical call.
         self.client_hooks.append(BreakerHook(self))
         self.config_hooks.append(clientconfig.config_hook)
+        # Caller context, retries, endpoints and the wire log are imported when a session is
+        # installed or a client created, so `import euca_boto` stays cheap (the AWS CLI pays
+        # it on every command).
+        from euca_boto import context
+
         self.caller_context = context.ContextHandlers(context.IdentityBroker(botocore_session))
         # service id -> the settings its handlers were registered with
         self._wired: dict[str, Settings] = {}
@@ -84,6 +89,8 @@ class Plugin:
         )
         # Endpoints from euca_endpoint, DNS or the topology, unless the caller or botocore's
         # own configuration names one (endpoints/selector.py).
+        from euca_boto.endpoints import events as endpoint_events
+
         arguments["endpoint_url"] = endpoint_events.creation_url(
             self.session, service_name, self.view(service_name), arguments.get("endpoint_url"),
         )
@@ -108,6 +115,8 @@ class Plugin:
         On the session's emitter once per service and settings: every new client copies them
         from there, and registering is not free (botocore inspects each handler's signature).
         """
+        from euca_boto.endpoints import events as endpoint_events
+
         if emitter is not None:
             self._register_features(emitter, service_id, caller_context)
             endpoint_events.register_service(self.session, service_id, emitter=emitter)
@@ -125,6 +134,8 @@ class Plugin:
             self._routed.add(service_id)
 
     def _register_features(self, target: Any, service_id: str, caller_context: bool) -> None:
+        from euca_boto import context, retry, telemetry, wirelog
+
         # In place of botocore's retry handler (it takes botocore's unique id).
         retry.register_service(self.session, service_id, self.settings.for_service(service_id),
                                emitter=target)
@@ -134,19 +145,6 @@ class Plugin:
         telemetry.register(target, service_id)
         msgs.register_service(target, service_id)
         parsing.register(target, service_id)
-
-
-def botocore_session_of(session: Any) -> botocore.session.Session:
-    """The botocore session behind a boto3 or botocore session."""
-    if isinstance(session, boto3.session.Session):
-        # boto3 exposes no public accessor for its botocore session.
-        return session._session
-    if isinstance(session, botocore.session.Session):
-        return session
-    raise TypeError(
-        f"euca_boto.install() takes a boto3.Session or a botocore.session.Session, "
-        f"not {type(session).__name__}"
-    )
 
 
 def install(session: Any = None, **euca_settings: Any) -> Any:
@@ -160,7 +158,7 @@ def install(session: Any = None, **euca_settings: Any) -> Any:
             boto3.setup_default_session()
         session = boto3.DEFAULT_SESSION
     core = botocore_session_of(session)
-    if retry.awaits_handlers(core.get_component("event_emitter")):
+    if awaits_handlers(core.get_component("event_emitter")):
         raise TypeError(
             "euca_boto.install() got an aiobotocore session; use euca_boto.aio.install(session)"
         )
@@ -175,13 +173,12 @@ def attach(
 ) -> Plugin:
     """Install the plugin on a botocore session (see :func:`install`); on the first install,
     ``wrap_create_client`` routes the session's client creation through the plugin."""
+    from euca_boto import wirelog
+
     settings = load(core, euca_settings)
     wirelog.configure(settings)
 
-    loader = core.get_component("data_loader")
-    path = str(models_path())
-    if path not in loader.search_paths:
-        loader.search_paths.insert(0, path)
+    add_models_path(core, str(models_path()))
 
     plugin = plugin_of(core)
     if plugin is None:
@@ -193,6 +190,8 @@ def attach(
             unique_id="euca-boto-creating-client-class",
         )
         parsing.install_parser(core)
+        from euca_boto import context
+
         # After boto3 has added its S3 transfer methods (registered on the session before us).
         core.get_component("event_emitter").register_last(
             "creating-client-class.s3",

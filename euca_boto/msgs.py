@@ -12,7 +12,6 @@ import functools
 import re
 from http import HTTPStatus
 from typing import Any
-from xml.sax.saxutils import escape
 
 from botocore.exceptions import ClientError
 from botocore.hooks import BaseEventHooks
@@ -207,6 +206,8 @@ def error_document(status_code: int, body: bytes) -> bytes | None:
         reason = line.group(2)
     code = reason.replace(" ", "")
     message = text or f"{status_code} {reason}"
+    from xml.sax.saxutils import escape  # only error replies pay for it
+
     return (
         "<Response><Errors><Error>"
         f"<Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
@@ -227,7 +228,8 @@ def check_script_execution(params: dict[str, Any]) -> dict[str, Any]:
         raise ScriptExecutionRefused(
             f"ModifyPropertyValue with Name={SCRIPT_PROPERTY!r} runs its Value as Groovy code on "
             "the cloud controller, with the cloud's full privileges. euca-boto refuses it "
-            f"unless you ask for it: pass {SCRIPT_OPT_IN}=True in the same call."
+            f"unless you ask for it: pass {SCRIPT_OPT_IN}=True in the same call "
+            "(with the AWS CLI: --allow-script-execution)."
         )
     return remaining
 

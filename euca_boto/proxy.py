@@ -12,21 +12,17 @@ and waiters are built against the proxy, so every page and every poll is a prote
 
 from __future__ import annotations
 
-import functools
-import inspect
-from collections.abc import Callable, Mapping
-from typing import Any
+import sys
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import wrapt
-
-from euca_boto.circuit.breaker import Breaker, BreakerConfig
-from euca_boto.circuit.failures import web_service_failures
-from euca_boto.circuit.guard import guarded_call, guarded_call_async
-from euca_boto.circuit.registry import REGISTRY
-from euca_boto.circuit.storage import storage_url
 from euca_boto.errors import ConfigError
 from euca_boto.settings import BY_KEY, format_value
+
+if TYPE_CHECKING:
+    from euca_boto.circuit.breaker import Breaker
+    from euca_boto.protected_client import ProtectedClient
 
 _KEYS = (
     "euca_breaker_scope",
@@ -40,80 +36,15 @@ _KEYS = (
 )
 
 
-class ProtectedClient(wrapt.ObjectProxy):
-    """A client whose operation methods, paginators and waiters go through a breaker."""
-
-    _euca_boto_protected = True
-
-    def __init__(self, client: Any, profile: str, settings: Mapping[str, Any]) -> None:
-        super().__init__(client)
-        service = client.meta.service_model.service_name
-        self._self_service = service
-        self._self_api: Mapping[str, str] = client.meta.method_to_api_mapping
-        self._self_name = f"{profile}/{service}"
-        self._self_endpoint: str = client.meta.endpoint_url
-        self._self_per_operation = settings["euca_breaker_scope"] == "operation"
-        self._self_settings = settings
-        self._self_methods: dict[str, Callable[..., Any]] = {}
-        self._self_breaker = None if self._self_per_operation else named_breaker(
-            self._self_name, settings, self._self_endpoint
-        )
-
-    def _self_guard(self, operation: str, method: Callable[..., Any]) -> Callable[..., Any]:
-        breaker = self._self_breaker or named_breaker(
-            f"{self._self_name}/{operation}", self._self_settings, self._self_endpoint
-        )
-        service = self._self_service
-        # aiobotocore's operation methods are plain functions returning a coroutine.
-        if inspect.iscoroutinefunction(getattr(self.__wrapped__, "_make_api_call", None)):
-
-            @functools.wraps(method)
-            async def guarded_async(*args: Any, **kwargs: Any) -> Any:
-                return await guarded_call_async(breaker, service, operation, method, args, kwargs)
-
-            return guarded_async
-
-        @functools.wraps(method)
-        def guarded(*args: Any, **kwargs: Any) -> Any:
-            return guarded_call(breaker, service, operation, method, args, kwargs)
-
-        return guarded
-
-    def __getattr__(self, name: str) -> Any:
-        if name == "__wrapped__" or name.startswith("_self_"):
-            return super().__getattr__(name)
-        guarded = self._self_methods.get(name)
-        if guarded is not None:
-            return guarded
-        attribute = getattr(self.__wrapped__, name)
-        operation = self._self_api.get(name)
-        if operation is None or not callable(attribute):
-            return attribute
-        guarded = self._self_methods[name] = self._self_guard(operation, attribute)
-        return guarded
-
-    # botocore builds paginators and waiters around ``getattr(client, operation)``; building
-    # them with the proxy as the client is what makes their calls go through the breaker.
-    def get_paginator(self, operation_name: str) -> Any:
-        return self.__wrapped__.__class__.get_paginator(self, operation_name)
-
-    def get_waiter(self, waiter_name: str) -> Any:
-        return self.__wrapped__.__class__.get_waiter(self, waiter_name)
-
-    @property
-    def breaker(self) -> Breaker | None:
-        """The client's breaker (None when there is one per operation)."""
-        return self._self_breaker
-
-    def __repr__(self) -> str:
-        name = self._self_breaker.name if self._self_breaker else f"{self._self_name}/*"
-        return f"<protected {self.__wrapped__!r} breaker={name!r}>"
-
-
 def named_breaker(name: str, settings: Mapping[str, Any], endpoint_url: str | None) -> Breaker:
     """The process's breaker of ``name`` (``<profile>/<service>[/<operation>]``) for the cloud
     at ``endpoint_url``, made from the breaker settings if new. Its full name is
     ``name@<host:port>`` plus ``+<setting>=<value>`` for each setting that is not the default."""
+    from euca_boto.circuit.breaker import BreakerConfig
+    from euca_boto.circuit.failures import web_service_failures
+    from euca_boto.circuit.registry import REGISTRY
+    from euca_boto.circuit.storage import storage_url
+
     config = BreakerConfig(
         fail_max=settings["euca_breaker_fail_max"],
         reset_timeout=settings["euca_breaker_reset_timeout"],
@@ -184,7 +115,28 @@ def protect(client: Any, *, profile: str = "default", **euca_settings: Any) -> A
                 f"euca_boto.protect(): {key} = {raw!r} is not valid; "
                 f"expected {BY_KEY[key].kind.expected}"
             ) from None
+    return _protected(client, profile, settings)
+
+
+def _protected(client: Any, profile: str, settings: Mapping[str, Any]) -> ProtectedClient:
+    from euca_boto.protected_client import ProtectedClient
+
     return ProtectedClient(client, profile, settings)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ProtectedClient":
+        from euca_boto.protected_client import ProtectedClient
+
+        return ProtectedClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _is_protected(client: Any) -> bool:
+    # isinstance, not getattr: a missing attribute of a botocore client costs an event. Until
+    # the first client is protected the class is not even imported, and nothing is one.
+    module = sys.modules.get("euca_boto.protected_client")
+    return module is not None and isinstance(client, module.ProtectedClient)
 
 
 class BreakerHook:
@@ -194,7 +146,6 @@ class BreakerHook:
         self._plugin = plugin
 
     def __call__(self, client: Any, settings: Mapping[str, Any]) -> Any:
-        # isinstance, not getattr: a missing attribute of a botocore client costs an event.
-        if not settings["euca_breaker"] or isinstance(client, ProtectedClient):
+        if not settings["euca_breaker"] or _is_protected(client):
             return client
-        return ProtectedClient(client, self._plugin.settings.profile, settings)
+        return _protected(client, self._plugin.settings.profile, settings)

@@ -12,7 +12,6 @@ of as odd behaviour on the hundredth call.
 from __future__ import annotations
 
 import configparser
-import difflib
 import functools
 import math
 import os
@@ -25,6 +24,7 @@ from urllib.parse import urlsplit
 import botocore.loaders
 from botocore.exceptions import ConfigParseError, ProfileNotFound
 
+from euca_boto.botocore_access import hyphenized_service_ids
 from euca_boto.errors import ConfigError
 from euca_boto.redact import url_passwords
 from euca_boto.services import SERVICES, block_names
@@ -245,6 +245,7 @@ class StatePlace:
 def known_service_names() -> frozenset[str]:
     """Every service a name may refer to: botocore's, the plugin's, and their DNS labels."""
     names = set(botocore.loaders.create_loader().list_available_services("service-2"))
+    names.update(hyphenized_service_ids())
     for service in SERVICES:
         names.add(service.client)
         names.update(service.labels)
@@ -607,6 +608,13 @@ def load(
         euca_keys = {k: v for k, v in block.items() if k.startswith(PREFIX)}
         if euca_keys:
             block_where = f"{where}, service block {name!r}"
+            # botocore's own blocks (s3 =) may hold anything; one that carries euca_ keys
+            # must name a service, or a misspelt name would quietly apply to nothing.
+            if name not in known_service_names():
+                raise ConfigError(
+                    f"{block_where}: no service is named {name!r}, so its euca_ settings "
+                    f"would apply to nothing" + _suggest(name, known_service_names())
+                )
             blocks[name] = _parse_mapping(euca_keys, block_where, in_block=True)
 
     env_raw: dict[str, Any] = {}
@@ -693,6 +701,8 @@ def _parse_one(key: str, raw: Any, where: str) -> Any:
 
 
 def _suggest(word: str, known: Iterable[str]) -> str:
+    import difflib  # only a mistake pays for it
+
     match = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
     return f"; did you mean {match[0]}?" if match else "; see `euca-boto config --reference`"
 

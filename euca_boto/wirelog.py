@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import logging.handlers
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -21,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from euca_boto import botocore_access
 from euca_boto import context as caller
 from euca_boto.errors import ConfigError
 from euca_boto.redact import Redactor
@@ -174,6 +174,8 @@ def attach_file(path: str | Path) -> logging.Handler:
     with _files_lock:
         handler = _files.get(resolved)
         if handler is None:
+            import logging.handlers  # only a profile with a wire-log file pays for it
+
             handler = logging.handlers.RotatingFileHandler(
                 resolved, maxBytes=FILE_MAX_BYTES, backupCount=FILE_BACKUPS, encoding="utf-8"
             )
@@ -321,7 +323,7 @@ class ServiceWireLog:
         """Note an attempt's prepared request (after signing) and when it left."""
         if not self.active():
             return
-        context = request.context
+        context = botocore_access.sent_request_context(request)
         if context is None:
             return
         context[_REQUEST] = request
@@ -341,7 +343,7 @@ class ServiceWireLog:
             return
         elapsed = self._clock() - context.pop(_SENT_AT)
         identity = context.pop(_IDENTITY)
-        attempt = context.get("retries", {}).get("attempt", 1)
+        attempt = botocore_access.attempt_of(context)
         redact = self._redactor
         request_headers = dict(request.headers.items())
         response_headers = dict(response["headers"]) if response else {}
@@ -403,6 +405,7 @@ class ServiceWireLog:
 def register(emitter: Any, service_id: str, settings: Callable[[], Settings]) -> ServiceWireLog:
     """Register the wire log of one service on a botocore event emitter (idempotent)."""
     log = ServiceWireLog(service_id, settings, _REDACTOR)
+    botocore_access.track_sent_request_context(emitter, service_id)
     emitter.register(
         f"before-send.{service_id}", log.on_before_send,
         unique_id=f"euca-boto-wirelog-before-send-{service_id}",

@@ -19,12 +19,14 @@ from datetime import datetime, timezone
 from typing import Any
 
 from botocore.exceptions import BotoCoreError
-from pybreaker import STATE_CLOSED, STATE_HALF_OPEN, STATE_OPEN
 
 from euca_boto.circuit.storage import (
     PROBE_STALE_AFTER,
+    STATE_CLOSED,
     STATE_FORCED_CLOSED,
     STATE_FORCED_OPEN,
+    STATE_HALF_OPEN,
+    STATE_OPEN,
     MemoryStorage,
     Snapshot,
     Storage,

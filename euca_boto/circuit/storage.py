@@ -23,12 +23,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
 
-from pybreaker import STATE_CLOSED, STATE_HALF_OPEN, STATE_OPEN
-
 from euca_boto.localstate import MEMORY, REREAD_AFTER, BreakerRow, StateFile, path_of, state_file
 from euca_boto.redact import url_passwords
 
-# Beyond pybreaker's three states: an operator's decision that holds until the next reset.
+# The three states of a circuit breaker, spelt as pybreaker spells them.
+STATE_CLOSED = "closed"
+STATE_OPEN = "open"
+STATE_HALF_OPEN = "half-open"
+# Beyond the three: an operator's decision that holds until the next reset.
 STATE_FORCED_OPEN = "forced-open"
 STATE_FORCED_CLOSED = "forced-closed"
 STATES = (STATE_CLOSED, STATE_OPEN, STATE_HALF_OPEN, STATE_FORCED_OPEN, STATE_FORCED_CLOSED)

@@ -10,7 +10,6 @@ policy's decision. ``after-call``/``after-call-error`` give back a probe the cal
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable
 from typing import Any
@@ -18,11 +17,11 @@ from typing import Any
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from botocore.exceptions import HTTPClientError
 
+from euca_boto.botocore_access import awaits_handlers, context_of_request_dict
 from euca_boto.endpoints.selection import CallPlan, Route
 from euca_boto.endpoints.selector import EndpointSelector, selector_of
 from euca_boto.parsing import parse_failure
 from euca_boto.retry.context import REQUEST_STATUSES
-from euca_boto.retry.handler import awaits_handlers
 
 logger = logging.getLogger("euca_boto.endpoints")
 
@@ -87,6 +86,8 @@ class EndpointEvents:
         # Only the loading runs in the thread: a call cancelled meanwhile has claimed no probe.
         # The plan uses the tiers loaded there, so a short refresh period cannot make the
         # loop load them again.
+        import asyncio  # only asynchronous programs pay for it
+
         tiers = await asyncio.to_thread(route.tiers)
         _apply(route, route.plan(params["url"], tiers, client), params, context)
 
@@ -149,8 +150,8 @@ def _apply(route: Route, plan: CallPlan, params: dict[str, Any],
 
 
 def _call_of(request_dict: dict[str, Any]) -> tuple[Route, CallPlan] | None:
-    context = request_dict.get("context")
-    if not context:
+    context = context_of_request_dict(request_dict)
+    if context is None:
         return None
     found: tuple[Route, CallPlan] | None = context.get(CONTEXT_KEY)
     return found

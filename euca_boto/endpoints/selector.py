@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import boto3.session
 import botocore.session
 from botocore.config import Config
 
+from euca_boto.botocore_access import add_models_path, botocore_session_of
 from euca_boto.endpoints.health import EjectionPolicy, Health, HealthBoard
 from euca_boto.endpoints.model import (
     Endpoint,
@@ -220,7 +220,7 @@ class EndpointSelector:
         if client is not None:
             return client
         plain = plain_session(self.session.profile)
-        plain.get_component("data_loader").search_paths.insert(0, str(models_path()))
+        add_models_path(plain, str(models_path()))
         client = plain.create_client(
             "euserv",
             region_name=self.session.get_config_variable("region") or "eucalyptus",
@@ -288,8 +288,7 @@ def selector_of(session: Any, clock: Clock | None = None) -> EndpointSelector:
     ``clock`` (seconds, monotonic) replaces ``time.monotonic`` for ejection periods and
     freshness; it can only be given before the selector exists.
     """
-    # boto3 exposes no public accessor for its botocore session.
-    core = session._session if isinstance(session, boto3.session.Session) else session
+    core = botocore_session_of(session)
     with _SELECTORS_LOCK:
         selector = _registered(core)
         if selector is None:

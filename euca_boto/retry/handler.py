@@ -7,20 +7,20 @@ metadata (with the attempt history when the call failed) and, when it gives up o
 raises a :class:`~euca_boto.retry.errors.RetryError` that carries the history.
 
 It takes botocore's own retry handler's place: it is registered on ``needs-retry.<service>``
-under botocore's unique id ``retry-config-<service>``, so botocore's registration of its own
-handler under that id on a new client is skipped and attempts are never multiplied.
+under the unique id botocore's handler takes (``retry-config-<service>``), so botocore's
+registration of its own handler under that id on a new client is skipped and attempts are never
+multiplied.
 """
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from euca_boto.botocore_access import awaits_handlers, retry_handler_unique_id
 from euca_boto.parsing import parse_failure
 from euca_boto.retry.adapter import RetryEventAdapter, endpoint_of
 from euca_boto.retry.budget import RETRY_COST, SUCCESS_REFILL, RetryBudget
@@ -80,14 +80,14 @@ class RetryHandler:
         sleep: Sleep = time.sleep,
         clock: Clock = time.monotonic,
         wall_clock: Clock = time.time,
-        async_sleep: AsyncSleep = asyncio.sleep,
+        async_sleep: AsyncSleep | None = None,
     ) -> None:
         self.service_id = service_id
         self.policy = policy
         self.budget = budget if budget is not None else RetryBudget(0)
         self.settings: dict[str, Any] = dict(settings or {})
         self.sleep = sleep
-        self.async_sleep = async_sleep
+        self.async_sleep: AsyncSleep = async_sleep or _asyncio_sleep
         self.clock = clock
         self.wall_clock = wall_clock
         self._adapter = RetryEventAdapter(service_id)
@@ -238,7 +238,7 @@ class RetryHandler:
         """(event, handler, unique id) of every registration this handler needs."""
         sid = self.service_id
         yield f"before-call.{sid}", self.before_call, f"euca-boto-retry-before-call-{sid}"
-        yield f"needs-retry.{sid}", self.needs_retry, f"retry-config-{sid}"
+        yield f"needs-retry.{sid}", self.needs_retry, retry_handler_unique_id(sid)
         yield f"after-call.{sid}", self.after_call, f"euca-boto-retry-after-call-{sid}"
         yield f"{QUERY_EVENT}.{sid}", self.identify, f"euca-boto-retry-handler-{sid}"
 
@@ -247,6 +247,13 @@ class RetryHandler:
 
 
 QUERY_EVENT = "euca-boto-retry-handler"
+
+
+async def _asyncio_sleep(delay: float) -> None:
+    # asyncio is imported by the first asynchronous retry, not by every program that retries.
+    import asyncio
+
+    await asyncio.sleep(delay)
 
 
 def register(emitter: Any, handler: RetryHandler) -> None:
@@ -258,22 +265,6 @@ def register(emitter: Any, handler: RetryHandler) -> None:
             method = handler.needs_retry_async
         emitter.unregister(event, unique_id=unique_id)
         emitter.register(event, method, unique_id=unique_id)
-
-
-def awaits_handlers(emitter: Any) -> bool:
-    """Whether ``emitter`` awaits the coroutines its handlers return (aiobotocore's does), so
-    that a handler that waits must wait with ``await`` instead of blocking the event loop."""
-    # Asked through the public API (emitters may be wrapped, e.g. in botocore's EventAliaser):
-    # an emitter that awaits its handlers returns a coroutine from emit().
-    emitted = emitter.emit(_PROBE_EVENT)
-    if inspect.isawaitable(emitted):
-        if inspect.iscoroutine(emitted):
-            emitted.close()  # never started: nothing ran, nothing to await
-        return True
-    return False
-
-
-_PROBE_EVENT = "euca-boto-awaits-handlers"
 
 
 def handler_of(emitter: Any, service_id: str) -> RetryHandler | None:

@@ -1,13 +1,17 @@
-"""The second test environment: this checkout with aiobotocore, and the older botocore it pins.
+"""The second test environment: the low end of the supported botocore range.
 
 aiobotocore pins its own botocore, older than the one plain boto3 brings, so its tests cannot run
 beside the newest botocore. :func:`python` builds ``.venv-aio`` at the top of the checkout once
-(again when ``pyproject.toml`` changes) and returns its interpreter.
+(again when ``pyproject.toml`` changes) and returns its interpreter. It holds exactly the lower
+bound of botocore that ``pyproject.toml`` declares, the boto3 released with it, the aiobotocore
+pip finds for it, and the AWS CLI made for it on plain botocore (awscli 1.45.N ran on botocore
+1.43.N; from 1.46 on the CLI carries its own fork, which the first environment tests).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +28,14 @@ def _run(*command: str) -> str:
     return result.stdout
 
 
+def botocore_floor() -> str:
+    """The lower bound of botocore in ``pyproject.toml``'s dependencies."""
+    found = re.search(r'"botocore>=([0-9.]+)', (ROOT / "pyproject.toml").read_text())
+    if found is None:
+        raise RuntimeError("pyproject.toml declares no lower bound for botocore")
+    return found.group(1)
+
+
 def python() -> Path:
     """The interpreter of the aiobotocore environment, built if missing or out of date."""
     key = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
@@ -32,10 +44,9 @@ def python() -> Path:
         return interpreter
     _run(sys.executable, "-m", "venv", "--clear", str(VENV))
     pip = (str(interpreter), "-m", "pip", "install", "-q", "--disable-pip-version-check")
-    _run(*pip, "-e", ".[test]")
-    _run(*pip, "aiobotocore>=2.13")
-    # boto3 and botocore are released in step: take the boto3 of the botocore aiobotocore chose.
-    version = _run(str(interpreter), "-c", "import botocore; print(botocore.__version__)").strip()
-    _run(*pip, f"boto3=={version}")
+    floor = botocore_floor()
+    # boto3 and botocore are released in step, and so were awscli 1.45 and botocore 1.43.
+    _run(*pip, "-e", ".[test]", f"botocore=={floor}", f"boto3=={floor}",
+         f"awscli==1.45.{floor.rsplit('.', 1)[1]}", "aiobotocore>=3.9")
     STAMP.write_text(key)
     return interpreter

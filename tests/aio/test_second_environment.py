@@ -1,4 +1,5 @@
-"""The aiobotocore tests, and the retry and breaker suites, on aiobotocore's older botocore.
+"""The aiobotocore tests, the retry, breaker and AWS CLI suites and the model check at the low
+end of the supported botocore range.
 
 In an environment without aiobotocore (the default one, with the newest botocore) this runs
 those suites in the second environment, so one test command covers both ends of the botocore
@@ -14,7 +15,26 @@ import second_environment
 from modes import HAVE_AIOBOTOCORE
 
 # With the README's blocks, one of which needs aiobotocore.
-SUITES = ("tests/aio", "tests/retry", "tests/breaker", "tests/foundation/test_readme.py")
+SUITES = ("tests/aio", "tests/retry", "tests/breaker", "tests/foundation/test_readme.py",
+          "tests/awscli", "tests/admin/test_awscli.py", "tests/foundation/test_import_cost.py")
+
+
+@pytest.mark.skipif(HAVE_AIOBOTOCORE, reason="aiobotocore is here: this is the second environment")
+def test_the_second_environment_is_the_declared_floor_with_the_cli_on_plain_botocore() -> None:
+    interpreter = second_environment.python()
+    versions = subprocess.run(
+        [str(interpreter), "-c", "import botocore, boto3, awscli, os; "
+         "print(botocore.__version__, boto3.__version__, awscli.__version__, "
+         "os.path.basename(os.path.dirname(os.path.dirname(botocore.__file__))))"],
+        capture_output=True, text=True, timeout=120, check=True,
+    ).stdout.split()
+    floor = second_environment.botocore_floor()
+    assert versions == [floor, floor, f"1.45.{floor.rsplit('.', 1)[1]}", "site-packages"]
+    check = subprocess.run(
+        [str(interpreter), "tools/generate_models.py", "--check"],
+        capture_output=True, text=True, timeout=300, cwd=second_environment.ROOT,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 @pytest.mark.skipif(HAVE_AIOBOTOCORE, reason="aiobotocore is here: its tests run directly")

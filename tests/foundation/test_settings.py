@@ -280,3 +280,36 @@ def test_every_key_has_documentation_and_a_parsable_default() -> None:
         assert setting.key.startswith("euca_")
         assert setting.doc.strip()
         assert setting.kind.expected
+
+
+def test_misspelt_service_block_is_an_error_naming_the_nearest_service(
+    aws_config: Callable[[str], Path],
+) -> None:
+    aws_config("[profile euca]\npropertie =\n    euca_retry_max_attempts = 3\n")
+    with pytest.raises(euca_boto.ConfigError) as error:
+        settings_of("euca")
+    assert str(error.value) == (
+        "profile 'euca', service block 'propertie': no service is named 'propertie', so its "
+        "euca_ settings would apply to nothing; did you mean properties?"
+    )
+
+
+def test_unknown_service_block_without_a_near_name_is_an_error(
+    aws_config: Callable[[str], Path],
+) -> None:
+    aws_config("[profile euca]\nzzzq =\n    euca_retry_delay = 3\n")
+    with pytest.raises(euca_boto.ConfigError, match="service block 'zzzq': no service is named "
+                       "'zzzq'.*; see `euca-boto config --reference`"):
+        settings_of("euca")
+
+
+def test_blocks_of_any_botocore_service_may_hold_euca_keys(
+    aws_config: Callable[[str], Path],
+) -> None:
+    aws_config("[profile euca]\ncloudformation =\n    euca_retry_delay = 3\n"
+               "autoscaling =\n    euca_retry_delay = 4\n"
+               "auto-scaling =\n    euca_retry_delay = 5\n"
+               "s3tuff =\n    addressing_style = path\n")
+    settings = settings_of("euca")
+    assert settings.service_blocks == ["auto-scaling", "autoscaling", "cloudformation"]
+    assert settings.for_service("cloudformation")["euca_retry_delay"] == 3.0

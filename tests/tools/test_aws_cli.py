@@ -85,9 +85,6 @@ def test_a_breaker_opens(tool: Callable[..., Tool], mode: str) -> None:
     assert sum(t.hits()) == ATTEMPTS
 
 
-@pytest.mark.xfail(reason="the wire log fails every command under the AWS CLI 1.46's own copy "
-                          "of botocore ('AWSPreparedRequest' object has no attribute 'context'); "
-                          "fixed with the CLI's botocore support", strict=False)
 @MODES
 def test_wire_log_records_appear(tool: Callable[..., Tool], mode: str) -> None:
     t = tool()

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-
-import dns.exception
-import dns.message
-import dns.name
-import dns.rdatatype
-import dns.resolver
+from typing import TYPE_CHECKING
 
 from euca_boto.endpoints.model import DNS, DNS_SRV, Endpoint, EndpointError
 
 DEFAULT_PORT = 8773  # Eucalyptus' user-facing port
 MIN_TTL = 1.0  # a TTL of 0 would send every call to the DNS server
+
+# dnspython is imported where a lookup is made: only profiles with euca_topology = dns pay for it.
+if TYPE_CHECKING:
+    import dns.message
+    import dns.resolver
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,9 @@ class DnsSource:
         return tuple(endpoints), max(MIN_TTL, min(ttls))
 
     def _resolve(self, name: str, rdtype: str, missing_ok: bool) -> dns.resolver.Answer | None:
+        import dns.exception
+        import dns.resolver
+
         try:
             return self._resolver.resolve(name, rdtype, search=False,
                                           raise_on_no_answer=False, lifetime=self.query.timeout)
@@ -122,6 +125,9 @@ class DnsSource:
 
 
 def _make_resolver(query: DnsQuery) -> dns.resolver.Resolver:
+    import dns.exception
+    import dns.resolver
+
     if query.resolver is None:
         try:
             return dns.resolver.Resolver()
@@ -146,6 +152,8 @@ def _make_resolver(query: DnsQuery) -> dns.resolver.Resolver:
 
 def _addresses_in(response: dns.message.Message | None) -> dict[str, list[str]]:
     """A and AAAA records of the SRV answer's additional section, by owner name."""
+    import dns.rdatatype
+
     found: dict[str, list[str]] = {}
     if response is None:
         return found

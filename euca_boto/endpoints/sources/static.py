@@ -10,27 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from botocore.configprovider import ConfiguredEndpointProvider
-
+from euca_boto.botocore_access import configured_endpoint_url
 from euca_boto.endpoints.model import STATIC, Endpoint, dns_label, normalize, service_url
 from euca_boto.errors import ConfigError
 
 
 def configured_url(botocore_session: Any, service: str) -> str | None:
-    """The endpoint botocore itself would give a new client of ``service``, if any.
-
-    botocore resolves it with this provider when it builds a client; asking the same provider
-    keeps the precedence (environment, ``services`` section, profile) exactly botocore's.
-    """
-    if botocore_session.get_config_variable("ignore_configured_endpoint_urls"):
-        return None
-    provider = ConfiguredEndpointProvider(
-        full_config=botocore_session.full_config,
-        scoped_config=botocore_session.get_scoped_config(),
-        client_name=service,
-    )
-    url = provider.provide()
-    return str(url) if url else None
+    """The endpoint botocore itself would give a new client of ``service``, if any."""
+    return configured_endpoint_url(botocore_session, service)
 
 
 def static_endpoints(

@@ -1,0 +1,94 @@
+"""Import cost: what ``import euca_boto`` adds to a program that has imported boto3.
+
+Every sample is a fresh interpreter (a subprocess), so nothing is cached in ``sys.modules``;
+the two imports are timed inside it with ``time.perf_counter``, interpreter start-up excluded.
+Samples of the two figures are taken in the same subprocesses, so drift of the machine affects
+both alike; the table gives the minimum (the cost without interference) and the median of each,
+and the ratio of euca_boto's to boto3's. ``--top`` lists, from ``python -X importtime``, the
+modules ``import euca_boto`` brought in that cost the most (self time).
+
+Both packages are measured as installed: from bytecode. boto3 was compiled when pip installed
+it; a source checkout is compiled by one warm-up run (with ``PYTHONDONTWRITEBYTECODE`` lifted),
+or every sample would measure Python's compiler instead of the import.
+
+Target: euca_boto adds at most 15% of boto3's own import time.
+
+Run: .venv/bin/python bench/bench_import.py [--samples 10] [--top 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+SAMPLE = """
+import json, time
+start = time.perf_counter()
+import boto3
+middle = time.perf_counter()
+import euca_boto
+end = time.perf_counter()
+print(json.dumps([middle - start, end - middle]))
+"""
+
+# Bytecode may be written (see above); everything else is the caller's environment.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def sample() -> tuple[float, float]:
+    out = subprocess.run([sys.executable, "-c", SAMPLE], capture_output=True, text=True,
+                         check=True, timeout=120, env=ENV).stdout
+    boto3_seconds, euca_seconds = json.loads(out)
+    return boto3_seconds, euca_seconds
+
+
+def costliest(top: int) -> list[tuple[int, str]]:
+    """(self microseconds, module) of the modules ``import euca_boto`` imported."""
+    err = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import boto3; print('--'); import euca_boto"],
+        capture_output=True, text=True, check=True, timeout=120, env=ENV,
+    ).stderr
+    # -X importtime reports to stderr in import order; everything after boto3's last line
+    # (its own top-level entry) was brought in by euca_boto.
+    lines = err.splitlines()
+    boto3_end = max(i for i, line in enumerate(lines) if line.rstrip().endswith("| boto3"))
+    rows = []
+    for line in lines[boto3_end + 1:]:
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        self_us, _, name = line[len("import time:"):].split("|")
+        rows.append((int(self_us), name.strip()))
+    return sorted(rows, reverse=True)[:top]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--samples", type=int, default=10)
+    parser.add_argument("--top", type=int, default=0,
+                        help="also list the N costliest modules euca_boto imports")
+    args = parser.parse_args()
+    sample()  # warm-up: writes the bytecode of a source checkout
+    samples = [sample() for _ in range(args.samples)]
+    boto3_times = [b for b, _ in samples]
+    euca_times = [e for _, e in samples]
+    best_boto3, best_euca = min(boto3_times), min(euca_times)
+    print(f"import cost, {args.samples} fresh interpreters each")
+    print(f"  {'import':<28} {'min ms':>9} {'median ms':>10} {'ratio':>7}")
+    print(f"  {'boto3':<28} {best_boto3 * 1000:>9.1f} "
+          f"{statistics.median(boto3_times) * 1000:>10.1f} {1.0:>7.3f}")
+    print(f"  {'euca_boto (after boto3)':<28} {best_euca * 1000:>9.1f} "
+          f"{statistics.median(euca_times) * 1000:>10.1f} {best_euca / best_boto3:>7.3f}")
+    print(f"  euca_boto adds {best_euca / best_boto3:.1%} of boto3's import time "
+          f"(target <= 15%)")
+    if args.top:
+        print("\ncostliest modules imported by euca_boto (self time, -X importtime)")
+        for self_us, name in costliest(args.top):
+            print(f"  {self_us / 1000:>8.1f} ms  {name}")
+
+
+if __name__ == "__main__":
+    main()

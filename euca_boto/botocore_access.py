@@ -1,0 +1,225 @@
+"""The one door to botocore's internals, and to the differences between its versions and forks.
+
+euca-boto is botocore event handlers and a wrapped ``create_client``; it needs a handful of
+things botocore does not promise to keep: the botocore session behind a boto3 session, the keys
+of the per-call request context, the loader's search path, the unique id botocore registers its
+retry handler under, the provider behind configured endpoints. Every such reach is here, so a
+botocore release that moves one of them breaks this module and nothing else.
+
+Two botocores are in use at once in the field. The AWS CLI (1.46 and later) carries a fork of
+botocore inside ``awscli`` and, once ``awscli`` is imported, makes ``import botocore`` load that
+fork under the name ``botocore``. Code imported after it (euca-boto included) therefore sees the
+fork's classes through the usual names; a program that imports ``awscli.botocore`` by its full
+name gets a second copy, whose sessions :func:`is_botocore_session` recognises too. The fork's
+``AWSPreparedRequest`` carries no ``context``; :func:`track_sent_request_context` makes up for it.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import inspect
+import sys
+from pathlib import Path
+from typing import Any
+
+import boto3.session
+import botocore
+import botocore.session
+from botocore.awsrequest import AWSPreparedRequest
+from botocore.configprovider import ConfiguredEndpointProvider
+
+#: The version of the botocore in use (the fork's own version inside the AWS CLI).
+VERSION: str = botocore.__version__
+
+#: Whether the botocore in use is the AWS CLI's fork (``awscli/botocore``).
+FORK: bool = Path(botocore.__file__).parent.parent.name == "awscli"
+
+# Both names a botocore session class can be imported under (plain botocore, the CLI's fork).
+_SESSION_MODULES = frozenset({"botocore.session", "awscli.botocore.session"})
+
+# botocore (since 1.34) hands each prepared request the context of the request it came from;
+# the AWS CLI's fork does not.
+_PREPARED_REQUEST_HAS_CONTEXT = "context" in inspect.signature(AWSPreparedRequest).parameters
+
+# The context of the request this thread or task created last, for the fork (see below).
+_created_context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "euca_boto_created_request_context", default=None
+)
+
+_AWAIT_PROBE_EVENT = "euca-boto-awaits-handlers"
+
+
+# Sessions ------------------------------------------------------------------------------------
+
+
+def is_botocore_session(obj: Any) -> bool:
+    """Whether ``obj`` is a botocore session (plain, aiobotocore's, or the AWS CLI's fork)."""
+    return any(
+        cls.__name__ == "Session" and cls.__module__ in _SESSION_MODULES
+        for cls in type(obj).__mro__
+    )
+
+
+def botocore_session_of(session: Any) -> botocore.session.Session:
+    """The botocore session behind a boto3 or botocore session.
+
+    Raises ``TypeError`` for anything else.
+    """
+    if is_botocore_session(session):
+        return session
+    if isinstance(session, boto3.session.Session):
+        # boto3 exposes no public accessor for its botocore session.
+        return session._session
+    raise TypeError(
+        f"euca_boto.install() takes a boto3.Session or a botocore.session.Session, "
+        f"not {type(session).__name__}"
+    )
+
+
+def building_session() -> tuple[Any, str | None]:
+    """The session whose ``create_client`` is building a client right now, and the
+    ``endpoint_url`` its caller passed, or (None, None) if no such call is under way.
+
+    botocore hands a client plugin only the client, so both are read from the calling frames
+    (botocore's and aiobotocore's ``create_client``).
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name in ("create_client", "_create_client"):
+            owner = frame.f_locals.get("self")
+            if is_botocore_session(owner):
+                return owner, frame.f_locals.get("endpoint_url")
+        frame = frame.f_back  # type: ignore[assignment]
+    return None, None
+
+
+def add_models_path(session: Any, path: str) -> None:
+    """Put ``path`` first on the session's model search path (once)."""
+    search_paths = session.get_component("data_loader").search_paths
+    if path not in search_paths:
+        search_paths.insert(0, path)
+
+
+def copy_models_paths(source: Any, target: Any) -> None:
+    """Give ``target`` the model search path of ``source``."""
+    target.get_component("data_loader").search_paths[:] = (
+        source.get_component("data_loader").search_paths
+    )
+
+
+def hyphenized_service_ids() -> frozenset[str]:
+    """The hyphenized service ids (as in event names) that differ from their client's name
+    (``auto-scaling`` for ``autoscaling``); per-service handlers see a service under that id."""
+    from botocore.utils import CLIENT_NAME_TO_HYPHENIZED_SERVICE_ID_OVERRIDES
+
+    return frozenset(CLIENT_NAME_TO_HYPHENIZED_SERVICE_ID_OVERRIDES.values())
+
+
+def configured_endpoint_url(session: Any, service: str) -> str | None:
+    """The endpoint botocore itself would give a new client of ``service``, if any.
+
+    botocore resolves it with this provider when it builds a client; asking the same provider
+    keeps the precedence (environment, ``services`` section, profile) exactly botocore's.
+    """
+    if session.get_config_variable("ignore_configured_endpoint_urls"):
+        return None
+    provider = ConfiguredEndpointProvider(
+        full_config=session.full_config,
+        scoped_config=session.get_scoped_config(),
+        client_name=service,
+    )
+    url = provider.provide()
+    return str(url) if url else None
+
+
+# Clients -------------------------------------------------------------------------------------
+
+
+def is_async_client(client: Any) -> bool:
+    """Whether ``client`` is aiobotocore's: its operations return coroutines."""
+    return inspect.iscoroutinefunction(getattr(client, "_make_api_call", None))
+
+
+def paginator_through(proxy: Any, client: Any, operation_name: str) -> Any:
+    """``client``'s paginator for an operation, built with ``proxy`` standing for the client,
+    so that every page is fetched through the proxy's methods."""
+    return type(client).get_paginator(proxy, operation_name)
+
+
+def waiter_through(proxy: Any, client: Any, waiter_name: str) -> Any:
+    """``client``'s waiter, built with ``proxy`` standing for the client (see above)."""
+    return type(client).get_waiter(proxy, waiter_name)
+
+
+# Emitters ------------------------------------------------------------------------------------
+
+
+def awaits_handlers(emitter: Any) -> bool:
+    """Whether ``emitter`` awaits the coroutines its handlers return (aiobotocore's does), so
+    that a handler that waits must wait with ``await`` instead of blocking the event loop."""
+    # Asked through the public API (emitters may be wrapped, e.g. in botocore's EventAliaser):
+    # an emitter that awaits its handlers returns a coroutine from emit().
+    emitted = emitter.emit(_AWAIT_PROBE_EVENT)
+    if inspect.isawaitable(emitted):
+        if inspect.iscoroutine(emitted):
+            emitted.close()  # never started: nothing ran, nothing to await
+        return True
+    return False
+
+
+def retry_handler_unique_id(service_id: str) -> str:
+    """The unique id botocore registers a client's retry handler under (legacy and standard
+    modes alike); a handler registered first under it keeps botocore's own out."""
+    return f"retry-config-{service_id}"
+
+
+# The per-call request context ----------------------------------------------------------------
+
+
+def set_request_credentials(context: dict[str, Any], credentials: Any) -> None:
+    """Have botocore's signer sign this call with ``credentials`` instead of the client's."""
+    context.setdefault("signing", {})["request_credentials"] = credentials
+
+
+def attempt_of(context: dict[str, Any]) -> int:
+    """The number of the attempt in progress (1 for the first), from the request context."""
+    return int(context.get("retries", {}).get("attempt", 1))
+
+
+def context_of_request_dict(request_dict: dict[str, Any]) -> dict[str, Any] | None:
+    """The request context inside a ``needs-retry`` handler's ``request_dict``."""
+    return request_dict.get("context") or None
+
+
+def sent_request_context(request: Any) -> dict[str, Any] | None:
+    """The request context of a prepared request seen in ``before-send``.
+
+    Plain botocore carries it on the request; under the AWS CLI's fork it comes from
+    :func:`track_sent_request_context`, and is handed out once.
+    """
+    if _PREPARED_REQUEST_HAS_CONTEXT:
+        return getattr(request, "context", None)
+    context = _created_context.get()
+    _created_context.set(None)
+    return context
+
+
+def track_sent_request_context(emitter: Any, service_id: str) -> None:
+    """Make :func:`sent_request_context` work for ``service_id`` on a botocore that does not
+    put the context on prepared requests (idempotent; nothing to do on plain botocore).
+
+    botocore emits ``request-created`` (where it signs) and then ``before-send`` for each
+    attempt, in the same thread or task and with no request of its own in between, so the
+    context noted at the first is the one of the request seen at the second. The handler runs
+    last, after the signer: credentials the signer fetches (another call) come and go first.
+    """
+    if _PREPARED_REQUEST_HAS_CONTEXT:
+        return
+    emitter.register_last(
+        f"request-created.{service_id}", _note_created_context,
+        unique_id=f"euca-boto-request-context-{service_id}",
+    )
+
+
+def _note_created_context(request: Any, **kwargs: Any) -> None:
+    _created_context.set(getattr(request, "context", None))

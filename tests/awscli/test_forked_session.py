@@ -1,0 +1,38 @@
+"""A program that builds its session from the AWS CLI's botocore fork by its full name.
+
+``import awscli.botocore.session`` gives a second session class, not a subclass of
+``botocore.session.Session``; installing on it must work as on any botocore session.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import euca_boto
+from euca_boto.testing import LocalCloud
+
+forked = pytest.importorskip(
+    "awscli.botocore.session", reason="this AWS CLI runs on plain botocore (before 1.46)")
+
+
+def test_install_on_a_session_of_the_cli_fork_retries_and_answers(
+    cloud: LocalCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config, credentials = cloud.write_aws_files(tmp_path, profile="forked")
+    config.write_text(config.read_text().replace(
+        "[profile forked]\n",
+        "[profile forked]\neuca_retry_base_delay = 0.01\neuca_retry_delay = 0.02\n"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    session = forked.Session(profile="forked")
+    assert euca_boto.install(session) is session
+    euprop = session.create_client("euprop")
+    cloud.clear_requests()
+    cloud.endpoint(0).fail(503, count=2)
+    answer = euprop.describe_properties(Properties=["dns.enabled"])
+    assert [p["Name"] for p in answer["Properties"]] == ["dns.enabled"]
+    assert answer["ResponseMetadata"]["RetryAttempts"] == 2
+    assert [r.status for r in cloud.requests()] == [503, 503, 200]
+    assert euprop.breaker.name == "forked/euprop"

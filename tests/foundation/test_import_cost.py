@@ -1,0 +1,80 @@
+"""What `import euca_boto` and an installed session load: nothing optional before it is used.
+
+Each check runs in a fresh interpreter, since this test process has imported everything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+# Optional extras and the parts of euca-boto a program may never use.
+OPTIONAL = (
+    "redis", "pybreaker", "dns", "aiobotocore", "aiohttp", "prometheus_client", "moto",
+    "psycopg", "requests", "euca_boto.aio", "euca_boto.tracker", "euca_boto.testing",
+)
+
+CLIENT = """
+import euca_boto
+session = euca_boto.session(region_name="eucalyptus", aws_access_key_id="AKIDEXAMPLE",
+                            aws_secret_access_key="secret")
+client = session.client("euprop", endpoint_url="http://127.0.0.1:1/services/Properties")
+assert client.breaker is not None  # a protected client, as installed sessions give
+"""
+
+
+def loaded(code: str, tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """The modules a fresh interpreter has loaded after running ``code`` (after boto3)."""
+    home = tmp_path_factory.mktemp("home")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "EUCA_BOTO_"))}
+    env.update(HOME=str(home), AWS_CONFIG_FILE=str(home / "config"),
+               AWS_SHARED_CREDENTIALS_FILE=str(home / "credentials"))
+    script = f"import boto3, json, sys\n{code}\nprint(json.dumps(sorted(sys.modules)))\n"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, timeout=60, env=env).stdout
+    return set(json.loads(out.splitlines()[-1]))
+
+
+def optional_in(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if m.split(".")[0] in OPTIONAL or m in OPTIONAL
+                  or any(m.startswith(f"{name}.") for name in OPTIONAL))
+
+
+def test_import_loads_nothing_optional(tmp_path_factory: pytest.TempPathFactory) -> None:
+    modules = loaded("import euca_boto", tmp_path_factory)
+    assert optional_in(modules) == []
+    # Nor what only asynchronous programs, retries, endpoints or the wire log need.
+    assert {"asyncio", "wrapt", "euca_boto.retry", "euca_boto.endpoints",
+            "euca_boto.wirelog", "euca_boto.circuit"} & modules == set()
+
+
+def test_an_installed_session_and_client_load_nothing_optional(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    modules = loaded(CLIENT, tmp_path_factory)
+    assert optional_in(modules) == []
+    # wrapt (the protected client's proxy) imports asyncio itself in its 2.x releases; short
+    # of that, nothing here does.
+    if "asyncio" not in loaded("import wrapt", tmp_path_factory):
+        assert "asyncio" not in modules
+
+
+def test_lazy_names_are_the_public_objects() -> None:
+    script = (
+        "import euca_boto, euca_boto.install, euca_boto.futures\n"
+        "from euca_boto.install import install\n"
+        "assert euca_boto.install is install and callable(euca_boto.futures)\n"
+        "assert euca_boto.aio.install is not None and euca_boto.wire_log.__module__ == "
+        "'euca_boto.wirelog'\n"
+        "assert set(euca_boto.__all__) <= set(dir(euca_boto))\n"
+        "from euca_boto import *  # noqa\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
