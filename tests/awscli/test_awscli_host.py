@@ -103,7 +103,9 @@ def test_the_breaker_opens_after_fail_max_failed_calls(
     cloud.endpoint(0).fail(503, count=1)
     result = aws(env, *DESCRIBE)
     assert result.returncode == 255, result.stderr
-    assert "breaker localcloud/euprop: closed -> open" in result.stderr
+    port = cloud.endpoint(0).url.rsplit(":", 1)[1].rstrip("/")
+    assert (f"breaker localcloud/euprop@127.0.0.1:{port}+fail_max=1: closed -> open"
+            in result.stderr)
     assert attempts(cloud, "DescribeProperties") == [(0, 503)]
 
 

@@ -35,4 +35,5 @@ def test_install_on_a_session_of_the_cli_fork_retries_and_answers(
     assert [p["Name"] for p in answer["Properties"]] == ["dns.enabled"]
     assert answer["ResponseMetadata"]["RetryAttempts"] == 2
     assert [r.status for r in cloud.requests()] == [503, 503, 200]
-    assert euprop.breaker.name == "forked/euprop"
+    port = cloud.endpoint(0).url.rsplit(":", 1)[1].rstrip("/")
+    assert euprop.breaker.name == f"forked/euprop@127.0.0.1:{port}"
