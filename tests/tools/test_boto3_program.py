@@ -96,7 +96,8 @@ def test_a_breaker_opens_and_refuses_the_next_call(tool: Callable[..., Tool], mo
     first, second = answers(result)
     assert (first["status"], first["retries"]) == (503, ATTEMPTS - 1)
     assert second["error"] == "CircuitOpenError"  # a BotoCoreError: nothing was sent
-    assert f"circuit breaker '{t.profile}/euprop' is open" in second["message"]
+    assert f"circuit breaker '{t.profile}/euprop@127.0.0.1:" in second["message"]
+    assert "+fail_max=1' is open since" in second["message"]
     assert sum(t.hits()) == ATTEMPTS  # the refused call sent nothing
     # Named after the cloud it protects: <profile>/<service>@<host:port>+<settings>.
     assert re.search(rf"breaker {re.escape(t.profile)}/euprop@\S+: closed -> open",

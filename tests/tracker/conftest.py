@@ -186,7 +186,13 @@ def receiver() -> Iterator[Receiver]:
             return
 
         def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length)
+            if len(body) < length:
+                # The sender died mid-request (a SIGKILLed tracker): a real receiver never
+                # sees such a request as delivered, and the tracker sends it again.
+                self.close_connection = True
+                return
             if state.latency:
                 time.sleep(state.latency)
             with state.lock:
