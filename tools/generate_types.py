@@ -190,8 +190,8 @@ def render(service: str, class_name: str, operations: Iterable[str], model: Serv
         ]
     body = "\n\n\n".join(
         [*writer.typed_dicts.values()]
-        + ["\n".join([f"class {class_name}:", f'    """The {service} {what}."""',
-                      "", *(_CLIENT_MEMBERS if own else ()), *methods])]
+        + ["\n".join([f"class {class_name}{'(ClientBase)' if own else ''}:",
+                      f'    """The {service} {what}."""', "", *methods])]
     ).rstrip()
     module = class_name_module(class_name)
     return "\n".join([
@@ -217,18 +217,6 @@ def render(service: str, class_name: str, operations: Iterable[str], model: Serv
     ])
 
 
-# What every botocore client has besides its operations (botocore.client.BaseClient).
-_CLIENT_MEMBERS = (
-    "    meta: Any",
-    "    exceptions: Any",
-    "",
-    "    def can_paginate(self, operation_name: str) -> bool: ...",
-    "    def get_paginator(self, operation_name: str) -> Any: ...",
-    "    def get_waiter(self, waiter_name: str) -> Any: ...",
-    "    def close(self) -> None: ...",
-    "",
-)
-
 def _imports(body: str) -> list[str]:
     """The import block of a module with ``body``: only what it uses (the linter checks)."""
     abc = [name for name in ("Mapping", "Sequence") if f"{name}[" in body]
@@ -241,7 +229,8 @@ def _imports(body: str) -> list[str]:
               if name == "TYPE_CHECKING" and "Required[" in body or name != "TYPE_CHECKING"
               and re.search(rf"\b{name}\b", body)]
     lines.append(f"from typing import {', '.join(typing)}")
-    common = [name for name in ("EmptyResponseTypeDef", "ResponseMetadataTypeDef") if name in body]
+    common = [name for name in ("ClientBase", "EmptyResponseTypeDef", "ResponseMetadataTypeDef")
+              if name in body]
     lines += ["", f"from euca_boto.typed.common import {', '.join(common)}"]
     if "Required[" in body:
         # Required is in typing from Python 3.11; annotations are never evaluated at run time.

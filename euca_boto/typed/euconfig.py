@@ -12,9 +12,9 @@ editors complete its methods and type checkers check arguments and responses.
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import TypedDict
 
-from euca_boto.typed.common import ResponseMetadataTypeDef
+from euca_boto.typed.common import ClientBase, ResponseMetadataTypeDef
 
 __all__ = ["EuconfigClient"]
 
@@ -59,16 +59,8 @@ class DeregisterComponentResponseTypeDef(TypedDict, total=False):
     ResponseMetadata: ResponseMetadataTypeDef
 
 
-class EuconfigClient:
+class EuconfigClient(ClientBase):
     """The euconfig client."""
-
-    meta: Any
-    exceptions: Any
-
-    def can_paginate(self, operation_name: str) -> bool: ...
-    def get_paginator(self, operation_name: str) -> Any: ...
-    def get_waiter(self, waiter_name: str) -> Any: ...
-    def close(self) -> None: ...
 
     def describe_components(self, *, Verbose: bool = ...) -> DescribeComponentsResponseTypeDef:
         """Lists every component service registered on the answering host."""

@@ -13,9 +13,9 @@ editors complete its methods and type checkers check arguments and responses.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypedDict
+from typing import TypedDict
 
-from euca_boto.typed.common import ResponseMetadataTypeDef
+from euca_boto.typed.common import ClientBase, ResponseMetadataTypeDef
 
 __all__ = ["EuservClient"]
 
@@ -160,16 +160,8 @@ class ServiceCertificateTypeDef(TypedDict, total=False):
     CertificateFingerprintDigest: str
 
 
-class EuservClient:
+class EuservClient(ClientBase):
     """The euserv client."""
-
-    meta: Any
-    exceptions: Any
-
-    def can_paginate(self, operation_name: str) -> bool: ...
-    def get_paginator(self, operation_name: str) -> Any: ...
-    def get_waiter(self, waiter_name: str) -> Any: ...
-    def close(self) -> None: ...
 
     def describe_services(
         self,

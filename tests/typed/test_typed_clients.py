@@ -14,6 +14,7 @@ import pytest
 import euca_boto
 from euca_boto.testing import LocalCloud
 from euca_boto.typed import EucaEc2Client, EuconfigClient, EupropClient, EuservClient
+from euca_boto.typed.common import ClientBase
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -91,9 +92,11 @@ def test_every_typed_method_is_a_method_of_the_real_client(
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
     client = euca_boto.session(profile_name="localcloud").client(service)
     typed = {name for name in vars(CLIENTS[service]) if not name.startswith("_")}
-    common = {"meta", "exceptions", "can_paginate", "get_paginator", "get_waiter", "close"}
-    assert all(hasattr(client, name) for name in common & typed)
-    assert typed - common == set(client.meta.method_to_api_mapping)
+    assert typed == set(client.meta.method_to_api_mapping)
+    shared = {name for name in vars(ClientBase) if not name.startswith("_")}
+    shared |= set(ClientBase.__annotations__)
+    assert shared == {"meta", "exceptions", "can_paginate", "get_paginator", "get_waiter", "close"}
+    assert all(hasattr(client, name) for name in shared)
 
 
 def test_a_reply_has_only_keys_its_typed_dict_names(
