@@ -629,7 +629,7 @@ def load(
             )
         env_raw[env_names[var]] = raw
     env_values = {
-        key: _parse_one(key, raw, f"environment variable {BY_KEY[key].env_var} ({where})")
+        key: parse_setting(key, raw, f"environment variable {BY_KEY[key].env_var} ({where})")
         for key, raw in env_raw.items()
     }
     arg_values = _parse_mapping(dict(overrides or {}), f"argument ({where})")
@@ -685,11 +685,15 @@ def _parse_mapping(raw: Mapping[str, Any], where: str, in_block: bool = False) -
                 f"{where}: {key} applies to the whole profile and cannot be set per service; "
                 f"move it out of the service block"
             )
-        parsed[key] = _parse_one(key, value, where)
+        parsed[key] = parse_setting(key, value, where)
     return parsed
 
 
-def _parse_one(key: str, raw: Any, where: str) -> Any:
+def parse_setting(key: str, raw: Any, where: str) -> Any:
+    """The value of setting ``key`` written as ``raw``, or :class:`ConfigError` naming
+    ``where`` it was written (a file, a variable, a function's argument), the value (without a
+    password a URL in it may carry) and what was expected. ``key`` must be a known setting:
+    which keys a place accepts is its own business."""
     setting = BY_KEY[key]
     try:
         return setting.kind.parse(raw)

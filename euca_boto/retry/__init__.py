@@ -65,7 +65,7 @@ from euca_boto.retry.handler import (
     register,
 )
 from euca_boto.retry.policy import DEFAULT_STATUS_CODES, Policy, RetryDecision, RetryPolicy
-from euca_boto.settings import BY_KEY
+from euca_boto.settings import parse_setting
 
 __all__ = [
     "DEFAULT_STATUS_CODES",
@@ -188,10 +188,4 @@ def _parse_setting(key: str, raw: Any, where: str) -> Any:
         near = difflib.get_close_matches(key, RETRY_KEYS, n=1, cutoff=0.6)
         hint = f"; did you mean {near[0]}?" if near else f"; known: {', '.join(RETRY_KEYS)}"
         raise ConfigError(f"{where}: unknown retry setting {key!r}{hint}")
-    setting = BY_KEY[key]
-    try:
-        return setting.kind.parse(raw)
-    except (ValueError, TypeError):
-        raise ConfigError(
-            f"{where}: {key} = {raw!r} is not valid; expected {setting.kind.expected}"
-        ) from None
+    return parse_setting(key, raw, where)
