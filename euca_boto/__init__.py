@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         get_breaker,
         remove_breaker_listener,
     )
+    from euca_boto.circuit.client import protect
     from euca_boto.circuit.registry import breaker
     from euca_boto.context import (
         CallerContext,
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
         selector_of,
     )
     from euca_boto.models import models_path
-    from euca_boto.proxy import protect
     from euca_boto.retry import (
         RetryBudget,
         RetryContext,
@@ -83,7 +83,7 @@ _LAZY: dict[str, str] = {
     "keep_topology_updated": "euca_boto.endpoints",
     "selector_of": "euca_boto.endpoints",
     "models_path": "euca_boto.models",
-    "protect": "euca_boto.proxy",
+    "protect": "euca_boto.circuit.client",
     "RetryBudget": "euca_boto.retry",
     "RetryContext": "euca_boto.retry",
     "RetryDecision": "euca_boto.retry",

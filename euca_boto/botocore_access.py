@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextvars
 import inspect
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,18 @@ def configured_endpoint_url(session: Any, service: str) -> str | None:
 
 
 # Clients -------------------------------------------------------------------------------------
+
+
+def is_client(obj: Any) -> bool:
+    """Whether ``obj`` is a botocore or boto3 client (plain, aiobotocore's, or a proxy of one)."""
+    return hasattr(getattr(obj, "meta", None), "method_to_api_mapping")
+
+
+def operation_methods(client: Any) -> Mapping[str, str]:
+    """A client's operation methods: method name (``describe_instances``) -> operation name
+    (``DescribeInstances``). Every other attribute of a client is not an operation."""
+    mapping: Mapping[str, str] = client.meta.method_to_api_mapping
+    return mapping
 
 
 def is_async_client(client: Any) -> bool:

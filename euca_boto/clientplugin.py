@@ -42,6 +42,7 @@ from botocore.exceptions import ClientError
 from euca_boto import wirelog
 from euca_boto.botocore_access import awaits_handlers, building_session
 from euca_boto.circuit.breaker import Breaker
+from euca_boto.circuit.client import named_breaker
 from euca_boto.circuit.guard import _Call
 from euca_boto.endpoints import events as endpoint_events
 from euca_boto.errors import ConfigError
@@ -49,7 +50,6 @@ from euca_boto.install import Plugin, plugin_of
 from euca_boto.metrics import METRICS
 from euca_boto.notice import say_once
 from euca_boto.plainsession import PLAIN_ATTRIBUTE
-from euca_boto.proxy import named_breaker
 from euca_boto.settings import load
 
 _CALL_KEY = "euca_boto_breaker_call"

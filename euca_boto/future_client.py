@@ -1,7 +1,8 @@
 """The future-returning view of a client (imported by the first :func:`euca_boto.futures` call).
 
-A ``wrapt`` proxy of the client; wrapt is imported only here, so programs that never ask for
-futures do not pay for it.
+An :class:`~euca_boto.operation_proxy.OperationProxy` of the client whose operations are
+submitted to the executor; wrapt comes with it, so programs that never ask for futures do not
+pay for it.
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ from __future__ import annotations
 import contextvars
 import functools
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError, Executor, Future
 from typing import Any
 
-import wrapt
+from euca_boto.operation_proxy import OperationProxy
 
 
 def _submit(executor: Executor, context: contextvars.Context, func: Callable[..., Any],
@@ -23,31 +24,20 @@ def _submit(executor: Executor, context: contextvars.Context, func: Callable[...
     return executor.submit(context.run, func, *args, **kwargs)
 
 
-class FutureClient(wrapt.ObjectProxy):
+class FutureClient(OperationProxy):
     """A client whose operation methods return futures; everything else is the client's own."""
 
     def __init__(self, client: Any, executor: Executor) -> None:
         super().__init__(client)
         self._self_executor = executor
-        self._self_api: Mapping[str, str] = client.meta.method_to_api_mapping
-        self._self_methods: dict[str, Callable[..., Future[Any]]] = {}
 
-    def __getattr__(self, name: str) -> Any:
-        if name == "__wrapped__" or name.startswith("_self_"):
-            return super().__getattr__(name)
-        submitting = self._self_methods.get(name)
-        if submitting is not None:
-            return submitting
-        attribute = getattr(self.__wrapped__, name)
-        if name not in self._self_api or not callable(attribute):
-            return attribute
+    def _self_operation(self, operation: str, method: Callable[..., Any]) -> Callable[..., Any]:
         executor = self._self_executor
 
-        @functools.wraps(attribute)
+        @functools.wraps(method)
         def submit(*args: Any, **kwargs: Any) -> Future[Any]:
-            return _submit(executor, contextvars.copy_context(), attribute, *args, **kwargs)
+            return _submit(executor, contextvars.copy_context(), method, *args, **kwargs)
 
-        self._self_methods[name] = submit
         return submit
 
     def get_paginator(self, operation_name: str) -> FuturePaginator:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any
 
+from euca_boto.botocore_access import is_client
 from euca_boto.errors import EucaBotoError
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def futures(client: Any, executor: Executor) -> FutureClient:
             f"concurrent.futures.Executor (e.g. ThreadPoolExecutor(max_workers=16)), "
             f"not {type(executor).__name__}"
         )
-    if not hasattr(getattr(client, "meta", None), "method_to_api_mapping"):
+    if not is_client(client):
         raise EucaBotoError(
             f"euca_boto.futures(client, executor): client must be a boto3/botocore client, "
             f"not {type(client).__name__}"

@@ -24,7 +24,6 @@ from euca_boto import clientconfig, msgs, parsing
 from euca_boto.botocore_access import add_models_path, awaits_handlers, botocore_session_of
 from euca_boto.errors import ConfigError
 from euca_boto.models import models_path
-from euca_boto.proxy import BreakerHook
 from euca_boto.settings import ServiceSettings, Settings, config_file_problem, load
 
 # (service name, its settings, the caller's Config or None) -> the Config to create the client with
@@ -48,6 +47,9 @@ class Plugin:
         self.config_hooks: list[ConfigHook] = []
         self.client_hooks: list[ClientHook] = []
         # Clients come back behind their circuit breaker: one decision per logical call.
+        # Imported here, like the features below: `import euca_boto` loads no breaker code.
+        from euca_boto.circuit.client import BreakerHook
+
         self.client_hooks.append(BreakerHook(self))
         self.config_hooks.append(clientconfig.config_hook)
         # Caller context, retries, endpoints and the wire log are imported when a session is

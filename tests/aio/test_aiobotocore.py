@@ -22,8 +22,8 @@ from modes import InFlight, needs_aiobotocore
 
 import euca_boto
 from euca_boto import EucaBotoError, aio
+from euca_boto.circuit.protected import ProtectedClient
 from euca_boto.metrics import METRICS
-from euca_boto.proxy import ProtectedClient
 from euca_boto.testing import LocalCloud
 
 pytestmark = needs_aiobotocore

@@ -14,8 +14,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import euca_boto
+from euca_boto.circuit.protected import ProtectedClient
 from euca_boto.metrics import METRICS
-from euca_boto.proxy import ProtectedClient
 from euca_boto.testing import LocalCloud
 
 FAST = {"euca_retry_max_attempts": 1}

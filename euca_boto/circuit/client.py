@@ -1,13 +1,14 @@
-"""Clients protected by circuit breakers, indistinguishable from the clients they wrap.
+"""The breaker's client adapter: clients protected by circuit breakers, and their breakers' names.
 
-:func:`protect` wraps a botocore or boto3 client in a ``wrapt`` proxy: ``isinstance``, ``meta``,
-``exceptions`` and everything else are the client's own, and each operation method goes through
-its breaker as one logical call (retries and failover happen inside it). A breaker protects one
-service of one cloud with one set of settings: it is named ``<profile>/<service>@<host:port>``
-after the client's endpoint, so two clouds reached under one profile name never share one, and a
-breaker setting that is not the default is part of the name (``...@host:8773+fail_max=2``), so a
-client with other settings gets a breaker of its own instead of changing everyone's. Paginators
-and waiters are built against the proxy, so every page and every poll is a protected call too.
+:func:`protect` wraps a botocore or boto3 client in a proxy (:mod:`euca_boto.circuit.protected`,
+imported when the first client is protected): ``isinstance``, ``meta``, ``exceptions`` and
+everything else are the client's own, and each operation method goes through its breaker as one
+logical call (retries and failover happen inside it). A breaker protects one service of one
+cloud with one set of settings: it is named ``<profile>/<service>@<host:port>`` after the
+client's endpoint, so two clouds reached under one profile name never share one, and a breaker
+setting that is not the default is part of the name (``...@host:8773+fail_max=2``), so a client
+with other settings gets a breaker of its own instead of changing everyone's. Paginators and
+waiters are built against the proxy, so every page and every poll is a protected call too.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from euca_boto.errors import ConfigError
-from euca_boto.settings import BY_KEY, format_value
+from euca_boto.settings import BY_KEY, format_value, parse_setting
 
 if TYPE_CHECKING:
     from euca_boto.circuit.breaker import Breaker
-    from euca_boto.protected_client import ProtectedClient
+    from euca_boto.circuit.protected import ProtectedClient
 
 _KEYS = (
     "euca_breaker_scope",
@@ -108,34 +109,20 @@ def protect(client: Any, *, profile: str = "default", **euca_settings: Any) -> A
                 f"euca_boto.protect(): {key!r} is not a breaker setting; "
                 f"expected one of {', '.join(_KEYS)}"
             )
-        try:
-            settings[key] = BY_KEY[key].kind.parse(raw)
-        except (TypeError, ValueError):
-            raise ConfigError(
-                f"euca_boto.protect(): {key} = {raw!r} is not valid; "
-                f"expected {BY_KEY[key].kind.expected}"
-            ) from None
+        settings[key] = parse_setting(key, raw, "euca_boto.protect()")
     return _protected(client, profile, settings)
 
 
 def _protected(client: Any, profile: str, settings: Mapping[str, Any]) -> ProtectedClient:
-    from euca_boto.protected_client import ProtectedClient
+    from euca_boto.circuit.protected import ProtectedClient
 
     return ProtectedClient(client, profile, settings)
-
-
-def __getattr__(name: str) -> Any:
-    if name == "ProtectedClient":
-        from euca_boto.protected_client import ProtectedClient
-
-        return ProtectedClient
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _is_protected(client: Any) -> bool:
     # isinstance, not getattr: a missing attribute of a botocore client costs an event. Until
     # the first client is protected the class is not even imported, and nothing is one.
-    module = sys.modules.get("euca_boto.protected_client")
+    module = sys.modules.get("euca_boto.circuit.protected")
     return module is not None and isinstance(client, module.ProtectedClient)
 
 
