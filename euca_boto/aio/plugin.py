@@ -1,0 +1,250 @@
+"""The plugin on aiobotocore sessions: :func:`install`, :func:`session`, :func:`configure_retry`.
+
+:func:`install` puts euca-boto on an aiobotocore ``AioSession``: the same handlers on its event
+emitter, with the ones that wait made ``async`` (the retry handler's delay is an
+``asyncio.sleep``; a breaker with shared state is consulted in a worker thread; caller context
+credentials are fetched off the loop), and protected clients whose operations are coroutines.
+aiobotocore is an optional extra: it is imported when a session is installed or made, never
+before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+from collections.abc import Awaitable
+from types import TracebackType
+from typing import Any
+
+import botocore.session
+from botocore.credentials import CredentialProvider, CredentialResolver, Credentials
+
+from euca_boto import context as caller
+from euca_boto.botocore_access import copy_models_paths, set_request_credentials
+from euca_boto.errors import EucaBotoError
+from euca_boto.install import Plugin, argument_binder, attach, plugin_of
+from euca_boto.install import install as sync_install
+from euca_boto.plainsession import plain_session
+from euca_boto.retry import Policy, RetryHandler, reconfigure
+from euca_boto.retry.handler import QUERY_EVENT, AsyncSleep, Clock
+
+
+def _aio_session_class() -> type[Any]:
+    try:
+        from aiobotocore.session import AioSession
+    except ImportError:
+        raise EucaBotoError(
+            "euca_boto.aio.install() needs aiobotocore: pip install 'euca-boto[aio]'"
+        ) from None
+    return AioSession
+
+
+def install(session: Any, **euca_settings: Any) -> Any:
+    """Install euca-boto on an aiobotocore ``AioSession`` and return it.
+
+    The same settings and behaviour as :func:`euca_boto.install`; clients come from
+    ``async with session.create_client(...) as client`` as usual, protected by their breaker.
+    Raises :class:`~euca_boto.ConfigError` if a setting is bad or unknown.
+    """
+    aio_session = _aio_session_class()
+    if not isinstance(session, aio_session):
+        raise TypeError(
+            f"euca_boto.aio.install() takes an aiobotocore AioSession, not "
+            f"{type(session).__name__}; use euca_boto.install() for boto3/botocore sessions"
+        )
+    attach(session, euca_settings, _wrap_create_client)
+    return session
+
+
+def session(profile_name: str | None = None, **kwargs: Any) -> Any:
+    """A new aiobotocore ``AioSession`` with euca-boto installed.
+
+    ``euca_*`` keyword arguments are settings; ``aws_access_key_id``,
+    ``aws_secret_access_key``, ``aws_session_token`` and ``region_name`` set the session's
+    credentials and region.
+    """
+    aio_session = _aio_session_class()
+    euca_settings = {k: v for k, v in kwargs.items() if k.startswith("euca_")}
+    others = {k: v for k, v in kwargs.items() if not k.startswith("euca_")}
+    unknown = set(others) - {"aws_access_key_id", "aws_secret_access_key",
+                             "aws_session_token", "region_name"}
+    if unknown:
+        raise TypeError(f"euca_boto.aio.session() got unexpected arguments: "
+                        f"{', '.join(sorted(unknown))}")
+    new = aio_session(profile=profile_name)
+    if others.get("aws_access_key_id") is not None:
+        new.set_credentials(others["aws_access_key_id"], others.get("aws_secret_access_key"),
+                            others.get("aws_session_token"))
+    if others.get("region_name") is not None:
+        new.set_config_variable("region", others["region_name"])
+    return install(new, **euca_settings)
+
+
+class _ClientContext:
+    """What ``AioSession.create_client`` returns on an installed session: aiobotocore's async
+    context manager, handing out the plugin's finished client."""
+
+    def __init__(self, creating: Any, plugin: Plugin) -> None:
+        self._creating = creating
+        self._plugin = plugin
+
+    async def __aenter__(self) -> Any:
+        client = await self._creating.__aenter__()
+        return self._plugin.finish_client(client)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self._creating.__aexit__(exc_type, exc, traceback)
+
+
+def _wrap_create_client(core: botocore.session.Session, plugin: Plugin) -> None:
+    """``install.attach``'s hook for aiobotocore sessions (see ``install._wrap_create_client``)."""
+    original = core.create_client
+    # aiobotocore's create_client takes botocore's arguments through *args/**kwargs.
+    bind = argument_binder(
+        inspect.signature(botocore.session.Session.create_client.__get__(core)))
+    handlers = _AioContextHandlers(core)
+    core.get_component("event_emitter").register_first(
+        "creating-client-class", handlers.on_creating_client_class,
+        unique_id="euca-boto-aio-creating-client-class",
+    )
+
+    @functools.wraps(original)
+    def create_client(*args: Any, **kwargs: Any) -> _ClientContext:
+        arguments = bind(args, kwargs)
+        plugin.prepare_arguments(arguments)
+        return _ClientContext(original(**arguments), plugin)
+
+    # Only this session instance is touched.
+    core.create_client = create_client
+
+
+class _MirroredCredentials(Credentials):
+    """An aiobotocore session's credentials, as a plain botocore session signs with them: the
+    frozen credentials the event loop last read from it (refreshing them there if due)."""
+
+    def __init__(self) -> None:
+        self.method = "euca-boto-aiobotocore-session"
+        self._frozen: Any = None
+
+    def update(self, frozen: Any) -> None:
+        self._frozen = frozen  # one reference swap: readers see the old or the new, whole
+
+    def get_frozen_credentials(self) -> Any:
+        return self._frozen
+
+    @property
+    def access_key(self) -> Any:
+        return self._frozen.access_key
+
+    @property
+    def secret_key(self) -> Any:
+        return self._frozen.secret_key
+
+    @property
+    def token(self) -> Any:
+        return self._frozen.token
+
+
+class _MirrorProvider(CredentialProvider):
+    """The only credential provider of the plain session: the mirrored credentials."""
+
+    METHOD = "euca-boto-aiobotocore-session"
+
+    def __init__(self, credentials: _MirroredCredentials) -> None:
+        self.credentials = credentials
+
+    def load(self) -> Credentials | None:
+        return self.credentials if self.credentials.get_frozen_credentials() else None
+
+
+class _AioContextHandlers:
+    """Caller-context signing for aiobotocore: credentials fetched off the event loop.
+
+    Temporary credentials come from STS through a plain botocore session with euca-boto
+    installed on it (so STS is the cloud's ``/services/Tokens``, found like every other
+    service: ``euca_endpoint``, DNS or the topology), the aiobotocore session's profile and
+    settings, and the aiobotocore session's own credentials, read again on the event loop
+    before each use so that they are refreshed when they expire. The STS call runs in a worker
+    thread; the credentials are handed to aiobotocore's signer as its own credentials type.
+    Registered before the plugin's handlers, under the same unique id, so it takes the place
+    of the blocking one.
+    """
+
+    def __init__(self, core: Any) -> None:
+        self._core = core
+        self._base = _MirroredCredentials()
+        self._broker: caller.IdentityBroker | None = None
+        self._wired: set[str] = set()  # services whose handler is registered
+
+    def on_creating_client_class(self, event_name: str, **kwargs: Any) -> None:
+        service_id = event_name.split(".", 1)[1]
+        if service_id in self._wired:
+            return
+        self._wired.add(service_id)
+        self._core.get_component("event_emitter").register(
+            f"before-call.{service_id}", self.on_before_call,
+            unique_id=f"euca-boto-context-signing-{service_id}",
+        )
+
+    def on_before_call(self, context: dict[str, Any], **kwargs: Any) -> Awaitable[None] | None:
+        # aiobotocore awaits what a handler returns: a coroutine only when there is work.
+        current = caller.current()
+        if current is None or not current.signs:
+            return None
+        return self._sign(current, context)
+
+    async def _sign(self, current: caller.CallerContext, context: dict[str, Any]) -> None:
+        from aiobotocore.credentials import AioCredentials
+
+        # Read on the loop, where aiobotocore refreshes them; STS may be called with them next.
+        credentials = await self._core.get_credentials()
+        if credentials is not None:
+            self._base.update(await credentials.get_frozen_credentials())
+        broker = self._broker_ready()
+        fresh = await asyncio.to_thread(broker.credentials, current)
+        set_request_credentials(context, AioCredentials(
+            fresh.access_key, fresh.secret_key, fresh.token, method=fresh.method))
+
+    def _broker_ready(self) -> caller.IdentityBroker:
+        # Two first calls at once may both build one; the later simply replaces the earlier.
+        # Building reads no file the aiobotocore session has not read already.
+        if self._broker is None:
+            # Left alone by `euca-boto run`'s hook: installed here, with this session's settings.
+            plain = plain_session(self._core.profile)
+            copy_models_paths(self._core, plain)
+            plain.register_component(
+                "credential_provider", CredentialResolver([_MirrorProvider(self._base)]))
+            region = self._core.get_config_variable("region")
+            if region:
+                plain.set_config_variable("region", region)
+            sync_install(plain)
+            ours, theirs = plugin_of(plain), plugin_of(self._core)
+            if ours is not None and theirs is not None:
+                ours.settings = theirs.settings  # the keyword overrides of the session too
+            self._broker = caller.IdentityBroker(plain)
+        return self._broker
+
+
+async def configure_retry(
+    client: Any,
+    policy: Policy | None = None,
+    *,
+    async_sleep: AsyncSleep | None = None,
+    clock: Clock | None = None,
+    **settings: Any,
+) -> RetryHandler:
+    """:func:`euca_boto.configure_retry` for aiobotocore clients.
+
+    ``async_sleep`` (an ``async`` function of seconds) replaces ``asyncio.sleep`` between
+    attempts; ``clock`` replaces ``time.monotonic``.
+    """
+    service_id = client.meta.service_model.service_id.hyphenize()
+    _, current = await client.meta.events.emit_until_response(f"{QUERY_EVENT}.{service_id}")
+    return reconfigure(client, current if isinstance(current, RetryHandler) else None, policy,
+                       clock=clock, async_sleep=async_sleep, **settings)
