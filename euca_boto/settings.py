@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import botocore.loaders
 from botocore.exceptions import ConfigParseError, ProfileNotFound
 
+from euca_boto import process
 from euca_boto.botocore_access import hyphenized_service_ids
 from euca_boto.errors import ConfigError
 from euca_boto.redact import url_passwords
@@ -488,6 +489,7 @@ class Value:
 
 # Defaults of this process that differ from the table's, set by the tool that hosts euca-boto.
 _HOST_DEFAULTS: dict[str, Value] = {}
+process.register("host defaults", "per process, from set_host_default()", _HOST_DEFAULTS.clear)
 
 
 def set_host_default(key: str, raw: Any, host: str) -> None:

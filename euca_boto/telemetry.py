@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from euca_boto import context as caller
+from euca_boto import process
 from euca_boto.metrics import METRICS, Metrics
 from euca_boto.parsing import parse_failure
 
@@ -216,6 +217,15 @@ def register(emitter: Any, service_id: str) -> None:
 # Metrics ---------------------------------------------------------------------------------------
 
 _duration: Any = None
+
+
+def _forget_duration() -> None:
+    global _duration
+    _duration = None
+
+
+process.register("opentelemetry duration histogram", "per process, from instrument_metrics()",
+                 _forget_duration)
 
 
 def _record_duration(service: str, seconds: float, failure: str | None) -> None:

@@ -31,6 +31,7 @@ import difflib
 import weakref
 from typing import Any
 
+from euca_boto import process
 from euca_boto.errors import ConfigError
 from euca_boto.retry.backoff import Backoff, wait_exponential_jitter, wait_fixed
 from euca_boto.retry.budget import RETRY_COST, SUCCESS_REFILL, RetryBudget
@@ -106,6 +107,8 @@ __all__ = [
 # One RetryBudget per (botocore session, service): every client of the service made from the
 # session shares its endpoints' tokens, and re-installing the plugin keeps them.
 _BUDGETS: weakref.WeakKeyDictionary[Any, dict[str, RetryBudget]] = weakref.WeakKeyDictionary()
+process.register("retry budgets", "per botocore session (weak keys), across re-installs",
+                 _BUDGETS.clear)
 
 
 def register_service(botocore_session: Any, service_id: str, settings: Any,
