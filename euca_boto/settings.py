@@ -18,7 +18,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 import botocore.loaders
@@ -29,6 +29,9 @@ from euca_boto.botocore_access import hyphenized_service_ids
 from euca_boto.errors import ConfigError
 from euca_boto.redact import url_passwords
 from euca_boto.services import SERVICES, block_names
+
+if TYPE_CHECKING:
+    import botocore.session
 
 PREFIX = "euca_"
 ENV_PREFIX = "EUCA_BOTO_"
@@ -576,7 +579,7 @@ class Settings:
 
 
 def load(
-    botocore_session: Any,
+    botocore_session: botocore.session.Session,
     overrides: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:

@@ -419,7 +419,8 @@ class ServiceWireLog:
         self.response_received(event_name.rsplit(".", 1)[-1], context, response_dict, exception)
 
 
-def register(emitter: Any, service_id: str, settings: Callable[[], Settings]) -> ServiceWireLog:
+def register(emitter: botocore_access.Emitter, service_id: str,
+             settings: Callable[[], Settings]) -> ServiceWireLog:
     """Register the wire log of one service on a botocore event emitter (idempotent)."""
     log = ServiceWireLog(service_id, settings, _REDACTOR)
     botocore_access.track_sent_request_context(emitter, service_id)
