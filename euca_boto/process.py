@@ -33,6 +33,9 @@ state files (``localstate``)        per process, per path           close and fo
 problems already said (``notice``)  per process                     forget them: say them again
 host defaults (``settings``)        per process, from               forget them (the settings
                                     ``set_host_default``            table's defaults apply)
+wire log on stderr                  per process, from the first     remove the handler; the
+(``autoinstall``)                   session ``euca-boto run``       logger's level goes back
+                                    installs on
 ==================================  ==============================  ===============================
 
 Not registered, on purpose:

@@ -20,6 +20,7 @@ from euca_boto.wirelog import LOGGER_NAME, attach_file
 
 
 def test_every_feature_registers_its_state() -> None:
+    import euca_boto.autoinstall  # noqa: F401
     import euca_boto.circuit  # noqa: F401
     import euca_boto.endpoints  # noqa: F401
     import euca_boto.retry  # noqa: F401
@@ -29,7 +30,7 @@ def test_every_feature_registers_its_state() -> None:
     assert {state.name for state in process.registered()} == {
         "breakers", "redis clients", "retry budgets", "topology updaters", "wire-log switches",
         "wire-log files", "call metrics", "opentelemetry duration histogram", "state files",
-        "problems said", "host defaults",
+        "problems said", "host defaults", "wire log on stderr",
     }
     assert all(state.lifetime for state in process.registered())
 
