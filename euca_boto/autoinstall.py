@@ -15,10 +15,12 @@ import sys
 import threading
 from typing import Any
 
+from euca_boto import process
 from euca_boto.errors import ConfigError
 from euca_boto.notice import say_once
 
 _lock = threading.Lock()
+_shown: list[logging.Handler] = []  # the stderr handler _show_wire_log added, if any
 
 
 def install_on(session: Any, kind: str) -> bool:
@@ -71,3 +73,19 @@ def _show_wire_log(settings: Any) -> None:
         handler.setFormatter(logging.Formatter("%(name)s %(message)s"))
         wire.addHandler(handler)
         wire.setLevel(wirelog.LEVEL)
+        _shown.append(handler)
+
+
+def _hide_wire_log() -> None:
+    from euca_boto.wirelog import LOGGER_NAME
+
+    wire = logging.getLogger(LOGGER_NAME)
+    with _lock:
+        for handler in _shown:
+            wire.removeHandler(handler)
+            wire.setLevel(logging.NOTSET)
+        _shown.clear()
+
+
+process.register("wire log on stderr", "per process, from the first session euca-boto run "
+                 "installs on", _hide_wire_log)

@@ -12,6 +12,12 @@ fork under the name ``botocore``. Code imported after it (euca-boto included) th
 fork's classes through the usual names; a program that imports ``awscli.botocore`` by its full
 name gets a second copy, whose sessions :func:`is_botocore_session` recognises too. The fork's
 ``AWSPreparedRequest`` carries no ``context``; :func:`track_sent_request_context` makes up for it.
+
+The boundary is typed with botocore's and boto3's own classes (``BaseClient``, the two
+``Session`` classes) and, for event emitters, the :class:`Emitter` protocol: what euca-boto
+calls on them. botocore ships no type information, so a type checker sees its classes as
+``Any``; the protocol is what checks euca-boto's own calls. tests/foundation/test_botocore_door.py
+fails when another module reaches a private attribute of a botocore object.
 """
 
 from __future__ import annotations
@@ -19,15 +25,18 @@ from __future__ import annotations
 import contextvars
 import inspect
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import boto3.session
 import botocore
 import botocore.session
 from botocore.awsrequest import AWSPreparedRequest
 from botocore.configprovider import ConfiguredEndpointProvider
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
 
 #: The version of the botocore in use (the fork's own version inside the AWS CLI).
 VERSION: str = botocore.__version__
@@ -50,6 +59,47 @@ _created_context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.Co
 _AWAIT_PROBE_EVENT = "euca-boto-awaits-handlers"
 
 
+# Types at the boundary -----------------------------------------------------------------------
+
+#: What the functions taking "a session" take: a boto3 session or the botocore session behind it.
+AnySession: TypeAlias = "boto3.session.Session | botocore.session.Session"
+
+
+class Emitter(Protocol):
+    """What euca-boto uses of a botocore event emitter (a session's ``event_emitter``
+    component, a client's ``meta.events``; aiobotocore's returns coroutines from ``emit*``)."""
+
+    def register(self, event_name: str, handler: Callable[..., Any],
+                 unique_id: str | None = None, unique_id_uses_count: bool = False) -> None: ...
+
+    def register_first(self, event_name: str, handler: Callable[..., Any],
+                       unique_id: str | None = None,
+                       unique_id_uses_count: bool = False) -> None: ...
+
+    def register_last(self, event_name: str, handler: Callable[..., Any],
+                      unique_id: str | None = None,
+                      unique_id_uses_count: bool = False) -> None: ...
+
+    def unregister(self, event_name: str, handler: Callable[..., Any] | None = None,
+                   unique_id: str | None = None, unique_id_uses_count: bool = False) -> Any: ...
+
+    def emit(self, event_name: str, **kwargs: Any) -> Any: ...
+
+    def emit_until_response(self, event_name: str, **kwargs: Any) -> Any: ...
+
+
+def session_emitter(session: botocore.session.Session) -> Emitter:
+    """The event emitter of a botocore session: what its clients' emitters copy when built."""
+    emitter: Emitter = session.get_component("event_emitter")
+    return emitter
+
+
+def client_emitter(client: BaseClient) -> Emitter:
+    """The event emitter of one built client."""
+    emitter: Emitter = client.meta.events
+    return emitter
+
+
 # Sessions ------------------------------------------------------------------------------------
 
 
@@ -61,7 +111,7 @@ def is_botocore_session(obj: Any) -> bool:
     )
 
 
-def botocore_session_of(session: Any) -> botocore.session.Session:
+def botocore_session_of(session: AnySession) -> botocore.session.Session:
     """The botocore session behind a boto3 or botocore session.
 
     Raises ``TypeError`` for anything else.
@@ -77,7 +127,7 @@ def botocore_session_of(session: Any) -> botocore.session.Session:
     )
 
 
-def building_session() -> tuple[Any, str | None]:
+def building_session() -> tuple[botocore.session.Session | None, str | None]:
     """The session whose ``create_client`` is building a client right now, and the
     ``endpoint_url`` its caller passed, or (None, None) if no such call is under way.
 
@@ -94,14 +144,15 @@ def building_session() -> tuple[Any, str | None]:
     return None, None
 
 
-def add_models_path(session: Any, path: str) -> None:
+def add_models_path(session: botocore.session.Session, path: str) -> None:
     """Put ``path`` first on the session's model search path (once)."""
     search_paths = session.get_component("data_loader").search_paths
     if path not in search_paths:
         search_paths.insert(0, path)
 
 
-def copy_models_paths(source: Any, target: Any) -> None:
+def copy_models_paths(source: botocore.session.Session,
+                      target: botocore.session.Session) -> None:
     """Give ``target`` the model search path of ``source``."""
     target.get_component("data_loader").search_paths[:] = (
         source.get_component("data_loader").search_paths
@@ -116,7 +167,7 @@ def hyphenized_service_ids() -> frozenset[str]:
     return frozenset(CLIENT_NAME_TO_HYPHENIZED_SERVICE_ID_OVERRIDES.values())
 
 
-def configured_endpoint_url(session: Any, service: str) -> str | None:
+def configured_endpoint_url(session: botocore.session.Session, service: str) -> str | None:
     """The endpoint botocore itself would give a new client of ``service``, if any.
 
     botocore resolves it with this provider when it builds a client; asking the same provider
@@ -148,18 +199,18 @@ def operation_methods(client: Any) -> Mapping[str, str]:
     return mapping
 
 
-def is_async_client(client: Any) -> bool:
+def is_async_client(client: BaseClient) -> bool:
     """Whether ``client`` is aiobotocore's: its operations return coroutines."""
     return inspect.iscoroutinefunction(getattr(client, "_make_api_call", None))
 
 
-def paginator_through(proxy: Any, client: Any, operation_name: str) -> Any:
+def paginator_through(proxy: object, client: BaseClient, operation_name: str) -> Any:
     """``client``'s paginator for an operation, built with ``proxy`` standing for the client,
     so that every page is fetched through the proxy's methods."""
     return type(client).get_paginator(proxy, operation_name)
 
 
-def waiter_through(proxy: Any, client: Any, waiter_name: str) -> Any:
+def waiter_through(proxy: object, client: BaseClient, waiter_name: str) -> Any:
     """``client``'s waiter, built with ``proxy`` standing for the client (see above)."""
     return type(client).get_waiter(proxy, waiter_name)
 
@@ -167,7 +218,7 @@ def waiter_through(proxy: Any, client: Any, waiter_name: str) -> Any:
 # Emitters ------------------------------------------------------------------------------------
 
 
-def awaits_handlers(emitter: Any) -> bool:
+def awaits_handlers(emitter: Emitter) -> bool:
     """Whether ``emitter`` awaits the coroutines its handlers return (aiobotocore's does), so
     that a handler that waits must wait with ``await`` instead of blocking the event loop."""
     # Asked through the public API (emitters may be wrapped, e.g. in botocore's EventAliaser):
@@ -217,7 +268,7 @@ def sent_request_context(request: Any) -> dict[str, Any] | None:
     return context
 
 
-def track_sent_request_context(emitter: Any, service_id: str) -> None:
+def track_sent_request_context(emitter: Emitter, service_id: str) -> None:
     """Make :func:`sent_request_context` work for ``service_id`` on a botocore that does not
     put the context on prepared requests (idempotent; nothing to do on plain botocore).
 

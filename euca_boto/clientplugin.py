@@ -34,13 +34,13 @@ through :mod:`euca_boto.notice` (once per process) and the client is left as bot
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import botocore.session
 from botocore.exceptions import ClientError
 
 from euca_boto import wirelog
-from euca_boto.botocore_access import awaits_handlers, building_session
+from euca_boto.botocore_access import Emitter, awaits_handlers, building_session, client_emitter
 from euca_boto.circuit.breaker import Breaker
 from euca_boto.circuit.client import named_breaker
 from euca_boto.circuit.guard import _Call
@@ -51,6 +51,9 @@ from euca_boto.metrics import METRICS
 from euca_boto.notice import say_once
 from euca_boto.plainsession import PLAIN_ATTRIBUTE
 from euca_boto.settings import load
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
 
 _CALL_KEY = "euca_boto_breaker_call"
 
@@ -63,7 +66,7 @@ _PLUGIN_COMPONENT = "euca_boto.client_plugin"
 _PLUGINS_LOCK = threading.Lock()
 
 
-def initialize_client_plugin(client: Any) -> None:
+def initialize_client_plugin(client: BaseClient) -> None:
     """botocore's entry point: give ``client`` what can still be attached (see the module)."""
     service = client.meta.service_model.service_name
     try:
@@ -75,7 +78,7 @@ def initialize_client_plugin(client: Any) -> None:
                  f"it runs without euca-boto")
 
 
-def attach(client: Any) -> None:
+def attach(client: BaseClient) -> None:
     """Attach retries, endpoints, breaker, wire log and caller context to a built client."""
     session, caller_url = building_session()
     if session is None:
@@ -95,7 +98,7 @@ def attach(client: Any) -> None:
     model = client.meta.service_model
     service, service_id = model.service_name, model.service_id.hyphenize()
     view = plugin.settings.for_service(service)
-    emitter = client.meta.events
+    emitter = client_emitter(client)
     awaits = awaits_handlers(emitter)
 
     target = endpoint_events.creation_url(session, service, view, caller_url)
@@ -109,7 +112,7 @@ def attach(client: Any) -> None:
                      target or client.meta.endpoint_url).register(emitter, service_id)
 
 
-def _plugin_kept_by(session: Any) -> Plugin | None:
+def _plugin_kept_by(session: botocore.session.Session) -> Plugin | None:
     try:
         found = session.get_component(_PLUGIN_COMPONENT)
     except ValueError:
@@ -117,7 +120,7 @@ def _plugin_kept_by(session: Any) -> Plugin | None:
     return found if isinstance(found, Plugin) else None
 
 
-def _send_to(emitter: Any, service_id: str, built_url: str, target: str) -> None:
+def _send_to(emitter: Emitter, service_id: str, built_url: str, target: str) -> None:
     """Point the calls of a client built for ``built_url`` at ``target`` (before the
     endpoint selector plans them; botocore signs each attempt afterwards)."""
     built = built_url.rstrip("/")
@@ -174,7 +177,7 @@ class _CallBreaker:
         self.breaker: Breaker | None = None if self.per_operation else named_breaker(
             self.name, settings, endpoint_url)
 
-    def register(self, emitter: Any, service_id: str) -> None:
+    def register(self, emitter: Emitter, service_id: str) -> None:
         emitter.register_first(f"before-call.{service_id}", self.before_call,
                                unique_id=f"euca-boto-plugin-breaker-{service_id}")
         emitter.register(f"after-call.{service_id}", self.after_call,

@@ -28,12 +28,17 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from botocore.credentials import Credentials
 
 from euca_boto.botocore_access import set_request_credentials
 from euca_boto.errors import CallError
+
+if TYPE_CHECKING:
+    import botocore.session
+
+    from euca_boto.botocore_access import Emitter
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -376,7 +381,8 @@ class IdentityBroker:
     (its own calls are signed with the session's credentials).
     """
 
-    def __init__(self, session: Any, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, session: botocore.session.Session,
+                 clock: Callable[[], float] = time.time) -> None:
         self._session = session
         self._sts: Any = None
         self._sts_lock = threading.Lock()
@@ -450,7 +456,7 @@ class ContextHandlers:
         set_request_credentials(context, self.broker.credentials(caller))
 
 
-def register(emitter: Any, service_id: str, handlers: ContextHandlers) -> None:
+def register(emitter: Emitter, service_id: str, handlers: ContextHandlers) -> None:
     """Register the caller-context handlers of one service (idempotent)."""
     emitter.register(
         f"before-parameter-build.{service_id}", handlers.on_before_parameter_build,

@@ -21,7 +21,14 @@ from botocore.config import Config
 from botocore.exceptions import ConfigParseError
 
 from euca_boto import clientconfig, msgs, parsing
-from euca_boto.botocore_access import add_models_path, awaits_handlers, botocore_session_of
+from euca_boto.botocore_access import (
+    AnySession,
+    Emitter,
+    add_models_path,
+    awaits_handlers,
+    botocore_session_of,
+    session_emitter,
+)
 from euca_boto.errors import ConfigError
 from euca_boto.models import models_path
 from euca_boto.settings import ServiceSettings, Settings, config_file_problem, load
@@ -29,9 +36,11 @@ from euca_boto.settings import ServiceSettings, Settings, config_file_problem, l
 # (service name, its settings, the caller's Config or None) -> the Config to create the client with
 ConfigHook = Callable[[str, ServiceSettings, "Config | None"], "Config | None"]
 # (client, its settings) -> the object handed to the caller (the client or a proxy of it)
-ClientHook = Callable[[Any, ServiceSettings], Any]
+ClientHook = Callable[["BaseClient", ServiceSettings], Any]
 
 if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
     from euca_boto.typed import EucaSession
 
 _COMPONENT = "euca_boto"
@@ -97,7 +106,7 @@ class Plugin:
             self.session, service_name, self.view(service_name), arguments.get("endpoint_url"),
         )
 
-    def finish_client(self, client: Any) -> Any:
+    def finish_client(self, client: BaseClient) -> Any:
         """What the caller gets for a newly created client (the client, or a proxy of it)."""
         view = self.view(client.meta.service_model.service_name)
         for hook in self.client_hooks:
@@ -109,7 +118,7 @@ class Plugin:
         service_id = event_name.split(".", 1)[1]
         self.register_service(service_id)
 
-    def register_service(self, service_id: str, emitter: Any = None,
+    def register_service(self, service_id: str, emitter: Emitter | None = None,
                          caller_context: bool = True) -> None:
         """Register the handlers of one service on the session's emitter, or on ``emitter``
         (a built client's, for botocore's client plugin; see clientplugin.py).
@@ -125,8 +134,7 @@ class Plugin:
             return
         settings = self.settings
         if self._wired.get(service_id) is not settings:
-            self._register_features(self.session.get_component("event_emitter"), service_id,
-                                    caller_context)
+            self._register_features(session_emitter(self.session), service_id, caller_context)
             self._wired[service_id] = settings
         # Endpoint selection only once the session has endpoints to choose from (its clients
         # are created after their routes are made): until then its handlers would run on
@@ -135,7 +143,8 @@ class Plugin:
             endpoint_events.register_service(self.session, service_id)
             self._routed.add(service_id)
 
-    def _register_features(self, target: Any, service_id: str, caller_context: bool) -> None:
+    def _register_features(self, target: Emitter, service_id: str,
+                           caller_context: bool) -> None:
         from euca_boto import context, retry, telemetry, wirelog
 
         # In place of botocore's retry handler (it takes botocore's unique id).
@@ -149,7 +158,7 @@ class Plugin:
         parsing.register(target, service_id)
 
 
-def install(session: Any = None, **euca_settings: Any) -> Any:
+def install(session: AnySession | None = None, **euca_settings: Any) -> Any:
     """Install euca-boto on ``session`` (boto3's default session when omitted) and return it.
 
     ``euca_settings`` are ``euca_``-prefixed settings that override the profile and the
@@ -160,7 +169,7 @@ def install(session: Any = None, **euca_settings: Any) -> Any:
             boto3.setup_default_session()
         session = boto3.DEFAULT_SESSION
     core = botocore_session_of(session)
-    if awaits_handlers(core.get_component("event_emitter")):
+    if awaits_handlers(session_emitter(core)):
         raise TypeError(
             "euca_boto.install() got an aiobotocore session; use euca_boto.aio.install(session)"
         )
@@ -195,7 +204,7 @@ def attach(
         from euca_boto import context
 
         # After boto3 has added its S3 transfer methods (registered on the session before us).
-        core.get_component("event_emitter").register_last(
+        session_emitter(core).register_last(
             "creating-client-class.s3",
             context.guard_transfer_methods,
             unique_id="euca-boto-context-s3-transfers",
@@ -246,7 +255,7 @@ def argument_binder(
     return bind
 
 
-def plugin_of(session: Any) -> Plugin | None:
+def plugin_of(session: AnySession) -> Plugin | None:
     """The plugin state of an installed session, or None if euca-boto is not installed on it."""
     core = botocore_session_of(session)
     try:

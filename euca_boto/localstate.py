@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from euca_boto import process
 from euca_boto.settings import set_host_default
 
 if TYPE_CHECKING:
@@ -294,6 +295,17 @@ def _breaker_row(db: Any, name: str) -> BreakerRow | None:
 
 _FILES: dict[Path, StateFile] = {}
 _FILES_LOCK = threading.Lock()
+
+
+def _close_files() -> None:
+    with _FILES_LOCK:
+        files = list(_FILES.values())
+        _FILES.clear()
+    for file in files:
+        file.close()
+
+
+process.register("state files", "per process, per path", _close_files)
 
 
 def state_file(place: str) -> StateFile | None:

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from euca_boto import process
+
 # Upper bounds of the latency histogram's buckets, in seconds.
 BUCKETS: tuple[float, ...] = (
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, math.inf,
@@ -167,6 +169,7 @@ class _Collector:
 
 
 METRICS = Metrics()
+process.register("call metrics", "per process", METRICS.clear)
 
 
 def register_collector(registry: Any = None, metrics: Metrics = METRICS) -> Any:

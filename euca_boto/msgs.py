@@ -11,13 +11,15 @@ from __future__ import annotations
 import functools
 import re
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
-from botocore.hooks import BaseEventHooks
 from botocore.model import OperationModel, Shape
 
 from euca_boto.errors import CallError
+
+if TYPE_CHECKING:
+    from euca_boto.botocore_access import Emitter
 
 __all__ = [
     "MSGS_SERVICES",
@@ -268,7 +270,7 @@ def provide_client_params_handler(params: dict[str, Any], **kwargs: Any) -> dict
     return check_script_execution(params)
 
 
-def register(emitter: BaseEventHooks) -> None:
+def register(emitter: Emitter) -> None:
     """Register the msgs-binding handlers of every msgs service on a session's or a client's
     event emitter.
 
@@ -278,7 +280,7 @@ def register(emitter: BaseEventHooks) -> None:
         register_service(emitter, service)
 
 
-def register_service(emitter: BaseEventHooks, service: str) -> None:
+def register_service(emitter: Emitter, service: str) -> None:
     """Register the msgs-binding handlers of one service (nothing if it is not a msgs service).
 
     Installed sessions register a service's handlers when its first client is created: every

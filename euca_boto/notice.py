@@ -11,10 +11,20 @@ import logging
 import sys
 import threading
 
+from euca_boto import process
+
 logger = logging.getLogger("euca_boto")
 
 _said: set[str] = set()
 _lock = threading.Lock()
+
+
+def _forget() -> None:
+    with _lock:
+        _said.clear()
+
+
+process.register("problems said", "per process", _forget)
 
 
 def say_once(message: str) -> None:

@@ -15,11 +15,16 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.parsers import ResponseParserError
 
 from euca_boto.errors import MalformedResponseError
+
+if TYPE_CHECKING:
+    import botocore.session
+
+    from euca_boto.botocore_access import Emitter
 
 # The key of a parsed response that stands for an answer that could not be parsed.
 MARKER = "EucaMalformedResponse"
@@ -79,7 +84,7 @@ class TolerantParserFactory:
         return getattr(self._factory, name)
 
 
-def install_parser(botocore_session: Any) -> None:
+def install_parser(botocore_session: botocore.session.Session) -> None:
     """Make the session's clients parse tolerantly (idempotent)."""
     factory = botocore_session.get_component(_COMPONENT)
     if not isinstance(factory, TolerantParserFactory):
@@ -100,7 +105,7 @@ def raise_malformed(parsed: Any, model: Any, **kwargs: Any) -> None:
     )
 
 
-def register(emitter: Any, service_id: str) -> None:
+def register(emitter: Emitter, service_id: str) -> None:
     """Register :func:`raise_malformed` for one service, after every other ``after-call``
     handler (they give back probes and record the call first)."""
     emitter.register_last(f"after-call.{service_id}", raise_malformed,

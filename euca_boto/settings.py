@@ -18,16 +18,20 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 import botocore.loaders
 from botocore.exceptions import ConfigParseError, ProfileNotFound
 
+from euca_boto import process
 from euca_boto.botocore_access import hyphenized_service_ids
 from euca_boto.errors import ConfigError
 from euca_boto.redact import url_passwords
 from euca_boto.services import SERVICES, block_names
+
+if TYPE_CHECKING:
+    import botocore.session
 
 PREFIX = "euca_"
 ENV_PREFIX = "EUCA_BOTO_"
@@ -488,6 +492,7 @@ class Value:
 
 # Defaults of this process that differ from the table's, set by the tool that hosts euca-boto.
 _HOST_DEFAULTS: dict[str, Value] = {}
+process.register("host defaults", "per process, from set_host_default()", _HOST_DEFAULTS.clear)
 
 
 def set_host_default(key: str, raw: Any, host: str) -> None:
@@ -574,7 +579,7 @@ class Settings:
 
 
 def load(
-    botocore_session: Any,
+    botocore_session: botocore.session.Session,
     overrides: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:

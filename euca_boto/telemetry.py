@@ -18,12 +18,16 @@ from __future__ import annotations
 import sys
 import time
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from euca_boto import context as caller
+from euca_boto import process
 from euca_boto.metrics import METRICS, Metrics
 from euca_boto.parsing import parse_failure
+
+if TYPE_CHECKING:
+    from euca_boto.botocore_access import Emitter
 
 __all__ = ["instrument_metrics", "note_breaker", "register"]
 
@@ -190,7 +194,7 @@ def _configured() -> bool:
     return not isinstance(provider, (trace.ProxyTracerProvider, trace.NoOpTracerProvider))
 
 
-def register(emitter: Any, service_id: str) -> None:
+def register(emitter: Emitter, service_id: str) -> None:
     """Annotate the spans of ``service_id``'s calls, if this process traces with OpenTelemetry.
 
     Registered when the service's first client is created: a tracer provider set up later than
@@ -216,6 +220,15 @@ def register(emitter: Any, service_id: str) -> None:
 # Metrics ---------------------------------------------------------------------------------------
 
 _duration: Any = None
+
+
+def _forget_duration() -> None:
+    global _duration
+    _duration = None
+
+
+process.register("opentelemetry duration histogram", "per process, from instrument_metrics()",
+                 _forget_duration)
 
 
 def _record_duration(service: str, seconds: float, failure: str | None) -> None:

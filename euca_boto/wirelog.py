@@ -20,7 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from euca_boto import botocore_access
+from euca_boto import botocore_access, process
 from euca_boto import context as caller
 from euca_boto.errors import ConfigError
 from euca_boto.redact import Redactor
@@ -99,6 +99,12 @@ class _Switches:
             if self._entries.pop(token, None) is not None:
                 self.version += 1
 
+    def clear(self) -> None:
+        """Withdraw every switch (a switch restored later finds itself gone)."""
+        with self._lock:
+            self._entries.clear()
+            self.version += 1
+
     def decide(self, service: str) -> bool | None:
         """The newest switch's word on ``service``, or None when no switch covers it."""
         with self._lock:
@@ -110,6 +116,7 @@ class _Switches:
 
 
 _switches = _Switches()
+process.register("wire-log switches", "per switch, until its restore()", _switches.clear)
 
 
 class WireLogSwitch:
@@ -206,6 +213,16 @@ def detach_file(path: str | Path) -> None:
     if handler is not None:
         root.removeHandler(handler)
         handler.close()
+
+
+def _detach_files() -> None:
+    with _files_lock:
+        paths = list(_files)
+    for path in paths:
+        detach_file(path)
+
+
+process.register("wire-log files", "per file path, until detach_file()", _detach_files)
 
 
 # Records -------------------------------------------------------------------------------------
@@ -402,7 +419,8 @@ class ServiceWireLog:
         self.response_received(event_name.rsplit(".", 1)[-1], context, response_dict, exception)
 
 
-def register(emitter: Any, service_id: str, settings: Callable[[], Settings]) -> ServiceWireLog:
+def register(emitter: botocore_access.Emitter, service_id: str,
+             settings: Callable[[], Settings]) -> ServiceWireLog:
     """Register the wire log of one service on a botocore event emitter (idempotent)."""
     log = ServiceWireLog(service_id, settings, _REDACTOR)
     botocore_access.track_sent_request_context(emitter, service_id)

@@ -17,22 +17,19 @@ import boto3
 import pytest
 
 import euca_boto
-from euca_boto.circuit.registry import REGISTRY
-from euca_boto.metrics import METRICS
+from euca_boto import process
 from euca_boto.testing import LocalCloud
 
 PROFILE = "localcloud"
 
 
 @pytest.fixture(autouse=True)
-def isolated_breakers() -> Iterator[None]:
-    """Breakers and metrics are process-wide: every test starts and leaves with none."""
-    REGISTRY.clear()
-    REGISTRY.listeners.clear()
-    METRICS.clear()
+def isolated_process() -> Iterator[None]:
+    """Breakers, metrics, Redis clients, wire-log files ... are process-wide: every test
+    starts and leaves with the process as it was after import."""
+    process.reset()
     yield
-    REGISTRY.clear()
-    REGISTRY.listeners.clear()
+    process.reset()
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,12 @@ import botocore.session
 from botocore.credentials import CredentialProvider, CredentialResolver, Credentials
 
 from euca_boto import context as caller
-from euca_boto.botocore_access import copy_models_paths, set_request_credentials
+from euca_boto.botocore_access import (
+    client_emitter,
+    copy_models_paths,
+    session_emitter,
+    set_request_credentials,
+)
 from euca_boto.errors import EucaBotoError
 from euca_boto.install import Plugin, argument_binder, attach, plugin_of
 from euca_boto.install import install as sync_install
@@ -109,7 +114,7 @@ def _wrap_create_client(core: botocore.session.Session, plugin: Plugin) -> None:
     bind = argument_binder(
         inspect.signature(botocore.session.Session.create_client.__get__(core)))
     handlers = _AioContextHandlers(core)
-    core.get_component("event_emitter").register_first(
+    session_emitter(core).register_first(
         "creating-client-class", handlers.on_creating_client_class,
         unique_id="euca-boto-aio-creating-client-class",
     )
@@ -176,7 +181,7 @@ class _AioContextHandlers:
     of the blocking one.
     """
 
-    def __init__(self, core: Any) -> None:
+    def __init__(self, core: botocore.session.Session) -> None:
         self._core = core
         self._base = _MirroredCredentials()
         self._broker: caller.IdentityBroker | None = None
@@ -187,7 +192,7 @@ class _AioContextHandlers:
         if service_id in self._wired:
             return
         self._wired.add(service_id)
-        self._core.get_component("event_emitter").register(
+        session_emitter(self._core).register(
             f"before-call.{service_id}", self.on_before_call,
             unique_id=f"euca-boto-context-signing-{service_id}",
         )
@@ -245,6 +250,6 @@ async def configure_retry(
     attempts; ``clock`` replaces ``time.monotonic``.
     """
     service_id = client.meta.service_model.service_id.hyphenize()
-    _, current = await client.meta.events.emit_until_response(f"{QUERY_EVENT}.{service_id}")
+    _, current = await client_emitter(client).emit_until_response(f"{QUERY_EVENT}.{service_id}")
     return reconfigure(client, current if isinstance(current, RetryHandler) else None, policy,
                        clock=clock, async_sleep=async_sleep, **settings)

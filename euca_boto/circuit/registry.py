@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import fields
 from typing import Any, TypeVar
 
+from euca_boto import process
 from euca_boto.circuit.breaker import (
     Breaker,
     BreakerConfig,
@@ -117,6 +118,11 @@ class Registry:
             self._breakers.clear()
             self._storage_urls.clear()
 
+    def reset(self) -> None:
+        """Forget every breaker and every listener (:func:`euca_boto.process.reset`)."""
+        self.clear()
+        self.listeners.clear()  # in place: every breaker shares this list
+
 
 def resolve_name(name: str, known: Iterable[str], what: str = "circuit breaker") -> str:
     """The full name of the breaker ``name`` names among ``known``: itself, or the one breaker
@@ -135,6 +141,8 @@ def resolve_name(name: str, known: Iterable[str], what: str = "circuit breaker")
 
 
 REGISTRY = Registry()
+process.register("breakers", "per process, from the first breaker of a name",
+                 REGISTRY.reset)
 
 
 def breakers() -> list[BreakerInfo]:

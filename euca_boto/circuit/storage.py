@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
 
+from euca_boto import process
 from euca_boto.localstate import MEMORY, REREAD_AFTER, BreakerRow, StateFile, path_of, state_file
 from euca_boto.redact import url_passwords
 
@@ -500,6 +501,18 @@ class FallbackStorage:
 
 _clients_lock = threading.Lock()
 _clients: dict[str, Any] = {}
+
+
+def _close_clients() -> None:
+    with _clients_lock:
+        clients = list(_clients.values())
+        _clients.clear()
+    for client in clients:  # outside the lock: closing talks to Redis
+        client.close()
+
+
+process.register("redis clients", "per process, per URL, from the first breaker kept there",
+                 _close_clients)
 
 
 # The storage of a breaker kept in a state file: this prefix and the file's path.

@@ -12,16 +12,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from botocore.exceptions import HTTPClientError
 
-from euca_boto.botocore_access import awaits_handlers, context_of_request_dict
+from euca_boto.botocore_access import (
+    Emitter,
+    awaits_handlers,
+    context_of_request_dict,
+    session_emitter,
+)
 from euca_boto.endpoints.selection import CallPlan, Route
 from euca_boto.endpoints.selector import EndpointSelector, selector_of
 from euca_boto.parsing import parse_failure
 from euca_boto.retry.context import REQUEST_STATUSES
+
+if TYPE_CHECKING:
+    import botocore.session
 
 logger = logging.getLogger("euca_boto.endpoints")
 
@@ -157,11 +165,12 @@ def _call_of(request_dict: dict[str, Any]) -> tuple[Route, CallPlan] | None:
     return found
 
 
-def register_service(botocore_session: Any, service_id: str, emitter: Any = None) -> None:
+def register_service(botocore_session: botocore.session.Session, service_id: str,
+                     emitter: Emitter | None = None) -> None:
     """Register the endpoint handlers of one service on the session's emitter, or on
     ``emitter`` (one client's, for the client plugin)."""
     events = EndpointEvents(selector_of(botocore_session))
-    emitter = emitter or botocore_session.get_component("event_emitter")
+    emitter = emitter or session_emitter(botocore_session)
     sid = service_id
     before_call = events.before_call_async if awaits_handlers(emitter) else events.before_call
     emitter.register(f"before-call.{sid}", before_call,
@@ -178,12 +187,12 @@ def register_service(botocore_session: Any, service_id: str, emitter: Any = None
                      unique_id=f"euca-boto-endpoints-after-call-error-{sid}")
 
 
-def any_route(botocore_session: Any) -> bool:
+def any_route(botocore_session: botocore.session.Session) -> bool:
     """Whether any service of the session has endpoints to choose from."""
     return bool(selector_of(botocore_session).routes)
 
 
-def creation_url(botocore_session: Any, service: str, settings: Any,
+def creation_url(botocore_session: botocore.session.Session, service: str, settings: Any,
                  caller_url: str | None) -> str | None:
     """The endpoint hook of client creation (see :mod:`euca_boto.install`)."""
     return selector_of(botocore_session).creation_url(service, settings, caller_url)

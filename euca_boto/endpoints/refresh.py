@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from typing import Generic, TypeVar
 
+from euca_boto import process
 from euca_boto.endpoints.model import EndpointError
 
 logger = logging.getLogger("euca_boto.endpoints")
@@ -35,6 +36,7 @@ RETRY_AFTER_FAILURE = 5.0
 _ALL: weakref.WeakSet[Cached[object]] = weakref.WeakSet()
 _UPDATERS = 0  # how many background updaters run; while any does, callers never reload
 _UPDATERS_LOCK = threading.Lock()
+_RUNNING: set[TopologyUpdater] = set()  # the updaters not stopped yet, for process.reset()
 
 
 class Cached(Generic[T]):
@@ -155,6 +157,7 @@ class TopologyUpdater:
         global _UPDATERS
         with _UPDATERS_LOCK:
             _UPDATERS += 1
+            _RUNNING.add(self)
         try:
             self.future: Future[None] = executor.submit(self._run)
         except BaseException:
@@ -179,6 +182,7 @@ class TopologyUpdater:
             if not self._left:
                 self._left = True
                 _UPDATERS -= 1
+                _RUNNING.discard(self)
 
     def stop(self, timeout: float | None = 10.0) -> None:
         """Stop reloading; callers reload lazily again. Waits for the task to end."""
@@ -191,6 +195,17 @@ class TopologyUpdater:
     @property
     def running(self) -> bool:
         return not self.future.done()
+
+
+def _stop_updaters() -> None:
+    with _UPDATERS_LOCK:
+        running = list(_RUNNING)
+    for updater in running:  # outside the lock: stopping waits for the updater's last round
+        updater.stop()
+
+
+process.register("topology updaters", "per updater, from keep_topology_updated() to stop()",
+                 _stop_updaters)
 
 
 def keep_topology_updated(executor: Executor, tick: float = 0.5) -> TopologyUpdater:

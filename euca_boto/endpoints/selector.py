@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import botocore.session
 from botocore.config import Config
 
-from euca_boto.botocore_access import add_models_path, botocore_session_of
+from euca_boto.botocore_access import AnySession, add_models_path, botocore_session_of
 from euca_boto.endpoints.health import EjectionPolicy, Health, HealthBoard
 from euca_boto.endpoints.model import (
     Endpoint,
@@ -282,7 +282,7 @@ _COMPONENT = "euca_boto.endpoint_selector"
 _SELECTORS_LOCK = threading.Lock()
 
 
-def selector_of(session: Any, clock: Clock | None = None) -> EndpointSelector:
+def selector_of(session: AnySession, clock: Clock | None = None) -> EndpointSelector:
     """The endpoint selector of a boto3 or botocore session, created on first use.
 
     ``clock`` (seconds, monotonic) replaces ``time.monotonic`` for ejection periods and

@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import difflib
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from euca_boto import process
+from euca_boto.botocore_access import Emitter, client_emitter, session_emitter
 from euca_boto.errors import ConfigError
 from euca_boto.retry.backoff import Backoff, wait_exponential_jitter, wait_fixed
 from euca_boto.retry.budget import RETRY_COST, SUCCESS_REFILL, RetryBudget
@@ -66,6 +68,10 @@ from euca_boto.retry.handler import (
 )
 from euca_boto.retry.policy import DEFAULT_STATUS_CODES, Policy, RetryDecision, RetryPolicy
 from euca_boto.settings import parse_setting
+
+if TYPE_CHECKING:
+    import botocore.session
+    from botocore.client import BaseClient
 
 __all__ = [
     "DEFAULT_STATUS_CODES",
@@ -106,10 +112,12 @@ __all__ = [
 # One RetryBudget per (botocore session, service): every client of the service made from the
 # session shares its endpoints' tokens, and re-installing the plugin keeps them.
 _BUDGETS: weakref.WeakKeyDictionary[Any, dict[str, RetryBudget]] = weakref.WeakKeyDictionary()
+process.register("retry budgets", "per botocore session (weak keys), across re-installs",
+                 _BUDGETS.clear)
 
 
-def register_service(botocore_session: Any, service_id: str, settings: Any,
-                     emitter: Any = None) -> RetryHandler:
+def register_service(botocore_session: botocore.session.Session, service_id: str, settings: Any,
+                     emitter: Emitter | None = None) -> RetryHandler:
     """Register the retry handler of one service on a session's emitter (install.py's hook),
     or on ``emitter`` (one client's, for the client plugin).
 
@@ -119,7 +127,7 @@ def register_service(botocore_session: Any, service_id: str, settings: Any,
     budgets = _BUDGETS.setdefault(botocore_session, {})
     handler = RetryHandler.from_settings(service_id, settings, budgets.get(service_id))
     budgets[service_id] = handler.budget
-    register(emitter or botocore_session.get_component("event_emitter"), handler)
+    register(emitter or session_emitter(botocore_session), handler)
     return handler
 
 
@@ -143,17 +151,17 @@ def configure_retry(
     botocore's retry handler. Raises :class:`~euca_boto.ConfigError` for a bad setting.
     """
     service_id = client.meta.service_model.service_id.hyphenize()
-    if awaits_handlers(client.meta.events):
+    if awaits_handlers(client_emitter(client)):
         raise TypeError(
             f"configure_retry({service_id} client): this is an aiobotocore client; use "
             f"`await euca_boto.aio.configure_retry(client, ...)`"
         )
-    return reconfigure(client, handler_of(client.meta.events, service_id), policy,
+    return reconfigure(client, handler_of(client_emitter(client), service_id), policy,
                        sleep=sleep, clock=clock, **settings)
 
 
 def reconfigure(
-    client: Any,
+    client: BaseClient,
     current: RetryHandler | None,
     policy: Policy | None = None,
     *,
@@ -179,7 +187,7 @@ def reconfigure(
     budget = RetryBudget(parsed["euca_retry_budget"]) if "euca_retry_budget" in parsed else None
     handler = base.with_changes(policy=policy, budget=budget, settings=merged,
                                 sleep=sleep, clock=clock, async_sleep=async_sleep)
-    register(client.meta.events, handler)
+    register(client_emitter(client), handler)
     return handler
 
 

@@ -11,7 +11,7 @@ import functools
 import math
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from botocore.exceptions import (
@@ -25,6 +25,9 @@ from botocore.exceptions import (
 
 from euca_boto.parsing import parse_failure
 from euca_boto.retry.context import Outcome, RetryContext, may_change_state
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel
 
 # Members of an error body that carry a delay in seconds (query/EC2 XML or JSON errors).
 _BODY_DELAY_KEYS = ("RetryAfter", "RetryAfterSeconds", "retryAfterSeconds")
@@ -137,7 +140,7 @@ class RetryEventAdapter:
         attempt_duration: float,
         wall_now: float,
     ) -> RetryContext:
-        operation = kwargs["operation"]
+        operation: OperationModel = kwargs["operation"]
         response = kwargs.get("response")
         exception = kwargs.get("caught_exception")
         request_dict = kwargs.get("request_dict") or {}

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from euca_boto.botocore_access import awaits_handlers, retry_handler_unique_id
+from euca_boto.botocore_access import Emitter, awaits_handlers, retry_handler_unique_id
 from euca_boto.parsing import parse_failure
 from euca_boto.retry.adapter import RetryEventAdapter, endpoint_of
 from euca_boto.retry.budget import RETRY_COST, SUCCESS_REFILL, RetryBudget
@@ -256,7 +256,7 @@ async def _asyncio_sleep(delay: float) -> None:
     await asyncio.sleep(delay)
 
 
-def register(emitter: Any, handler: RetryHandler) -> None:
+def register(emitter: Emitter, handler: RetryHandler) -> None:
     """Register ``handler`` on a botocore emitter, replacing whatever held its unique ids
     (botocore's handler on a client's emitter, or a previous euca-boto handler)."""
     awaits = awaits_handlers(emitter)
@@ -267,7 +267,7 @@ def register(emitter: Any, handler: RetryHandler) -> None:
         emitter.register(event, method, unique_id=unique_id)
 
 
-def handler_of(emitter: Any, service_id: str) -> RetryHandler | None:
+def handler_of(emitter: Emitter, service_id: str) -> RetryHandler | None:
     """The euca-boto retry handler registered on ``emitter`` for a service, if any."""
     _, response = emitter.emit_until_response(f"{QUERY_EVENT}.{service_id}")
     return response if isinstance(response, RetryHandler) else None

@@ -18,7 +18,7 @@ import redis
 from redis_proxy import RedisProxy
 
 import euca_boto
-from euca_boto.circuit.registry import REGISTRY
+from euca_boto import process
 
 # Long enough that the reset timeout never elapses again during a test.
 RESET = 0.3
@@ -47,7 +47,7 @@ class Service:
 def _another_process(name: str, redis_url: str, service: Service) -> str:
     """One call as a process of the fleet that was never involved: its own breaker object
     over the same Redis (this process's breakers are forgotten first)."""
-    REGISTRY.clear()
+    process.reset()
     guarded = euca_boto.breaker(name, fail_max=1, reset_timeout=RESET, storage=redis_url)(
         service.answer)
     try:

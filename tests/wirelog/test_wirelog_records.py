@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 import euca_boto
-from euca_boto import wirelog
+from euca_boto import process
 from euca_boto.testing import LocalCloud
 
 Records = Callable[[], list[logging.LogRecord]]
@@ -129,6 +129,16 @@ def test_the_switch_turns_logging_on_until_restored(session: Any, wire: Records)
     assert len(wire()) == 1
 
 
+def test_the_process_reset_withdraws_every_switch(session: Any, wire: Records) -> None:
+    iam = session().client("iam")
+    switch = euca_boto.wire_log("iam")
+    process.reset()
+    iam.list_users()
+    switch.restore()  # withdrawn already: nothing left to do
+
+    assert wire() == []
+
+
 def test_the_switch_as_a_context_manager_restores_the_earlier_state(session: Any,
                                                                     wire: Records) -> None:
     iam = session(euca_wire_log="iam").client("iam")
@@ -167,11 +177,8 @@ def test_bodies_are_cut_to_the_cap_with_their_size(session: Any, wire: Records) 
 
 
 def test_records_go_to_the_file_when_configured(session: Any, tmp_path: Path) -> None:
-    path = tmp_path / "wire.log"
-    try:
-        session(euca_wire_log="iam", euca_wire_log_file=str(path)).client("iam").list_users()
-    finally:
-        wirelog.detach_file(path)
+    path = tmp_path / "wire.log"  # detached and closed by the reset after each test
+    session(euca_wire_log="iam", euca_wire_log_file=str(path)).client("iam").list_users()
 
     text = path.read_text()
     assert "euca_boto.wire.iam INFO iam ListUsers attempt 1" in text

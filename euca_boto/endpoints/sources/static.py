@@ -8,14 +8,17 @@ base URLs without a path get the service's Eucalyptus path.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from euca_boto.botocore_access import configured_endpoint_url
 from euca_boto.endpoints.model import STATIC, Endpoint, dns_label, normalize, service_url
 from euca_boto.errors import ConfigError
 
+if TYPE_CHECKING:
+    import botocore.session
 
-def configured_url(botocore_session: Any, service: str) -> str | None:
+
+def configured_url(botocore_session: botocore.session.Session, service: str) -> str | None:
     """The endpoint botocore itself would give a new client of ``service``, if any."""
     return configured_endpoint_url(botocore_session, service)
 
@@ -35,7 +38,8 @@ def static_endpoints(
     return tuple(Endpoint(url, STATIC) for url in dict.fromkeys(urls))
 
 
-def require_endpoint(botocore_session: Any, service: str, settings: Mapping[str, Any]) -> None:
+def require_endpoint(botocore_session: botocore.session.Session, service: str,
+                     settings: Mapping[str, Any]) -> None:
     """Raise :class:`ConfigError` when nothing in the profile points ``service`` at a cloud.
 
     botocore would then call its AWS endpoint (``*.amazonaws.com``), which no Eucalyptus

@@ -1,0 +1,129 @@
+"""The process-wide state: every piece registered, and one reset giving the import-time state."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import botocore.session
+import pytest
+
+import euca_boto
+from euca_boto import process
+from euca_boto.localstate import state_file, use_local_by_default
+from euca_boto.metrics import METRICS
+from euca_boto.notice import say_once
+from euca_boto.settings import load
+from euca_boto.wirelog import LOGGER_NAME, attach_file
+
+
+def test_every_feature_registers_its_state() -> None:
+    import euca_boto.autoinstall  # noqa: F401
+    import euca_boto.circuit  # noqa: F401
+    import euca_boto.endpoints  # noqa: F401
+    import euca_boto.retry  # noqa: F401
+    import euca_boto.telemetry  # noqa: F401
+    import euca_boto.wirelog  # noqa: F401
+
+    assert {state.name for state in process.registered()} == {
+        "breakers", "redis clients", "retry budgets", "topology updaters", "wire-log switches",
+        "wire-log files", "call metrics", "opentelemetry duration histogram", "state files",
+        "problems said", "host defaults", "wire log on stderr",
+    }
+    assert all(state.lifetime for state in process.registered())
+
+
+def test_reset_forgets_breakers_and_their_listeners() -> None:
+    heard: list[object] = []
+    euca_boto.add_breaker_listener(heard.append)
+    guarded = euca_boto.breaker("reset-me", fail_max=1)(lambda: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        guarded()
+    assert [b.name for b in euca_boto.breakers()] == ["reset-me"] and heard
+
+    process.reset()
+
+    assert euca_boto.breakers() == []
+    with pytest.raises(KeyError):
+        euca_boto.get_breaker("reset-me")
+    heard.clear()
+    with pytest.raises(ZeroDivisionError):
+        euca_boto.breaker("reset-me-too", fail_max=1)(lambda: 1 / 0)()
+    assert heard == []  # the listener is gone too
+
+
+def test_reset_zeroes_the_metrics() -> None:
+    METRICS.record_call("iam", "ListUsers", 0.1)
+    process.reset()
+    assert METRICS.snapshot() == {}
+
+
+def test_reset_detaches_and_closes_wire_log_files(tmp_path: Path) -> None:
+    root = logging.getLogger(LOGGER_NAME)
+    handler = attach_file(tmp_path / "wire.log")
+    assert handler in root.handlers and root.level == logging.INFO
+
+    process.reset()
+
+    assert handler not in root.handlers
+    assert root.level == logging.NOTSET
+    assert getattr(handler, "stream", None) is None  # closed
+
+
+def test_reset_says_a_problem_again(caplog: pytest.LogCaptureFixture) -> None:
+    say_once("a problem of the process")
+    say_once("a problem of the process")
+    process.reset()
+    say_once("a problem of the process")
+    said = [r for r in caplog.records if r.getMessage() == "euca-boto: a problem of the process"]
+    assert len(said) == 2
+
+
+def test_reset_forgets_host_defaults() -> None:
+    use_local_by_default("a tool")
+    assert load(botocore.session.Session()).for_service(None).source("euca_state") == (
+        "default under a tool")
+    process.reset()
+    assert load(botocore.session.Session()).for_service(None)["euca_state"] == "memory"
+
+
+def test_reset_closes_state_files(tmp_path: Path) -> None:
+    first = state_file(str(tmp_path / "state.db"))
+    assert first is not None and first.ejections() == {}
+    assert state_file(str(tmp_path / "state.db")) is first
+
+    process.reset()
+
+    again = state_file(str(tmp_path / "state.db"))
+    assert again is not first and again is not None
+    assert again.ejections() == {}
+
+
+def test_reset_stops_topology_updaters() -> None:
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        updater = euca_boto.keep_topology_updated(executor, tick=0.01)
+        assert updater.running
+        process.reset()
+        assert not updater.running
+        # The worker is free again: the updater's task has ended.
+        assert executor.submit(threading.get_ident).result(timeout=10)
+
+
+def test_reset_runs_every_reset_when_one_fails() -> None:
+    ran: list[str] = []
+
+    def broken() -> None:
+        raise RuntimeError("cannot reset")
+
+    process.register("test: broken", "for this test", broken)
+    process.register("test: fine", "for this test", lambda: ran.append("fine"))
+    try:
+        METRICS.record_call("iam", "ListUsers", 0.1)
+        with pytest.raises(RuntimeError, match="cannot reset"):
+            process.reset()
+        assert ran == ["fine"] and METRICS.snapshot() == {}
+    finally:
+        process.unregister("test: broken")
+        process.unregister("test: fine")
