@@ -43,13 +43,13 @@ from euca_boto import wirelog
 from euca_boto.botocore_access import awaits_handlers, building_session
 from euca_boto.circuit.breaker import Breaker
 from euca_boto.circuit.guard import _Call
+from euca_boto.clientbreaker import named_breaker
 from euca_boto.endpoints import events as endpoint_events
 from euca_boto.errors import ConfigError
 from euca_boto.install import Plugin, plugin_of
 from euca_boto.metrics import METRICS
 from euca_boto.notice import say_once
 from euca_boto.plainsession import PLAIN_ATTRIBUTE
-from euca_boto.proxy import named_breaker
 from euca_boto.settings import load
 
 _CALL_KEY = "euca_boto_breaker_call"

@@ -16,7 +16,7 @@ import wrapt
 from euca_boto.botocore_access import is_async_client, paginator_through, waiter_through
 from euca_boto.circuit.breaker import Breaker
 from euca_boto.circuit.guard import guarded_call, guarded_call_async
-from euca_boto.proxy import named_breaker
+from euca_boto.clientbreaker import named_breaker
 
 
 class ProtectedClient(wrapt.ObjectProxy):
