@@ -42,8 +42,8 @@ from botocore.exceptions import ClientError
 from euca_boto import wirelog
 from euca_boto.botocore_access import Emitter, awaits_handlers, building_session, client_emitter
 from euca_boto.circuit.breaker import Breaker
-from euca_boto.circuit.client import named_breaker
 from euca_boto.circuit.guard import _Call
+from euca_boto.circuit.naming import named_breaker
 from euca_boto.endpoints import events as endpoint_events
 from euca_boto.errors import ConfigError
 from euca_boto.install import Plugin, plugin_of

@@ -174,7 +174,7 @@ class NetworkList:
                 "hooks.internal")
 
     def parse(self, raw: Any) -> tuple[str, ...]:
-        from euca_boto.tracker.destinations import parse_allow
+        from euca_boto.allowlist import parse_allow
 
         items: Iterable[Any] = raw.split(",") if isinstance(raw, str) else raw
         entries = tuple(str(item).strip() for item in items if str(item).strip())

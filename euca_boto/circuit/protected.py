@@ -15,8 +15,8 @@ from typing import Any
 
 from euca_boto.botocore_access import is_async_client
 from euca_boto.circuit.breaker import Breaker
-from euca_boto.circuit.client import named_breaker
 from euca_boto.circuit.guard import guarded_call, guarded_call_async
+from euca_boto.circuit.naming import named_breaker
 from euca_boto.operation_proxy import OperationProxy
 
 

@@ -7,7 +7,7 @@ an attempt that fails on the network or with a retriable 5xx moves the next atte
 endpoint. Modules: :mod:`.model` (endpoints, errors), :mod:`.health` (ejection),
 :mod:`.selection` (the order), :mod:`.refresh` (freshness, background updates),
 :mod:`.sources` (static, DNS, topology), :mod:`.selector` (one per session), :mod:`.events`
-(the botocore adapter), :mod:`.command` (``euca-boto endpoints``), :mod:`.scene` (the demo).
+(the botocore adapter).
 """
 
 from euca_boto.endpoints.health import EjectionPolicy, Health, State

@@ -17,10 +17,10 @@ import socket
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
+from euca_boto.allowlist import parse_allow
 from euca_boto.tracker.errors import InvalidRequest
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Resolve = Callable[[str, int], list[str]]
 
 
@@ -32,29 +32,6 @@ def resolve(host: str, port: int) -> list[str]:
     """Every address ``host`` resolves to (an IP literal resolves to itself)."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
-def parse_allow(entries: Iterable[str]) -> tuple[tuple[Network, ...], frozenset[str]]:
-    """Allowlist entries -> (networks, host names); raises ``ValueError`` on a bad entry."""
-    networks: list[Network] = []
-    hosts: set[str] = set()
-    for entry in entries:
-        text = entry.strip().lower().strip("[]")
-        if not text:
-            continue
-        try:
-            networks.append(ipaddress.ip_network(text, strict=False))
-            continue
-        except ValueError:
-            pass
-        labels = text.rstrip(".").split(".")
-        if "/" in text or ":" in text or not all(
-            label and len(label) <= 63 and label.replace("-", "").isalnum() and label.isascii()
-            for label in labels
-        ):
-            raise ValueError(entry)
-        hosts.add(text.rstrip("."))
-    return tuple(networks), frozenset(hosts)
 
 
 def _internal(address: Address) -> str | None:

@@ -23,8 +23,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 from botocore.parsers import ResponseParserError
 
+from euca_boto.cli.cloud import main
 from euca_boto.testing import LocalCloud
-from euca_boto.testing.command import main
 
 ROOT = Path(__file__).resolve().parents[2]
 Client = Callable[..., Any]
@@ -42,7 +42,7 @@ def control(cloud: LocalCloud, method: str, path: str, body: Any = None) -> tupl
 
 def command(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "euca_boto.testing.command", *args],
+        [sys.executable, "-m", "euca_boto.cli.cloud", *args],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
@@ -261,7 +261,7 @@ def running_cloud() -> Iterator[tuple[subprocess.Popen[str], str]]:
         [
             sys.executable,
             "-m",
-            "euca_boto.testing.command",
+            "euca_boto.cli.cloud",
             "cloud",
             "--port",
             "0",

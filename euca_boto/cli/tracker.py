@@ -11,6 +11,14 @@ from typing import Any
 from euca_boto.errors import ConfigError
 from euca_boto.settings import Duration
 
+# Imported with this module, not when serving: without the tracker extra the import fails while
+# the parser is built, and `euca-boto tracker` stands in saying which extra to install.
+from euca_boto.tracker.delivery import Deliverer
+from euca_boto.tracker.engine import Tracker
+from euca_boto.tracker.errors import TrackerError
+from euca_boto.tracker.service import TrackerService
+from euca_boto.tracker.store import open_store
+
 
 def _duration(text: str) -> float:
     try:
@@ -39,11 +47,6 @@ def _serve(args: argparse.Namespace) -> int:
     import euca_boto
     from euca_boto.install import plugin_of
     from euca_boto.retry import RetryPolicy
-    from euca_boto.tracker.delivery import Deliverer
-    from euca_boto.tracker.engine import Tracker
-    from euca_boto.tracker.errors import TrackerError
-    from euca_boto.tracker.service import TrackerService
-    from euca_boto.tracker.store import open_store
 
     if bool(args.tls_cert) != bool(args.tls_key):
         print("euca-boto tracker: --tls-cert and --tls-key go together", file=sys.stderr)

@@ -1,7 +1,7 @@
 """The ``cloud`` and ``fault`` commands: run a LocalCloud in the foreground, and drive its faults.
 
 ``add_commands(subparsers)`` plugs both into the ``euca-boto`` command; ``python -m
-euca_boto.testing.command`` runs them on their own.
+euca_boto.cli.cloud`` runs them on their own.
 """
 
 from __future__ import annotations
@@ -134,7 +134,8 @@ def run_cloud(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
-    from .cloud import LocalCloud  # moto is only imported when a cloud is really wanted
+    # moto is only imported when a cloud is really wanted.
+    from euca_boto.testing import LocalCloud
 
     stop = threading.Event()
     cloud = LocalCloud(

@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from euca_boto.cli.scenes.tour import Tour
 from euca_boto.tracker.client import TrackerClient
 from euca_boto.tracker.engine import Tracker
 from euca_boto.tracker.model import INSTANCE
@@ -16,8 +17,7 @@ from euca_boto.tracker.service import TrackerService
 from euca_boto.tracker.signature import SIGNATURE_HEADER, verify
 
 
-def play(tour: Any) -> None:
-    """``tour`` is the demo's Tour: ``cloud``, ``session``, ``say`` and ``scene``."""
+def scene_tracker(tour: Tour) -> None:
     tour.scene("The resource-change tracker: a state change becomes a callback")
     arrived: list[tuple[bytes, str]] = []
     got_one = threading.Event()

@@ -23,7 +23,7 @@ from typing import Any
 
 from euca_boto.models import models_path
 
-BOOTSTRAP_DIR = Path(__file__).resolve().parent / "bootstrap"
+BOOTSTRAP_DIR = Path(__file__).resolve().parents[1] / "bootstrap"
 
 
 def _prepend(path: str, current: str | None) -> str:

@@ -6,16 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 import euca_boto
+from euca_boto.cli.scenes.tour import PROFILE, Tour
 from euca_boto.endpoints.selector import selector_of
 
 
-def play(tour: Any) -> None:
-    """Play the scene on a demo ``Tour`` (its cloud, profile and output)."""
+def scene_endpoints(tour: Tour) -> None:
     tour.scene("Endpoints: an endpoint dies and calls fail over")
     cloud = tour.cloud
     tour.say(">>> session = euca_boto.session('localcloud', "
              "euca_topology='describe-services')")
-    session: Any = euca_boto.session("localcloud", euca_topology="describe-services",
+    session: Any = euca_boto.session(PROFILE, euca_topology="describe-services",
                                      euca_retry_base_delay=0.01)
     euprop = session.client("euprop")
     selector = selector_of(session)

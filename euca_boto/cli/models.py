@@ -1,0 +1,50 @@
+"""``euca-boto models install`` / ``uninstall``: the admin models for every botocore of a user
+(:mod:`euca_boto.usermodels` says what that changes)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from euca_boto.errors import EucaBotoError
+from euca_boto.usermodels import install, uninstall, user_models_dir
+
+
+def _services(files: list[str]) -> str:
+    names = sorted({Path(f).parts[0] for f in files})
+    return ", ".join(names)
+
+
+def _command(args: argparse.Namespace) -> int:
+    target = Path(args.dir) if args.dir else user_models_dir()
+    action = args.models_command
+    try:
+        files = install(target) if action == "install" else uninstall(target)
+    except (EucaBotoError, OSError) as error:
+        print(f"euca-boto models {action}: {error}", file=sys.stderr)
+        return 2
+    if action == "install":
+        print(f"installed {len(files)} model files ({_services(files)}) into {target}; every "
+              f"botocore of this user now knows these services (undo: euca-boto models "
+              f"uninstall)")
+    elif files:
+        print(f"removed {len(files)} model files ({_services(files)}) from {target}")
+    else:
+        print(f"no euca-boto models installed in {target}")
+    return 0
+
+
+def add_commands(commands: Any) -> None:
+    """Add ``models install`` and ``models uninstall`` to the ``euca-boto`` command line."""
+    models = commands.add_parser(
+        "models", help="install the admin service models for every botocore of this user")
+    actions = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    for name, text in (
+        ("install", "copy the models into botocore's per-user directory (~/.aws/models)"),
+        ("uninstall", "remove the models that install copied"),
+    ):
+        action = actions.add_parser(name, help=text, description=text)
+        action.add_argument("--dir", help="the model directory (default: ~/.aws/models)")
+        action.set_defaults(func=_command)
