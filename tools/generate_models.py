@@ -41,7 +41,8 @@ The data files (TOML, one per model; ``msgs.toml`` is the vocabulary the admin s
 
 Documentation is plain text: white space is folded and `name` becomes <code>name</code>.
 
-Run: ``python tools/generate_models.py`` (``--check`` exits 1 if a file would change).
+Run: ``python tools/generate_models.py``.  ``--check`` writes nothing and exits 1 if a file would
+change or a model in the folder has no data file; ``--data`` and ``--out`` name other folders.
 """
 
 from __future__ import annotations
