@@ -168,3 +168,46 @@ def test_the_parts_import_each_other_without_cycles() -> None:
     assert found == [], "import cycles between parts of euca_boto (move what both need " \
         "down into a part both can import):\n  " + "\n\n  ".join(
             describe(cycle, graph) for cycle in found)
+
+
+ARCHITECTURE = PACKAGE_DIR.parent / "docs" / "architecture.md"
+
+
+def layers() -> dict[str, int]:
+    """part -> its layer's rank, read from the table under "## Layers" in the architecture
+    page, so the page and the code cannot tell two stories."""
+    text = ARCHITECTURE.read_text()
+    table = text.split("## Layers", 1)[1].split("```", 2)[1]
+    ranks: dict[str, int] = {}
+    for rank, line in enumerate(row for row in table.splitlines() if row.strip()):
+        _, _, names = line.partition(":")
+        for name in names.split():
+            ranks["euca_boto" if name == "euca_boto" else f"euca_boto.{name}"] = rank
+    return ranks
+
+
+def test_every_part_has_a_layer() -> None:
+    ranks = layers()
+    parts = {part_of(found.importer) for found in all_imports()} | {
+        part_of(module_name(path)) for path in PACKAGE_DIR.rglob("*.py")}
+    assert sorted(parts - set(ranks)) == [], (
+        "give each new part a layer in docs/architecture.md")
+    assert sorted(set(ranks) - parts) == [], "the layer table names parts that do not exist"
+
+
+def test_each_part_imports_only_its_own_layer_and_those_below() -> None:
+    ranks = layers()
+    fixture = max(ranks.values())
+    offending = []
+    for found in all_imports():
+        source, target = part_of(found.importer), part_of(found.imported)
+        if source == target or found.type_checking:
+            continue
+        if ranks[target] == fixture:
+            allowed = source == CLI
+        else:
+            allowed = ranks[target] <= ranks[source]
+        if not allowed:
+            offending.append(f"{found.where}: {source} imports {target}")
+    assert offending == [], "imports against the layers of docs/architecture.md:\n" + "\n".join(
+        offending)
