@@ -8,8 +8,10 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
+from awsenv import AwsEnv
 
 import euca_boto
 from euca_boto.testing import LocalCloud
@@ -78,18 +80,15 @@ def test_the_typed_example_runs_against_a_local_cloud() -> None:
 
 
 @pytest.fixture(scope="module")
-def cloud() -> LocalCloud:
-    with LocalCloud(endpoints=1, partitions=1) as started:
-        yield started
+def cloud_shape() -> dict[str, Any]:
+    return {"endpoints": 1, "partitions": 1}
 
 
 @pytest.mark.parametrize("service", sorted(CLIENTS))
 def test_every_typed_method_is_a_method_of_the_real_client(
-    service: str, cloud: LocalCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    service: str, cloud: LocalCloud, aws_env: AwsEnv
 ) -> None:
-    config, credentials = cloud.write_aws_files(tmp_path)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    aws_env.use(*aws_env.write_profile(cloud))
     client = euca_boto.session(profile_name="localcloud").client(service)
     typed = {name for name in vars(CLIENTS[service]) if not name.startswith("_")}
     assert typed == set(client.meta.method_to_api_mapping)
@@ -100,13 +99,11 @@ def test_every_typed_method_is_a_method_of_the_real_client(
 
 
 def test_a_reply_has_only_keys_its_typed_dict_names(
-    cloud: LocalCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cloud: LocalCloud, aws_env: AwsEnv
 ) -> None:
     from euca_boto.typed.euprop import DescribePropertiesResponseTypeDef, PropertyTypeDef
 
-    config, credentials = cloud.write_aws_files(tmp_path)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    aws_env.use(*aws_env.write_profile(cloud))
     reply = euca_boto.session(profile_name="localcloud").client("euprop").describe_properties(
         Properties=["dns."])
     assert set(reply) <= set(DescribePropertiesResponseTypeDef.__annotations__)
