@@ -7,6 +7,8 @@
   folder or module overrides), ``fresh_cloud``, a profile pointing at it (``aws_files``),
   installed sessions with quick bounded retries (``session``) and the wire records of a test
   (``wire``).
+
+Plus the collection hook that starts the longest tests first.
 """
 
 from __future__ import annotations
@@ -24,6 +26,25 @@ import euca_boto
 from euca_boto.circuit.registry import REGISTRY
 from euca_boto.metrics import METRICS
 from euca_boto.testing import LocalCloud
+
+# -- Test order -----------------------------------------------------------------------------------
+
+# Tests that run for minutes, longest first. Under xdist a worker that picks one of them up near
+# the end keeps the whole run waiting; at the front it runs beside everything else. Whole tests
+# only: moving part of a module would set its module fixtures up twice.
+LONGEST_FIRST = (
+    # The retry, breaker, async and AWS CLI suites again, in the floor environment.
+    "tests/aio/test_second_environment.py::test_the_async_retry_and_breaker_suites_pass_with_",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        return next((i for i, prefix in enumerate(LONGEST_FIRST)
+                     if item.nodeid.startswith(prefix)), len(LONGEST_FIRST))
+
+    items.sort(key=rank)  # stable: every other test keeps its place
+
 
 # -- Process-wide state ---------------------------------------------------------------------------
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,8 +36,9 @@ def fresh_cloud(cloud: LocalCloud) -> Iterator[LocalCloud]:
     """The module's cloud with no faults, every endpoint running and empty request logs."""
     cloud.clear()
     # A request held by an earlier test's black hole is answered (and logged) within the
-    # endpoint's 50 ms poll after clear(); let it land before emptying the logs.
-    time.sleep(0.12)
+    # endpoint's 50 ms poll after clear(); let it land before emptying the logs. An endpoint
+    # counts a request as in progress until it is logged and answered.
+    cloud.wait_idle()
     cloud.clear_requests()
     yield cloud
     cloud.clear()
