@@ -1,26 +1,51 @@
-"""Fixtures shared by the test folders that need a LocalCloud and a profile for it.
+"""Fixtures every test folder shares, in three sections:
 
-One LocalCloud per module, a profile pointing at it (``aws_files``), installed sessions with
-quick bounded retries (``session``) and the wire records of a test (``wire``). A folder whose
-tests need another cloud defines its own ``cloud`` fixture, which takes precedence.
+- process-wide state: breakers, metrics and the local state file, fresh for every test;
+- environment isolation: ``aws_env``, no AWS or euca-boto variables from outside and botocore
+  pointed at the test's own files (see :mod:`awsenv`);
+- the test cloud: one LocalCloud per module (``cloud``, shaped by ``cloud_shape``, which a
+  folder or module overrides), ``fresh_cloud``, a profile pointing at it (``aws_files``),
+  installed sessions with quick bounded retries (``session``) and the wire records of a test
+  (``wire``).
+
+Plus the collection hook that starts the longest tests first.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from awsenv import PROFILE, AwsEnv
 
 import euca_boto
 from euca_boto import process
 from euca_boto.testing import LocalCloud
 
-PROFILE = "localcloud"
+# -- Test order -----------------------------------------------------------------------------------
+
+# Tests that run for minutes, longest first. Under xdist a worker that picks one of them up near
+# the end keeps the whole run waiting; at the front it runs beside everything else. Whole tests
+# only: moving part of a module would set its module fixtures up twice.
+LONGEST_FIRST = (
+    # The retry, breaker, async and AWS CLI suites again, in the floor environment.
+    "tests/aio/test_second_environment.py::test_the_async_retry_and_breaker_suites_pass_with_",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        return next((i for i, prefix in enumerate(LONGEST_FIRST)
+                     if item.nodeid.startswith(prefix)), len(LONGEST_FIRST))
+
+    items.sort(key=rank)  # stable: every other test keeps its place
+
+
+# -- Process-wide state ---------------------------------------------------------------------------
 
 
 @pytest.fixture(autouse=True)
@@ -40,9 +65,30 @@ def isolated_state_file(tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
 
 
+# -- Environment isolation ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def aws_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AwsEnv:
+    """No ``AWS_*`` or ``EUCA_BOTO_*`` variables; botocore reads empty ``config`` and
+    ``credentials`` files in ``tmp_path`` until the test writes or points at others. A folder
+    whose every test wants this says so with an autouse fixture that requests it."""
+    return AwsEnv(monkeypatch, tmp_path)
+
+
+# -- The test cloud -------------------------------------------------------------------------------
+
+
 @pytest.fixture(scope="module")
-def cloud() -> Iterator[LocalCloud]:
-    with LocalCloud(endpoints=2, partitions=1) as started:
+def cloud_shape() -> dict[str, Any]:
+    """LocalCloud's arguments for the module's ``cloud``: override in a folder's conftest or a
+    module, or parametrise indirectly."""
+    return {"endpoints": 2, "partitions": 1}
+
+
+@pytest.fixture(scope="module")
+def cloud(cloud_shape: dict[str, Any]) -> Iterator[LocalCloud]:
+    with LocalCloud(**cloud_shape) as started:
         yield started
 
 
@@ -56,23 +102,14 @@ def fresh_cloud(cloud: LocalCloud) -> Iterator[LocalCloud]:
 
 
 @pytest.fixture
-def aws_files(
-    cloud: LocalCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Callable[[str], Path]:
+def aws_files(cloud: LocalCloud, aws_env: AwsEnv) -> Callable[[str], Path]:
     """Write the cloud's profile (plus ``extra`` lines inside it) and point botocore at it."""
-    for name in list(os.environ):
-        if name.startswith("EUCA_BOTO_") or name in ("AWS_PROFILE", "AWS_RETRY_MODE"):
-            monkeypatch.delenv(name)
     cloud.clear()
     cloud.clear_requests()
 
     def write(extra: str = "") -> Path:
-        config, credentials = cloud.write_aws_files(tmp_path, profile=PROFILE)
-        text = config.read_text()
-        header = f"[profile {PROFILE}]\n"
-        config.write_text(text.replace(header, header + extra, 1))
-        monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-        monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+        config, credentials = aws_env.write_profile(cloud, PROFILE, extra)
+        aws_env.use(config, credentials)
         return config
 
     write()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from awsenv import AwsEnv
 from modes import needs_aiobotocore
 
 import euca_boto
@@ -39,25 +39,18 @@ print(json.dumps({"Version": 1, "AccessKeyId": keys["id"], "SecretAccessKey": ke
 
 @pytest.fixture
 def rotating_profile(fresh_cloud: LocalCloud, tmp_path: Path,
-                     monkeypatch: pytest.MonkeyPatch) -> Callable[[], str]:
+                     aws_env: AwsEnv) -> Callable[[], str]:
     """A profile with only region and euca_endpoint, whose credentials come from a process;
     calling the fixture's value issues a new key pair and makes the process hand it out."""
-    for name in list(os.environ):
-        if name.startswith(("EUCA_BOTO_", "AWS_")):
-            monkeypatch.delenv(name)
     keys = tmp_path / "keys.json"
     script = tmp_path / "credentials.py"
     script.write_text(CREDENTIAL_PROCESS)
-    config = tmp_path / "config"
-    config.write_text(
+    aws_env.config.write_text(
         "[profile rotating]\n"
         f"region = {fresh_cloud.region}\n"
         f"euca_endpoint = {fresh_cloud.url}/\n"
         f"credential_process = {sys.executable} {script} {keys}\n"
     )
-    (tmp_path / "credentials").write_text("")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
 
     def rotate() -> str:
         key, secret = fresh_cloud.add_credentials()

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from awsenv import AwsEnv
 from modes import needs_aiobotocore
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture(autouse=True)
-def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def clean_env(aws_env: AwsEnv) -> None:
     """No AWS files or EUCA_BOTO_ variables of the machine reach the examples."""
-    for name in list(os.environ):
-        if name.startswith(("EUCA_BOTO_", "AWS_")):
-            monkeypatch.delenv(name)
-    for name in ("config", "credentials"):
-        (tmp_path / name).write_text("")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
 
 
 def run(name: str) -> str:

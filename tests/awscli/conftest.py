@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_support import PROFILE, Aws, run_aws
@@ -12,9 +13,8 @@ from euca_boto.testing import LocalCloud
 
 
 @pytest.fixture(scope="module")
-def cloud() -> Iterator[LocalCloud]:
-    with LocalCloud(endpoints=3, partitions=1) as started:
-        yield started
+def cloud_shape() -> dict[str, Any]:
+    return {"endpoints": 3, "partitions": 1}
 
 
 @pytest.fixture(autouse=True)

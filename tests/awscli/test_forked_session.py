@@ -6,9 +6,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from awsenv import AwsEnv, lines
 
 import euca_boto
 from euca_boto.testing import LocalCloud
@@ -18,14 +17,10 @@ forked = pytest.importorskip(
 
 
 def test_install_on_a_session_of_the_cli_fork_retries_and_answers(
-    cloud: LocalCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cloud: LocalCloud, aws_env: AwsEnv
 ) -> None:
-    config, credentials = cloud.write_aws_files(tmp_path, profile="forked")
-    config.write_text(config.read_text().replace(
-        "[profile forked]\n",
-        "[profile forked]\neuca_retry_base_delay = 0.01\neuca_retry_delay = 0.02\n"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    aws_env.use(*aws_env.write_profile(
+        cloud, "forked", lines("euca_retry_base_delay = 0.01", "euca_retry_delay = 0.02")))
     session = forked.Session(profile="forked")
     assert euca_boto.install(session) is session
     euprop = session.create_client("euprop")

@@ -1,43 +1,27 @@
-"""Fixtures of the breaker tests: LocalCloud, AWS files pointing at it, Redis, clean registries."""
+"""Fixtures of the breaker tests: a profile for the module's LocalCloud, and Redis."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import redis
+from awsenv import AwsEnv
 from redis_servers import RedisServer, port_answers
 
 from euca_boto.testing import LocalCloud
 
 
-@pytest.fixture(scope="module")
-def cloud() -> Iterator[LocalCloud]:
-    with LocalCloud(endpoints=2, partitions=1) as started:
-        yield started
-
-
 @pytest.fixture
-def profile(
-    cloud: LocalCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[str]:
+def profile(cloud: LocalCloud, aws_env: AwsEnv) -> Iterator[str]:
     """A fresh profile name (so breaker names never repeat) in AWS files for ``cloud``."""
-    for name in list(os.environ):
-        if name.startswith(("EUCA_BOTO_", "AWS_")):
-            monkeypatch.delenv(name)
     name = f"p{uuid.uuid4().hex[:8]}"
-    config, credentials = cloud.write_aws_files(tmp_path, profile=name)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    aws_env.use(*cloud.write_aws_files(aws_env.directory, profile=name))
     cloud.clear()
     cloud.clear_requests()
     yield name
     cloud.clear()
-
-
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from awsenv import clear_aws_env
 from botocore.exceptions import BotoCoreError, ClientError
 
 import euca_boto
@@ -162,9 +163,7 @@ def worker(client: Any, index: int, run: Run, stop: threading.Event,
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     home = tmp_path_factory.mktemp("chaos")
     with pytest.MonkeyPatch.context() as env, LocalCloud(endpoints=3, partitions=1) as cloud:
-        for name in list(os.environ):
-            if name.startswith(("EUCA_BOTO_", "AWS_")):
-                env.delenv(name)
+        clear_aws_env(env)
         (home / "config").write_text("")
         env.setenv("AWS_CONFIG_FILE", str(home / "config"))
         env.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / "credentials"))

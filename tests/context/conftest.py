@@ -1,8 +1,6 @@
-"""The caller-context tests' cloud: the shared fixtures, plus the accounts they act in."""
+"""The caller-context tests' cloud: the shared one, plus the accounts they act in."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import pytest
 
@@ -10,9 +8,8 @@ from euca_boto.testing import LocalCloud
 
 
 @pytest.fixture(scope="module")
-def cloud() -> Iterator[LocalCloud]:
-    with LocalCloud(endpoints=2, partitions=1) as started:
-        # The accounts the tests delegate to and impersonate in.
-        started.add_credentials(account="acme")
-        started.add_credentials(account="globex")
-        yield started
+def cloud(cloud: LocalCloud) -> LocalCloud:
+    # The accounts the tests delegate to and impersonate in.
+    cloud.add_credentials(account="acme")
+    cloud.add_credentials(account="globex")
+    return cloud

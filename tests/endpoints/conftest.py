@@ -3,16 +3,15 @@ DNS server on 127.0.0.1 (UDP and TCP), an isolated AWS configuration and a hand-
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from awsenv import PROFILE, AwsEnv
 from dnslib import QTYPE, RR, DNSRecord
 from dnslib.server import BaseResolver, DNSServer
 
@@ -20,26 +19,16 @@ import euca_boto
 from euca_boto.endpoints import selector_of
 from euca_boto.testing import LocalCloud
 
-PROFILE = "localcloud"
-
 
 @pytest.fixture(scope="module")
-def cloud() -> Iterator[LocalCloud]:
-    with LocalCloud(endpoints=3, partitions=2) as local:
-        yield local
+def cloud_shape() -> dict[str, Any]:
+    return {"endpoints": 3, "partitions": 2}
 
 
 @pytest.fixture(autouse=True)
-def isolated_aws_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Empty AWS files in tmp_path; no AWS_ or EUCA_BOTO_ variables from the outside."""
-    for name in list(os.environ):
-        if name.startswith(("EUCA_BOTO_", "AWS_")):
-            monkeypatch.delenv(name)
-    for name in ("config", "credentials"):
-        (tmp_path / name).write_text("")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    yield
+def isolated(aws_env: AwsEnv) -> AwsEnv:
+    """Every test here starts with empty AWS files and no AWS_ or EUCA_BOTO_ variables."""
+    return aws_env
 
 
 @pytest.fixture
@@ -47,8 +36,9 @@ def fresh_cloud(cloud: LocalCloud) -> Iterator[LocalCloud]:
     """The module's cloud with no faults, every endpoint running and empty request logs."""
     cloud.clear()
     # A request held by an earlier test's black hole is answered (and logged) within the
-    # endpoint's 50 ms poll after clear(); let it land before emptying the logs.
-    time.sleep(0.12)
+    # endpoint's 50 ms poll after clear(); let it land before emptying the logs. An endpoint
+    # counts a request as in progress until it is logged and answered.
+    cloud.wait_idle()
     cloud.clear_requests()
     yield cloud
     cloud.clear()
@@ -109,8 +99,6 @@ def make_session(clock: FakeClock) -> Callable[..., Any]:
         return session
 
     return make
-
-
 
 
 # -- DNS -------------------------------------------------------------------------------------
@@ -211,5 +199,3 @@ def silent_dns() -> Iterator[str]:
 class _QuietLogger:
     def __getattr__(self, name: str) -> Callable[..., None]:
         return lambda *args, **kwargs: None
-
-

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from awsenv import AwsEnv
 
 
 @pytest.fixture(autouse=True)
-def isolated_aws_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Point botocore at empty files in tmp_path and drop settings from the environment."""
-    for name in list(os.environ):
-        if name.startswith(("EUCA_BOTO_", "AWS_")):
-            monkeypatch.delenv(name)
-    config = tmp_path / "config"
-    config.write_text("")
-    credentials = tmp_path / "credentials"
-    credentials.write_text("")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
-    yield
+def isolated(aws_env: AwsEnv) -> AwsEnv:
+    """Every test here starts with empty AWS files and no AWS_ or EUCA_BOTO_ variables."""
+    return aws_env
 
 
 @pytest.fixture

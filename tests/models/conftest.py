@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import botocore.session
 import pytest
+from awsenv import AwsEnv
 from models_support import CannedServer, ClientFactory, make_client, models_session
 
 
 @pytest.fixture(autouse=True)
-def isolated_aws_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def isolated(aws_env: AwsEnv) -> AwsEnv:
     """Keep the developer's AWS settings (endpoints, retry mode, models path) out of the tests."""
-    for name in list(os.environ):
-        if name.startswith(("EUCA_BOTO_", "AWS_")):
-            monkeypatch.delenv(name)
-    (tmp_path / "aws-config").write_text("")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-config"))
+    return aws_env
 
 
 @pytest.fixture(scope="session")

@@ -88,31 +88,26 @@ def test_plain_text_pipeline_failure_gets_code_and_message_from_status_and_body(
     )
 
 
-def test_plain_text_failure_with_an_explanation_keeps_it_as_the_message(
-    server: CannedServer, client: ClientFactory
+@pytest.mark.parametrize(("body", "status", "service", "operation", "code", "message"), [
+    # A plain-text failure with an explanation keeps it as the message.
+    pytest.param("Failed to verify signature", 403, "euserv", "describe_services", "Forbidden",
+                 "Failed to verify signature", id="explanation-is-the-message"),
+    # An empty body is named after the status.
+    pytest.param(b"", 401, "euprop", "describe_properties", "Unauthorized", "401 Unauthorized",
+                 id="empty-body-is-named-after-the-status"),
+])
+def test_plain_text_failure_is_coded_after_the_status(
+    server: CannedServer, client: ClientFactory, body: str | bytes, status: int, service: str,
+    operation: str, code: str, message: str
 ) -> None:
-    server.reply("Failed to verify signature", status=403, content_type="text/plain")
+    server.reply(body, status=status, content_type="text/plain")
 
     with pytest.raises(ClientError) as caught:
-        client("euserv").describe_services()
+        getattr(client(service), operation)()
 
     assert caught.value.response["Error"] == {
-        "Code": "Forbidden",
-        "Message": "Failed to verify signature",
-    }
-
-
-def test_empty_error_body_is_named_after_the_status(
-    server: CannedServer, client: ClientFactory
-) -> None:
-    server.reply(b"", status=401, content_type="text/plain")
-
-    with pytest.raises(ClientError) as caught:
-        client("euprop").describe_properties()
-
-    assert caught.value.response["Error"] == {
-        "Code": "Unauthorized",
-        "Message": "401 Unauthorized",
+        "Code": code,
+        "Message": message,
     }
 
 

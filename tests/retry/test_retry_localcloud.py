@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import logging
 from email.utils import formatdate
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from awsenv import AwsEnv
 from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 from retry_helpers import FakeTime, installed_session, settled
@@ -373,14 +373,14 @@ def test_the_budget_belongs_to_the_endpoint_not_to_the_object_path(
 # -- overrides, custom policies, reporting --------------------------------------------------------
 
 def test_service_block_of_the_profile_overrides_the_profile(
-    cloud: LocalCloud, aws_env: Path, fake_time: FakeTime
+    cloud: LocalCloud, aws_env: AwsEnv, fake_time: FakeTime
 ) -> None:
     profile = cloud.profile_text("euca").replace(
         "[services euca]",
         "euca_breaker = false\neuca_retry_max_attempts = 4\n"
         "sts =\n    euca_retry_max_attempts = 2\n\n[services euca]")
-    aws_env.write_text(profile)
-    aws_env.with_name("credentials").write_text(cloud.credentials_text("euca"))
+    aws_env.config.write_text(profile)
+    aws_env.credentials.write_text(cloud.credentials_text("euca"))
     session = euca_boto.session(profile_name="euca")
     sts = session.client("sts", endpoint_url=cloud.service_url("sts"))
     iam = session.client("iam", endpoint_url=cloud.service_url("iam"))

@@ -3,11 +3,11 @@ are tested in tests/foundation/test_settings.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from awsenv import AwsEnv
 
 import euca_boto
 from euca_boto import ConfigError, configure_retry
@@ -31,7 +31,7 @@ BAD_VALUES = [
 
 
 @pytest.mark.parametrize(("key", "value"), BAD_VALUES)
-def test_bad_value_for_one_client(aws_env: Path, key: str, value: str) -> None:
+def test_bad_value_for_one_client(aws_env: AwsEnv, key: str, value: str) -> None:
     client = boto3.session.Session(region_name="eucalyptus").client(
         "sts", endpoint_url="http://127.0.0.1:9/", aws_access_key_id="a",
         aws_secret_access_key="b")
@@ -40,7 +40,7 @@ def test_bad_value_for_one_client(aws_env: Path, key: str, value: str) -> None:
     assert str(raised.value).startswith(f"configure_retry(sts client): {key} = {value!r}")
 
 
-def test_unknown_retry_setting_for_one_client_suggests_the_nearest(aws_env: Path) -> None:
+def test_unknown_retry_setting_for_one_client_suggests_the_nearest(aws_env: AwsEnv) -> None:
     client = boto3.session.Session(region_name="eucalyptus").client(
         "sts", endpoint_url="http://127.0.0.1:9/", aws_access_key_id="a",
         aws_secret_access_key="b")
@@ -48,7 +48,7 @@ def test_unknown_retry_setting_for_one_client_suggests_the_nearest(aws_env: Path
         configure_retry(client, euca_retry_max_attempt=3)
 
 
-def test_policy_and_policy_settings_together_are_refused(aws_env: Path) -> None:
+def test_policy_and_policy_settings_together_are_refused(aws_env: AwsEnv) -> None:
     client = boto3.session.Session(region_name="eucalyptus").client(
         "sts", endpoint_url="http://127.0.0.1:9/", aws_access_key_id="a",
         aws_secret_access_key="b")

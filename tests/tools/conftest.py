@@ -13,19 +13,13 @@ import os
 import shutil
 import subprocess
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 from toolrun import ATTEMPTS, BIN, REPO, TOOLS_BUILD_TIMEOUT, Tool
 
 from euca_boto.testing import LocalCloud
-
-
-@pytest.fixture(scope="module")
-def cloud() -> Iterator[LocalCloud]:
-    with LocalCloud(endpoints=2, partitions=1) as started:
-        yield started
 
 
 @pytest.fixture
