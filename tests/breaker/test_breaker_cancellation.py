@@ -122,6 +122,9 @@ def test_a_caller_interrupted_while_taking_the_probe_slot_gives_it_back(
             time.sleep(0.2)
         proxy.release()
 
+    # Ctrl-C raises KeyboardInterrupt only where SIGINT has Python's default handler; a run
+    # started in the background by a non-interactive shell inherits SIGINT ignored.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     presser = threading.Thread(target=press_ctrl_c)
     presser.start()
     try:
@@ -129,6 +132,7 @@ def test_a_caller_interrupted_while_taking_the_probe_slot_gives_it_back(
             guarded()
     finally:
         presser.join(timeout=30)
+        signal.signal(signal.SIGINT, previous)
 
     assert service.calls == 1
     assert _another_process(name, redis_url, service) == "ok"
