@@ -5,6 +5,13 @@ A breaker is consulted twice per logical call: :meth:`Breaker.admit` before (it 
 the call's outcome. Nothing is held between the two, so calls through one breaker run
 concurrently. The states are small objects (closed, open, half-open, and the operator's forced
 open and forced closed); the counters live in a :mod:`~euca_boto.circuit.storage` store.
+
+Why not pybreaker: its ``CircuitBreaker.call`` holds the breaker's lock across the call, which
+serialises every thread sharing a client (``bench/bench_breaker.py`` measures it), and its
+storage interface keeps a counter and a state but no half-open slots, so a probe lost with its
+process or cancelled mid-call could not give its slot back. What this module keeps of it is the
+vocabulary (the state names are spelt as pybreaker spells them). It is not a dependency, and
+importing ``euca_boto`` does not import it.
 """
 
 from __future__ import annotations
