@@ -30,6 +30,13 @@ def executor() -> Iterator[ThreadPoolExecutor]:
         yield pool
 
 
+@pytest.fixture
+def aio_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """caplog holding euca_boto.aio's INFO records: the reports of calls whose callers left."""
+    caplog.set_level(logging.INFO, logger="euca_boto.aio")
+    return caplog
+
+
 def requests(cloud: LocalCloud, action: str, at_least: int = 0) -> int:
     deadline = time.monotonic() + 3
     count = -1
@@ -110,9 +117,8 @@ def test_a_cancelled_call_that_had_not_started_is_never_sent(
 
 def test_a_cancelled_running_call_is_seen_to_its_end(
     session: Any, executor: ThreadPoolExecutor, fresh_cloud: LocalCloud,
-    caplog: pytest.LogCaptureFixture,
+    aio_log: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="euca_boto.aio")
     fresh_cloud.endpoint(0).latency(0.4)
     seen: dict[str, Any] = {}
 
@@ -126,7 +132,7 @@ def test_a_cancelled_running_call_is_seen_to_its_end(
         # LocalCloud logs a request once it has answered it: none yet, the call is still out.
         seen["answered_at_cancel"] = len(fresh_cloud.endpoint(0).requests)
         seen["running"] = view.running
-        seen["logged_before_close"] = "caller stopped waiting" in caplog.text
+        seen["logged_before_close"] = "caller stopped waiting" in aio_log.text
         await view.aclose()
         seen["running_after_close"] = view.running
 
@@ -135,15 +141,14 @@ def test_a_cancelled_running_call_is_seen_to_its_end(
     assert (seen["running"], seen["logged_before_close"]) == (1, False)
     assert seen["running_after_close"] == 0
     assert ("euprop DescribeProperties: ran to its end after its caller stopped waiting "
-            "(cancelled); the response was dropped") in caplog.text
+            "(cancelled); the response was dropped") in aio_log.text
     assert requests(fresh_cloud, "DescribeProperties", at_least=1) == 1
 
 
 def test_a_cancelled_call_that_fails_later_is_logged_with_its_error(
     session: Any, executor: ThreadPoolExecutor, fresh_cloud: LocalCloud,
-    caplog: pytest.LogCaptureFixture,
+    aio_log: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="euca_boto.aio")
     fresh_cloud.endpoint(0).latency(0.3)
     fresh_cloud.endpoint(0).fail(403)
 
@@ -153,7 +158,7 @@ def test_a_cancelled_call_that_fails_later_is_logged_with_its_error(
                 await asyncio.wait_for(view.describe_properties(), 0.1)
 
     asyncio.run(main())
-    [record] = [r for r in caplog.records if r.name == "euca_boto.aio"]
+    [record] = [r for r in aio_log.records if r.name == "euca_boto.aio"]
     assert record.levelno == logging.WARNING
     assert record.getMessage().startswith(
         "euprop DescribeProperties: failed after its caller stopped waiting (cancelled): "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,6 +40,17 @@ def records(wire: Path) -> list[str]:
     return re.findall(r"euca_boto\.wire\.\S+ INFO (.+)", wire.read_text())
 
 
+def describe_through_503s(
+    cloud: LocalCloud, write_profile: Callable[..., dict[str, str]], aws: Aws,
+    max_attempts: int, failures: int,
+) -> subprocess.CompletedProcess[str]:
+    """Run DESCRIBE under a profile allowing ``max_attempts`` while endpoint 0 answers the
+    next ``failures`` requests with 503."""
+    env = write_profile(f"euca_retry_max_attempts = {max_attempts}", *QUICK)
+    cloud.endpoint(0).fail(503, count=failures)
+    return aws(env, *DESCRIBE)
+
+
 def test_the_wire_log_records_every_attempt(
     cloud: LocalCloud, write_profile: Callable[..., dict[str, str]], aws: Aws, tmp_path: Path
 ) -> None:
@@ -62,9 +74,7 @@ def test_the_wire_log_records_every_attempt(
 def test_a_burst_of_503s_is_retried_as_the_profile_says(
     cloud: LocalCloud, write_profile: Callable[..., dict[str, str]], aws: Aws
 ) -> None:
-    env = write_profile("euca_retry_max_attempts = 4", *QUICK)
-    cloud.endpoint(0).fail(503, count=3)
-    result = aws(env, *DESCRIBE)
+    result = describe_through_503s(cloud, write_profile, aws, max_attempts=4, failures=3)
     assert result.returncode == 0, result.stderr
     assert described(result.stdout) == ["dns.enabled"]
     assert attempts(cloud, "DescribeProperties") == [(0, 503), (0, 503), (0, 503), (0, 200)]
@@ -74,9 +84,7 @@ def test_retries_stop_at_the_profiles_limit(
     cloud: LocalCloud, write_profile: Callable[..., dict[str, str]], aws: Aws
 ) -> None:
     # The CLI's own retry mode would try five times; the profile says two.
-    env = write_profile("euca_retry_max_attempts = 2", *QUICK)
-    cloud.endpoint(0).fail(503, count=5)
-    result = aws(env, *DESCRIBE)
+    result = describe_through_503s(cloud, write_profile, aws, max_attempts=2, failures=5)
     assert result.returncode == 255, result.stderr
     assert "An error occurred (ServiceUnavailable)" in result.stderr
     assert attempts(cloud, "DescribeProperties") == [(0, 503), (0, 503)]

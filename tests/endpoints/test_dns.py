@@ -28,6 +28,14 @@ def call(client: Any) -> str:
     return str(client.describe_properties(Properties=["dns.enabled"])["Properties"][0]["Name"])
 
 
+def first_call_error(make_session: Callable[..., Any]) -> str:
+    """The message of the EndpointError that a new session's first euprop call raises."""
+    euprop = make_session().client("euprop")
+    with pytest.raises(EndpointError) as caught:
+        call(euprop)
+    return str(caught.value)
+
+
 def srv_zone(dns: Any, cloud: LocalCloud, label: str = "properties",
              priorities: tuple[int, ...] = (10, 10, 10), ttl: int = 60) -> None:
     for i, endpoint in enumerate(cloud.endpoints):
@@ -171,10 +179,7 @@ def test_nxdomain_is_a_clear_error(
     dns_profile: Callable[..., Path], dns: Any, make_session: Callable[..., Any]
 ) -> None:
     dns_profile()
-    euprop = make_session().client("euprop")
-    with pytest.raises(EndpointError) as caught:
-        call(euprop)
-    assert str(caught.value) == (
+    assert first_call_error(make_session) == (
         f"DNS name properties.{DOMAIN} does not exist (NXDOMAIN from {dns.address}); "
         f"check euca_dns_domain")
 
@@ -185,10 +190,7 @@ def test_a_dns_server_that_does_not_answer_is_a_clear_error(
     profile("euca_topology = dns", f"euca_dns_domain = {DOMAIN}",
             f"euca_dns_resolver = {silent_dns}", "euca_dns_timeout = 200ms",
             services_section=False)
-    euprop = make_session().client("euprop")
-    with pytest.raises(EndpointError) as caught:
-        call(euprop)
-    assert str(caught.value) == (
+    assert first_call_error(make_session) == (
         f"DNS lookup of _properties._tcp.{DOMAIN} (SRV) timed out after 0.2 s: {silent_dns} "
         f"did not answer; check euca_dns_resolver")
 

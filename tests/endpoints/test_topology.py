@@ -40,6 +40,18 @@ def topology_profile(profile: Callable[..., Path]) -> Callable[..., Path]:
     return write
 
 
+@pytest.fixture
+def stale_euprop(
+    topology_profile: Callable[..., Path], make_session: Callable[..., Any], clock: Any
+) -> Any:
+    """A euprop client whose topology was loaded once and has since gone stale (60 s later)."""
+    topology_profile()
+    euprop = make_session().client("euprop")
+    call(euprop)
+    clock.advance(60)
+    return euprop
+
+
 def test_calls_prefer_the_configured_zone(
     topology_profile: Callable[..., Path], fresh_cloud: LocalCloud,
     make_session: Callable[..., Any]
@@ -106,14 +118,9 @@ def test_the_topology_follows_an_endpoint_that_stops_and_comes_back(
 
 
 def test_an_unchanged_epoch_costs_one_small_call(
-    topology_profile: Callable[..., Path], fresh_cloud: LocalCloud,
-    make_session: Callable[..., Any], clock: Any
+    stale_euprop: Any, fresh_cloud: LocalCloud
 ) -> None:
-    topology_profile()
-    euprop = make_session().client("euprop")
-    call(euprop)
-    clock.advance(60)
-    call(euprop)
+    call(stale_euprop)
     assert [(p.get("ListAll"), p.get("ByServiceType")) for p in describe_calls(fresh_cloud)] == [
         ("true", None), (None, "bootstrap")]
 
@@ -154,20 +161,15 @@ def test_a_failed_refresh_keeps_the_last_topology_and_says_so(
 
 
 def test_one_caller_reloads_a_stale_topology_while_the_others_go_on(
-    topology_profile: Callable[..., Path], fresh_cloud: LocalCloud,
-    make_session: Callable[..., Any], clock: Any
+    stale_euprop: Any, fresh_cloud: LocalCloud
 ) -> None:
-    topology_profile()
-    euprop = make_session().client("euprop")
-    call(euprop)
-    clock.advance(60)
     fresh_cloud.endpoint(0).latency(0.3)  # the bootstrap answers slowly
     barrier = threading.Barrier(4)
     results: list[str] = []
 
     def worker() -> None:
         barrier.wait(timeout=10)
-        results.append(call(euprop))
+        results.append(call(stale_euprop))
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
     for thread in threads:

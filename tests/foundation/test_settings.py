@@ -188,14 +188,36 @@ def test_bad_value_in_profile_names_profile_key_value_and_expectation(
     assert expected in message
 
 
-def test_bad_value_in_service_block_names_the_block(aws_config: Callable[[str], Path]) -> None:
-    aws_config("[profile euca]\nproperties =\n    euca_retry_delay = forever\n")
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        pytest.param(
+            "[profile euca]\nproperties =\n    euca_retry_delay = forever\n",
+            "profile 'euca', service block 'properties': euca_retry_delay = 'forever' is not "
+            "valid; expected a duration such as 10, 2.5, 500ms, 2m or 1h",
+            id="bad-value-in-service-block-names-the-block",
+        ),
+        pytest.param(
+            "[profile euca]\neuca_retry_max_attempt = 3\n",
+            "profile 'euca': unknown setting 'euca_retry_max_attempt'; "
+            "did you mean euca_retry_max_attempts?",
+            id="unknown-key-in-profile-suggests-the-nearest",
+        ),
+        pytest.param(
+            "[profile euca]\npropertie =\n    euca_retry_max_attempts = 3\n",
+            "profile 'euca', service block 'propertie': no service is named 'propertie', so its "
+            "euca_ settings would apply to nothing; did you mean properties?",
+            id="misspelt-service-block-names-the-nearest-service",
+        ),
+    ],
+)
+def test_profile_errors_name_the_place_and_the_fix(
+    aws_config: Callable[[str], Path], config: str, message: str
+) -> None:
+    aws_config(config)
     with pytest.raises(euca_boto.ConfigError) as error:
         settings_of("euca")
-    assert str(error.value) == (
-        "profile 'euca', service block 'properties': euca_retry_delay = 'forever' is not valid; "
-        "expected a duration such as 10, 2.5, 500ms, 2m or 1h"
-    )
+    assert str(error.value) == message
 
 
 def test_bad_environment_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -224,16 +246,6 @@ def test_bad_argument_is_reported_as_argument() -> None:
     with pytest.raises(euca_boto.ConfigError, match=r"^argument \(profile 'default'\): "
                        r"euca_retry_max_attempts = 'x' is not valid"):
         settings_of(euca_retry_max_attempts="x")
-
-
-def test_unknown_key_in_profile_suggests_the_nearest(aws_config: Callable[[str], Path]) -> None:
-    aws_config("[profile euca]\neuca_retry_max_attempt = 3\n")
-    with pytest.raises(euca_boto.ConfigError) as error:
-        settings_of("euca")
-    assert str(error.value) == (
-        "profile 'euca': unknown setting 'euca_retry_max_attempt'; "
-        "did you mean euca_retry_max_attempts?"
-    )
 
 
 def test_unknown_key_in_service_block_is_an_error(aws_config: Callable[[str], Path]) -> None:
@@ -280,18 +292,6 @@ def test_every_key_has_documentation_and_a_parsable_default() -> None:
         assert setting.key.startswith("euca_")
         assert setting.doc.strip()
         assert setting.kind.expected
-
-
-def test_misspelt_service_block_is_an_error_naming_the_nearest_service(
-    aws_config: Callable[[str], Path],
-) -> None:
-    aws_config("[profile euca]\npropertie =\n    euca_retry_max_attempts = 3\n")
-    with pytest.raises(euca_boto.ConfigError) as error:
-        settings_of("euca")
-    assert str(error.value) == (
-        "profile 'euca', service block 'propertie': no service is named 'propertie', so its "
-        "euca_ settings would apply to nothing; did you mean properties?"
-    )
 
 
 def test_unknown_service_block_without_a_near_name_is_an_error(

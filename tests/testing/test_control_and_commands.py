@@ -51,6 +51,12 @@ def command(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]
     )
 
 
+def fault(cloud: LocalCloud, endpoint: int, *options: str) -> None:
+    """Run the fault command against one endpoint of ``cloud``; it must succeed."""
+    result = command("fault", "--control", cloud.control_url, "--endpoint", str(endpoint), *options)
+    assert result.returncode == 0, result.stderr
+
+
 # Control API ---------------------------------------------------------------------------------
 
 
@@ -173,32 +179,17 @@ def test_the_fault_command_stops_starts_and_clears(cloud: LocalCloud, client: Cl
 
 
 def test_the_fault_command_adds_latency(cloud: LocalCloud, client: Client) -> None:
-    assert (
-        command(
-            "fault", "--control", cloud.control_url, "--endpoint", "0", "--latency", "0.3"
-        ).returncode
-        == 0
-    )
+    fault(cloud, 0, "--latency", "0.3")
     started = time.monotonic()
     client("sts").get_caller_identity()
     assert time.monotonic() - started >= 0.3
 
 
 def test_the_fault_command_garbles_and_blackholes(cloud: LocalCloud, client: Client) -> None:
-    assert (
-        command(
-            "fault", "--control", cloud.control_url, "--endpoint", "1", "--malformed", "1"
-        ).returncode
-        == 0
-    )
+    fault(cloud, 1, "--malformed", "1")
     with pytest.raises(ResponseParserError):
         client("ec2", 1).describe_regions()
-    assert (
-        command(
-            "fault", "--control", cloud.control_url, "--endpoint", "1", "--blackhole"
-        ).returncode
-        == 0
-    )
+    fault(cloud, 1, "--blackhole")
     with pytest.raises(ReadTimeoutError):
         client("ec2", 1, read_timeout=0.3).describe_regions()
 

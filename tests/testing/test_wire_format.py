@@ -53,21 +53,8 @@ def namespace(cloud: LocalCloud) -> str:
     return EXPECTED_NAMESPACE[VERSIONS[cloud]]
 
 
-def test_describe_services_answers_the_reference_shape(
-    small: LocalCloud, call: Callable[..., Any]
-) -> None:
-    reply = call(
-        small,
-        "bootstrap",
-        {"Action": "DescribeServices", "ListAll": "true", "ServiceName.1": "ufs0.properties"},
-    )
-    url = small.url
-    assert reply.status == 200
-    assert reply.headers["content-type"] == "text/xml; charset=UTF-8"
-    assert reply.text == (
-        f'<euca:DescribeServicesResponseType xmlns:euca="{namespace(small)}">'
-        f"<euca:correlationId>{correlation_id(reply)}</euca:correlationId>"
-        "<euca:_return>true</euca:_return>"
+def describe_services_body(url: str) -> str:
+    return (
         "<euca:serviceStatuses><euca:item>"
         "<euca:serviceId><euca:partition>PARTI00</euca:partition>"
         "<euca:name>ufs0.properties</euca:name><euca:type>properties</euca:type>"
@@ -76,44 +63,68 @@ def test_describe_services_answers_the_reference_shape(
         f"</euca:uris><euca:uri>{url}/services/Properties</euca:uri>"
         "<euca:host>127.0.0.1</euca:host></euca:serviceId>"
         "<euca:localState>ENABLED</euca:localState><euca:localEpoch>1</euca:localEpoch>"
-        "</euca:item></euca:serviceStatuses></euca:DescribeServicesResponseType>"
+        "</euca:item></euca:serviceStatuses>"
     )
 
 
-def test_describe_properties_answers_the_reference_shape(
-    small: LocalCloud, call: Callable[..., Any]
-) -> None:
-    reply = call(
-        small, "properties", {"Action": "DescribeProperties", "Property.1": "euca.version"}
-    )
-    assert reply.status == 200
-    assert reply.text == (
-        f'<euca:DescribePropertiesResponseType xmlns:euca="{namespace(small)}">'
-        f"<euca:correlationId>{correlation_id(reply)}</euca:correlationId>"
-        "<euca:_return>true</euca:_return><euca:properties><euca:item>"
+def describe_properties_body(url: str) -> str:
+    return (
+        "<euca:properties><euca:item>"
         "<euca:name>euca.version</euca:name><euca:value>4.4.2</euca:value>"
         "<euca:description>The Eucalyptus version</euca:description>"
         "<euca:defaultValue>4.4.2</euca:defaultValue><euca:readOnly>true</euca:readOnly>"
-        "</euca:item></euca:properties></euca:DescribePropertiesResponseType>"
+        "</euca:item></euca:properties>"
     )
 
 
-def test_modify_property_value_answers_the_reference_shape(
-    small: LocalCloud, call: Callable[..., Any]
-) -> None:
-    reply = call(
-        small,
-        "properties",
-        {"Action": "ModifyPropertyValue", "Name": "cloud.vmstate.instance_timeout", "Value": "60"},
-    )
-    assert reply.status == 200
-    assert reply.text == (
-        f'<euca:ModifyPropertyValueResponseType xmlns:euca="{namespace(small)}">'
-        f"<euca:correlationId>{correlation_id(reply)}</euca:correlationId>"
-        "<euca:_return>true</euca:_return><euca:name>cloud.vmstate.instance_timeout</euca:name>"
+def modify_property_value_body(url: str) -> str:
+    return (
+        "<euca:name>cloud.vmstate.instance_timeout</euca:name>"
         "<euca:value>60</euca:value><euca:oldValue>720</euca:oldValue>"
-        "</euca:ModifyPropertyValueResponseType>"
     )
+
+
+@pytest.mark.parametrize(
+    ("service", "params", "body"),
+    [
+        pytest.param(
+            "bootstrap",
+            {"Action": "DescribeServices", "ListAll": "true", "ServiceName.1": "ufs0.properties"},
+            describe_services_body,
+            id="DescribeServices",
+        ),
+        pytest.param(
+            "properties",
+            {"Action": "DescribeProperties", "Property.1": "euca.version"},
+            describe_properties_body,
+            id="DescribeProperties",
+        ),
+        pytest.param(
+            "properties",
+            {"Action": "ModifyPropertyValue", "Name": "cloud.vmstate.instance_timeout",
+             "Value": "60"},
+            modify_property_value_body,
+            id="ModifyPropertyValue",
+        ),
+    ],
+)
+def test_answers_the_reference_shape(
+    small: LocalCloud,
+    call: Callable[..., Any],
+    service: str,
+    params: dict[str, str],
+    body: Callable[[str], str],
+) -> None:
+    reply = call(small, service, params)
+    response = f"euca:{params['Action']}ResponseType"
+    assert reply.status == 200
+    assert reply.headers["content-type"] == "text/xml; charset=UTF-8"
+    assert reply.text == (
+        f'<{response} xmlns:euca="{namespace(small)}">'
+        f"<euca:correlationId>{correlation_id(reply)}</euca:correlationId>"
+        f"<euca:_return>true</euca:_return>{body(small.url)}</{response}>"
+    )
+    # ModifyPropertyValue changed the shared cloud; put its default back (a no-op for the others)
     small.properties.set("cloud.vmstate.instance_timeout", "720")
 
 

@@ -9,7 +9,7 @@ from tracker_support import LOCAL, Cloud, Receiver
 
 from euca_boto.retry import RetryPolicy, wait_fixed
 from euca_boto.tracker import Change, Deliverer, Tracker, open_store, verify_signature
-from euca_boto.tracker.model import INSTANCE
+from euca_boto.tracker.model import INSTANCE, Hook
 from euca_boto.tracker.signature import CHANGE_HEADER, SIGNATURE_HEADER
 from euca_boto.tracker.store.base import SqlStore
 
@@ -38,12 +38,20 @@ def _feed(store: SqlStore, transitions: list[str], resource: str = "i-1") -> lis
     return changes
 
 
+def _hooked_store(
+    store_url: str, receiver: Receiver, resource: str = "i-1"
+) -> tuple[SqlStore, Hook]:
+    """A store that has seen i-1 pending, with a hook to ``receiver`` on ``resource`` (every
+    instance when it is "")."""
+    store = open_store(store_url)
+    store.apply("acct", INSTANCE, {"i-1": "pending"}, 1.0)
+    return store, store.put_hook("acct", INSTANCE, resource, receiver.url, TOKEN)
+
+
 def test_each_change_arrives_once_in_order_and_signed_with_the_hooks_token(
     store_url: str, receiver: Receiver
 ) -> None:
-    store = open_store(store_url)
-    store.apply("acct", INSTANCE, {"i-1": "pending"}, 1.0)
-    store.put_hook("acct", INSTANCE, "i-1", receiver.url, TOKEN)
+    store, _ = _hooked_store(store_url, receiver)
     changes = _feed(store, ["pending", "running", "stopping", "stopped"])
     slept: list[float] = []
     deliverer = _deliverer(store, Clock(), slept)
@@ -64,9 +72,7 @@ def test_each_change_arrives_once_in_order_and_signed_with_the_hooks_token(
 def test_a_receiver_that_fails_for_a_while_gets_every_change_after_it_recovers(
     store_url: str, receiver: Receiver
 ) -> None:
-    store = open_store(store_url)
-    store.apply("acct", INSTANCE, {"i-1": "pending"}, 1.0)
-    hook = store.put_hook("acct", INSTANCE, "", receiver.url, TOKEN)
+    store, hook = _hooked_store(store_url, receiver, resource="")
     changes = _feed(store, ["pending", "running", "stopped", "running"])
     clock = Clock()
     slept: list[float] = []
@@ -88,9 +94,7 @@ def test_a_receiver_that_fails_for_a_while_gets_every_change_after_it_recovers(
 def test_a_destination_that_keeps_failing_is_suspended_with_its_status_visible(
     store_url: str, receiver: Receiver
 ) -> None:
-    store = open_store(store_url)
-    store.apply("acct", INSTANCE, {"i-1": "pending"}, 1.0)
-    hook = store.put_hook("acct", INSTANCE, "i-1", receiver.url, TOKEN)
+    store, hook = _hooked_store(store_url, receiver)
     _feed(store, ["pending", "running"])
     clock = Clock()
     slept: list[float] = []
@@ -126,9 +130,7 @@ def test_the_breaker_of_a_destination_stops_sending_to_it(
 def test_a_new_deliverer_on_the_same_store_resumes_after_the_last_delivered_change(
     store_url: str, receiver: Receiver
 ) -> None:
-    store = open_store(store_url)
-    store.apply("acct", INSTANCE, {"i-1": "pending"}, 1.0)
-    store.put_hook("acct", INSTANCE, "i-1", receiver.url, TOKEN)
+    store, _ = _hooked_store(store_url, receiver)
     first = _feed(store, ["pending", "running"])
     _deliverer(store, Clock(), []).deliver()
     store.close()
