@@ -41,12 +41,18 @@ def topology_profile(profile: Callable[..., Path]) -> Callable[..., Path]:
 
 
 @pytest.fixture
-def stale_euprop(
-    topology_profile: Callable[..., Path], make_session: Callable[..., Any], clock: Any
+def described_session(
+    topology_profile: Callable[..., Path], make_session: Callable[..., Any]
 ) -> Any:
-    """A euprop client whose topology was loaded once and has since gone stale (60 s later)."""
+    """A session of a profile whose endpoints come from DescribeServices."""
     topology_profile()
-    euprop = make_session().client("euprop")
+    return make_session()
+
+
+@pytest.fixture
+def stale_euprop(described_session: Any, clock: Any) -> Any:
+    """A euprop client whose topology was loaded once and has since gone stale (60 s later)."""
+    euprop = described_session.client("euprop")
     call(euprop)
     clock.advance(60)
     return euprop
@@ -91,13 +97,10 @@ def test_without_a_zone_every_enabled_endpoint_shares_the_calls(
 
 
 def test_the_topology_follows_an_endpoint_that_stops_and_comes_back(
-    topology_profile: Callable[..., Path], fresh_cloud: LocalCloud,
-    make_session: Callable[..., Any], clock: Any
+    described_session: Any, fresh_cloud: LocalCloud, clock: Any
 ) -> None:
-    topology_profile()
-    session = make_session()
-    euprop = session.client("euprop")
-    selector = selector_of(session)
+    euprop = described_session.client("euprop")
+    selector = selector_of(described_session)
     call(euprop)
 
     def urls() -> list[str]:
@@ -126,17 +129,14 @@ def test_an_unchanged_epoch_costs_one_small_call(
 
 
 def test_a_dead_bootstrap_endpoint_is_replaced_by_another_from_the_topology(
-    topology_profile: Callable[..., Path], fresh_cloud: LocalCloud,
-    make_session: Callable[..., Any], clock: Any
+    described_session: Any, fresh_cloud: LocalCloud, clock: Any
 ) -> None:
-    topology_profile()
-    session = make_session()
-    euprop = session.client("euprop")
+    euprop = described_session.client("euprop")
     call(euprop)
     fresh_cloud.endpoint(0).stop()
     clock.advance(60)
     assert call(euprop) == "dns.enabled"
-    rows = selector_of(session).rows("euprop")
+    rows = selector_of(described_session).rows("euprop")
     assert fresh_cloud.service_url("euprop", 0) not in [r.endpoint.url for r in rows]
     assert [r.endpoint for r in fresh_cloud.requests() if r.action == "DescribeServices"][-1] in (
         1, 2)

@@ -30,12 +30,17 @@ def _between(text: str, start: str, end: str) -> str:
     return found.group(1)
 
 
+def _answered(reply: Any, status: int, id_tag: str) -> str:
+    """Check that ``reply`` has HTTP ``status``; return the id it carries in ``<id_tag>``."""
+    assert reply.status == status, reply.text
+    return _between(reply.text, f"<{id_tag}>", f"</{id_tag}>")
+
+
 def test_modify_service_answers_only_the_header(admin: Call) -> None:
     reply = admin(
         "bootstrap", {"Action": "ModifyService", **MSGS, "Name": "ufs0.euare", "State": "DISABLE"}
     )
-    correlation = _between(reply.text, "<euca:correlationId>", "</euca:correlationId>")
-    assert reply.status == 200
+    correlation = _answered(reply, 200, "euca:correlationId")
     assert reply.headers["content-type"] == "text/xml; charset=UTF-8"
     assert (
         reply.body
@@ -51,8 +56,7 @@ def test_an_invalid_state_is_a_msgs_error_document(admin: Call) -> None:
     reply = admin(
         "bootstrap", {"Action": "ModifyService", **MSGS, "Name": "ufs0.euare", "State": "nap"}
     )
-    request_id = _between(reply.text, "<RequestID>", "</RequestID>")
-    assert reply.status == 400
+    request_id = _answered(reply, 400, "RequestID")
     assert (
         reply.body
         == (
@@ -73,8 +77,7 @@ def test_a_registration_failure_is_http_200_with_return_false(
         "bootstrap",
         {"Action": "RegisterService", **MSGS, "Type": "cluster", "Name": "cc1", "Host": "10.0.0.1"},
     )
-    correlation = _between(reply.text, "<euca:correlationId>", "</euca:correlationId>")
-    assert reply.status == 200
+    correlation = _answered(reply, 200, "euca:correlationId")
     assert (
         reply.body
         == (
@@ -140,9 +143,8 @@ def test_configuration_register_without_port_and_describe(admin: Call) -> None:
 def test_create_account_and_a_euare_error(cloud: LocalCloud, admin: Call) -> None:
     iam = {"Version": "2010-05-08"}
     reply = admin("iam", {"Action": "CreateAccount", **iam, "AccountName": "acme"})
-    request_id = _between(reply.text, "<RequestId>", "</RequestId>")
+    request_id = _answered(reply, 200, "RequestId")
     account_id = cloud.accounts.get("acme").id
-    assert reply.status == 200
     assert (
         reply.body
         == (
@@ -155,8 +157,7 @@ def test_create_account_and_a_euare_error(cloud: LocalCloud, admin: Call) -> Non
     )
 
     refused = admin("iam", {"Action": "ListUsers", **iam, "DelegateAccount": "nobody"})
-    request_id = _between(refused.text, "<RequestId>", "</RequestId>")
-    assert refused.status == 403
+    request_id = _answered(refused, 403, "RequestId")
     assert (
         refused.body
         == (
@@ -211,7 +212,7 @@ def test_modify_instance_type_attribute(admin: Call) -> None:
             "Memory": "512",
         },
     )
-    request_id = _between(reply.text, "<requestId>", "</requestId>")
+    request_id = _answered(reply, 200, "requestId")
 
     def details(memory: int) -> str:
         return (
@@ -219,7 +220,6 @@ def test_modify_instance_type_attribute(admin: Call) -> None:
             f"<memory>{memory}</memory><networkInterfaces>1</networkInterfaces>"
         )
 
-    assert reply.status == 200
     assert (
         reply.body
         == (

@@ -49,6 +49,18 @@ def correlation_id(reply: Any) -> str:
     return match.group(1)
 
 
+def assert_error_document(reply: Any, code: str, message: str) -> None:
+    """``reply`` is a 400 in the reference's error document, with its own request id."""
+    request_id = REQUEST_ID.search(reply.text)
+    assert request_id, reply.text
+    assert reply.status == 400
+    assert reply.text == (
+        f'<?xml version="1.0"?><Response><Errors><Error><Code>{code}</Code>'
+        f"<Message>{message}</Message>"
+        f"</Error></Errors><RequestID>{request_id.group(1)}</RequestID></Response>"
+    )
+
+
 def namespace(cloud: LocalCloud) -> str:
     return EXPECTED_NAMESPACE[VERSIONS[cloud]]
 
@@ -155,14 +167,11 @@ def test_missing_version_is_a_400_pipeline_error(
         access_key=small.access_key,
         secret_key=small.secret_key,
     )
-    request_id = REQUEST_ID.search(reply.text)
-    assert request_id
-    assert reply.status == 400
     assert reply.headers["content-type"] == "text/plain"
-    assert reply.text == (
-        '<?xml version="1.0"?><Response><Errors><Error><Code>400 Bad Request</Code>'
-        "<Message>Missing required parameter: Version (send Version=eucalyptus)</Message>"
-        f"</Error></Errors><RequestID>{request_id.group(1)}</RequestID></Response>"
+    assert_error_document(
+        reply,
+        "400 Bad Request",
+        "Missing required parameter: Version (send Version=eucalyptus)",
     )
 
 
@@ -170,14 +179,11 @@ def test_unknown_action_is_a_400_error_naming_the_known_ones(
     small: LocalCloud, call: Callable[..., Any]
 ) -> None:
     reply = call(small, "properties", {"Action": "DescribeNothing"})
-    request_id = REQUEST_ID.search(reply.text)
-    assert request_id
-    assert reply.status == 400
-    assert reply.text == (
-        '<?xml version="1.0"?><Response><Errors><Error><Code>400 Bad Request</Code>'
-        "<Message>Unsupported action 'DescribeNothing' for service properties "
-        "(LocalCloud implements: DescribeProperties, ModifyPropertyValue)</Message>"
-        f"</Error></Errors><RequestID>{request_id.group(1)}</RequestID></Response>"
+    assert_error_document(
+        reply,
+        "400 Bad Request",
+        "Unsupported action 'DescribeNothing' for service properties "
+        "(LocalCloud implements: DescribeProperties, ModifyPropertyValue)",
     )
 
 
@@ -185,12 +191,9 @@ def test_service_failures_use_the_request_class_name_as_code(
     small: LocalCloud, call: Callable[..., Any]
 ) -> None:
     reply = call(small, "properties", {"Action": "ModifyPropertyValue", "Name": "no.such"})
-    request_id = REQUEST_ID.search(reply.text)
-    assert request_id
-    assert reply.status == 400
     assert reply.headers["content-type"] == "text/xml; charset=UTF-8"
-    assert reply.text == (
-        '<?xml version="1.0"?><Response><Errors><Error><Code>ModifyPropertyValueType</Code>'
-        "<Message>Failed to set property: no such property: no.such</Message>"
-        f"</Error></Errors><RequestID>{request_id.group(1)}</RequestID></Response>"
+    assert_error_document(
+        reply,
+        "ModifyPropertyValueType",
+        "Failed to set property: no such property: no.such",
     )

@@ -42,14 +42,22 @@ def _client(session: Any, service: TrackerService) -> TrackerClient:
     return TrackerClient(session, service.url)
 
 
+def _tracked_instance(
+    cloud: Cloud, service: TrackerService, receiver: Receiver
+) -> tuple[str, TrackerClient, dict[str, Any]]:
+    """A new instance the tracker has seen, hooked by the admin to ``receiver`` with a
+    24-character token: the instance, the admin's client and the created hook."""
+    [instance] = cloud.run_instances(cloud.admin)
+    service.tracker.poll()
+    client = _client(cloud.admin, service)
+    return instance, client, client.track(instance, receiver.url, token="t" * 24)
+
+
 @pytest.mark.parametrize("workers", [0, 3], ids=["inline", "workers"])
 def test_a_hook_is_registered_listed_and_removed_by_its_owner(
     cloud: Cloud, service: TrackerService, receiver: Receiver
 ) -> None:
-    [instance] = cloud.run_instances(cloud.admin)
-    service.tracker.poll()
-    client = _client(cloud.admin, service)
-    created = client.track(instance, receiver.url, token="t" * 24)
+    instance, client, created = _tracked_instance(cloud, service, receiver)
     assert created["token"] == "t" * 24
     assert (created["resource_type"], created["resource_id"], created["url"], created["status"]) \
         == ("instance", instance, receiver.url, "active")
@@ -70,10 +78,7 @@ def test_without_a_token_the_tracker_generates_one_for_the_hook(
 def test_a_change_in_the_cloud_reaches_the_hook_and_the_feed(
     cloud: Cloud, service: TrackerService, receiver: Receiver
 ) -> None:
-    [instance] = cloud.run_instances(cloud.admin)
-    service.tracker.poll()
-    client = _client(cloud.admin, service)
-    client.track(instance, receiver.url, token="t" * 24)
+    instance, client, _ = _tracked_instance(cloud, service, receiver)
     _, head = client.changes()
     cloud.admin.client("ec2").stop_instances(InstanceIds=[instance])
     service.tracker.poll()
