@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 import sys
-
-from botocore.exceptions import ClientError
+from pathlib import Path
 
 import euca_boto
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: find tests/
+from worker_support import describe_answer  # noqa: E402
 
 
 def main(profile: str, storage: str) -> None:
@@ -25,13 +27,7 @@ def main(profile: str, storage: str) -> None:
     for line in sys.stdin:
         command = line.strip()
         if command == "call":
-            try:
-                client.describe_properties(Properties=["dns.enabled"])
-                answer = "ok"
-            except euca_boto.CircuitOpenError:
-                answer = "refused"
-            except ClientError as error:
-                answer = f"error {error.response['ResponseMetadata']['HTTPStatusCode']}"
+            answer = describe_answer(client)
         elif command == "state":
             answer = euca_boto.get_breaker(f"{profile}/euprop").info().state
         else:

@@ -14,8 +14,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-
-from botocore.exceptions import ClientError
+from pathlib import Path
 
 import euca_boto
 from euca_boto.circuit.breaker import Breaker, BreakerConfig
@@ -23,20 +22,16 @@ from euca_boto.circuit.storage import STATE_FILE_PREFIX, storage_for
 from euca_boto.endpoints.health import EjectionPolicy, HealthBoard
 from euca_boto.localstate import state_file
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: find tests/
+from worker_support import describe_answer  # noqa: E402
+
 
 def calls(profile: str, count: int, settings: list[str]) -> None:
     values = dict(item.split("=", 1) for item in settings)
     session = euca_boto.session(profile, **values)
     client = session.client("euprop")
     for _ in range(count):
-        try:
-            client.describe_properties(Properties=["dns.enabled"])
-            answer = "ok"
-        except euca_boto.CircuitOpenError:
-            answer = "refused"
-        except ClientError as error:
-            answer = f"error {error.response['ResponseMetadata']['HTTPStatusCode']}"
-        print(answer, flush=True)
+        print(describe_answer(client), flush=True)
 
 
 def hammer(path: str, index: int, count: int, start: float) -> None:
