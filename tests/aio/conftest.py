@@ -1,13 +1,15 @@
 """Fixtures of the async tests: a profile for the module's cloud (plus extra lines) under a
-name of its own."""
+name of its own, and a slow client whose requests out on the wire are counted."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from awsenv import AwsEnv
+from modes import InFlight
 
 from euca_boto.testing import LocalCloud
 
@@ -25,3 +27,12 @@ def profile(fresh_cloud: LocalCloud, aws_env: AwsEnv) -> Callable[[str], str]:
         return name
 
     return write
+
+
+@pytest.fixture
+def slow_euprop(session: Any, fresh_cloud: LocalCloud) -> tuple[Any, InFlight]:
+    """A euprop client of the test module's own ``session`` whose endpoint answers after
+    0.3 s, and the count of its requests out on the wire: room to see calls overlap."""
+    fresh_cloud.endpoint(0).latency(0.3)
+    client = session.client("euprop")
+    return client, InFlight(client, "euprop")

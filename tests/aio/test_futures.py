@@ -88,11 +88,9 @@ def test_an_error_is_raised_by_result_as_the_plain_call_raises_it(
 
 
 def test_many_calls_run_concurrently(
-    session: Any, executor: ThreadPoolExecutor, fresh_cloud: LocalCloud
+    slow_euprop: tuple[Any, InFlight], executor: ThreadPoolExecutor
 ) -> None:
-    fresh_cloud.endpoint(0).latency(0.3)
-    client = session.client("euprop")
-    out = InFlight(client, "euprop")
+    client, out = slow_euprop
     view = euca_boto.futures(client, executor)
     futures = [view.describe_properties() for _ in range(4)]
     assert [f.result(timeout=30)["ResponseMetadata"]["HTTPStatusCode"] for f in futures] == [

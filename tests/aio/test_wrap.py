@@ -69,11 +69,9 @@ def test_errors_are_raised_at_the_await(session: Any, fresh_cloud: LocalCloud) -
 
 
 def test_calls_overlap_and_leave_the_loop_free(
-    session: Any, executor: ThreadPoolExecutor, fresh_cloud: LocalCloud
+    slow_euprop: tuple[Any, InFlight], executor: ThreadPoolExecutor
 ) -> None:
-    fresh_cloud.endpoint(0).latency(0.3)
-    client = session.client("euprop")
-    out = InFlight(client, "euprop")
+    client, out = slow_euprop
     ticks_while_out = 0
 
     async def ticker() -> None:
