@@ -38,7 +38,7 @@ from harness import compare, report  # noqa: E402
 
 import euca_boto  # noqa: E402
 from euca_boto import aio  # noqa: E402
-from euca_boto.models import models_path  # noqa: E402
+from euca_boto.core.models import models_path  # noqa: E402
 
 LATENCY = 0.02
 THREADS = 16

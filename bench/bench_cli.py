@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.harness import compare, report
-from euca_boto.models import models_path
+from euca_boto.core.models import models_path
 from euca_boto.testing import LocalCloud
 
 BIN = Path(sys.executable).parent

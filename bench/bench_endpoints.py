@@ -35,9 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import compare, report  # noqa: E402
 
 import euca_boto  # noqa: E402
+from euca_boto.core.models import models_path  # noqa: E402
 from euca_boto.endpoints.events import EndpointEvents  # noqa: E402
 from euca_boto.endpoints.selector import selector_of  # noqa: E402
-from euca_boto.models import models_path  # noqa: E402
 from euca_boto.testing import LocalCloud  # noqa: E402
 
 THREADS = 4

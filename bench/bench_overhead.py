@@ -44,7 +44,7 @@ from harness import compare, report  # noqa: E402
 from harness import throughput as threaded_throughput  # noqa: E402
 
 import euca_boto  # noqa: E402
-from euca_boto.models import models_path  # noqa: E402
+from euca_boto.core.models import models_path  # noqa: E402
 
 KEYS = {"aws_access_key_id": "AKIDBENCH", "aws_secret_access_key": "bench-secret",
         "region_name": "eucalyptus"}

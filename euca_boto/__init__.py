@@ -37,13 +37,13 @@ if TYPE_CHECKING:
         CallerContextError,
         caller_context,
     )
+    from euca_boto.core.models import models_path
     from euca_boto.endpoints import (
         EndpointError,
         TopologyUpdater,
         keep_topology_updated,
         selector_of,
     )
-    from euca_boto.models import models_path
     from euca_boto.retry import (
         RetryBudget,
         RetryContext,
@@ -82,7 +82,7 @@ _LAZY: dict[str, str] = {
     "TopologyUpdater": "euca_boto.endpoints",
     "keep_topology_updated": "euca_boto.endpoints",
     "selector_of": "euca_boto.endpoints",
-    "models_path": "euca_boto.models",
+    "models_path": "euca_boto.core.models",
     "protect": "euca_boto.circuit.client",
     "RetryBudget": "euca_boto.retry",
     "RetryContext": "euca_boto.retry",

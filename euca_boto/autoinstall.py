@@ -4,7 +4,7 @@ The start-up hook of ``euca-boto run`` (``euca_boto/bootstrap/sitecustomize.py``
 :func:`install_on` at the first ``create_client`` of each botocore or aiobotocore session, so the
 settings are those of the profile the tool chose, however it chose it (``--profile``,
 ``profile_name=``, ``AWS_PROFILE``). A bad setting is not something a tool knows how to report:
-it is said here (:mod:`euca_boto.notice`), in one line, and the process exits with status 2, as
+it is said here (:mod:`euca_boto.core.notice`), in one line, and the process exits with status 2, as
 the ``euca-boto`` command does, rather than run without the plugin or end in a traceback.
 """
 
@@ -15,9 +15,9 @@ import sys
 import threading
 from typing import Any
 
-from euca_boto import process
+from euca_boto.core import process
+from euca_boto.core.notice import say_once
 from euca_boto.errors import ConfigError
-from euca_boto.notice import say_once
 
 _lock = threading.Lock()
 _shown: list[logging.Handler] = []  # the stderr handler _show_wire_log added, if any
@@ -26,9 +26,9 @@ _shown: list[logging.Handler] = []  # the stderr handler _show_wire_log added, i
 def install_on(session: Any, kind: str) -> bool:
     """Install euca-boto on ``session`` (``kind``: ``botocore`` or ``aio``); True if it is now
     installed. Exits the process with status 2 (after saying why) if its settings are bad."""
+    from euca_boto.core.localstate import use_local_by_default
+    from euca_boto.core.plainsession import PLAIN_ATTRIBUTE
     from euca_boto.install import plugin_of
-    from euca_boto.localstate import use_local_by_default
-    from euca_boto.plainsession import PLAIN_ATTRIBUTE
 
     if getattr(session, PLAIN_ATTRIBUTE, False):
         return False

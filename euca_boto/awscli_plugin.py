@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from euca_boto.botocore_access import add_models_path
-from euca_boto.localstate import use_local_by_default
-from euca_boto.models import models_path
+from euca_boto.core.botocore_access import add_models_path
+from euca_boto.core.localstate import use_local_by_default
+from euca_boto.core.models import models_path
 from euca_boto.msgs import SCRIPT_OPT_IN, SCRIPT_PROPERTY
 
 

@@ -28,7 +28,7 @@ On aiobotocore clients it gives retries, endpoints and the wire log; the breaker
 context need ``euca_boto.aio`` or ``euca-boto run``.
 
 botocore logs what a plugin raises at DEBUG and goes on, so a bad setting found here is said
-through :mod:`euca_boto.notice` (once per process) and the client is left as botocore built it.
+through :mod:`euca_boto.core.notice` (once per process) and the client is left as botocore built it.
 """
 
 from __future__ import annotations
@@ -40,17 +40,22 @@ import botocore.session
 from botocore.exceptions import ClientError
 
 from euca_boto import wirelog
-from euca_boto.botocore_access import Emitter, awaits_handlers, building_session, client_emitter
 from euca_boto.circuit.breaker import Breaker
 from euca_boto.circuit.guard import _Call
 from euca_boto.circuit.naming import named_breaker
+from euca_boto.core.botocore_access import (
+    Emitter,
+    awaits_handlers,
+    building_session,
+    client_emitter,
+)
+from euca_boto.core.notice import say_once
+from euca_boto.core.plainsession import PLAIN_ATTRIBUTE
+from euca_boto.core.settings import load
 from euca_boto.endpoints import events as endpoint_events
 from euca_boto.errors import ConfigError
 from euca_boto.install import Plugin, plugin_of
 from euca_boto.metrics import METRICS
-from euca_boto.notice import say_once
-from euca_boto.plainsession import PLAIN_ATTRIBUTE
-from euca_boto.settings import load
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient

@@ -32,13 +32,13 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from botocore.credentials import Credentials
 
-from euca_boto.botocore_access import set_request_credentials
+from euca_boto.core.botocore_access import set_request_credentials
 from euca_boto.errors import CallError
 
 if TYPE_CHECKING:
     import botocore.session
 
-    from euca_boto.botocore_access import Emitter
+    from euca_boto.core.botocore_access import Emitter
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -1,6 +1,6 @@
 """The future-returning view of a client (imported by the first :func:`euca_boto.futures` call).
 
-An :class:`~euca_boto.operation_proxy.OperationProxy` of the client whose operations are
+An :class:`~euca_boto.core.operation_proxy.OperationProxy` of the client whose operations are
 submitted to the executor; wrapt comes with it, so programs that never ask for futures do not
 pay for it.
 """
@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError, Executor, Future
 from typing import Any
 
-from euca_boto.operation_proxy import OperationProxy
+from euca_boto.core.operation_proxy import OperationProxy
 
 
 def _submit(executor: Executor, context: contextvars.Context, func: Callable[..., Any],

@@ -13,7 +13,7 @@ from __future__ import annotations
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any
 
-from euca_boto.botocore_access import is_client
+from euca_boto.core.botocore_access import is_client
 from euca_boto.errors import EucaBotoError
 
 if TYPE_CHECKING:

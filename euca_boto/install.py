@@ -20,8 +20,9 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ConfigParseError
 
-from euca_boto import clientconfig, msgs, parsing
-from euca_boto.botocore_access import (
+from euca_boto import clientconfig, msgs
+from euca_boto.core import parsing
+from euca_boto.core.botocore_access import (
     AnySession,
     Emitter,
     add_models_path,
@@ -29,9 +30,9 @@ from euca_boto.botocore_access import (
     botocore_session_of,
     session_emitter,
 )
+from euca_boto.core.models import models_path
+from euca_boto.core.settings import ServiceSettings, Settings, config_file_problem, load
 from euca_boto.errors import ConfigError
-from euca_boto.models import models_path
-from euca_boto.settings import ServiceSettings, Settings, config_file_problem, load
 
 # (service name, its settings, the caller's Config or None) -> the Config to create the client with
 ConfigHook = Callable[[str, ServiceSettings, "Config | None"], "Config | None"]

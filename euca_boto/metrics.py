@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from euca_boto import process
+from euca_boto.core import process
 
 # Upper bounds of the latency histogram's buckets, in seconds.
 BUCKETS: tuple[float, ...] = (

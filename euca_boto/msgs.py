@@ -19,7 +19,7 @@ from botocore.model import OperationModel, Shape
 from euca_boto.errors import CallError
 
 if TYPE_CHECKING:
-    from euca_boto.botocore_access import Emitter
+    from euca_boto.core.botocore_access import Emitter
 
 __all__ = [
     "MSGS_SERVICES",

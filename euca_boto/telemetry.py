@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from euca_boto import context as caller
-from euca_boto import process
+from euca_boto.core import process
+from euca_boto.core.parsing import parse_failure
 from euca_boto.metrics import METRICS, Metrics
-from euca_boto.parsing import parse_failure
 
 if TYPE_CHECKING:
-    from euca_boto.botocore_access import Emitter
+    from euca_boto.core.botocore_access import Emitter
 
 __all__ = ["instrument_metrics", "note_breaker", "register"]
 

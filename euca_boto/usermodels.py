@@ -18,8 +18,8 @@ from pathlib import Path
 
 import botocore.loaders
 
+from euca_boto.core.models import models_path
 from euca_boto.errors import EucaBotoError
-from euca_boto.models import models_path
 
 MANIFEST = ".euca-boto-models.json"
 

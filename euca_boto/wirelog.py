@@ -20,12 +20,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from euca_boto import botocore_access, process
 from euca_boto import context as caller
+from euca_boto.core import botocore_access, process
+from euca_boto.core.redact import Redactor
+from euca_boto.core.services import block_names
+from euca_boto.core.settings import Settings
 from euca_boto.errors import ConfigError
-from euca_boto.redact import Redactor
-from euca_boto.services import block_names
-from euca_boto.settings import Settings
 
 LOGGER_NAME = "euca_boto.wire"
 LEVEL = logging.INFO

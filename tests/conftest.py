@@ -24,7 +24,7 @@ import pytest
 from awsenv import PROFILE, AwsEnv
 
 import euca_boto
-from euca_boto import process
+from euca_boto.core import process
 from euca_boto.testing import LocalCloud
 
 # -- Test order -----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from euca_boto.settings import reference_table
+from euca_boto.core.settings import reference_table
 
 START = "<!-- settings-reference:start -->"
 END = "<!-- settings-reference:end -->"

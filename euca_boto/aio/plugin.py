@@ -21,16 +21,16 @@ import botocore.session
 from botocore.credentials import CredentialProvider, CredentialResolver, Credentials
 
 from euca_boto import context as caller
-from euca_boto.botocore_access import (
+from euca_boto.core.botocore_access import (
     client_emitter,
     copy_models_paths,
     session_emitter,
     set_request_credentials,
 )
+from euca_boto.core.plainsession import plain_session
 from euca_boto.errors import EucaBotoError
 from euca_boto.install import Plugin, argument_binder, attach, plugin_of
 from euca_boto.install import install as sync_install
-from euca_boto.plainsession import plain_session
 from euca_boto.retry import Policy, RetryHandler, reconfigure
 from euca_boto.retry.handler import QUERY_EVENT, AsyncSleep, Clock
 

@@ -1,6 +1,6 @@
 """Awaitable views of plain clients: ``await view.describe_services()`` with nothing but asyncio.
 
-:func:`wrap` makes an :class:`~euca_boto.operation_proxy.OperationProxy` of a plain (or
+:func:`wrap` makes an :class:`~euca_boto.core.operation_proxy.OperationProxy` of a plain (or
 protected) client whose operations run in an executor thread and are awaited, keeping retries,
 failover, breakers, wire logs, caller context and metrics. A cancelled await never leaves a call
 running unobserved: a call that had not started is never sent; one that had goes on (a socket
@@ -20,9 +20,9 @@ from concurrent.futures import Executor
 from types import TracebackType
 from typing import Any
 
-from euca_boto.botocore_access import is_async_client, is_client
+from euca_boto.core.botocore_access import is_async_client, is_client
+from euca_boto.core.operation_proxy import OperationProxy
 from euca_boto.errors import EucaBotoError
-from euca_boto.operation_proxy import OperationProxy
 
 # The name the package's users configure (the views are ``euca_boto.aio.wrap`` to them).
 logger = logging.getLogger("euca_boto.aio")

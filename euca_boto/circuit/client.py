@@ -16,8 +16,8 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from euca_boto.core.settings import BY_KEY, parse_setting
 from euca_boto.errors import ConfigError
-from euca_boto.settings import BY_KEY, parse_setting
 
 if TYPE_CHECKING:
     from euca_boto.circuit.protected import ProtectedClient

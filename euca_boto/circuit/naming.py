@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from euca_boto.settings import BY_KEY, format_value
+from euca_boto.core.settings import BY_KEY, format_value
 
 if TYPE_CHECKING:
     from euca_boto.circuit.breaker import Breaker

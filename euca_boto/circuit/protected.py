@@ -1,6 +1,6 @@
 """The proxy class of protected clients (imported when the first client is protected).
 
-An :class:`~euca_boto.operation_proxy.OperationProxy`: ``isinstance``, ``meta``, ``exceptions``
+An :class:`~euca_boto.core.operation_proxy.OperationProxy`: ``isinstance``, ``meta``, ``exceptions``
 and everything else are the client's own, and each operation method goes through its breaker
 as one logical call; paginators and waiters are built against the proxy, so every page and every
 poll is such a call too. wrapt comes with the proxy base, so programs pay for it (and for the
@@ -13,11 +13,11 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from euca_boto.botocore_access import is_async_client
 from euca_boto.circuit.breaker import Breaker
 from euca_boto.circuit.guard import guarded_call, guarded_call_async
 from euca_boto.circuit.naming import named_breaker
-from euca_boto.operation_proxy import OperationProxy
+from euca_boto.core.botocore_access import is_async_client
+from euca_boto.core.operation_proxy import OperationProxy
 
 
 class ProtectedClient(OperationProxy):

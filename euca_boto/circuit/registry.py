@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import fields
 from typing import Any, TypeVar
 
-from euca_boto import process
 from euca_boto.circuit.breaker import (
     Breaker,
     BreakerConfig,
@@ -25,6 +24,7 @@ from euca_boto.circuit.breaker import (
 )
 from euca_boto.circuit.guard import guarded_call, guarded_call_async
 from euca_boto.circuit.storage import redacted, storage_for
+from euca_boto.core import process
 from euca_boto.errors import ConfigError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -119,7 +119,7 @@ class Registry:
             self._storage_urls.clear()
 
     def reset(self) -> None:
-        """Forget every breaker and every listener (:func:`euca_boto.process.reset`)."""
+        """Forget every breaker and every listener (:func:`euca_boto.core.process.reset`)."""
         self.clear()
         self.listeners.clear()  # in place: every breaker shares this list
 

@@ -23,9 +23,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
 
-from euca_boto import process
-from euca_boto.localstate import MEMORY, REREAD_AFTER, BreakerRow, StateFile, path_of, state_file
-from euca_boto.redact import url_passwords
+from euca_boto.core import process
+from euca_boto.core.localstate import (
+    MEMORY,
+    REREAD_AFTER,
+    BreakerRow,
+    StateFile,
+    path_of,
+    state_file,
+)
+from euca_boto.core.redact import url_passwords
 
 # The three states of a circuit breaker, spelt as pybreaker spells them.
 STATE_CLOSED = "closed"
@@ -221,7 +228,7 @@ class LocalStorage(_ChangeStorage):
     """State kept in a state file (``euca_state``), shared by the processes of one machine.
 
     A call reads the state from memory: the file is read when the breaker is created and again
-    at most every :data:`~euca_boto.localstate.REREAD_AFTER` seconds. Every change (a failure,
+    at most every :data:`~euca_boto.core.localstate.REREAD_AFTER` seconds. Every change (a failure,
     a state change, a probe) is one transaction on the file, applied to what the file holds,
     so concurrent processes count together. If the file cannot be used, memory takes over.
     """

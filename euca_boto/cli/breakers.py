@@ -35,9 +35,9 @@ from euca_boto.circuit.storage import (
     redis_client,
     storage_url,
 )
+from euca_boto.core.localstate import LOCAL, StateFile, default_path
+from euca_boto.core.settings import StateStore, load
 from euca_boto.errors import ConfigError
-from euca_boto.localstate import LOCAL, StateFile, default_path
-from euca_boto.settings import StateStore, load
 
 _ACTIONS = {
     "reset": (STATE_CLOSED, "reset (closed)"),

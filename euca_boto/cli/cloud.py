@@ -121,7 +121,7 @@ def add_commands(subparsers: Any) -> None:
 
 def run_cloud(args: argparse.Namespace) -> int:
     """Run a LocalCloud until SIGINT or SIGTERM; print how to use it."""
-    from euca_boto.extras import require
+    from euca_boto.core.extras import require
 
     if args.aws:
         require("the cloud command", "cloud",

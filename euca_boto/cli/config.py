@@ -7,9 +7,9 @@ import argparse
 import sys
 from typing import Any
 
+from euca_boto.core.models import models_path
+from euca_boto.core.redact import url_passwords
 from euca_boto.errors import ConfigError
-from euca_boto.models import models_path
-from euca_boto.redact import url_passwords
 
 
 def _models_path(args: argparse.Namespace) -> int:
@@ -20,7 +20,7 @@ def _models_path(args: argparse.Namespace) -> int:
 def _config(args: argparse.Namespace) -> int:
     import botocore.session
 
-    from euca_boto.settings import (
+    from euca_boto.core.settings import (
         SETTINGS,
         format_value,
         known_service_names,

@@ -69,7 +69,7 @@ def run(out: TextIO = sys.stdout) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from euca_boto.extras import require
+    from euca_boto.core.extras import require
 
     require("the demo", "cloud", "tracker")
     return run()

@@ -10,13 +10,13 @@ import math
 from typing import Any
 
 import euca_boto
+from euca_boto.core.localstate import LOCAL
+from euca_boto.core.redact import url_passwords
 from euca_boto.endpoints.model import EndpointError, known_services
 from euca_boto.endpoints.selector import EndpointRow, selector_of
 from euca_boto.endpoints.sources.static import require_endpoint
 from euca_boto.errors import ConfigError
 from euca_boto.install import botocore_session_of, plugin_of
-from euca_boto.localstate import LOCAL
-from euca_boto.redact import url_passwords
 
 
 def show(profile: str | None, services: list[str]) -> tuple[list[str], int]:

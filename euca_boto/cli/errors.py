@@ -11,8 +11,8 @@ import os
 import sys
 from collections.abc import Iterator
 
+from euca_boto.core.extras import extra_providing
 from euca_boto.errors import ConfigError, EucaBotoError, MissingExtra
-from euca_boto.extras import extra_providing
 
 
 def explain(error: BaseException, profile: str | None = None) -> tuple[str, int] | None:

@@ -16,8 +16,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
 from euca_boto.cli.errors import errors_reported
+from euca_boto.core.extras import extra_providing
 from euca_boto.errors import MissingExtra
-from euca_boto.extras import extra_providing
 
 PROG = "euca-boto"
 

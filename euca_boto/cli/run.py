@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from euca_boto.models import models_path
+from euca_boto.core.models import models_path
 
 BOOTSTRAP_DIR = Path(__file__).resolve().parents[1] / "bootstrap"
 

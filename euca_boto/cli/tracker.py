@@ -8,8 +8,8 @@ import signal
 import sys
 from typing import Any
 
+from euca_boto.core.settings import Duration
 from euca_boto.errors import ConfigError
-from euca_boto.settings import Duration
 
 # Imported with this module, not when serving: without the tracker extra the import fails while
 # the parser is built, and `euca-boto tracker` stands in saying which extra to install.

@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from botocore.exceptions import HTTPClientError
 
-from euca_boto.botocore_access import (
+from euca_boto.core.botocore_access import (
     Emitter,
     awaits_handlers,
     context_of_request_dict,
     session_emitter,
 )
+from euca_boto.core.parsing import parse_failure
 from euca_boto.endpoints.selection import CallPlan, Route
 from euca_boto.endpoints.selector import EndpointSelector, selector_of
-from euca_boto.parsing import parse_failure
 from euca_boto.retry.context import REQUEST_STATUSES
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from euca_boto.localstate import REREAD_AFTER, Ejection, StateFile
+from euca_boto.core.localstate import REREAD_AFTER, Ejection, StateFile
 
 Clock = Callable[[], float]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from euca_boto.core.services import BY_CLIENT, SERVICES
 from euca_boto.errors import CallError
-from euca_boto.services import BY_CLIENT, SERVICES
 
 # The source names an endpoint can carry (shown by ``euca-boto endpoints``).
 STATIC = "static"

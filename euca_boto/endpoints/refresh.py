@@ -18,7 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from typing import Generic, TypeVar
 
-from euca_boto import process
+from euca_boto.core import process
 from euca_boto.endpoints.model import EndpointError
 
 logger = logging.getLogger("euca_boto.endpoints")

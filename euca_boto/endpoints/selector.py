@@ -18,7 +18,10 @@ from urllib.parse import urlsplit
 import botocore.session
 from botocore.config import Config
 
-from euca_boto.botocore_access import AnySession, add_models_path, botocore_session_of
+from euca_boto.core.botocore_access import AnySession, add_models_path, botocore_session_of
+from euca_boto.core.localstate import state_file
+from euca_boto.core.models import models_path
+from euca_boto.core.plainsession import plain_session
 from euca_boto.endpoints.health import EjectionPolicy, Health, HealthBoard
 from euca_boto.endpoints.model import (
     Endpoint,
@@ -34,9 +37,6 @@ from euca_boto.endpoints.sources.dns import DEFAULT_PORT, DnsQuery, DnsSource
 from euca_boto.endpoints.sources.static import configured_url, static_endpoints
 from euca_boto.endpoints.sources.topology import Topology, TopologySource
 from euca_boto.errors import ConfigError
-from euca_boto.localstate import state_file
-from euca_boto.models import models_path
-from euca_boto.plainsession import plain_session
 from euca_boto.retry.context import REQUEST_STATUSES
 
 Clock = Callable[[], float]

@@ -31,8 +31,9 @@ import difflib
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from euca_boto import process
-from euca_boto.botocore_access import Emitter, client_emitter, session_emitter
+from euca_boto.core import process
+from euca_boto.core.botocore_access import Emitter, client_emitter, session_emitter
+from euca_boto.core.settings import parse_setting
 from euca_boto.errors import ConfigError
 from euca_boto.retry.backoff import Backoff, wait_exponential_jitter, wait_fixed
 from euca_boto.retry.budget import RETRY_COST, SUCCESS_REFILL, RetryBudget
@@ -67,7 +68,6 @@ from euca_boto.retry.handler import (
     register,
 )
 from euca_boto.retry.policy import DEFAULT_STATUS_CODES, Policy, RetryDecision, RetryPolicy
-from euca_boto.settings import parse_setting
 
 if TYPE_CHECKING:
     import botocore.session
@@ -122,7 +122,7 @@ def register_service(botocore_session: botocore.session.Session, service_id: str
     or on ``emitter`` (one client's, for the client plugin).
 
     ``settings`` is the service's view of the plugin's settings
-    (:meth:`euca_boto.settings.Settings.for_service`).
+    (:meth:`euca_boto.core.settings.Settings.for_service`).
     """
     budgets = _BUDGETS.setdefault(botocore_session, {})
     handler = RetryHandler.from_settings(service_id, settings, budgets.get(service_id))

@@ -23,7 +23,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from euca_boto.parsing import parse_failure
+from euca_boto.core.parsing import parse_failure
 from euca_boto.retry.context import Outcome, RetryContext, may_change_state
 
 if TYPE_CHECKING:

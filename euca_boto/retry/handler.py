@@ -20,13 +20,13 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from euca_boto.botocore_access import Emitter, awaits_handlers, retry_handler_unique_id
-from euca_boto.parsing import parse_failure
+from euca_boto.core.botocore_access import Emitter, awaits_handlers, retry_handler_unique_id
+from euca_boto.core.parsing import parse_failure
+from euca_boto.core.settings import BY_KEY
 from euca_boto.retry.adapter import RetryEventAdapter, endpoint_of
 from euca_boto.retry.budget import RETRY_COST, SUCCESS_REFILL, RetryBudget
 from euca_boto.retry.errors import AttemptRecord, history_text, retry_error
 from euca_boto.retry.policy import Policy, RetryDecision, RetryPolicy
-from euca_boto.settings import BY_KEY
 
 logger = logging.getLogger("euca_boto.retry")
 

@@ -28,10 +28,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
+from euca_boto.core.settings import BY_KEY
 from euca_boto.retry.backoff import Backoff, wait_exponential_jitter, wait_fixed
 from euca_boto.retry.conditions import RetryCondition, default_conditions
 from euca_boto.retry.context import RetryContext
-from euca_boto.settings import BY_KEY
 
 DEFAULT_STATUS_CODES: frozenset[int] = frozenset({408, 413, 429, 500, 502, 503, 504})
 
@@ -105,7 +105,7 @@ class RetryPolicy:
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> RetryPolicy:
         """The policy that ``euca_retry_*`` settings describe (typed values, as
-        :meth:`euca_boto.settings.Settings.for_service` gives them); missing keys take their
+        :meth:`euca_boto.core.settings.Settings.for_service` gives them); missing keys take their
         defaults."""
 
         def get(key: str) -> Any:

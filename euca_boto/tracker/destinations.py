@@ -17,7 +17,7 @@ import socket
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
-from euca_boto.allowlist import parse_allow
+from euca_boto.core.allowlist import parse_allow
 from euca_boto.tracker.errors import InvalidRequest
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address

@@ -18,7 +18,7 @@ import redis
 from redis_proxy import RedisProxy
 
 import euca_boto
-from euca_boto import process
+from euca_boto.core import process
 
 # Long enough that the reset timeout never elapses again during a test.
 RESET = 0.3

@@ -8,7 +8,7 @@ import uuid
 import redis
 
 import euca_boto
-from euca_boto import process
+from euca_boto.core import process
 
 
 def connected_as(client: redis.Redis, name: str) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import euca_boto
-from euca_boto.settings import BY_KEY
+from euca_boto.core.settings import BY_KEY
 
 
 def test_defaults_are_those_documented() -> None:

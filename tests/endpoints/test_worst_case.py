@@ -12,8 +12,8 @@ import pytest
 from botocore.exceptions import ReadTimeoutError
 
 from euca_boto import RetryError
+from euca_boto.core.settings import BY_KEY
 from euca_boto.retry import RetryPolicy
-from euca_boto.settings import BY_KEY
 from euca_boto.testing import LocalCloud
 
 

@@ -8,7 +8,7 @@ A part is:
   ``from euca_boto import session`` depend on it; ``from euca_boto import settings`` names a
   module and depends on that module instead);
 * a subpackage with everything inside it (``euca_boto.endpoints``, ``euca_boto.cli``, ...);
-* a top-level module on its own (``euca_boto.settings``, ``euca_boto.install``, ...): each is
+* a top-level module on its own (``euca_boto.core.settings``, ``euca_boto.install``, ...): each is
   one concern, so two that need each other are a cycle as much as two packages are.
 
 Imports count when they run: at module level and inside functions and methods, since a

@@ -1,4 +1,4 @@
-"""Only ``euca_boto.botocore_access`` reaches botocore's internals.
+"""Only ``euca_boto.core.botocore_access`` reaches botocore's internals.
 
 A botocore release that renames a private attribute must break that one module, not calls
 spread over the package. The scan reads the source (``ast``) of every module and flags, outside
@@ -22,7 +22,7 @@ from pathlib import Path
 import euca_boto
 
 PACKAGE = Path(euca_boto.__file__).parent
-DOOR = PACKAGE / "botocore_access.py"
+DOOR = PACKAGE / "core" / "botocore_access.py"
 EXEMPT = {DOOR, PACKAGE / "bootstrap" / "sitecustomize.py"}
 
 # botocore's private attributes that euca-boto has needed, or could be tempted to use.
@@ -104,7 +104,7 @@ def test_only_the_door_reaches_botocore_internals() -> None:
         for path, tree in modules() if path not in EXEMPT
         for line, what in reaches(tree, own)
     ]
-    assert found == [], "go through euca_boto.botocore_access instead:\n" + "\n".join(found)
+    assert found == [], "go through euca_boto.core.botocore_access instead:\n" + "\n".join(found)
 
 
 def test_the_scan_sees_the_reaches_it_is_for() -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import euca_boto
-from euca_boto.settings import reference_table
+from euca_boto.core.settings import reference_table
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,11 +11,11 @@ import botocore.session
 import pytest
 
 import euca_boto
-from euca_boto import process
-from euca_boto.localstate import state_file, use_local_by_default
+from euca_boto.core import process
+from euca_boto.core.localstate import state_file, use_local_by_default
+from euca_boto.core.notice import say_once
+from euca_boto.core.settings import load
 from euca_boto.metrics import METRICS
-from euca_boto.notice import say_once
-from euca_boto.settings import load
 from euca_boto.wirelog import LOGGER_NAME, attach_file
 
 

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from euca_boto.core.extras import require
 from euca_boto.errors import MissingExtra
-from euca_boto.extras import require
 from euca_boto.testing import LocalCloud
 
 README = Path(__file__).resolve().parents[2] / "README.md"

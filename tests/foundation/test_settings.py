@@ -9,7 +9,7 @@ import botocore.session
 import pytest
 
 import euca_boto
-from euca_boto.settings import SETTINGS, load
+from euca_boto.core.settings import SETTINGS, load
 
 PROFILE = """
 [profile euca]

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from euca_boto.cli import build_parser
-from euca_boto.extras import EXTRAS
+from euca_boto.core.extras import EXTRAS
 
 ROOT = Path(__file__).resolve().parents[2]
 # Commands that need an extra, and the line they answer with in a bare install.

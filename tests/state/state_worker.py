@@ -19,8 +19,8 @@ from pathlib import Path
 import euca_boto
 from euca_boto.circuit.breaker import Breaker, BreakerConfig
 from euca_boto.circuit.storage import STATE_FILE_PREFIX, storage_for
+from euca_boto.core.localstate import state_file
 from euca_boto.endpoints.health import EjectionPolicy, HealthBoard
-from euca_boto.localstate import state_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: find tests/
 from worker_support import describe_answer  # noqa: E402

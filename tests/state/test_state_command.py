@@ -11,7 +11,7 @@ import pytest
 
 from euca_boto.circuit.storage import STATE_FILE_PREFIX, storage_for
 from euca_boto.cli import main as cli_main
-from euca_boto.localstate import default_path
+from euca_boto.core.localstate import default_path
 
 
 def open_breaker(path: Path, name: str) -> None:

@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from state_support import PROFILE, hits
 
 import euca_boto
-from euca_boto.localstate import Ejection, StateFile
+from euca_boto.core.localstate import Ejection, StateFile
 from euca_boto.testing import LocalCloud
 
 GARBAGE = b"this is not a database\x00\xff" * 200

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from toolrun import BIN, Tool
 
-from euca_boto.models import models_path
+from euca_boto.core.models import models_path
 
 DESCRIBE = ("euprop", "describe-properties", "--properties", "dns.enabled")
 

@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 import euca_boto
-from euca_boto import process
+from euca_boto.core import process
 from euca_boto.testing import LocalCloud
 
 Records = Callable[[], list[logging.LogRecord]]

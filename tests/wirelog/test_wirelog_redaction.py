@@ -13,7 +13,7 @@ import boto3
 import pytest
 
 import euca_boto
-from euca_boto.redact import REDACTED, Redactor, SecretProperties, redact_authorization
+from euca_boto.core.redact import REDACTED, Redactor, SecretProperties, redact_authorization
 from euca_boto.testing import LocalCloud
 
 Records = Callable[[], list[logging.LogRecord]]

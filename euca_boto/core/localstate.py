@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from euca_boto import process
-from euca_boto.settings import set_host_default
+from euca_boto.core import process
+from euca_boto.core.settings import set_host_default
 
 if TYPE_CHECKING:
     import sqlite3

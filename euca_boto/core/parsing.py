@@ -24,7 +24,7 @@ from euca_boto.errors import MalformedResponseError
 if TYPE_CHECKING:
     import botocore.session
 
-    from euca_boto.botocore_access import Emitter
+    from euca_boto.core.botocore_access import Emitter
 
 # The key of a parsed response that stands for an answer that could not be parsed.
 MARKER = "EucaMalformedResponse"

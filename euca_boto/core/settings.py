@@ -24,11 +24,11 @@ from urllib.parse import urlsplit
 import botocore.loaders
 from botocore.exceptions import ConfigParseError, ProfileNotFound
 
-from euca_boto import process
-from euca_boto.botocore_access import hyphenized_service_ids
+from euca_boto.core import process
+from euca_boto.core.botocore_access import hyphenized_service_ids
+from euca_boto.core.redact import url_passwords
+from euca_boto.core.services import SERVICES, block_names
 from euca_boto.errors import ConfigError
-from euca_boto.redact import url_passwords
-from euca_boto.services import SERVICES, block_names
 
 if TYPE_CHECKING:
     import botocore.session
@@ -174,7 +174,7 @@ class NetworkList:
                 "hooks.internal")
 
     def parse(self, raw: Any) -> tuple[str, ...]:
-        from euca_boto.allowlist import parse_allow
+        from euca_boto.core.allowlist import parse_allow
 
         items: Iterable[Any] = raw.split(",") if isinstance(raw, str) else raw
         entries = tuple(str(item).strip() for item in items if str(item).strip())

@@ -21,7 +21,7 @@ from typing import Any
 
 import wrapt
 
-from euca_boto.botocore_access import operation_methods, paginator_through, waiter_through
+from euca_boto.core.botocore_access import operation_methods, paginator_through, waiter_through
 
 
 class OperationProxy(wrapt.ObjectProxy):

@@ -11,7 +11,7 @@ import logging
 import sys
 import threading
 
-from euca_boto import process
+from euca_boto.core import process
 
 logger = logging.getLogger("euca_boto")
 
