@@ -131,19 +131,25 @@ class StatusCodes:
         return frozenset(codes)
 
 
+def _url(raw: Any, schemes: tuple[str, ...], *, path_will_do: bool) -> str:
+    """``raw`` as a URL of one of ``schemes`` with a host (or, where ``path_will_do``, a path,
+    as a unix socket's), and a well-formed port; ValueError otherwise."""
+    text = str(raw).strip()
+    parts = urlsplit(text)
+    if parts.scheme not in schemes or not (parts.hostname or (path_will_do and parts.path)):
+        raise ValueError(raw)
+    try:
+        parts.port  # noqa: B018 - a malformed port raises here, which is the check
+    except ValueError:
+        raise ValueError(raw) from None
+    return text
+
+
 class Url:
     expected = "an http:// or https:// URL such as https://cloud.example.com:8773/"
 
     def parse(self, raw: Any) -> str:
-        text = str(raw).strip()
-        parts = urlsplit(text)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(raw)
-        try:
-            parts.port  # noqa: B018 - a malformed port raises here, which is the check
-        except ValueError:
-            raise ValueError(raw) from None
-        return text
+        return _url(raw, ("http", "https"), path_will_do=False)
 
 
 class Choice:
@@ -219,14 +225,7 @@ class StateStore:
         text = str(raw).strip()
         if text.lower() == "memory":
             return "memory"
-        parts = urlsplit(text)
-        if parts.scheme not in ("redis", "rediss", "unix") or not (parts.hostname or parts.path):
-            raise ValueError(raw)
-        try:
-            parts.port  # noqa: B018 - a malformed port raises here, which is the check
-        except ValueError:
-            raise ValueError(raw) from None
-        return text
+        return _url(raw, ("redis", "rediss", "unix"), path_will_do=True)
 
 
 class StatePlace:
