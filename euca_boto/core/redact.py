@@ -272,3 +272,14 @@ def url_passwords(text: str) -> str:
     if "@" not in text:
         return text
     return _URL_PASSWORD.sub(lambda m: f"{m.group(1)}:{URL_PASSWORD_MASK}@", text)
+
+
+def without_userinfo(url: str) -> str:
+    """``url`` without the user name and password it may carry (``http://user:pw@host/`` is
+    ``http://host/``): for what is kept, where neither may go."""
+    if "@" not in url:
+        return url  # the common case, kept cheap: this runs on every call's endpoint
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
