@@ -36,6 +36,9 @@ host defaults (``settings``)        per process, from               forget them 
 wire log on stderr                  per process, from the first     remove the handler; the
 (``autoinstall``)                   session ``euca-boto run``       logger's level goes back
                                     installs on
+where an operation's sensitive      per operation model, while it   forget them (computed again
+members travel                      lives (weak keys)               when next asked for)
+(``core.sensitive``)
 ==================================  ==============================  ===============================
 
 Not registered, on purpose:
