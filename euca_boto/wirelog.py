@@ -23,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from euca_boto import botocore_logs
 from euca_boto import context as caller
 from euca_boto.core import botocore_access, process
 from euca_boto.core.redact import Redactor
@@ -69,8 +70,11 @@ def selects(selection: Iterable[str], service: str) -> bool:
 
 
 def configure(settings: Settings) -> None:
-    """Apply the profile-wide wire-log settings of an installed session (the file)."""
+    """Apply the profile-wide wire-log settings of an installed session (the file, and the
+    redaction of botocore's own log records when asked for outright)."""
     values = settings.for_service(None)
+    if values["euca_redact_botocore_logs"] is True:
+        botocore_logs.attach()
     path = values["euca_wire_log_file"]
     if path is not None:
         try:
@@ -391,6 +395,8 @@ class ServiceWireLog:
             self._on = switched
             self._max_body = view["euca_wire_log_max_body"]
             self._decided_for = key
+            if switched and view["euca_redact_botocore_logs"] is not False:
+                botocore_logs.attach()  # "auto": botocore's records too, while this logs
         return self._on and self.logger.isEnabledFor(LEVEL)
 
     def request_sent(self, request: Any) -> None:
@@ -442,6 +448,9 @@ class ServiceWireLog:
 
     def on_before_call(self, model: Any, context: dict[str, Any], **kwargs: Any) -> None:
         botocore_access.note_operation_model(context, model)
+        self.active()  # decided before botocore logs the call's first record
+        if botocore_logs.attached():
+            botocore_logs.note_operation(model)
 
     def on_before_send(self, request: Any, **kwargs: Any) -> None:
         self.request_sent(request)

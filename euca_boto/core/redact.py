@@ -270,6 +270,45 @@ class Redactor:
             return [self._json_value(item, each) for item in value]
         return value
 
+    # Free text ----------------------------------------------------------------------------------
+
+    def text(self, text: str, secrets: WireSecrets = NONE) -> str:
+        """A log message of another library (botocore's, urllib3's) with what looks like a
+        secret replaced: signatures, secret headers as ``name: value``, ``name=value`` and
+        dict entries, secret fields of XML, JSON and Python reprs, and the secrets of URLs."""
+        text = _TEXT_SIGNATURE.sub(lambda m: m.group(1) + REDACTED, text)
+        text = _SIGV2_IN_TEXT.sub(lambda m: m.group(1) + REDACTED, text)
+        text = _TEXT_HEADER.sub(lambda m: m.group(1) + REDACTED, text)
+        text = _TEXT_URL.sub(lambda m: self.url(m.group(0), secrets), text)
+        text = _XML_FIELD.sub(self._xml_field, text)
+        return _TEXT_FIELD.sub(_text_field, text)
+
+
+# Free text: a signature (SigV4 header or query, SigV2 query), SigV2 header authorization.
+_TEXT_SIGNATURE = re.compile(r"((?:\bSignature|-Signature)=)[^,\s&'\"]+", re.IGNORECASE)
+_SIGV2_IN_TEXT = re.compile(r"(\bAWS [A-Z0-9]{16,128}:)[A-Za-z0-9+/=]+")
+# A secret header as ``name: value``, ``name:value`` (a canonical request) or a dict entry.
+_TEXT_HEADER = re.compile(
+    r"((?:^|[\s{,'\"])(?:" + "|".join(re.escape(h) for h in sorted(SECRET_HEADERS))
+    + r")['\"]?\s*[:=]\s*b?['\"]?)[^'\"\r\n,}]+",
+    re.IGNORECASE | re.MULTILINE,
+)
+_TEXT_URL = re.compile(r"\bhttps?://[^\s'\"<>]+")
+# ``"Name": "value"``, ``'Name': b'value'`` or ``Name='value'`` (a repr), ``Name=value``.
+_TEXT_FIELD = re.compile(
+    r"""(?P<head>(?P<q>["']?)(?P<name>[\w.-]+)(?P=q)\s*(?::\s*|=)b?)"""
+    r"""(?P<value>"(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|[^\s&,}'"]+)"""
+)
+
+
+def _text_field(match: re.Match[str]) -> str:
+    name = match.group("name")
+    if not (is_secret_field(name) or name.lower() == "secret_key"):  # a credentials repr
+        return match.group(0)
+    value = match.group("value")
+    quote_char = value[0] if value[:1] in "\"'" else ""
+    return f"{match.group('head')}{quote_char}{REDACTED}{quote_char}"
+
 
 def _form_key_is_secret(name: str, tree: Node) -> bool:
     """Whether a form key (``Users.member.1.Password``) names a place the tree marks secret."""

@@ -1,5 +1,6 @@
 """Real boto3 calls with secrets, over a socket to moto's server, with the wire log on: no
-secret reaches the wire log.
+secret reaches the wire log, nor (with botocore's DEBUG logging on) botocore's and urllib3's
+own log records.
 
 The secrets are those an attacker reading the logs would want: Secrets Manager's secret
 values, SSM's decrypted SecureString, KMS's plaintext, a web identity token and the
@@ -31,6 +32,7 @@ PARAMETER = "SSM-SecureString-kept-out"
 PLAINTEXT = b"KMS-Plaintext-kept-out-of-logs"
 WEB_TOKEN = "Web-Identity-Token-kept-out-of-logs"
 PASSWORD = "IAM-Login-Passw0rd-kept-out!"
+LOGGERS = ("botocore", "urllib3", "euca_boto")
 
 
 class Calls:
@@ -124,3 +126,40 @@ def test_the_wire_log_shows_no_secret_of_real_calls(
     assert f'"SecretString":"{REDACTED}"' in text
     assert f'"Plaintext":"{REDACTED}"' in text
     assert f"WebIdentityToken={REDACTED}" in text
+
+
+def test_botocore_debug_logging_shows_no_secret_while_the_wire_log_is_on(
+    calls: Callable[..., Calls], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    made = calls(euca_wire_log="all")
+
+    made.make()
+
+    text = "\n".join(messages(caplog, name) for name in LOGGERS)
+    assert made.leaked(text) == []
+    # The records that held them are there, redacted.
+    botocore = messages(caplog, "botocore.")
+    for shown in ("Making request for OperationModel(name=CreateSecret)", "Response body:",
+                  "Sending http request:", "CanonicalRequest:", f"Signature:\n{REDACTED}",
+                  f"x-amz-security-token:{REDACTED}"):
+        assert shown in botocore
+    assert '"POST / HTTP/1.1" 200' in messages(caplog, "urllib3.")
+
+
+@pytest.mark.parametrize(("settings", "redacted"), [
+    ({}, False),  # no wire log: botocore's logging is botocore's business
+    ({"euca_redact_botocore_logs": "true"}, True),
+    ({"euca_wire_log": "all", "euca_redact_botocore_logs": "false"}, False),
+])
+def test_euca_redact_botocore_logs_decides_and_auto_follows_the_wire_log(
+    settings: dict[str, str], redacted: bool, calls: Callable[..., Calls],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="botocore")
+    made = calls(**settings)
+
+    made.client("ssm").put_parameter(Name="/redacted/switch", Value=PARAMETER,
+                                     Type="SecureString", Overwrite=True)
+
+    assert (PARAMETER in messages(caplog, "botocore.")) is not redacted
