@@ -11,6 +11,7 @@ key, the session token and each request's signature.
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 import re
 import uuid
@@ -19,6 +20,8 @@ from typing import Any
 
 import pytest
 from awsenv import AwsEnv
+from botocore.config import Config
+from botocore.exceptions import ClientError
 
 import euca_boto
 from euca_boto.core.redact import REDACTED
@@ -163,3 +166,23 @@ def test_euca_redact_botocore_logs_decides_and_auto_follows_the_wire_log(
                                      Type="SecureString", Overwrite=True)
 
     assert (PARAMETER in messages(caplog, "botocore.")) is not redacted
+
+
+def test_the_records_of_older_signers_show_no_secret(
+    calls: Callable[..., Calls], caplog: pytest.LogCaptureFixture
+) -> None:
+    # SigV2 logs its string to sign with every parameter; S3's HMAC-v1 with the x-amz headers.
+    # moto cannot tell a SigV2 request's service, so the answer is an error: the records of
+    # the request are what matters here.
+    caplog.set_level(logging.DEBUG)
+    made = calls(euca_redact_botocore_logs="true", euca_retry_max_attempts=1)
+    iam = made.session.client("iam", endpoint_url=made.url,
+                              config=Config(signature_version="v2"))
+    with contextlib.suppress(ClientError):
+        iam.create_login_profile(UserName=made.name, Password=PASSWORD)
+    s3 = made.session.client("s3", endpoint_url=made.url, config=Config(signature_version="s3"))
+    s3.create_bucket(Bucket=made.name)
+
+    botocore = messages(caplog, "botocore.")
+    assert "String to sign: POST" in botocore and "StringToSign:\nPUT" in botocore
+    assert made.leaked(botocore) == []
