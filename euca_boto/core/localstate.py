@@ -216,7 +216,7 @@ class StateFile:
         # A connection must not cross a fork: the child opens its own.
         if self._connection is not None and self._pid == os.getpid():
             return self._connection
-        private_file(self.path)
+        _private_file(self.path)
         db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None,
                              check_same_thread=False)
         try:
@@ -247,7 +247,7 @@ class StateFile:
                 self._connection = None
 
 
-def private_file(path: Path) -> None:
+def _private_file(path: Path) -> None:
     """Make sure ``path`` is a private file of this user in a private directory, creating
     both if missing (0700 and 0600, whatever the umask); raise ``OSError`` saying what is
     wrong otherwise.
