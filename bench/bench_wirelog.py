@@ -7,7 +7,9 @@ answer, so the plugin's share of the time is as large as it can be). Variants:
 * euca-boto without the wire-log handlers (unregistered from that client), the baseline of
   the other plugin features;
 * euca-boto with the wire log off (the default): the handlers run and return at once;
-* euca-boto with the wire log on, records formatted and handed to a handler that drops them.
+* euca-boto with the wire log on, records formatted and handed to a handler that drops them;
+* the same for STS AssumeRoleWithWebIdentity, whose model marks members sensitive in the
+  request (the token) and the response (the credentials): what redaction by the model adds.
 
 Run: ``.venv/bin/python bench/bench_wirelog.py [rounds]``.
 """
@@ -37,16 +39,32 @@ _ANSWER = (
 )
 
 
+_WEB_IDENTITY_ANSWER = (
+    b'<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+    b"<AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>ASIABENCH</AccessKeyId>"
+    b"<SecretAccessKey>bench-secret-access-key</SecretAccessKey>"
+    b"<SessionToken>bench-session-token</SessionToken>"
+    b"<Expiration>2030-01-01T00:00:00Z</Expiration></Credentials>"
+    b"<SubjectFromWebIdentityToken>bench</SubjectFromWebIdentityToken>"
+    b"<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/bench/bench</Arn>"
+    b"<AssumedRoleId>AROABENCH:bench</AssumedRoleId></AssumedRoleUser>"
+    b"</AssumeRoleWithWebIdentityResult>"
+    b"<ResponseMetadata><RequestId>bench</RequestId></ResponseMetadata>"
+    b"</AssumeRoleWithWebIdentityResponse>"
+)
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        request = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        answer = _WEB_IDENTITY_ANSWER if b"AssumeRoleWithWebIdentity" in request else _ANSWER
         # One write: headers and body in separate segments meet delayed ACKs (40 ms stalls).
         self.wfile.write(
             b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n"
-            + f"Content-Length: {len(_ANSWER)}\r\n\r\n".encode()
-            + _ANSWER
+            + f"Content-Length: {len(answer)}\r\n\r\n".encode()
+            + answer
         )
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -71,7 +89,8 @@ def main(rounds: int = 3000) -> str:
         plain = boto3.session.Session(profile_name="bench", **keys).client("sts", endpoint_url=url)
         settings = {"euca_retry_max_attempts": 1}
         bare = euca_boto.session("bench", **keys, **settings).client("sts", endpoint_url=url)
-        for event, unique_id in (("before-send.sts", "euca-boto-wirelog-before-send-sts"),
+        for event, unique_id in (("before-call.sts", "euca-boto-wirelog-before-call-sts"),
+                                 ("before-send.sts", "euca-boto-wirelog-before-send-sts"),
                                  ("response-received.sts",
                                   "euca-boto-wirelog-response-received-sts")):
             bare.meta.events.unregister(event, unique_id=unique_id)
@@ -90,13 +109,17 @@ def main(rounds: int = 3000) -> str:
                     ("euca-boto, no wire-log handlers", bare.get_caller_identity),
                     ("euca-boto, wire log off", off.get_caller_identity),
                     ("euca-boto, wire log on", on.get_caller_identity),
+                    ("euca-boto, wire log on, sensitive members", lambda: (
+                        on.assume_role_with_web_identity(
+                            RoleArn="arn:aws:iam::123456789012:role/bench",
+                            RoleSessionName="bench", WebIdentityToken="bench-token"))),
                 ],
                 rounds=rounds,
             )
         finally:
             server.shutdown()
             server.server_close()
-    text = report(f"STS GetCallerIdentity on 127.0.0.1, {rounds} rounds", results)
+    text = report(f"STS on 127.0.0.1 (GetCallerIdentity unless said), {rounds} rounds", results)
     off_median = results[2].median / results[1].median
     return text + f"\n  wire log off vs no wire-log handlers: {off_median:.3f}"
 

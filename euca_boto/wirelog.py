@@ -3,9 +3,12 @@
 Each attempt becomes one record on the logger ``euca_boto.wire.<service>`` at INFO: service,
 operation, attempt, endpoint, effective caller identity, the request (method, URL, headers, body)
 and the response (status, headers, body, elapsed time) or the error that replaced it. Retries and
-failovers therefore show as consecutive records. Which services are logged comes from the
-``euca_wire_log`` setting, overridden at run time by :func:`wire_log`. When a service is not
-selected, or its logger would drop the record, the handlers return before formatting anything.
+failovers therefore show as consecutive records. Everything shown is redacted
+(:mod:`euca_boto.core.redact`), by the names known to carry secrets and by the operation's
+model: every member it marks sensitive (:mod:`euca_boto.core.sensitive`). Which services are
+logged comes from the ``euca_wire_log`` setting, overridden at run time by :func:`wire_log`.
+When a service is not selected, or its logger would drop the record, the handlers return
+before formatting anything.
 """
 
 from __future__ import annotations
@@ -20,9 +23,17 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from euca_boto import botocore_logs
 from euca_boto import context as caller
 from euca_boto.core import botocore_access, process
 from euca_boto.core.redact import Redactor
+from euca_boto.core.sensitive import (
+    NO_SECRETS,
+    NONE,
+    OperationSecrets,
+    WireSecrets,
+    secrets_of,
+)
 from euca_boto.core.services import block_names
 from euca_boto.core.settings import Settings
 from euca_boto.errors import ConfigError
@@ -59,8 +70,11 @@ def selects(selection: Iterable[str], service: str) -> bool:
 
 
 def configure(settings: Settings) -> None:
-    """Apply the profile-wide wire-log settings of an installed session (the file)."""
+    """Apply the profile-wide wire-log settings of an installed session (the file, and the
+    redaction of botocore's own log records when asked for outright)."""
     values = settings.for_service(None)
+    if values["euca_redact_botocore_logs"] is True:
+        botocore_logs.attach()
     path = values["euca_wire_log_file"]
     if path is not None:
         try:
@@ -266,7 +280,8 @@ class Exchange:
 
 
 def body_text(
-    body: Any, content_type: str, redactor: Redactor, max_body: int
+    body: Any, content_type: str, redactor: Redactor, max_body: int,
+    secrets: WireSecrets = NONE,
 ) -> str:
     """A body as logged: redacted, cut to ``max_body`` bytes, the original size stated."""
     if body is None or body == b"" or body == "":
@@ -281,8 +296,10 @@ def body_text(
     size = len(raw)
     if max_body == 0:
         return f"[body of {size} bytes, not logged]"
+    if secrets.whole_body:
+        return f"[body of {size} bytes, not logged: the service model marks it sensitive]"
     head = raw if size <= max_body * _REDACT_WINDOW else raw[: max_body * _REDACT_WINDOW]
-    text = redactor.body(head, content_type)
+    text = redactor.body(head, content_type, secrets)
     encoded = text.encode("utf-8")
     if size <= max_body and len(encoded) <= max_body:
         return text
@@ -295,6 +312,50 @@ def _header(headers: Mapping[str, Any] | None, name: str) -> str:
         return ""
     value = headers.get(name) or headers.get(name.title()) or ""
     return value.decode("latin-1") if isinstance(value, bytes) else str(value)
+
+
+def make_exchange(
+    service: str,
+    operation: str,
+    attempt: int,
+    identity: str,
+    request: Any,
+    response: Mapping[str, Any] | None,
+    error: BaseException | None,
+    elapsed: float,
+    redactor: Redactor,
+    max_body: int,
+    secrets: OperationSecrets = NO_SECRETS,
+) -> Exchange:
+    """One attempt as the log shows it: ``request`` (a prepared request: method, url, headers,
+    body) and ``response`` (botocore's response dict) or the ``error`` instead, redacted by
+    the names known to carry secrets and by ``secrets``, the operation's sensitive places."""
+    request_headers = dict(request.headers.items())
+    response_headers = dict(response["headers"]) if response else {}
+    return Exchange(
+        service=service,
+        operation=operation,
+        attempt=attempt,
+        identity=identity,
+        method=request.method,
+        url=redactor.url(request.url, secrets.request),
+        request_headers=redactor.headers(request_headers, secrets.request),
+        request_body=body_text(
+            request.body, _header(request_headers, "Content-Type"), redactor, max_body,
+            secrets.request,
+        ),
+        status=response["status_code"] if response else None,
+        response_headers=redactor.headers(response_headers, secrets.response),
+        response_body=body_text(
+            response.get("body") if response else None,
+            _header(response_headers, "content-type"),
+            redactor,
+            max_body,
+            secrets.response,
+        ),
+        elapsed=elapsed,
+        error=None if response else f"{type(error).__name__}: {error}",
+    )
 
 
 class ServiceWireLog:
@@ -334,6 +395,8 @@ class ServiceWireLog:
             self._on = switched
             self._max_body = view["euca_wire_log_max_body"]
             self._decided_for = key
+            if switched and view["euca_redact_botocore_logs"] is not False:
+                botocore_logs.attach()  # "auto": botocore's records too, while this logs
         return self._on and self.logger.isEnabledFor(LEVEL)
 
     def request_sent(self, request: Any) -> None:
@@ -360,31 +423,11 @@ class ServiceWireLog:
             return
         elapsed = self._clock() - context.pop(_SENT_AT)
         identity = context.pop(_IDENTITY)
-        attempt = botocore_access.attempt_of(context)
-        redact = self._redactor
-        request_headers = dict(request.headers.items())
-        response_headers = dict(response["headers"]) if response else {}
-        exchange = Exchange(
-            service=self.service,
-            operation=operation,
-            attempt=attempt,
-            identity=identity,
-            method=request.method,
-            url=redact.url(request.url),
-            request_headers=redact.headers(request_headers),
-            request_body=body_text(
-                request.body, _header(request_headers, "Content-Type"), redact, self._max_body
-            ),
-            status=response["status_code"] if response else None,
-            response_headers=redact.headers(response_headers),
-            response_body=body_text(
-                response.get("body") if response else None,
-                _header(response_headers, "content-type"),
-                redact,
-                self._max_body,
-            ),
-            elapsed=elapsed,
-            error=None if response else f"{type(error).__name__}: {error}",
+        model = botocore_access.operation_model_of(context)
+        exchange = make_exchange(
+            self.service, operation, botocore_access.attempt_of(context), identity, request,
+            response, error, elapsed, self._redactor, self._max_body,
+            NO_SECRETS if model is None else secrets_of(model),
         )
         self.logger.log(
             LEVEL,
@@ -393,7 +436,7 @@ class ServiceWireLog:
             extra={
                 "euca_service": self.service,
                 "euca_operation": operation,
-                "euca_attempt": attempt,
+                "euca_attempt": exchange.attempt,
                 "euca_endpoint": exchange.url,
                 "euca_identity": identity,
                 "euca_status": exchange.status,
@@ -402,6 +445,12 @@ class ServiceWireLog:
         )
 
     # botocore event adapters ------------------------------------------------------------------
+
+    def on_before_call(self, model: Any, context: dict[str, Any], **kwargs: Any) -> None:
+        botocore_access.note_operation_model(context, model)
+        self.active()  # decided before botocore logs the call's first record
+        if botocore_logs.attached():
+            botocore_logs.note_operation(model)
 
     def on_before_send(self, request: Any, **kwargs: Any) -> None:
         self.request_sent(request)
@@ -424,6 +473,10 @@ def register(emitter: botocore_access.Emitter, service_id: str,
     """Register the wire log of one service on a botocore event emitter (idempotent)."""
     log = ServiceWireLog(service_id, settings, _REDACTOR)
     botocore_access.track_sent_request_context(emitter, service_id)
+    emitter.register(
+        f"before-call.{service_id}", log.on_before_call,
+        unique_id=f"euca-boto-wirelog-before-call-{service_id}",
+    )
     emitter.register(
         f"before-send.{service_id}", log.on_before_send,
         unique_id=f"euca-boto-wirelog-before-send-{service_id}",

@@ -21,19 +21,23 @@ def _command(args: argparse.Namespace) -> int:
     target = Path(args.dir) if args.dir else user_models_dir()
     action = args.models_command
     try:
-        files = install(target) if action == "install" else uninstall(target)
+        done = install(target) if action == "install" else uninstall(target)
     except (EucaBotoError, OSError) as error:
         print(f"euca-boto models {action}: {error}", file=sys.stderr)
         return 2
+    files = done.files
     if action == "install":
         print(f"installed {len(files)} model files ({_services(files)}) into {target}; every "
               f"botocore of this user now knows these services (undo: euca-boto models "
               f"uninstall)")
     elif files:
         print(f"removed {len(files)} model files ({_services(files)}) from {target}")
-    else:
+    elif not done.kept:
         print(f"no euca-boto models installed in {target}")
-    return 0
+    for line in done.kept:
+        print(f"euca-boto models {action}: {line}", file=sys.stderr)
+    # A file left in place is the user's to decide on: a script should not take it for done.
+    return 1 if done.kept else 0
 
 
 def add_commands(commands: Any) -> None:

@@ -245,6 +245,20 @@ def set_request_credentials(context: dict[str, Any], credentials: Any) -> None:
     context.setdefault("signing", {})["request_credentials"] = credentials
 
 
+_OPERATION_MODEL = "euca_boto.operation_model"
+
+
+def note_operation_model(context: dict[str, Any], model: Any) -> None:
+    """Keep the call's ``OperationModel`` in its request context (from ``before-call``): the
+    prepared requests and responses of later events do not say which operation they are."""
+    context[_OPERATION_MODEL] = model
+
+
+def operation_model_of(context: Any) -> Any:
+    """The ``OperationModel`` :func:`note_operation_model` kept in a request context, if any."""
+    return context.get(_OPERATION_MODEL) if isinstance(context, dict) else None
+
+
 def attempt_of(context: dict[str, Any]) -> int:
     """The number of the attempt in progress (1 for the first), from the request context."""
     return int(context.get("retries", {}).get("attempt", 1))

@@ -12,8 +12,10 @@ process goes on with its state in memory, and no call fails because of it.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -214,9 +216,7 @@ class StateFile:
         # A connection must not cross a fork: the child opens its own.
         if self._connection is not None and self._pid == os.getpid():
             return self._connection
-        if self.path.is_dir():
-            raise OSError(f"{self.path} is a directory")
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _private_file(self.path)
         db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None,
                              check_same_thread=False)
         try:
@@ -245,6 +245,56 @@ class StateFile:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+
+
+def _private_file(path: Path) -> None:
+    """Make sure ``path`` is a private file of this user in a private directory, creating
+    both if missing (0700 and 0600, whatever the umask); raise ``OSError`` saying what is
+    wrong otherwise.
+
+    Like ssh with its keys: a file or directory that someone else owns or may write to could
+    hold anything, and a link could point anywhere, so neither is used; SQLite's journal
+    files take the mode of the file. The directory is checked before the file is opened, so
+    nobody else can swap the file between the check and SQLite's open.
+    """
+    directory = path.parent
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    # A directory may also be root's, as ssh allows: nobody else can change what is in it.
+    _check(directory, os.lstat(directory), stat.S_ISDIR, "a directory", {os.getuid(), 0})
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise OSError(f"{path} is a symbolic link; it is not followed") from None
+        if error.errno == errno.EISDIR:
+            raise OSError(f"{path} is a directory") from None
+        raise OSError(f"cannot open {path}: {error.strerror or error}") from None
+    try:
+        found = os.fstat(fd)
+        _check(path, found, stat.S_ISREG, "a regular file", {os.getuid()})
+        if stat.S_IMODE(found.st_mode) & 0o077:
+            # Readable by others, as files of earlier versions were: this user's own file.
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
+def _check(path: Path, found: os.stat_result, is_kind: Callable[[int], bool], kind: str,
+           owners: set[int]) -> None:
+    if stat.S_ISLNK(found.st_mode):
+        raise OSError(f"{path} is a symbolic link; it is not followed")
+    if not is_kind(found.st_mode):
+        raise OSError(f"{path} is not {kind}")
+    if found.st_uid not in owners:
+        raise OSError(f"{path} is owned by uid {found.st_uid}, not by this user "
+                      f"(uid {os.getuid()})")
+    mode = stat.S_IMODE(found.st_mode)
+    if mode & 0o022:
+        raise OSError(f"{path} is writable by its group or by others (mode {mode:04o})")
 
 
 def _prepare(db: sqlite3.Connection) -> None:

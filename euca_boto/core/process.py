@@ -36,6 +36,12 @@ host defaults (``settings``)        per process, from               forget them 
 wire log on stderr                  per process, from the first     remove the handler; the
 (``autoinstall``)                   session ``euca-boto run``       logger's level goes back
                                     installs on
+where an operation's sensitive      per operation model, while it   forget them (computed again
+members travel                      lives (weak keys)               when next asked for)
+(``core.sensitive``)
+the redaction of botocore's and     per process, from the first     take the filter off the
+urllib3's log records               ``attach()``                    loggers
+(``botocore_logs``)
 ==================================  ==============================  ===============================
 
 Not registered, on purpose:
@@ -44,7 +50,8 @@ Not registered, on purpose:
   (``clientplugin``) and the endpoint selector (``endpoints.selector``); their locks only guard
   their creation. They go with their session.
 * context variables (the caller context, the breaker a call went through, the request context
-  under the AWS CLI's fork): per thread or task.
+  under the AWS CLI's fork, the operation whose botocore records are being redacted): per
+  thread or task.
 * ``telemetry.ACTIVE``: set once this process traces with OpenTelemetry; the handlers of
   sessions made since then depend on it, so it stays.
 * pure caches of values computed from constants: the retry error classes

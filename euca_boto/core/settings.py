@@ -61,6 +61,18 @@ class Boolean:
         return self._WORDS[word]
 
 
+class BooleanOrAuto:
+    """true, false, or ``auto``: the plugin decides (the setting's documentation says how)."""
+
+    AUTO = "auto"
+    expected = "true, false or auto"
+
+    def parse(self, raw: Any) -> bool | str:
+        if isinstance(raw, str) and raw.strip().lower() == self.AUTO:
+            return self.AUTO
+        return Boolean().parse(raw)
+
+
 class Integer:
     def __init__(self, minimum: int | None = None, maximum: int | None = None) -> None:
         self.minimum, self.maximum = minimum, maximum
@@ -447,6 +459,12 @@ SETTINGS: tuple[Setting, ...] = (
             "size is stated); 0 shows none."),
     Setting("euca_wire_log_file", FilePath(), None,
             "Also write wire-log records to this file, rotated at 10 MiB (ten files kept).",
+            per_service=False),
+    Setting("euca_redact_botocore_logs", BooleanOrAuto(), BooleanOrAuto.AUTO,
+            "Put the same redaction on botocore's and urllib3's own DEBUG log records "
+            "(request parameters, signed headers, canonical requests, response bodies), by a "
+            "filter on their loggers in this process; `auto`: once the wire log is on for any "
+            "service.",
             per_service=False),
     Setting("euca_connect_timeout", Duration(minimum=0.001, allow_none=True), 10.0,
             "Seconds to wait for a connection (botocore `connect_timeout`); `none`: botocore's "

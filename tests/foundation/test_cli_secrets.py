@@ -38,7 +38,8 @@ def test_endpoints_shows_urls_without_their_passwords(aws_config: Callable[[str]
     result = run("endpoints", "--profile", "euca", "--service", "euprop")
     assert result.returncode == 0, result.stderr
     assert SECRET not in result.stdout + result.stderr
-    assert "http://admin:***@127.0.0.1:9/services/Properties" in result.stdout
+    # An endpoint is known by its URL without user information, which botocore never sends.
+    assert "  http://127.0.0.1:9/services/Properties  " in result.stdout
 
 
 def test_a_bad_value_is_reported_without_its_password(aws_config: Callable[[str], Path]) -> None:

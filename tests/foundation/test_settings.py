@@ -110,6 +110,8 @@ def test_argument_overrides_everything(
         ("euca_endpoint", "https://ufs.example.com:8773/", "https://ufs.example.com:8773/"),
         ("euca_wire_log", "Properties, ec2", frozenset({"properties", "ec2"})),
         ("euca_wire_log", "all", frozenset({"all"})),
+        ("euca_redact_botocore_logs", "Auto", "auto"),
+        ("euca_redact_botocore_logs", "off", False),
     ],
 )
 def test_values_are_parsed_to_their_types(
@@ -159,6 +161,7 @@ BAD_VALUES = [
     ("euca_wire_log", "ec2, all", "all, none, or a comma-separated list"),
     ("euca_wire_log", "ec2;iam", "all, none, or a comma-separated list"),
     ("euca_wire_log_max_body", "-1", "an integer >= 0"),
+    ("euca_redact_botocore_logs", "sometimes", "true, false or auto"),
     ("euca_wire_log_file", "/no/such/directory/wire.log", "a file path in an existing"),
     ("euca_connect_timeout", "0", "at least 0.001 s"),
     ("euca_read_timeout", "soon", "a duration such as 10"),

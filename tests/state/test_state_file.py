@@ -102,7 +102,7 @@ def test_a_read_only_directory_is_reported_once(
     path = read_only_directory / "state.sqlite3"
     assert calls(euca_state=str(path)) == ["dns.enabled"] * 3
     [line] = state_lines(caplog)
-    assert line.startswith(f"state file {path} cannot be used (unable to open database file)")
+    assert line.startswith(f"state file {path} cannot be used (cannot open {path}: ")
     assert not path.exists()
 
 

@@ -2,7 +2,9 @@
 
 In order: botocore's own configured endpoint (``AWS_ENDPOINT_URL_<SERVICE>``, the profile's
 ``services`` section, ``endpoint_url``), then ``euca_endpoint_urls``, then ``euca_endpoint``;
-base URLs without a path get the service's Eucalyptus path.
+base URLs without a path get the service's Eucalyptus path. A user name and password in a URL
+are dropped: botocore never sends them, and what the endpoints are known by reaches logs and
+the local state file.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from euca_boto.core.botocore_access import configured_endpoint_url
+from euca_boto.core.redact import without_userinfo
 from euca_boto.endpoints.model import STATIC, Endpoint, dns_label, normalize, service_url
 from euca_boto.errors import ConfigError
 
@@ -35,7 +38,7 @@ def static_endpoints(
             url = service_url(raw, service)
             if url is not None:
                 urls.append(url)
-    return tuple(Endpoint(url, STATIC) for url in dict.fromkeys(urls))
+    return tuple(Endpoint(url, STATIC) for url in dict.fromkeys(map(without_userinfo, urls)))
 
 
 def require_endpoint(botocore_session: botocore.session.Session, service: str,
