@@ -698,3 +698,11 @@ def test_migrate_instances(cloud: LocalCloud, session: Any) -> None:
     with pytest.raises(ClientError) as missing:
         ec2.migrate_instances(InstanceId="i-00000000deadbeef0")
     assert _error(missing)[1] == "InvalidInstanceID.NotFound"
+
+
+def test_register_image_takes_the_eucalyptus_platform(cloud: LocalCloud, session: Any) -> None:
+    # The server's RegisterImageType has Platform (windows or linux); AWS's model does not.
+    image = session.client("ec2").register_image(
+        Name="windows-2019", ImageLocation="images/windows-2019.manifest.xml", Platform="windows")
+    assert image["ImageId"].startswith("ami-")
+    assert _last(cloud, "RegisterImage").params["Platform"] == "windows"
