@@ -318,6 +318,26 @@ def test_filter_names_are_case_sensitive(admin: Call) -> None:
     assert services(reply) == []
 
 
+def test_the_state_filter_takes_any_case(admin: Call) -> None:
+    # The server reads each value as a Component.State, upper-cased.
+    upper, lower = (
+        names(describe(admin, ListAll="true", **{"Filter.1.Name": "state", "Filter.1.Value.1": v}))
+        for v in ("ENABLED", "enabled")
+    )
+    assert lower == upper
+    assert len(lower) == len(names(describe(admin, ListAll="true")))
+
+
+@pytest.mark.parametrize(
+    "params", [{"Filter.1.Name": "state", "Filter.1.Value.1": "sleeping"}, {"ByState": "sleeping"}]
+)
+def test_a_state_that_does_not_exist_is_an_error(admin: Call, params: dict[str, str]) -> None:
+    reply = describe(admin, ListAll="true", **params)
+    assert reply.status == 400
+    assert "<Code>DescribeServicesType</Code>" in reply.text
+    assert "No enum constant com.eucalyptus.component.Component.State.SLEEPING" in reply.text
+
+
 def test_a_non_admin_account_sees_only_public_services(cloud: LocalCloud, admin: Call) -> None:
     key, secret = cloud.add_credentials(account="acme")
     reply = admin(
