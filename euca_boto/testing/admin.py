@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .accounts import SYSTEM_ACCOUNT_PREFIX, canonical_id, system_account_id
 from .properties import HIDDEN_VALUE, PropertyError, PropertyStore
 from .registry import STATES, ServiceRegistry
 from .signing import Credentials
@@ -232,20 +233,23 @@ def _status_details(ctx: ActionContext, view: ServiceView) -> list[Struct]:
     ]
 
 
-# The system accounts tied to a public component (§3.1 serviceAccounts).
+# The system accounts tied to a public component (§3.1 serviceAccounts; the server's
+# @PublicComponentAccounts).
 SERVICE_ACCOUNTS: dict[str, list[Struct]] = {
-    "compute": [
+    component: [
         Struct(
             [
-                ("accountName", "(eucalyptus)aws-exec-read"),
-                ("accountNumber", "000000000003"),
-                (
-                    "accountCanonicalId",
-                    "6d8a1b3f2c0e4a9b8f7d6c5b4a3928170f1e2d3c4b5a69788796a5b4c3d2e1f0",
-                ),
+                ("accountName", name),
+                ("accountNumber", system_account_id(name)),
+                ("accountCanonicalId", canonical_id(name)),
             ]
         )
     ]
+    for component, name in (
+        ("compute", SYSTEM_ACCOUNT_PREFIX + "aws-exec-read"),
+        ("loadbalancing", SYSTEM_ACCOUNT_PREFIX + "loadbalancing"),
+        ("portal", SYSTEM_ACCOUNT_PREFIX + "billing"),
+    )
 }
 
 

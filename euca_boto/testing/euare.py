@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable
 from urllib.parse import quote
 
-from .accounts import Account, AccountError, AccountStore
+from .accounts import Account, AccountError, AccountStore, is_system_account
 from .certificates import CertificatesUnavailable, signing_certificate
 from .exchange import AwsCall, Response, relay
 from .forward import MotoForwarder
@@ -263,8 +263,8 @@ def create_account(euare: Euare, call: AwsCall) -> Fields:
 def delete_account(euare: Euare, call: AwsCall) -> None:
     (name,) = _required(call, "AccountName")
     account = euare.accounts.get(name)
-    if account.name == ADMIN_ACCOUNT:
-        raise AccountError("DeleteConflict", "The eucalyptus account can not be deleted", 409)
+    if is_system_account(account.name):
+        raise AccountError("DeleteConflict", "System account can not be deleted.", 409)
     if not call.params.boolean("Recursive"):
         listed = _find(euare.moto(account, "ListUsers").body, "Users")
         users = [] if listed is None else [_text(m, "UserName") for m in listed]

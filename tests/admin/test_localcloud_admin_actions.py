@@ -406,6 +406,24 @@ def test_account_policies(session: Any) -> None:
     assert _error(malformed)[:2] == (400, "MalformedPolicyDocument")
 
 
+def test_the_system_accounts_are_listed_and_cannot_be_deleted(session: Any) -> None:
+    iam = session.client("iam")
+    listed = {a["AccountName"]: a["AccountId"] for a in iam.list_accounts()["Accounts"]}
+    system = sorted(name for name in listed if name.startswith("(eucalyptus)"))
+    assert system == [f"(eucalyptus){name}" for name in (
+        "aws-exec-read", "billing", "blockstorage", "cloudformation", "database", "imaging",
+        "loadbalancing", "objectstorage", "simplequeue")]
+    # The compute service names the same account DescribeServices and ListAccounts show.
+    (compute,) = session.client("euserv").describe_services(
+        ServiceNames=["ufs0.compute"])["ServiceStatuses"]
+    (account,) = compute["ServiceAccounts"]
+    assert account["AccountNumber"] == listed["(eucalyptus)aws-exec-read"]
+    for name in ("(eucalyptus)imaging", "eucalyptus"):
+        with pytest.raises(ClientError) as refused:
+            iam.delete_account(AccountName=name, Recursive=True)
+        assert _error(refused) == (409, "DeleteConflict", "System account can not be deleted.")
+
+
 def test_delete_account_needs_recursive_when_not_empty_and_revokes_its_keys(
     session: Any,
 ) -> None:
