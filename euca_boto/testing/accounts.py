@@ -62,6 +62,9 @@ class Account:
     policies: dict[str, str] = field(default_factory=dict)
     user_info: dict[str, dict[str, str]] = field(default_factory=dict)
     passwords: dict[str, str] = field(default_factory=dict)
+    # Server certificates' private keys by certificate name: moto never gives them back, and
+    # moving a certificate (UpdateServerCertificate) uploads it again.
+    server_keys: dict[str, str] = field(default_factory=dict)
     provisioned: bool = False  # whether its admin user exists in moto
 
 

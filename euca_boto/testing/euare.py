@@ -159,6 +159,15 @@ class Euare:
                 )
         elif call.action == "DeleteAccessKey" and p.get("AccessKeyId"):
             self.credentials.revoke(p.get("AccessKeyId") or "")
+        elif call.action in ("UploadServerCertificate", "DeleteServerCertificate"):
+            account = self.accounts.find(account_name)
+            name = p.get("ServerCertificateName") or ""
+            if account is not None:
+                with account.lock:
+                    if call.action == "DeleteServerCertificate":
+                        account.server_keys.pop(name, None)
+                    else:
+                        account.server_keys[name] = p.get("PrivateKey") or ""
         elif call.action in ("CreateLoginProfile", "UpdateLoginProfile"):
             password = p.get("Password")
             account = self.accounts.find(account_name)
@@ -420,6 +429,40 @@ def create_signing_certificate(euare: Euare, call: AwsCall) -> Fields:
     ]
 
 
+def update_server_certificate(euare: Euare, call: AwsCall) -> None:
+    """Rename a server certificate or move it to another path (moto has no such action: the
+    certificate is uploaded again under its new name and path, with the key kept from its
+    upload). The errors are the server's."""
+    account = euare.target(call)
+    name = call.params.get("ServerCertificateName")
+    if not name:
+        raise AccountError("InvalidName", "Certificate name is empty", 400)
+    new_name = call.params.get("NewServerCertificateName") or name
+    new_path = call.params.get("NewPath")
+    found = _find(euare.moto(account, "GetServerCertificate", ServerCertificateName=name).body,
+                  "ServerCertificate")
+    if found is None:
+        raise AccountError("NoSuchEntity", f"Server certificate {name} does not exist", 404)
+    if (new_name, new_path) == (name, None):
+        return None
+    if new_name != name and euare.moto(
+            account, "GetServerCertificate", ServerCertificateName=new_name).status == 200:
+        raise AccountError("EntityAlreadyExists",
+                           f"Server certificate {new_name} already exists.", 409)
+    with account.lock:
+        key = account.server_keys.pop(name, "")
+        account.server_keys[new_name] = key
+    metadata = next(e for e in found if e.tag.rsplit("}", 1)[-1] == "ServerCertificateMetadata")
+    upload = {"ServerCertificateName": new_name, "Path": new_path or _text(metadata, "Path"),
+              "CertificateBody": _text(found, "CertificateBody"), "PrivateKey": key}
+    chain = _text(found, "CertificateChain")
+    if chain:
+        upload["CertificateChain"] = chain
+    euare.moto(account, "DeleteServerCertificate", ServerCertificateName=name)
+    euare.moto(account, "UploadServerCertificate", **upload)
+    return None
+
+
 LOCAL_ACTIONS: dict[str, LocalAction] = {
     "CreateAccount": create_account,
     "DeleteAccount": delete_account,
@@ -432,6 +475,7 @@ LOCAL_ACTIONS: dict[str, LocalAction] = {
     "GetUserInfo": get_user_info,
     "UpdateUserInfo": update_user_info,
     "CreateSigningCertificate": create_signing_certificate,
+    "UpdateServerCertificate": update_server_certificate,
 }
 ADMIN_ACTIONS = frozenset(
     {

@@ -17,7 +17,7 @@ import euca_boto
 from euca_boto.admin import Cloud
 from euca_boto.msgs import InBandFailure
 from euca_boto.testing import LocalCloud
-from euca_boto.testing.certificates import pem_to_der
+from euca_boto.testing.certificates import pem_to_der, signing_certificate
 
 
 def _last(cloud: LocalCloud, action: str) -> Any:
@@ -442,6 +442,32 @@ def test_delete_account_needs_recursive_when_not_empty_and_revokes_its_keys(
     with pytest.raises(ClientError) as revoked:
         _as(session, made).client("sts").get_caller_identity()
     assert _error(revoked)[1] == "InvalidClientTokenId"
+
+
+def test_update_server_certificate_renames_and_moves_it(session: Any) -> None:
+    iam = session.client("iam")
+    body, key = signing_certificate("web")
+    iam.upload_server_certificate(ServerCertificateName="web", CertificateBody=body,
+                                  PrivateKey=key)
+    iam.update_server_certificate(ServerCertificateName="web",
+                                  NewServerCertificateName="web-2026", NewPath="/prod/")
+    moved = iam.get_server_certificate(ServerCertificateName="web-2026")["ServerCertificate"]
+    assert moved["ServerCertificateMetadata"]["Path"] == "/prod/"
+    assert moved["CertificateBody"].strip() == body.strip()
+    with pytest.raises(ClientError) as gone:
+        iam.get_server_certificate(ServerCertificateName="web")
+    assert _error(gone)[1] == "NoSuchEntity"
+
+    iam.upload_server_certificate(ServerCertificateName="api", CertificateBody=body,
+                                  PrivateKey=key)
+    with pytest.raises(ClientError) as taken:
+        iam.update_server_certificate(ServerCertificateName="api",
+                                      NewServerCertificateName="web-2026")
+    assert _error(taken) == (409, "EntityAlreadyExists",
+                             "Server certificate web-2026 already exists.")
+    with pytest.raises(ClientError) as missing:
+        iam.update_server_certificate(ServerCertificateName="ghost", NewPath="/x/")
+    assert _error(missing) == (404, "NoSuchEntity", "Server certificate ghost does not exist")
 
 
 def test_ldap_sync_status_follows_the_property(cloud: LocalCloud, session: Any) -> None:
