@@ -53,6 +53,16 @@ class AccountError(Exception):
 
 
 @dataclass
+class UserExtras:
+    """What Eucalyptus keeps about a user beside IAM (GetUser ShowExtra, UpdateUser):
+    whether it is enabled, and when its password expires (None: the default expiry after the
+    user's creation)."""
+
+    enabled: bool = True
+    password_expires: float | None = None
+
+
+@dataclass
 class Account:
     """One account; hold ``lock`` while reading or changing its dictionaries."""
 
@@ -61,6 +71,7 @@ class Account:
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     policies: dict[str, str] = field(default_factory=dict)
     user_info: dict[str, dict[str, str]] = field(default_factory=dict)
+    user_extras: dict[str, UserExtras] = field(default_factory=dict)
     passwords: dict[str, str] = field(default_factory=dict)
     # Server certificates' private keys by certificate name: moto never gives them back, and
     # moving a certificate (UpdateServerCertificate) uploads it again.

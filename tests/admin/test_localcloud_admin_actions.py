@@ -7,6 +7,7 @@ import base64
 import hashlib
 import http.client
 import json
+from datetime import timedelta, timezone
 from typing import Any
 from urllib.parse import unquote, urlencode, urlsplit
 
@@ -468,6 +469,30 @@ def test_update_server_certificate_renames_and_moves_it(session: Any) -> None:
     with pytest.raises(ClientError) as missing:
         iam.update_server_certificate(ServerCertificateName="ghost", NewPath="/x/")
     assert _error(missing) == (404, "NoSuchEntity", "Server certificate ghost does not exist")
+
+
+def test_get_user_show_extra_and_update_user_enabled_and_password_expiration(
+    session: Any,
+) -> None:
+    iam = session.client("iam")
+    iam.create_user(UserName="carol")
+    plain = iam.get_user(UserName="carol")["User"]
+    assert "Enabled" not in plain and "PasswordExpiration" not in plain
+    extra = iam.get_user(UserName="carol", ShowExtra=True)["User"]
+    # A new user is enabled; its password expires authentication.default_password_expiry (60
+    # days) after its creation, given as Java's Date.toString() text, as the server gives it.
+    expires = plain["CreateDate"].astimezone(timezone.utc) + timedelta(days=60)
+    assert (extra["Enabled"], extra["PasswordExpiration"]) == (
+        True, expires.strftime("%a %b %d %H:%M:%S UTC %Y"))
+
+    iam.update_user(UserName="carol", Enabled=False, PasswordExpiration="2030-01-02T03:04:05Z")
+    iam.update_user(UserName="carol", NewUserName="carla")
+    extra = iam.get_user(UserName="carla", ShowExtra=True)["User"]
+    assert (extra["Enabled"], extra["PasswordExpiration"]) == (False,
+                                                               "Wed Jan 02 03:04:05 UTC 2030")
+    with pytest.raises(ClientError) as invalid:
+        iam.update_user(UserName="carla", PasswordExpiration="soon")
+    assert _error(invalid) == (400, "InvalidValue", "Invalid password expiration soon")
 
 
 def test_ldap_sync_status_follows_the_property(cloud: LocalCloud, session: Any) -> None:
