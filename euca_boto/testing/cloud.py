@@ -74,9 +74,8 @@ class LocalCloud:
         self.accounts = AccountStore()
         self.registry = ServiceRegistry(on_change=self._bump_epoch)
         self.properties = PropertyStore(
-            seed_properties(
-                dns_domain=dns_domain, partitions=self.partitions, version=EUCALYPTUS_VERSION
-            )
+            seed_properties(dns_domain=dns_domain, partitions=self.partitions,
+                            version=EUCALYPTUS_VERSION, region=region)
         )
         self._forwarder = MotoForwarder() if aws else None
         self._frontend = Frontend(

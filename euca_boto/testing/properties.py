@@ -66,8 +66,13 @@ class Property:
         return HIDDEN_VALUE if self.hidden else self.default
 
 
-def seed_properties(*, dns_domain: str, partitions: Iterable[str], version: str) -> list[Property]:
-    """The initial properties of a cloud, as a freshly installed Eucalyptus 4.4 shows them."""
+def seed_properties(*, dns_domain: str, partitions: Iterable[str], version: str,
+                    region: str = "eucalyptus") -> list[Property]:
+    """The initial properties of a cloud, as a freshly installed Eucalyptus 4.4 shows them.
+
+    A cloud whose region is not the default ``eucalyptus`` has it named in
+    ``region.region_name``, as an operator names it.
+    """
     network = json.dumps(
         {
             "Mode": "EDGE",
@@ -151,7 +156,8 @@ def seed_properties(*, dns_domain: str, partitions: Iterable[str], version: str)
             hidden=True,
         ),
         Property("region.region_configuration", "", "Region configuration document, in JSON", ""),
-        Property("region.region_name", "", "Region name (empty: the default)", ""),
+        Property("region.region_name", "" if region == "eucalyptus" else region,
+                 "Region name.", ""),
         Property("system.dns.dnsdomain", dns_domain, "Domain name to use for DNS", "localhost"),
         Property("system.dns.nameserver", "nshost." + dns_domain, "Nameserver host name", "nshost"),
         Property(

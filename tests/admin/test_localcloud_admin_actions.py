@@ -769,6 +769,70 @@ def test_migrate_instances(cloud: LocalCloud, session: Any) -> None:
     assert _error(missing)[1] == "InvalidInstanceID.NotFound"
 
 
+def _instance_ids(ec2: Any, **params: Any) -> set[str]:
+    reservations = ec2.describe_instances(**params)["Reservations"]
+    return {i["InstanceId"] for r in reservations for i in r["Instances"]}
+
+
+def test_the_verbose_listings_show_every_accounts_resources_to_the_administrator(
+    cloud: LocalCloud, session: Any
+) -> None:
+    key, secret = cloud.add_credentials(account="verbosecorp")
+    tenant = _as(session, {"AccessKeyId": key, "SecretAccessKey": secret}).client("ec2")
+    admin = session.client("ec2")
+    mine = admin.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1)
+    theirs = tenant.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1)
+    mine_id, theirs_id = (r["Instances"][0]["InstanceId"] for r in (mine, theirs))
+    volume = tenant.create_volume(AvailabilityZone="PARTI00", Size=1)["VolumeId"]
+
+    assert {mine_id, theirs_id} <= _instance_ids(admin, InstanceIds=["verbose"])
+    owners = {r["OwnerId"] for r in admin.describe_instances(InstanceIds=["verbose"])[
+        "Reservations"]}
+    assert theirs["OwnerId"] in owners and mine["OwnerId"] in owners
+    assert volume in {v["VolumeId"] for v in admin.describe_volumes(VolumeIds=["verbose"])[
+        "Volumes"]}
+    # Without it the administrator sees its own account's; others see their own either way.
+    assert theirs_id not in _instance_ids(admin)
+    assert _instance_ids(tenant, InstanceIds=["verbose"]) == _instance_ids(tenant)
+    assert mine_id not in _instance_ids(tenant, InstanceIds=["verbose"])
+    sent = _last(cloud, "DescribeInstances").params
+    assert sent["InstanceId.1"] == "verbose"
+
+
+def test_availability_zones_and_regions_are_the_clouds(cloud: LocalCloud, session: Any) -> None:
+    ec2 = session.client("ec2")
+    zones = ec2.describe_availability_zones()["AvailabilityZones"]
+    # The region name is the property region.region_name, empty until an operator sets it.
+    assert [(z["ZoneName"], z["State"], z.get("RegionName")) for z in zones] == [
+        ("PARTI00", "available", ""), ("PARTI01", "available", "")]
+    picked = ec2.describe_availability_zones(
+        Filters=[{"Name": "zone-name", "Values": ["PARTI01"]}])["AvailabilityZones"]
+    assert [z["ZoneName"] for z in picked] == ["PARTI01"]
+    with pytest.raises(ClientError) as unknown:
+        ec2.describe_availability_zones(ZoneNames=["us-east-1a"])
+    assert _error(unknown)[1:] == ("InvalidParameterValue",
+                                   "Invalid availability zone: [us-east-1a]")
+    # One region, the cloud's, and one of its compute services' URLs: the first, as the
+    # server keeps one per region and service type.
+    compute = session.client("euserv").describe_services(ListAll=True, ByServiceType="compute")
+    urls = sorted(s["ServiceId"]["Uri"] for s in compute["ServiceStatuses"])
+    assert cloud.service_url("ec2", 0) in urls
+    assert ec2.describe_regions()["Regions"] == [{"RegionName": "eucalyptus", "Endpoint": urls[0]}]
+
+
+def test_the_verbose_zone_listing_shows_each_zones_capacity(session: Any) -> None:
+    zones = session.client("ec2").describe_availability_zones(ZoneNames=["verbose"])[
+        "AvailabilityZones"]
+    lines = [(z["ZoneName"], z["State"]) for z in zones]
+    assert lines[:3] == [
+        ("PARTI00", "127.0.0.1 arn:euca:eucalyptus:PARTI00:cluster:PARTI00.cluster/"),
+        ("|- vm types", "free / max   cpu   ram  disk"),
+        ("|- t1.micro", "0032 / 0032   1    256     5"),
+    ]
+    assert ("|- m2.2xlarge", "0016 / 0016   2   4096    30") in lines
+    assert lines.count(("|- vm types", "free / max   cpu   ram  disk")) == 2
+
+
 def test_register_image_takes_the_eucalyptus_platform(cloud: LocalCloud, session: Any) -> None:
     # The server's RegisterImageType has Platform (windows or linux); AWS's model does not.
     image = session.client("ec2").register_image(

@@ -409,6 +409,13 @@ def test_the_worker_and_authentication_properties_are_those_of_a_4_4_cloud(prop:
     assert refused.status == 400
 
 
+def test_a_cloud_in_another_region_names_it_in_region_name() -> None:
+    with LocalCloud(endpoints=1, partitions=1, region="lab", aws=False) as lab:
+        assert lab.properties.get("region.region_name").value == "lab"
+    with LocalCloud(endpoints=1, partitions=1, aws=False) as default:
+        assert default.properties.get("region.region_name").value == ""
+
+
 def test_property_names_match_by_plain_prefix(prop: Call) -> None:
     reply = prop("DescribeProperties", **{"Property.1": "dns", "Property.2": "euca.version"})
     assert sorted(properties(reply)) == ["dns.enabled", "dns.services.enabled", "euca.version"]
