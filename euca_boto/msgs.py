@@ -30,9 +30,11 @@ __all__ = [
     "after_call_handler",
     "before_parse_handler",
     "check_script_execution",
+    "describe_services_params_handler",
     "error_document",
     "flatten_entry_lists",
     "in_band_failure",
+    "list_all_for_named_services",
     "provide_client_params_handler",
     "register",
     "register_service",
@@ -236,6 +238,20 @@ def check_script_execution(params: dict[str, Any]) -> dict[str, Any]:
     return remaining
 
 
+def list_all_for_named_services(params: dict[str, Any]) -> dict[str, Any] | None:
+    """DescribeServices parameters that list named services wherever they run, or None when
+    the call needs no change.
+
+    The server applies ``ServiceNames`` to the services it lists, and without ``ListAll`` it
+    lists only the registrable ones and its own host's public ones: a named service on another
+    host, or an admin service, never matched, so the ``service_enabled`` waiter failed on it. A
+    caller who names services wants those, so ``ListAll`` is added unless the call sets it.
+    """
+    if not params.get("ServiceNames") or "ListAll" in params:
+        return None
+    return {**params, "ListAll": True}
+
+
 # ---------------------------------------------------------------------------------------------
 # Adapters: botocore event kwargs in, policy calls out
 # ---------------------------------------------------------------------------------------------
@@ -268,6 +284,13 @@ def after_call_handler(
 def provide_client_params_handler(params: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """``provide-client-params.euprop.ModifyPropertyValue``: the ``euca`` script guard."""
     return check_script_execution(params)
+
+
+def describe_services_params_handler(params: dict[str, Any],
+                                     **kwargs: Any) -> dict[str, Any] | None:
+    """``provide-client-params.euserv.DescribeServices``: named services are listed wherever
+    they run."""
+    return list_all_for_named_services(params)
 
 
 def register(emitter: Emitter) -> None:
@@ -305,4 +328,10 @@ def register_service(emitter: Emitter, service: str) -> None:
             # None.
             provide_client_params_handler,
             unique_id="euca-boto-msgs-script-guard",
+        )
+    if service == "euserv":
+        emitter.register(
+            "provide-client-params.euserv.DescribeServices",
+            describe_services_params_handler,
+            unique_id="euca-boto-msgs-named-services",
         )

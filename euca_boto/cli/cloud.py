@@ -161,7 +161,7 @@ def run_cloud(args: argparse.Namespace) -> int:
             f"{', '.join(cloud.partitions)}; region {cloud.region}."
         )
         print("# Add to ~/.aws/config:")
-        print(cloud.profile_text(args.profile))
+        print(cloud.profile_text(args.profile, failover=True))
         print("# Add to ~/.aws/credentials:")
         print(cloud.credentials_text(args.profile))
         print(f"# Control URL (for `euca-boto fault --control ...`): {cloud.control_url}")

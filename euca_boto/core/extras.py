@@ -12,6 +12,7 @@ from euca_boto.errors import MissingExtra
 
 # The top-level modules each extra of pyproject.toml installs (a test keeps them in step).
 EXTRAS: dict[str, tuple[str, ...]] = {
+    "admin": ("yaml",),
     "cloud": ("moto",),
     "redis": ("redis",),
     "aio": ("aiobotocore",),

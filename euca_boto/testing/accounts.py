@@ -7,6 +7,7 @@ passwords that GetAccessToken checks.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -16,6 +17,29 @@ from .signing import ADMIN_ACCOUNT
 # The administrator's keys are unknown to moto, which files their calls under its default
 # account; the eucalyptus account uses that id so both views agree.
 ADMIN_ACCOUNT_ID = "123456789012"
+
+SYSTEM_ACCOUNT_PREFIX = "(eucalyptus)"
+# The accounts the cloud's own services create for themselves at start-up (the server's
+# SystemAccountProviders); they are listed with the others and cannot be deleted.
+SYSTEM_ACCOUNTS = tuple(
+    SYSTEM_ACCOUNT_PREFIX + name
+    for name in ("aws-exec-read", "billing", "blockstorage", "cloudformation", "database",
+                 "imaging", "loadbalancing", "objectstorage", "simplequeue")
+)
+
+
+def is_system_account(name: str) -> bool:
+    return name == ADMIN_ACCOUNT or name.startswith(SYSTEM_ACCOUNT_PREFIX)
+
+
+def system_account_id(name: str) -> str:
+    """A system account's number: fixed per name, so every cloud and every reply agree."""
+    return f"{int(hashlib.sha256(name.encode()).hexdigest(), 16) % 10**12:012d}"
+
+
+def canonical_id(name: str) -> str:
+    """An account's canonical id (64 hex digits), fixed per name."""
+    return hashlib.sha256(f"canonical:{name}".encode()).hexdigest()
 
 
 class AccountError(Exception):
@@ -29,6 +53,16 @@ class AccountError(Exception):
 
 
 @dataclass
+class UserExtras:
+    """What Eucalyptus keeps about a user beside IAM (GetUser ShowExtra, UpdateUser):
+    whether it is enabled, and when its password expires (None: the default expiry after the
+    user's creation)."""
+
+    enabled: bool = True
+    password_expires: float | None = None
+
+
+@dataclass
 class Account:
     """One account; hold ``lock`` while reading or changing its dictionaries."""
 
@@ -37,7 +71,11 @@ class Account:
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     policies: dict[str, str] = field(default_factory=dict)
     user_info: dict[str, dict[str, str]] = field(default_factory=dict)
+    user_extras: dict[str, UserExtras] = field(default_factory=dict)
     passwords: dict[str, str] = field(default_factory=dict)
+    # Server certificates' private keys by certificate name: moto never gives them back, and
+    # moving a certificate (UpdateServerCertificate) uploads it again.
+    server_keys: dict[str, str] = field(default_factory=dict)
     provisioned: bool = False  # whether its admin user exists in moto
 
 
@@ -48,6 +86,8 @@ class AccountStore:
         self._lock = threading.Lock()
         self._by_name: dict[str, Account] = {}
         self.ensure(ADMIN_ACCOUNT, ADMIN_ACCOUNT_ID)
+        for name in SYSTEM_ACCOUNTS:
+            self.ensure(name, system_account_id(name))
 
     def ensure(self, name: str, account_id: str | None = None) -> Account:
         """The account ``name``, created (with a fresh id unless given) if it does not exist."""
@@ -97,7 +137,8 @@ class AccountStore:
 
     def _new_id(self) -> str:
         taken = {a.id for a in self._by_name.values()}
+        reserved = {ADMIN_ACCOUNT_ID, *(system_account_id(name) for name in SYSTEM_ACCOUNTS)}
         while True:
             candidate = f"{secrets.randbelow(10**12):012d}"
-            if candidate not in taken and candidate != ADMIN_ACCOUNT_ID:
+            if candidate not in taken and candidate not in reserved:
                 return candidate

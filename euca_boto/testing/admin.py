@@ -13,8 +13,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .accounts import SYSTEM_ACCOUNT_PREFIX, canonical_id, system_account_id
 from .properties import HIDDEN_VALUE, PropertyError, PropertyStore
-from .registry import ServiceRegistry
+from .registry import STATES, ServiceRegistry
 from .signing import Credentials
 from .topology import ServiceView
 from .wire import Struct, Value
@@ -120,6 +121,18 @@ def _component_filter(name: str, view: ServiceView) -> list[str] | None:
     return values.get(name)  # None: an unknown filter name, which matches nothing
 
 
+def _state(value: str) -> str:
+    """A state named in a request, as the server reads it (``Component.State.valueOf`` of the
+    upper-cased text): a name that is no state fails the whole request."""
+    state = value.upper()
+    if state not in STATES:
+        raise ServiceError(
+            "DescribeServicesType",
+            f"No enum constant com.eucalyptus.component.Component.State.{state}",
+        )
+    return state
+
+
 def _matches_filters(view: ServiceView, filters: list[tuple[str, list[str]]]) -> bool:
     # Values of one filter are ORed, filters are ANDed.
     for name, wanted in filters:
@@ -161,11 +174,15 @@ def describe_services(ctx: ActionContext) -> Fields:
         rows = [v for v in rows if v.host == by_host]
     by_state = p.get("ByState")
     if by_state:
-        rows = [v for v in rows if v.state.lower() == by_state.lower()]
+        wanted_state = _state(by_state)
+        rows = [v for v in rows if v.state == wanted_state]
     by_partition = p.get("ByPartition")
     if by_partition:
         rows = [v for v in rows if v.partition == by_partition]
-    filters = p.filters()
+    filters = [
+        (name, [_state(v) for v in values] if name == "state" else values)
+        for name, values in p.filters()
+    ]
     rows = [v for v in rows if _matches_filters(v, filters)]
     events = p.boolean("ShowEvents") or p.boolean("ShowEventStacks")
     items = [
@@ -216,20 +233,23 @@ def _status_details(ctx: ActionContext, view: ServiceView) -> list[Struct]:
     ]
 
 
-# The system accounts tied to a public component (§3.1 serviceAccounts).
+# The system accounts tied to a public component (§3.1 serviceAccounts; the server's
+# @PublicComponentAccounts).
 SERVICE_ACCOUNTS: dict[str, list[Struct]] = {
-    "compute": [
+    component: [
         Struct(
             [
-                ("accountName", "(eucalyptus)aws-exec-read"),
-                ("accountNumber", "000000000003"),
-                (
-                    "accountCanonicalId",
-                    "6d8a1b3f2c0e4a9b8f7d6c5b4a3928170f1e2d3c4b5a69788796a5b4c3d2e1f0",
-                ),
+                ("accountName", name),
+                ("accountNumber", system_account_id(name)),
+                ("accountCanonicalId", canonical_id(name)),
             ]
         )
     ]
+    for component, name in (
+        ("compute", SYSTEM_ACCOUNT_PREFIX + "aws-exec-read"),
+        ("loadbalancing", SYSTEM_ACCOUNT_PREFIX + "loadbalancing"),
+        ("portal", SYSTEM_ACCOUNT_PREFIX + "billing"),
+    )
 }
 
 

@@ -74,9 +74,8 @@ class LocalCloud:
         self.accounts = AccountStore()
         self.registry = ServiceRegistry(on_change=self._bump_epoch)
         self.properties = PropertyStore(
-            seed_properties(
-                dns_domain=dns_domain, partitions=self.partitions, version=EUCALYPTUS_VERSION
-            )
+            seed_properties(dns_domain=dns_domain, partitions=self.partitions,
+                            version=EUCALYPTUS_VERSION, region=region)
         )
         self._forwarder = MotoForwarder() if aws else None
         self._frontend = Frontend(
@@ -240,18 +239,19 @@ class LocalCloud:
 
     # AWS configuration files ------------------------------------------------------------------
 
-    def profile_text(self, profile: str = "localcloud") -> str:
+    def profile_text(self, profile: str = "localcloud", *, failover: bool = False) -> str:
         """A ``~/.aws/config`` section for this cloud, with a ``[services]`` section so that
-        plain boto3 and the AWS CLI reach every service too."""
+        plain boto3 and the AWS CLI reach every service too (on the first endpoint).
+
+        ``failover=True`` also names every endpoint (``euca_endpoint_urls``), so that with the
+        plugin each service is spread over all of them and fails over between them, as on a
+        cloud with several user-facing hosts.
+        """
         header = "[default]" if profile == "default" else f"[profile {profile}]"
-        lines = [
-            header,
-            f"region = {self.region}",
-            f"euca_endpoint = {self.url}",
-            f"services = {profile}",
-            "",
-            f"[services {profile}]",
-        ]
+        lines = [header, f"region = {self.region}", f"euca_endpoint = {self.url}"]
+        if failover:
+            lines.append(f"euca_endpoint_urls = {', '.join(e.url for e in self.endpoints)}")
+        lines += [f"services = {profile}", "", f"[services {profile}]"]
         for service in SERVICES.values():
             lines += [f"{service.profile_name} =", f"  endpoint_url = {self.url}{service.path}"]
         return "\n".join(lines) + "\n"
@@ -265,14 +265,15 @@ class LocalCloud:
         )
 
     def write_aws_files(
-        self, directory: str | Path, profile: str = "localcloud"
+        self, directory: str | Path, profile: str = "localcloud", *, failover: bool = False
     ) -> tuple[Path, Path]:
         """Write ``config`` and ``credentials`` into ``directory``; return both paths (for
-        ``AWS_CONFIG_FILE`` and ``AWS_SHARED_CREDENTIALS_FILE``)."""
+        ``AWS_CONFIG_FILE`` and ``AWS_SHARED_CREDENTIALS_FILE``). ``failover`` as for
+        :meth:`profile_text`."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         config, credentials = directory / "config", directory / "credentials"
-        config.write_text(self.profile_text(profile))
+        config.write_text(self.profile_text(profile, failover=failover))
         credentials.write_text(self.credentials_text(profile))
         credentials.chmod(0o600)
         return config, credentials

@@ -108,12 +108,13 @@ class _ControlHandler(BaseHTTPRequestHandler):
                         f"{len(cloud.endpoints)} (0-{len(cloud.endpoints) - 1})"
                     )
                 endpoint = cloud.endpoints[index]
+            # An endpoint's own resources are told apart from the cloud's by the endpoint.
             route = (self.command, match.group(2) if match else path)
-            if route == ("GET", "/"):
+            if endpoint is None and route == ("GET", "/"):
                 self._reply(200, cloud.describe())
-            elif route == ("GET", "/endpoints"):
+            elif endpoint is None and route == ("GET", "/endpoints"):
                 self._reply(200, [endpoint_json(e) for e in cloud.endpoints])
-            elif route == ("GET", "/requests"):
+            elif endpoint is None and route == ("GET", "/requests"):
                 self._reply(200, [r.to_json() for r in cloud.requests()])
             elif endpoint is not None and route == ("GET", None):
                 self._reply(200, endpoint_json(endpoint))

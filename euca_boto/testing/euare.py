@@ -13,15 +13,17 @@ import re
 import time
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable
+from datetime import datetime, timezone
 from urllib.parse import quote
 
-from .accounts import Account, AccountError, AccountStore
+from .accounts import Account, AccountError, AccountStore, UserExtras, is_system_account
 from .certificates import CertificatesUnavailable, signing_certificate
 from .exchange import AwsCall, Response, relay
 from .forward import MotoForwarder
 from .properties import PropertyStore
 from .querywire import IAM_NAMESPACE, XML_CONTENT_TYPE, Fields, Items, query_error, query_response
 from .signing import ADMIN_ACCOUNT, CredentialStore
+from .wire import java_date
 
 IAM_VERSION = "2010-05-08"
 ADMIN_USER = "admin"
@@ -73,12 +75,49 @@ class Euare:
         empty_first = _EMPTIED_BEFORE_DELETE.get(call.action)
         if empty_first is not None:
             self._empty(call, moto_account, *empty_first)
-        response = relay(self.forwarder, call, account=moto_account,
-                         drop=frozenset({"DelegateAccount", "IsRecursive"}))
+        update = _user_update(call) if call.action == "UpdateUser" else None
+        response = relay(self.forwarder, call, account=moto_account, drop=_EUCALYPTUS_ONLY)
         account_name = call.caller.account if delegated is None else delegated.name
-        if response.status == 200:
-            self._learn(call, account_name, response.body)
+        if response.status != 200:
+            return response
+        self._learn(call, account_name, response.body)
+        account = self.accounts.find(account_name)
+        if account is None:
+            return response
+        if update is not None:
+            self._update_extras(account, call, update)
+        if call.action == "GetUser" and call.params.boolean("ShowExtra"):
+            response.body = self._show_extra(account, response.body)
         return response
+
+    def _update_extras(self, account: Account, call: AwsCall,
+                       update: tuple[bool | None, float | None]) -> None:
+        """UpdateUser: keep Enabled and PasswordExpiration, under the user's new name."""
+        name = call.params.get("UserName") or ""
+        enabled, expires = update
+        with account.lock:
+            extras = account.user_extras.pop(name, UserExtras())
+            if enabled is not None:
+                extras.enabled = enabled
+            if expires is not None:
+                extras.password_expires = expires
+            account.user_extras[call.params.get("NewUserName") or name] = extras
+
+    def _show_extra(self, account: Account, body: bytes) -> bytes:
+        """GetUser ShowExtra: the user's Enabled and PasswordExpiration added to its answer."""
+        user = _find(body, "User")
+        if user is None:
+            return body
+        with account.lock:
+            extras = account.user_extras.get(_text(user, "UserName"), UserExtras())
+        expires = extras.password_expires
+        if expires is None:
+            created = datetime.fromisoformat(_text(user, "CreateDate").replace("Z", "+00:00"))
+            expiry = self.properties.get("authentication.default_password_expiry").value
+            expires = created.timestamp() + _interval(expiry)
+        extra = (f"<Enabled>{'true' if extras.enabled else 'false'}</Enabled>"
+                 f"<PasswordExpiration>{java_date(expires)}</PasswordExpiration></User>")
+        return body.replace(b"</User>", extra.encode(), 1)
 
     def _empty(self, call: AwsCall, moto_account: str | None, kind: str,
                contents: tuple[tuple[str, str, str, str], ...]) -> None:
@@ -159,6 +198,15 @@ class Euare:
                 )
         elif call.action == "DeleteAccessKey" and p.get("AccessKeyId"):
             self.credentials.revoke(p.get("AccessKeyId") or "")
+        elif call.action in ("UploadServerCertificate", "DeleteServerCertificate"):
+            account = self.accounts.find(account_name)
+            name = p.get("ServerCertificateName") or ""
+            if account is not None:
+                with account.lock:
+                    if call.action == "DeleteServerCertificate":
+                        account.server_keys.pop(name, None)
+                    else:
+                        account.server_keys[name] = p.get("PrivateKey") or ""
         elif call.action in ("CreateLoginProfile", "UpdateLoginProfile"):
             password = p.get("Password")
             account = self.accounts.find(account_name)
@@ -179,6 +227,37 @@ class Euare:
             raise AccountError(
                 "NoSuchEntity", f"Can not find user {user} in account {account.name}", 404
             )
+
+
+# Parameters only Eucalyptus knows, kept from moto.
+_EUCALYPTUS_ONLY = frozenset(
+    {"DelegateAccount", "IsRecursive", "ShowExtra", "Enabled", "PasswordExpiration"})
+_INTERVAL = re.compile(r"(\d+)([dhms])")
+_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def _interval(text: str) -> float:
+    """A duration as the server's interval properties write it (``60d``, ``12h``, ``1d12h``);
+    60 days when it cannot be read."""
+    parts = _INTERVAL.findall(text)
+    return float(sum(int(n) * _SECONDS[unit] for n, unit in parts)) if parts else 60 * 86400.0
+
+
+def _user_update(call: AwsCall) -> tuple[bool | None, float | None]:
+    """UpdateUser's Enabled and PasswordExpiration as the server reads them (any case of
+    ``true`` enables; the expiry is ISO-8601), checked before anything is changed."""
+    enabled_text = call.params.get("Enabled")
+    enabled = None if enabled_text is None else enabled_text.lower() == "true"
+    text = call.params.get("PasswordExpiration")
+    if text is None:
+        return enabled, None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise AccountError("InvalidValue", f"Invalid password expiration {text}", 400) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return enabled, moment.timestamp()
 
 
 def _require_admin(call: AwsCall) -> None:
@@ -263,8 +342,8 @@ def create_account(euare: Euare, call: AwsCall) -> Fields:
 def delete_account(euare: Euare, call: AwsCall) -> None:
     (name,) = _required(call, "AccountName")
     account = euare.accounts.get(name)
-    if account.name == ADMIN_ACCOUNT:
-        raise AccountError("DeleteConflict", "The eucalyptus account can not be deleted", 409)
+    if is_system_account(account.name):
+        raise AccountError("DeleteConflict", "System account can not be deleted.", 409)
     if not call.params.boolean("Recursive"):
         listed = _find(euare.moto(account, "ListUsers").body, "Users")
         users = [] if listed is None else [_text(m, "UserName") for m in listed]
@@ -420,6 +499,40 @@ def create_signing_certificate(euare: Euare, call: AwsCall) -> Fields:
     ]
 
 
+def update_server_certificate(euare: Euare, call: AwsCall) -> None:
+    """Rename a server certificate or move it to another path (moto has no such action: the
+    certificate is uploaded again under its new name and path, with the key kept from its
+    upload). The errors are the server's."""
+    account = euare.target(call)
+    name = call.params.get("ServerCertificateName")
+    if not name:
+        raise AccountError("InvalidName", "Certificate name is empty", 400)
+    new_name = call.params.get("NewServerCertificateName") or name
+    new_path = call.params.get("NewPath")
+    found = _find(euare.moto(account, "GetServerCertificate", ServerCertificateName=name).body,
+                  "ServerCertificate")
+    if found is None:
+        raise AccountError("NoSuchEntity", f"Server certificate {name} does not exist", 404)
+    if (new_name, new_path) == (name, None):
+        return None
+    if new_name != name and euare.moto(
+            account, "GetServerCertificate", ServerCertificateName=new_name).status == 200:
+        raise AccountError("EntityAlreadyExists",
+                           f"Server certificate {new_name} already exists.", 409)
+    with account.lock:
+        key = account.server_keys.pop(name, "")
+        account.server_keys[new_name] = key
+    metadata = next(e for e in found if e.tag.rsplit("}", 1)[-1] == "ServerCertificateMetadata")
+    upload = {"ServerCertificateName": new_name, "Path": new_path or _text(metadata, "Path"),
+              "CertificateBody": _text(found, "CertificateBody"), "PrivateKey": key}
+    chain = _text(found, "CertificateChain")
+    if chain:
+        upload["CertificateChain"] = chain
+    euare.moto(account, "DeleteServerCertificate", ServerCertificateName=name)
+    euare.moto(account, "UploadServerCertificate", **upload)
+    return None
+
+
 LOCAL_ACTIONS: dict[str, LocalAction] = {
     "CreateAccount": create_account,
     "DeleteAccount": delete_account,
@@ -432,6 +545,7 @@ LOCAL_ACTIONS: dict[str, LocalAction] = {
     "GetUserInfo": get_user_info,
     "UpdateUserInfo": update_user_info,
     "CreateSigningCertificate": create_signing_certificate,
+    "UpdateServerCertificate": update_server_certificate,
 }
 ADMIN_ACTIONS = frozenset(
     {

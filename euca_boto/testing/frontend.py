@@ -74,7 +74,8 @@ class Frontend:
         self.compute: Compute | None = None
         if forwarder is not None:
             self._tokens = Tokens(accounts, credentials, forwarder)
-            self.compute = Compute(forwarder, partitions)
+            self.compute = Compute(forwarder, partitions, accounts=accounts,
+                                   properties=properties, topology=topology)
             self._extensions = {
                 "iam": Euare(accounts, credentials, forwarder, properties),
                 "sts": self._tokens,

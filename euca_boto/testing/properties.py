@@ -66,8 +66,13 @@ class Property:
         return HIDDEN_VALUE if self.hidden else self.default
 
 
-def seed_properties(*, dns_domain: str, partitions: Iterable[str], version: str) -> list[Property]:
-    """The initial properties of a cloud, as a freshly installed Eucalyptus 4.4 shows them."""
+def seed_properties(*, dns_domain: str, partitions: Iterable[str], version: str,
+                    region: str = "eucalyptus") -> list[Property]:
+    """The initial properties of a cloud, as a freshly installed Eucalyptus 4.4 shows them.
+
+    A cloud whose region is not the default ``eucalyptus`` has it named in
+    ``region.region_name``, as an operator names it.
+    """
     network = json.dumps(
         {
             "Mode": "EDGE",
@@ -151,17 +156,8 @@ def seed_properties(*, dns_domain: str, partitions: Iterable[str], version: str)
             hidden=True,
         ),
         Property("region.region_configuration", "", "Region configuration document, in JSON", ""),
-        Property("region.region_name", "", "Region name (empty: the default)", ""),
-        Property(
-            "services.imaging.worker.enabled",
-            "true",
-            "Run the imaging worker",
-            "true",
-            validate=_boolean,
-        ),
-        Property(
-            "services.loadbalancing.worker.image", "NULL", "Load balancer worker image", "NULL"
-        ),
+        Property("region.region_name", "" if region == "eucalyptus" else region,
+                 "Region name.", ""),
         Property("system.dns.dnsdomain", dns_domain, "Domain name to use for DNS", "localhost"),
         Property("system.dns.nameserver", "nshost." + dns_domain, "Nameserver host name", "nshost"),
         Property(
@@ -172,6 +168,7 @@ def seed_properties(*, dns_domain: str, partitions: Iterable[str], version: str)
             validate=_integer,
         ),
     ]
+    props += _service_properties()
     for partition in partitions:
         props += [
             Property(
@@ -203,6 +200,91 @@ def seed_properties(*, dns_domain: str, partitions: Iterable[str], version: str)
             ),
         ]
     return sorted(props, key=lambda p: p.name)
+
+
+def _positive(value: str) -> None:
+    if not value.isdigit() or int(value) < 1:
+        raise PropertyError(f"Failed to set property: expected a positive integer, got {value!r}")
+
+
+def _text(prefix: str, rows: Iterable[tuple[str, str, str]],
+          checks: dict[str, Callable[[str], None]]) -> list[Property]:
+    return [
+        Property(f"{prefix}.{name}", default, description, default, validate=checks.get(name))
+        for name, default, description in rows
+    ]
+
+
+def _service_properties() -> list[Property]:
+    """The properties of the authentication, region and worker-VM services, with the names,
+    defaults and descriptions (worded as the server words them) a 4.4 cloud registers: a
+    field's name, lower-cased, under its class's root. The database worker's are not among
+    them: from 4.3 on the server no longer registers that class."""
+    worker = ("configured", "healthcheck")
+    return [
+        *_text("authentication", [
+            ("access_keys_limit", "2", "Limit for access keys per user"),
+            ("authorization_expiry", "5s", "Default expiry for cached authorization metadata"),
+            ("credential_download_generate_certificate", "Absent",
+             "Strategy for generation of certificates on credential download "
+             "( Never | Absent | Limited )"),
+            ("credential_download_host_match", "",
+             "CIDR to match against for host address selection"),
+            ("default_password_expiry", "60d", "Default password expiry time"),
+            ("max_policy_attachments", "10", "Maximum number of attached managed policies"),
+            ("max_policy_size", "16384", "Maximum size for an IAM policy (bytes)"),
+            ("signing_certificates_limit", "2", "Limit for signing certificates per user"),
+            ("strict_policy_validation", "true", "Use strict validation for IAM policy syntax"),
+            ("system_account_quota_enabled", "true", "Process quotas for system accounts"),
+        ], {"access_keys_limit": _positive, "signing_certificates_limit": _positive,
+            "strict_policy_validation": _boolean, "system_account_quota_enabled": _boolean}),
+        *_text("region", [
+            ("region_enable_ssl", "true", "Enable SSL (HTTPS) for regions."),
+            ("region_ssl_default_cas", "true", "Use default CAs for region SSL connections."),
+            ("region_ssl_verify_hostnames", "true",
+             "Verify hostnames for region SSL connections."),
+        ], dict.fromkeys(("region_enable_ssl", "region_ssl_default_cas",
+                          "region_ssl_verify_hostnames"), _boolean)),
+        *_text("services.imaging", [
+            ("import_task_expiration_hours", "168",
+             "expiration hours of import volume/instance tasks"),
+            ("import_task_timeout_minutes", "180", "expiration time in minutes of import tasks"),
+        ], dict.fromkeys(("import_task_expiration_hours", "import_task_timeout_minutes"),
+                         _positive)),
+        *_text("services.imaging.worker", [
+            ("availability_zones", "", "availability zones for imaging worker"),
+            ("configured", "false",
+             "Prepare imaging service so a worker can be launched.If something goes south with "
+             "the service there is a big chance that setting it to false and back to true would "
+             "solve issues."),
+            ("expiration_days", "180", "the days after which imaging work VMs expire"),
+            ("healthcheck", "true", "enabling imaging worker healthcheck"),
+            ("image", "NULL", "EMI containing imaging worker"),
+            ("init_script", "",
+             "bash script that will be executed before service configuration and start up"),
+            ("instance_type", "m1.small", "instance type for imaging worker"),
+            ("keyname", "", "keyname to use when debugging imaging worker"),
+            ("log_server", "", "address/ip of the server that collects logs from imaging wokrers"),
+            ("log_server_port", "514", "UDP port that log server is listerning to"),
+            ("ntp_server", "", "address of the NTP server used by imaging worker"),
+        ], {**dict.fromkeys(worker, _boolean), "expiration_days": _positive,
+            "log_server_port": _positive}),
+        *_text("services.loadbalancing.worker", [
+            ("app_cookie_duration", "24",
+             "duration of app-controlled cookie to be kept in-memory (hours)"),
+            ("expiration_days", "365", "the days after which the loadbalancer Vms expire"),
+            ("failure_threshold_for_recycle", "24",
+             "number of activity failure that will trigger recycling workers"),
+            ("image", "NULL", "EMI containing haproxy and the controller"),
+            ("init_script", "",
+             "bash script that will be executed before service configuration and start up"),
+            ("instance_type", "m1.medium", "instance type for loadbalancer instances"),
+            ("keyname", "", "keyname to use when debugging loadbalancer VMs"),
+            ("ntp_server", "", "the address of the NTP server used by loadbalancer VMs"),
+            ("use_elastic_ip", "false", "flag to indicate the workers use elastic IP"),
+        ], {"app_cookie_duration": _positive, "expiration_days": _positive,
+            "failure_threshold_for_recycle": _positive, "use_elastic_ip": _boolean}),
+    ]
 
 
 class PropertyStore:

@@ -49,11 +49,14 @@ def query_error(namespace: str, code: str, message: str, request_id: str) -> byt
     ).encode()
 
 
-def ec2_response(action: str, version: str, fields: Fields, request_id: str) -> bytes:
-    """An EC2 extension success document (``<XResponseType>``, namespace of the Version)."""
+def ec2_response(action: str, version: str, fields: Fields, request_id: str,
+                 suffix: str = "ResponseType") -> bytes:
+    """An EC2 success document (``<XResponseType>`` for the extensions, ``<XResponse>`` as
+    the server's binding names the AWS actions; namespace of the Version)."""
     body = "".join(_element(name, value) for name, value in [("requestId", request_id), *fields])
     namespace = f"http://ec2.amazonaws.com/doc/{version}/"
-    return f'<{action}ResponseType xmlns="{namespace}">{body}</{action}ResponseType>'.encode()
+    root = action + suffix
+    return f'<{root} xmlns="{namespace}">{body}</{root}>'.encode()
 
 
 def _element(name: str, value: Node) -> str:

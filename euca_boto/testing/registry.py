@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from .topology import COMPONENTS, ComponentType, ServiceView
+from .wire import java_date
 
 # Target states (Component.State) and the transitions that lead to one (reference §3.2).
 STATES = (
@@ -182,7 +183,7 @@ class ServiceRegistry:
         return view
 
     def _event(self, view: ServiceView, severity: str, message: str) -> None:
-        stamp = time.strftime("%a %b %d %H:%M:%S UTC %Y", time.gmtime(self._clock()))
+        stamp = java_date(self._clock())
         self._events.setdefault(view.name, []).append(
             Event(severity, str(uuid.uuid4()), message, view, stamp)
         )

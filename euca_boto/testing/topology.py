@@ -1,8 +1,9 @@
 """What a LocalCloud reports through DescribeServices: component types, services and states.
 
-Every endpoint hosts the user-facing services (as a Eucalyptus UFS host does); every partition has
-a cluster and a storage service. A service's state follows its endpoint's health, and the epoch
-counts topology changes (reference §3.1, §9.2).
+The first endpoint's host runs the cloud controller; every endpoint hosts the user-facing
+services (as a Eucalyptus UFS host does); every partition has a cluster and a storage service. A
+service's state follows its endpoint's health, and the epoch counts topology changes (reference
+§3.1, §9.2).
 """
 
 from __future__ import annotations
@@ -205,16 +206,35 @@ class ServiceView:
     host: str
     uri: str
     state: str
-    endpoint: int | None  # the hosting endpoint; None for partition services
+    endpoint: int | None  # the hosting endpoint; None for registered (distributed) services
 
     @property
     def full_name(self) -> str:
         return f"arn:euca:eucalyptus:{self.partition}:{self.component.name}:{self.name}/"
 
 
+CLOUD_CONTROLLER = "eucalyptus"  # the cloud controller's component type and partition
+
+
 def services(endpoints: Sequence[EndpointView], partitions: Sequence[str]) -> list[ServiceView]:
-    """Every service: per endpoint its user-facing ones, per partition cluster and storage."""
+    """Every service: the cloud controller, per endpoint its user-facing ones, per partition
+    cluster and storage."""
+    # The cloud controller runs on the first endpoint's host. Initialising a cloud registers it
+    # in partition "eucalyptus" under its host's address (the server's initialize_cloud).
+    first = endpoints[0]
+    controller = COMPONENTS[CLOUD_CONTROLLER]
     rows = [
+        ServiceView(
+            component=controller,
+            name=first.host,
+            partition=CLOUD_CONTROLLER,
+            host=first.host,
+            uri=first.url + controller.path,
+            state=first.state,
+            endpoint=None,
+        )
+    ]
+    rows += [
         ServiceView(
             component=component,
             name=f"ufs{ep.index}.{component.name}",

@@ -7,6 +7,7 @@ for byte, so handlers only describe *what* to answer.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
@@ -27,6 +28,12 @@ class Struct:
 # item/entry) or a list of Structs (each wrapped in item). ``None`` means "omit the element",
 # as the Java binding does for null fields.
 Value = str | int | bool | Struct | Sequence[str] | Sequence[Struct] | None
+
+
+def java_date(seconds: float) -> str:
+    """A moment as Java's ``Date.toString()`` writes it in UTC (``Wed Jan 02 03:04:05 UTC
+    2030``): the server's text for event times and password expiry."""
+    return time.strftime("%a %b %d %H:%M:%S UTC %Y", time.gmtime(seconds))
 
 
 def namespace(msgs_version: str | None) -> str:

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import http.client
 import json
+from datetime import timedelta, timezone
 from typing import Any
 from urllib.parse import unquote, urlencode, urlsplit
 
@@ -17,7 +18,7 @@ import euca_boto
 from euca_boto.admin import Cloud
 from euca_boto.msgs import InBandFailure
 from euca_boto.testing import LocalCloud
-from euca_boto.testing.certificates import pem_to_der
+from euca_boto.testing.certificates import pem_to_der, signing_certificate
 
 
 def _last(cloud: LocalCloud, action: str) -> Any:
@@ -406,6 +407,24 @@ def test_account_policies(session: Any) -> None:
     assert _error(malformed)[:2] == (400, "MalformedPolicyDocument")
 
 
+def test_the_system_accounts_are_listed_and_cannot_be_deleted(session: Any) -> None:
+    iam = session.client("iam")
+    listed = {a["AccountName"]: a["AccountId"] for a in iam.list_accounts()["Accounts"]}
+    system = sorted(name for name in listed if name.startswith("(eucalyptus)"))
+    assert system == [f"(eucalyptus){name}" for name in (
+        "aws-exec-read", "billing", "blockstorage", "cloudformation", "database", "imaging",
+        "loadbalancing", "objectstorage", "simplequeue")]
+    # The compute service names the same account DescribeServices and ListAccounts show.
+    (compute,) = session.client("euserv").describe_services(
+        ServiceNames=["ufs0.compute"])["ServiceStatuses"]
+    (account,) = compute["ServiceAccounts"]
+    assert account["AccountNumber"] == listed["(eucalyptus)aws-exec-read"]
+    for name in ("(eucalyptus)imaging", "eucalyptus"):
+        with pytest.raises(ClientError) as refused:
+            iam.delete_account(AccountName=name, Recursive=True)
+        assert _error(refused) == (409, "DeleteConflict", "System account can not be deleted.")
+
+
 def test_delete_account_needs_recursive_when_not_empty_and_revokes_its_keys(
     session: Any,
 ) -> None:
@@ -424,6 +443,56 @@ def test_delete_account_needs_recursive_when_not_empty_and_revokes_its_keys(
     with pytest.raises(ClientError) as revoked:
         _as(session, made).client("sts").get_caller_identity()
     assert _error(revoked)[1] == "InvalidClientTokenId"
+
+
+def test_update_server_certificate_renames_and_moves_it(session: Any) -> None:
+    iam = session.client("iam")
+    body, key = signing_certificate("web")
+    iam.upload_server_certificate(ServerCertificateName="web", CertificateBody=body,
+                                  PrivateKey=key)
+    iam.update_server_certificate(ServerCertificateName="web",
+                                  NewServerCertificateName="web-2026", NewPath="/prod/")
+    moved = iam.get_server_certificate(ServerCertificateName="web-2026")["ServerCertificate"]
+    assert moved["ServerCertificateMetadata"]["Path"] == "/prod/"
+    assert moved["CertificateBody"].strip() == body.strip()
+    with pytest.raises(ClientError) as gone:
+        iam.get_server_certificate(ServerCertificateName="web")
+    assert _error(gone)[1] == "NoSuchEntity"
+
+    iam.upload_server_certificate(ServerCertificateName="api", CertificateBody=body,
+                                  PrivateKey=key)
+    with pytest.raises(ClientError) as taken:
+        iam.update_server_certificate(ServerCertificateName="api",
+                                      NewServerCertificateName="web-2026")
+    assert _error(taken) == (409, "EntityAlreadyExists",
+                             "Server certificate web-2026 already exists.")
+    with pytest.raises(ClientError) as missing:
+        iam.update_server_certificate(ServerCertificateName="ghost", NewPath="/x/")
+    assert _error(missing) == (404, "NoSuchEntity", "Server certificate ghost does not exist")
+
+
+def test_get_user_show_extra_and_update_user_enabled_and_password_expiration(
+    session: Any,
+) -> None:
+    iam = session.client("iam")
+    iam.create_user(UserName="carol")
+    plain = iam.get_user(UserName="carol")["User"]
+    assert "Enabled" not in plain and "PasswordExpiration" not in plain
+    extra = iam.get_user(UserName="carol", ShowExtra=True)["User"]
+    # A new user is enabled; its password expires authentication.default_password_expiry (60
+    # days) after its creation, given as Java's Date.toString() text, as the server gives it.
+    expires = plain["CreateDate"].astimezone(timezone.utc) + timedelta(days=60)
+    assert (extra["Enabled"], extra["PasswordExpiration"]) == (
+        True, expires.strftime("%a %b %d %H:%M:%S UTC %Y"))
+
+    iam.update_user(UserName="carol", Enabled=False, PasswordExpiration="2030-01-02T03:04:05Z")
+    iam.update_user(UserName="carol", NewUserName="carla")
+    extra = iam.get_user(UserName="carla", ShowExtra=True)["User"]
+    assert (extra["Enabled"], extra["PasswordExpiration"]) == (False,
+                                                               "Wed Jan 02 03:04:05 UTC 2030")
+    with pytest.raises(ClientError) as invalid:
+        iam.update_user(UserName="carla", PasswordExpiration="soon")
+    assert _error(invalid) == (400, "InvalidValue", "Invalid password expiration soon")
 
 
 def test_ldap_sync_status_follows_the_property(cloud: LocalCloud, session: Any) -> None:
@@ -698,3 +767,75 @@ def test_migrate_instances(cloud: LocalCloud, session: Any) -> None:
     with pytest.raises(ClientError) as missing:
         ec2.migrate_instances(InstanceId="i-00000000deadbeef0")
     assert _error(missing)[1] == "InvalidInstanceID.NotFound"
+
+
+def _instance_ids(ec2: Any, **params: Any) -> set[str]:
+    reservations = ec2.describe_instances(**params)["Reservations"]
+    return {i["InstanceId"] for r in reservations for i in r["Instances"]}
+
+
+def test_the_verbose_listings_show_every_accounts_resources_to_the_administrator(
+    cloud: LocalCloud, session: Any
+) -> None:
+    key, secret = cloud.add_credentials(account="verbosecorp")
+    tenant = _as(session, {"AccessKeyId": key, "SecretAccessKey": secret}).client("ec2")
+    admin = session.client("ec2")
+    mine = admin.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1)
+    theirs = tenant.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1)
+    mine_id, theirs_id = (r["Instances"][0]["InstanceId"] for r in (mine, theirs))
+    volume = tenant.create_volume(AvailabilityZone="PARTI00", Size=1)["VolumeId"]
+
+    assert {mine_id, theirs_id} <= _instance_ids(admin, InstanceIds=["verbose"])
+    owners = {r["OwnerId"] for r in admin.describe_instances(InstanceIds=["verbose"])[
+        "Reservations"]}
+    assert theirs["OwnerId"] in owners and mine["OwnerId"] in owners
+    assert volume in {v["VolumeId"] for v in admin.describe_volumes(VolumeIds=["verbose"])[
+        "Volumes"]}
+    # Without it the administrator sees its own account's; others see their own either way.
+    assert theirs_id not in _instance_ids(admin)
+    assert _instance_ids(tenant, InstanceIds=["verbose"]) == _instance_ids(tenant)
+    assert mine_id not in _instance_ids(tenant, InstanceIds=["verbose"])
+    sent = _last(cloud, "DescribeInstances").params
+    assert sent["InstanceId.1"] == "verbose"
+
+
+def test_availability_zones_and_regions_are_the_clouds(cloud: LocalCloud, session: Any) -> None:
+    ec2 = session.client("ec2")
+    zones = ec2.describe_availability_zones()["AvailabilityZones"]
+    # The region name is the property region.region_name, empty until an operator sets it.
+    assert [(z["ZoneName"], z["State"], z.get("RegionName")) for z in zones] == [
+        ("PARTI00", "available", ""), ("PARTI01", "available", "")]
+    picked = ec2.describe_availability_zones(
+        Filters=[{"Name": "zone-name", "Values": ["PARTI01"]}])["AvailabilityZones"]
+    assert [z["ZoneName"] for z in picked] == ["PARTI01"]
+    with pytest.raises(ClientError) as unknown:
+        ec2.describe_availability_zones(ZoneNames=["us-east-1a"])
+    assert _error(unknown)[1:] == ("InvalidParameterValue",
+                                   "Invalid availability zone: [us-east-1a]")
+    # One region, the cloud's, and one of its compute services' URLs: the first, as the
+    # server keeps one per region and service type.
+    compute = session.client("euserv").describe_services(ListAll=True, ByServiceType="compute")
+    urls = sorted(s["ServiceId"]["Uri"] for s in compute["ServiceStatuses"])
+    assert cloud.service_url("ec2", 0) in urls
+    assert ec2.describe_regions()["Regions"] == [{"RegionName": "eucalyptus", "Endpoint": urls[0]}]
+
+
+def test_the_verbose_zone_listing_shows_each_zones_capacity(session: Any) -> None:
+    zones = session.client("ec2").describe_availability_zones(ZoneNames=["verbose"])[
+        "AvailabilityZones"]
+    lines = [(z["ZoneName"], z["State"]) for z in zones]
+    assert lines[:3] == [
+        ("PARTI00", "127.0.0.1 arn:euca:eucalyptus:PARTI00:cluster:PARTI00.cluster/"),
+        ("|- vm types", "free / max   cpu   ram  disk"),
+        ("|- t1.micro", "0032 / 0032   1    256     5"),
+    ]
+    assert ("|- m2.2xlarge", "0016 / 0016   2   4096    30") in lines
+    assert lines.count(("|- vm types", "free / max   cpu   ram  disk")) == 2
+
+
+def test_register_image_takes_the_eucalyptus_platform(cloud: LocalCloud, session: Any) -> None:
+    # The server's RegisterImageType has Platform (windows or linux); AWS's model does not.
+    image = session.client("ec2").register_image(
+        Name="windows-2019", ImageLocation="images/windows-2019.manifest.xml", Platform="windows")
+    assert image["ImageId"].startswith("ami-")
+    assert _last(cloud, "RegisterImage").params["Platform"] == "windows"

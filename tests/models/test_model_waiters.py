@@ -34,8 +34,10 @@ def test_service_enabled_polls_until_every_service_is_enabled(
         ServiceNames=["svc0", "svc1"], WaiterConfig=NO_DELAY
     )
 
+    # Named services are looked for wherever they run: ListAll goes with them.
     assert [r.body for r in server.requests] == [
         "Action=DescribeServices&Version=eucalyptus&ServiceName.1=svc0&ServiceName.2=svc1"
+        "&ListAll=true"
     ] * 3
 
 

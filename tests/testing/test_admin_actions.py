@@ -104,7 +104,7 @@ def test_bootstrap_host_names_reach_describe_services(
         secret_key=cloud.secret_key,
         host=f"{label}.{cloud.dns_domain}",
     )
-    assert len(services(reply)) == 25
+    assert len(services(reply)) == 1 + 3 * 7 + 2 * 2
 
 
 def test_the_internal_path_prefix_is_accepted(cloud: LocalCloud, signed: Call) -> None:
@@ -149,7 +149,7 @@ def test_list_all_reports_every_endpoint_and_partition_service(
     cloud: LocalCloud, admin: Call
 ) -> None:
     rows = services(describe(admin, ListAll="true"))
-    assert len(rows) == 3 * 7 + 2 * 2
+    assert len(rows) == 1 + 3 * 7 + 2 * 2
     compute = [r for r in rows if r["type"] == "compute"]
     assert [(r["name"], r["partition"], r["uri"]) for r in compute] == [
         ("ufs0.compute", "PARTI00", cloud.service_url("ec2", 0)),
@@ -168,6 +168,7 @@ def test_list_all_reports_every_endpoint_and_partition_service(
 
 def test_without_list_all_only_the_answering_hosts_public_services_show(admin: Call) -> None:
     assert names(describe(admin, endpoint=1)) == [
+        "127.0.0.1",  # the cloud controller, registered like the zone services
         "ufs1.bootstrap",
         "ufs1.compute",
         "ufs1.euare",
@@ -178,6 +179,20 @@ def test_without_list_all_only_the_answering_hosts_public_services_show(admin: C
         "PARTI01.cluster",
         "PARTI01.storage",
     ]
+
+
+def test_the_cloud_controller_is_registered_on_the_first_endpoints_host(
+    cloud: LocalCloud, admin: Call
+) -> None:
+    # As initializing a cloud registers it: type and partition eucalyptus, named for its host.
+    (row,) = [r for r in services(describe(admin, ListAll="true")) if r["type"] == "eucalyptus"]
+    assert row == {"name": "127.0.0.1", "type": "eucalyptus", "partition": "eucalyptus",
+                   "uri": cloud.url + "/services/Eucalyptus", "state": "ENABLED",
+                   "epoch": row["epoch"]}
+    reply = root(admin("configuration", {"Action": "DescribeEucalyptus", **V}))
+    assert [(i.findtext("name"), i.findtext("fullName"), i.findtext("state"))
+            for i in reply.findall("registered/item")] == [
+        ("127.0.0.1", "arn:euca:eucalyptus:eucalyptus:eucalyptus:127.0.0.1/", "ENABLED")]
 
 
 def test_list_user_services_adds_the_co_located_admin_services(admin: Call) -> None:
@@ -214,7 +229,7 @@ def test_describe_services_parameters_narrow_the_result(
 
 
 def test_by_host_matches_the_endpoints_address(admin: Call) -> None:
-    assert len(names(describe(admin, ListAll="true", ByHost="127.0.0.1"))) == 25
+    assert len(names(describe(admin, ListAll="true", ByHost="127.0.0.1"))) == 26
 
 
 def test_by_service_type_accepts_a_service_group(admin: Call) -> None:
@@ -318,6 +333,26 @@ def test_filter_names_are_case_sensitive(admin: Call) -> None:
     assert services(reply) == []
 
 
+def test_the_state_filter_takes_any_case(admin: Call) -> None:
+    # The server reads each value as a Component.State, upper-cased.
+    upper, lower = (
+        names(describe(admin, ListAll="true", **{"Filter.1.Name": "state", "Filter.1.Value.1": v}))
+        for v in ("ENABLED", "enabled")
+    )
+    assert lower == upper
+    assert len(lower) == len(names(describe(admin, ListAll="true")))
+
+
+@pytest.mark.parametrize(
+    "params", [{"Filter.1.Name": "state", "Filter.1.Value.1": "sleeping"}, {"ByState": "sleeping"}]
+)
+def test_a_state_that_does_not_exist_is_an_error(admin: Call, params: dict[str, str]) -> None:
+    reply = describe(admin, ListAll="true", **params)
+    assert reply.status == 400
+    assert "<Code>DescribeServicesType</Code>" in reply.text
+    assert "No enum constant com.eucalyptus.component.Component.State.SLEEPING" in reply.text
+
+
 def test_a_non_admin_account_sees_only_public_services(cloud: LocalCloud, admin: Call) -> None:
     key, secret = cloud.add_credentials(account="acme")
     reply = admin(
@@ -356,6 +391,29 @@ def test_the_seeded_properties_describe_this_cloud(cloud: LocalCloud, admin: Cal
         "dns.enabled",
     ):
         assert name in props
+
+
+def test_the_worker_and_authentication_properties_are_those_of_a_4_4_cloud(prop: Call) -> None:
+    reply = prop("DescribeProperties", **{"Property.1": "services.", "Property.2": "authentic"})
+    props = {name: p["defaultValue"] for name, p in properties(reply).items()}
+    assert {name.rsplit(".", 1)[1]: value for name, value in props.items()
+            if name.startswith("services.imaging.worker.")} == {
+        "availability_zones": "", "configured": "false", "expiration_days": "180",
+        "healthcheck": "true", "image": "NULL", "init_script": "", "instance_type": "m1.small",
+        "keyname": "", "log_server": "", "log_server_port": "514", "ntp_server": ""}
+    assert props["services.loadbalancing.worker.instance_type"] == "m1.medium"
+    assert props["authentication.default_password_expiry"] == "60d"
+    # 4.3 stopped registering the database worker's properties; this cloud reports 4.4.2.
+    assert not [name for name in props if name.startswith("services.database.")]
+    refused = prop("ModifyPropertyValue", Name="services.imaging.worker.configured", Value="yes")
+    assert refused.status == 400
+
+
+def test_a_cloud_in_another_region_names_it_in_region_name() -> None:
+    with LocalCloud(endpoints=1, partitions=1, region="lab", aws=False) as lab:
+        assert lab.properties.get("region.region_name").value == "lab"
+    with LocalCloud(endpoints=1, partitions=1, aws=False) as default:
+        assert default.properties.get("region.region_name").value == ""
 
 
 def test_property_names_match_by_plain_prefix(prop: Call) -> None:

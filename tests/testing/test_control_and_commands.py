@@ -23,6 +23,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 from botocore.parsers import ResponseParserError
 
+import euca_boto
 from euca_boto.cli.cloud import main
 from euca_boto.testing import LocalCloud
 
@@ -115,6 +116,21 @@ def test_the_request_log_through_the_control_api(cloud: LocalCloud, client: Clie
     ]
     assert control(cloud, "DELETE", "/endpoints/1/requests") == (200, [])
     assert control(cloud, "GET", "/requests") == (200, [])
+
+
+def test_an_endpoints_request_log_holds_that_endpoints_requests_only(
+    cloud: LocalCloud, client: Client
+) -> None:
+    client("sts", 0).get_caller_identity()
+    client("ec2", 1).describe_regions()
+    assert [r["action"] for r in control(cloud, "GET", "/endpoints/1/requests")[1]] == [
+        "DescribeRegions"
+    ]
+    assert [r["action"] for r in control(cloud, "GET", "/endpoints/0/requests")[1]] == [
+        "GetCallerIdentity"
+    ]
+    assert control(cloud, "DELETE", "/endpoints/1/requests") == (200, [])
+    assert [r["endpoint"] for r in control(cloud, "GET", "/requests")[1]] == [0]
 
 
 @pytest.mark.parametrize(
@@ -284,23 +300,30 @@ def running_cloud() -> Iterator[tuple[subprocess.Popen[str], str]]:
             process.wait()
 
 
+def use_printed_profile(printed: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Write the profile and credentials `cloud` printed into ``tmp_path``, point botocore at
+    them, and return the control URL it printed."""
+    config_text = printed.split("# Add to ~/.aws/config:\n", 1)[1].split("# Add to", 1)[0]
+    credentials_text = printed.split("# Add to ~/.aws/credentials:\n", 1)[1].split("# Control", 1)[
+        0
+    ]
+    (tmp_path / "config").write_text(config_text)
+    (tmp_path / "credentials").write_text(credentials_text)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    control_url = printed.split("# Control URL (for `euca-boto fault --control ...`): ", 1)[1]
+    return control_url.split("\n", 1)[0]
+
+
 def test_the_cloud_command_prints_a_working_profile_and_stops_on_sigterm(
     running_cloud: tuple[subprocess.Popen[str], str],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     process, printed = running_cloud
-    config_text = printed.split("# Add to ~/.aws/config:\n", 1)[1].split("# Add to", 1)[0]
-    credentials_text = printed.split("# Add to ~/.aws/credentials:\n", 1)[1].split("# Control", 1)[
-        0
-    ]
-    control_url = printed.split("# Control URL (for `euca-boto fault --control ...`): ", 1)[1]
-    control_url = control_url.split("\n", 1)[0]
-    assert config_text.startswith("[profile demo]\nregion = eucalyptus\neuca_endpoint = http://")
-    (tmp_path / "config").write_text(config_text)
-    (tmp_path / "credentials").write_text(credentials_text)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    control_url = use_printed_profile(printed, tmp_path, monkeypatch)
+    assert (tmp_path / "config").read_text().startswith(
+        "[profile demo]\nregion = eucalyptus\neuca_endpoint = http://")
     session = boto3.Session(profile_name="demo")
     sts = session.client("sts", config=Config(retries={"total_max_attempts": 1}))
     assert sts.get_caller_identity()["Account"]
@@ -313,6 +336,23 @@ def test_the_cloud_command_prints_a_working_profile_and_stops_on_sigterm(
 
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=10) == 0
+
+
+def test_the_cloud_commands_profile_fails_over_between_every_endpoint(
+    running_cloud: tuple[subprocess.Popen[str], str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    control_url = use_printed_profile(running_cloud[1], tmp_path, monkeypatch)
+    result = command("fault", "--control", control_url, "--endpoint", "0", "--stop")
+    assert result.returncode == 0, result.stderr
+
+    euprop = euca_boto.session(profile_name="demo", euca_retry_base_delay=0.01).client("euprop")
+    for _ in range(3):
+        assert euprop.describe_properties(Properties=["dns.enabled"])["Properties"]
+    with urllib.request.urlopen(control_url + "/endpoints/1/requests", timeout=5) as response:
+        answered = [r["action"] for r in json.load(response)]
+    assert answered.count("DescribeProperties") == 3
 
 
 def test_the_cloud_command_rejects_bad_arguments_with_status_2(

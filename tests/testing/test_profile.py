@@ -32,6 +32,19 @@ def test_the_profile_text_maps_every_service_to_its_endpoint(cloud: LocalCloud) 
     )
 
 
+def test_a_failover_profile_names_every_endpoint(cloud: LocalCloud) -> None:
+    urls = ", ".join(endpoint.url for endpoint in cloud.endpoints)
+    assert len(cloud.endpoints) > 1
+    text = cloud.profile_text(failover=True)
+    assert text.splitlines()[:4] == [
+        "[profile localcloud]",
+        "region = eucalyptus",
+        f"euca_endpoint = {cloud.url}",
+        f"euca_endpoint_urls = {urls}",
+    ]
+    assert text.replace(f"euca_endpoint_urls = {urls}\n", "") == cloud.profile_text()
+
+
 def test_the_default_profile_has_no_profile_prefix(cloud: LocalCloud) -> None:
     assert cloud.profile_text("default").startswith("[default]\nregion = eucalyptus\n")
     assert "[services default]" in cloud.profile_text("default")

@@ -155,7 +155,7 @@ def test_answers_are_well_formed_xml_in_the_msgs_namespace(
     ns = namespace(small)
     assert root.tag == f"{{{ns}}}DescribeServicesResponseType"
     assert [child.tag for child in root][:2] == [f"{{{ns}}}correlationId", f"{{{ns}}}_return"]
-    assert len(root.findall(f"{{{ns}}}serviceStatuses/{{{ns}}}item")) == 7 + 2
+    assert len(root.findall(f"{{{ns}}}serviceStatuses/{{{ns}}}item")) == 1 + 7 + 2
 
 
 def test_missing_version_is_a_400_pipeline_error(

@@ -80,7 +80,9 @@ def test_the_typed_example_runs_against_a_local_cloud() -> None:
     assert result.returncode == 0, result.stderr
     assert "enabled service types: bootstrap, cluster, compute" in result.stdout
     assert "dns.enabled = true" in result.stdout
-    assert "accounts: eucalyptus" in result.stdout
+    # The cloud's own account and the (eucalyptus)* system accounts, sorted.
+    assert "accounts: (eucalyptus)aws-exec-read, " in result.stdout
+    assert result.stdout.rstrip().endswith(", eucalyptus")
 
 
 @pytest.fixture(scope="module")

@@ -7,23 +7,14 @@ state, and creating an account together with its admin's access key.
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from euca_boto.admin.properties import Properties
 from euca_boto.errors import EucaBotoError
-
-# Properties whose values are JSON documents (reference §4.2); they are parsed on read.
-JSON_PROPERTIES = frozenset({
-    "authentication.ldap_integration_configuration",
-    "cloud.network.network_configuration",
-    "cloudformation.swf_client_config",
-    "cloudformation.swf_workflow_worker_config",
-    "region.region_configuration",
-})
 
 
 class ServiceWaitTimeout(EucaBotoError, TimeoutError):
@@ -38,57 +29,6 @@ class HealthRow:
     partition: str
     state: str
     count: int
-
-
-class Properties(MutableMapping[str, Any]):
-    """Cloud properties as a mapping: read, set (``props[name] = value``), reset.
-
-    Values of the JSON-valued properties come back parsed; setting one accepts a dict or list
-    and sends it as JSON. Deleting a property resets it to its default.
-    """
-
-    def __init__(self, euprop: Any) -> None:
-        self._euprop = euprop
-
-    def _describe(self, prefixes: list[str]) -> list[dict[str, Any]]:
-        return list(self._euprop.describe_properties(Properties=prefixes)["Properties"])
-
-    def __getitem__(self, name: str) -> Any:
-        for prop in self._describe([name]):
-            if prop["Name"] == name:
-                return _decode(name, prop.get("Value", ""))
-        raise KeyError(name)
-
-    def __setitem__(self, name: str, value: Any) -> None:
-        text = json.dumps(value) if isinstance(value, (dict, list)) else str(value)
-        self._euprop.modify_property_value(Name=name, Value=text)
-
-    def __delitem__(self, name: str) -> None:
-        self.reset(name)
-
-    def reset(self, name: str) -> Any:
-        """Reset ``name`` to its default; returns the value now in force."""
-        answer = self._euprop.modify_property_value(Name=name, Reset=True)
-        return _decode(name, answer.get("Value", ""))
-
-    def __iter__(self) -> Iterator[str]:
-        return iter([prop["Name"] for prop in self._describe([])])
-
-    def __len__(self) -> int:
-        return len(self._describe([]))
-
-    def with_prefix(self, prefix: str) -> dict[str, Any]:
-        """Every property whose name starts with ``prefix`` (one call)."""
-        return {p["Name"]: _decode(p["Name"], p.get("Value", "")) for p in self._describe([prefix])}
-
-
-def _decode(name: str, value: str) -> Any:
-    if name in JSON_PROPERTIES and value.strip():
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
 
 
 class Cloud:
@@ -122,25 +62,40 @@ class Cloud:
         )
         return [HealthRow(t, p, s, n) for (t, p, s), n in sorted(counts.items())]
 
+    def service_status(self, name: str) -> dict[str, Any] | None:
+        """The status of the service ``name`` (a name or full name), wherever it runs; None
+        when the cloud has no such service."""
+        # Without ListAll the server matches the name only among the services it lists by
+        # default, which leaves out admin services and other hosts' public ones.
+        statuses = self.euserv.describe_services(ServiceNames=[name], ListAll=True)[
+            "ServiceStatuses"]
+        return dict(statuses[0]) if statuses else None
+
     def wait_for_service(
-        self, name: str, state: str = "ENABLED", timeout: float = 300.0, interval: float = 5.0
+        self,
+        name: str,
+        state: str | Iterable[str] = "ENABLED",
+        timeout: float = 300.0,
+        interval: float = 5.0,
     ) -> dict[str, Any]:
-        """Poll until the service ``name`` is in ``state``; returns its status.
+        """Poll until the service ``name`` (a name or full name) is in ``state``, or in one of
+        several states; returns its status. The service is looked for wherever it runs.
 
         Raises :class:`ServiceWaitTimeout` naming the last state seen.
         """
+        wanted = {state.upper()} if isinstance(state, str) else {s.upper() for s in state}
         deadline = self._clock() + timeout
         last = "unknown"
         while True:
-            statuses = self.euserv.describe_services(ServiceNames=[name])["ServiceStatuses"]
-            for status in statuses:
+            status = self.service_status(name)
+            if status is not None:
                 last = status.get("LocalState", last)
-                if last.upper() == state.upper():
-                    return dict(status)
+                if last.upper() in wanted:
+                    return status
             if self._clock() + interval > deadline:
                 raise ServiceWaitTimeout(
-                    f"service {name!r} did not reach {state} within {timeout:g} s "
-                    f"(last state: {last})"
+                    f"service {name!r} did not reach {' or '.join(sorted(wanted))} within "
+                    f"{timeout:g} s (last state: {last})"
                 )
             self._sleep(interval)
 
