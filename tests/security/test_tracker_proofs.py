@@ -10,11 +10,14 @@ from collections.abc import Callable
 import pytest
 import requests
 from tracker_attack_support import (  # noqa: F401 - make_service is a fixture
+    body_of,
     decode,
     encode,
     encode_pairs,
+    exchange,
     make_service,
     proof,
+    status_of,
 )
 
 from euca_boto.testing import LocalCloud
@@ -141,3 +144,23 @@ def test_sts_receives_the_proof_in_its_canonical_form(
     received = {k.lower(): v for k, v in call.headers.items()}
     assert received["authorization"] == headers["Authorization"]
     assert received["x-amz-date"] == headers["X-Amz-Date"]
+
+
+@pytest.mark.parametrize("names", [
+    (IDENTITY_HEADER, IDENTITY_HEADER.lower()), ("Authorization", "authorization"),
+], ids=["identity-twice", "authorization-twice"])
+def test_a_request_carrying_an_identity_header_twice_is_refused(
+    cloud: LocalCloud, make_service: Callable[..., TrackerService],  # noqa: F811
+    names: tuple[str, str],
+) -> None:
+    service = make_service()
+    used = proof(cloud, "GET", TARGET)
+    assert _get(service, used).status_code == 200
+    values = (used, proof(cloud, "GET", TARGET))
+    if names[0] == "Authorization":
+        values = ("Bearer junk", "Bearer junk")
+    lines = "".join(f"{name}: {value}\r\n" for name, value in zip(names, values, strict=True))
+    request = (f"GET {TARGET} HTTP/1.1\r\nHost: tracker\r\n{lines}Connection: close\r\n\r\n")
+    answer = exchange(service.api.port, request.encode())
+    assert status_of(answer) == 401, answer[:300]
+    assert "more than once" in body_of(answer)["error"]["message"]
