@@ -59,7 +59,7 @@ _HEADER_VALUES = {
     "x-amz-content-sha256": re.compile(r"[0-9a-f]{64}"),
     "x-amz-security-token": re.compile(r"[!-~]{1,8192}"),
 }
-_CREDENTIAL = re.compile(r"([A-Z0-9]{16,128})/(\d{8})/([A-Za-z0-9-]{1,64})/sts/aws4_request")
+_CREDENTIAL = re.compile(r"([A-Za-z0-9_.-]{1,128})/(\d{8})/([A-Za-z0-9-]{1,64})/sts/aws4_request")
 _SIGNED_HEADERS = re.compile(r"[a-z0-9-]+(;[a-z0-9-]+)*")
 _SIGNATURE = re.compile(r"[0-9a-f]{64}")
 _HOST = re.compile(r"(\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9.-]{1,253})(:\d{1,5})?")

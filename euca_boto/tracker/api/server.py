@@ -30,9 +30,9 @@ import json
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import anyio
 import uvicorn
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -107,19 +107,38 @@ def _head_too_large(scope: Scope, limits: Limits) -> Answer | None:
     return None
 
 
+class Workers:
+    """The threads handlers run on (they block: store, STS): never more than ``max_threads``,
+    since more only fight the event loop for the interpreter lock; and a few for ``/health``
+    alone."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.api = ThreadPoolExecutor(min(limits.max_threads, limits.max_requests),
+                                      thread_name_prefix="tracker-api")
+        self.health = ThreadPoolExecutor(HEALTH_CAPACITY, thread_name_prefix="tracker-health")
+
+    def close(self) -> None:
+        self.api.shutdown(wait=False, cancel_futures=True)
+        self.health.shutdown(wait=False, cancel_futures=True)
+
+
 def build_app(
-    controller: Controller, limits: Limits, watch: FeedWatch, admission: Admission
+    controller: Controller, limits: Limits, watch: FeedWatch, admission: Admission,
+    workers: Workers,
 ) -> ASGIApp:
-    """The ASGI application: ``/openapi.json`` and every other path through the controller;
-    watches wait on ``watch``; connections on ``admission``'s reserve get only ``/health``."""
+    """The ASGI application: ``/openapi.json`` and every other path through the controller on
+    ``workers``; watches wait on ``watch``; connections on ``admission``'s reserve get only
+    ``/health``."""
     openapi = json.dumps(document()).encode()
-    # Handlers block (store, STS), so they run on worker threads, never more than this many:
-    # more threads only fight the event loop for the interpreter lock.
-    threads = anyio.CapacityLimiter(min(limits.max_threads, limits.max_requests))
     admitted = asyncio.Semaphore(limits.max_requests)
     # /health does not queue behind busy handlers: an operator sees the server under load.
-    health_threads = anyio.CapacityLimiter(HEALTH_CAPACITY)
     health_admitted = asyncio.Semaphore(HEALTH_CAPACITY)
+
+    def answer_of(method: str, target: str, headers: list[tuple[str, str]],
+                  body: bytes) -> tuple[Answer, bytes]:
+        # On the worker thread, encoding included: the event loop only moves bytes.
+        answer = controller.handle(method, target, headers, body)
+        return answer, b"" if answer.again is not None else answer.encode()
 
     async def read_body(request: Request) -> bytes:
         length = request.headers.get("content-length")
@@ -153,7 +172,11 @@ def build_app(
                                    f"method {request.method} is not allowed here; use GET"))
             return Response(openapi, 200, media_type="application/json")
         try:
-            body = await asyncio.wait_for(read_body(request), limits.request_timeout)
+            # A request with neither header has no body (RFC 9112): nothing to wait for.
+            announced = "content-length" in request.headers or (
+                "transfer-encoding" in request.headers)
+            body = (await asyncio.wait_for(read_body(request), limits.request_timeout)
+                    if announced else b"")
         except (TimeoutError, asyncio.TimeoutError):
             return _json(error(408, "RequestTimeout",
                                f"the request body did not arrive within "
@@ -162,7 +185,7 @@ def build_app(
             return _json(limited.answer, close=True)
         except ClientDisconnect:
             return _json(error(400, "ClientDisconnected", "the client went away"), close=True)
-        gate, limiter = (health_admitted, health_threads) if health else (admitted, threads)
+        gate, pool = (health_admitted, workers.health) if health else (admitted, workers.api)
         if gate.locked():
             return _json(error(503, "Busy", "the tracker is handling as many requests as it "
                                             "may; retry shortly"))
@@ -170,12 +193,15 @@ def build_app(
         query = request.scope.get("query_string", b"")
         target = raw_path.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+        loop = asyncio.get_running_loop()
         async with gate:
-            answer = await anyio.to_thread.run_sync(
-                controller.handle, request.method, target, headers, body, limiter=limiter)
+            answer, encoded = await loop.run_in_executor(
+                pool, answer_of, request.method, target, headers, body)
         if answer.again is not None:
             answer = await _watch(answer)
-        return _json(answer, close=reserved)
+            encoded = answer.encode()
+        return Response(encoded, answer.status, {"Connection": "close"} if reserved else None,
+                        media_type="application/json")
 
     async def _watch(answer: Answer) -> Answer:
         # Held without a thread or an admission slot until the feed grows past the page's
@@ -188,7 +214,7 @@ def build_app(
             if not await watch.wait_past(int(answer.body["next"]), deadline - loop.time()):
                 break
             async with admitted:
-                answer = await anyio.to_thread.run_sync(again, limiter=threads)
+                answer = await loop.run_in_executor(workers.api, again)
         return answer
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -333,11 +359,15 @@ class ApiServer:
         self.admission = Admission(self.limits.max_connections,
                                    self.limits.max_connections_per_client,
                                    self.limits.health_reserve)
+        self._workers = Workers(self.limits)
         config = uvicorn.Config(
-            build_app(controller, self.limits, self.watch, self.admission),
+            build_app(controller, self.limits, self.watch, self.admission, self._workers),
             http=_guarded_protocol(self.limits, self.admission),
             lifespan="off",
             access_log=False,  # request lines may carry tokens
+            # Clients are counted by the address they connect from, never by a header they
+            # write (X-Forwarded-For).
+            proxy_headers=False,
             log_level="warning",
             timeout_keep_alive=int(max(1, self.limits.idle_timeout)),
             timeout_graceful_shutdown=int(max(1, self.limits.shutdown_grace)),
@@ -376,3 +406,4 @@ class ApiServer:
         self._server.should_exit = True
         self._thread.join(timeout=self.limits.shutdown_grace + 5)
         self._socket.close()
+        self._workers.close()
