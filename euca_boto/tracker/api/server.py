@@ -186,7 +186,9 @@ def build_app(
         except ClientDisconnect:
             return _json(error(400, "ClientDisconnected", "the client went away"), close=True)
         gate, pool = (health_admitted, workers.health) if health else (admitted, workers.api)
-        if gate.locked():
+        # A busy tracker refuses work at once; /health, cheap and bounded by the connections,
+        # waits its turn instead.
+        if gate.locked() and not health:
             return _json(error(503, "Busy", "the tracker is handling as many requests as it "
                                             "may; retry shortly"))
         raw_path = request.scope.get("raw_path") or request.url.path.encode()
