@@ -41,7 +41,9 @@ class _Token:
 
 class TrackerClient:
     """A client of one tracker at ``url`` (``http://127.0.0.1:8780``), acting as the account of
-    ``session`` (a boto3 session whose STS endpoint is the tracker's cloud)."""
+    ``session`` (a boto3 session whose STS endpoint is the tracker's cloud). Safe to share
+    between threads. ``use_sessions=False`` sends an identity proof with every request instead
+    of a session token."""
 
     def __init__(self, session: Any, url: str, timeout: float = 30.0,
                  use_sessions: bool = True) -> None:
