@@ -94,7 +94,7 @@ def _serve(args: argparse.Namespace) -> int:
         service = TrackerService(tracker, sts_url, host, port, workers=args.workers,
                                  hook_allow=settings["euca_tracker_hook_allow"] or (),
                                  limits=limits, tls_cert=args.tls_cert, tls_key=args.tls_key,
-                                 session_ttl=args.session_ttl)
+                                 session_ttl=args.session_ttl, audience=args.audience)
     except (TrackerError, ConfigError) as error:
         print(f"euca-boto tracker: {error}", file=sys.stderr)
         return 2
@@ -163,6 +163,9 @@ def add_commands(subparsers: Any) -> None:
     serve.add_argument("--session-ttl", type=_session_ttl, default=SESSION_TTL,
                        help="lifetime of API session tokens (default 15m); a token is checked "
                             "without asking STS")
+    serve.add_argument("--audience", metavar="HOST[:PORT]",
+                       help="the tracker's name as its clients reach it (as in their URL); "
+                            "identity proofs signed for another tracker are then refused")
     serve.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (chain) file")
     serve.add_argument("--tls-key", help="the PEM private key of --tls-cert")
     serve.add_argument("--sts-url",

@@ -56,6 +56,7 @@ class TrackerClient:
         self.use_sessions = use_sessions
         self._sts_url: str = session.client("sts").meta.endpoint_url
         self._region: str = session.region_name or "us-east-1"
+        self._audience = parts.netloc.rpartition("@")[2]
         self._start()
 
     def _start(self) -> None:
@@ -193,7 +194,7 @@ class TrackerClient:
 
     def _proof(self, method: str, target: str, body: bytes, credentials: Any = None) -> str:
         return make_proof(credentials or self._credentials(), self._sts_url, self._region,
-                          method, target, body)
+                          method, target, body, audience=self._audience)
 
     def _session_token(self) -> str | None:
         """A session token of the current credentials (proving once for every thread that

@@ -48,6 +48,7 @@ from euca_boto.tracker.errors import AuthenticationError
 IDENTITY_HEADER = "X-Euca-Tracker-Identity"
 BINDING_PARAM = "EucaTrackerRequest"
 NONCE_PARAM = "EucaTrackerNonce"
+AUDIENCE_PARAM = "EucaTrackerAudience"
 # How far a proof's signing time may be from the tracker's clock, either way.
 MAX_SKEW = 300.0
 STS_BODY = "Action=GetCallerIdentity&Version=2011-06-15"
@@ -64,7 +65,9 @@ _SIGNED_HEADERS = re.compile(r"[a-z0-9-]+(;[a-z0-9-]+)*")
 _SIGNATURE = re.compile(r"[0-9a-f]{64}")
 _HOST = re.compile(r"(\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9.-]{1,253})(:\d{1,5})?")
 _PARAMS = {BINDING_PARAM: re.compile(r"[0-9a-f]{64}"),
-           NONCE_PARAM: re.compile(r"[A-Za-z0-9_-]{16,64}")}
+           NONCE_PARAM: re.compile(r"[A-Za-z0-9_-]{16,64}"),
+           AUDIENCE_PARAM: re.compile(r"[a-z0-9.:\[\]-]{1,261}")}
+_REQUIRED_PARAMS = (BINDING_PARAM, NONCE_PARAM)
 _PROOF_KEYS = ("headers", "host", "path", "query")
 _ACCOUNT = re.compile(rb"<Account>\s*([^<\s]+)\s*</Account>")
 _CALLER_IDENTITY = re.compile(rb"<GetCallerIdentityResult>")
@@ -86,17 +89,23 @@ def make_proof(
     path_and_query: str,
     body: bytes,
     signed_at: datetime.datetime | None = None,
+    audience: str | None = None,
 ) -> str:
     """The ``X-Euca-Tracker-Identity`` value for one tracker request (client side).
 
     ``credentials`` are botocore frozen credentials (access key, secret key, token). Each proof
     carries a random nonce, so two identical requests have different proofs (the tracker
-    refuses a proof it has seen). ``signed_at`` defaults to now.
+    refuses a proof it has seen). ``signed_at`` defaults to now. ``audience`` names the tracker
+    the proof is for (its host and port as the client reaches it); a tracker that knows its
+    name refuses proofs meant for another.
     """
     parts = urlsplit(sts_url)
     path = parts.path or "/"
-    query = urlencode({BINDING_PARAM: binding(method, path_and_query, body),
-                       NONCE_PARAM: secrets.token_hex(16)})
+    params = {BINDING_PARAM: binding(method, path_and_query, body),
+              NONCE_PARAM: secrets.token_hex(16)}
+    if audience:
+        params[AUDIENCE_PARAM] = audience.lower()
+    query = urlencode(params)
     when = signed_at or datetime.datetime.now(datetime.timezone.utc)
     headers = sign_v4(credentials, parts.netloc, path, query, region, when)
     proof = {"host": parts.netloc, "path": path, "query": query, "headers": headers}
@@ -154,6 +163,7 @@ class Proof:
     path: str
     binding: str
     nonce: str
+    audience: str | None
     access_key: str
     scope: str
     signed_headers: tuple[str, ...]
@@ -205,7 +215,8 @@ class Proof:
         params = _query(document["query"])
         return cls(
             host=document["host"], path=document["path"], binding=params[BINDING_PARAM],
-            nonce=params[NONCE_PARAM], access_key=access_key, scope=scope,
+            nonce=params[NONCE_PARAM], audience=params.get(AUDIENCE_PARAM),
+            access_key=access_key, scope=scope,
             signed_headers=signed, signature=signature, amz_date=stamp, signed_at=signed_at,
             content_sha256=sha, security_token=headers.get("x-amz-security-token"),
         )
@@ -217,7 +228,10 @@ class Proof:
 
     @property
     def query(self) -> str:
-        return urlencode(sorted({BINDING_PARAM: self.binding, NONCE_PARAM: self.nonce}.items()))
+        params = {BINDING_PARAM: self.binding, NONCE_PARAM: self.nonce}
+        if self.audience is not None:
+            params[AUDIENCE_PARAM] = self.audience
+        return urlencode(sorted(params.items()))
 
     def sts_headers(self) -> dict[str, str]:
         """The headers of the request to STS: the signed ones, and the form's content type."""
@@ -232,7 +246,9 @@ class Proof:
 
 
 class IdentityVerifier:
-    """Server side: learns the caller's account by replaying its proof to the cloud's STS."""
+    """Server side: learns the caller's account by replaying its proof to the cloud's STS.
+    With ``audience`` (this tracker's host and port as its clients reach it), proofs signed
+    for another tracker are refused, as Vault's AWS auth method does with its server ID."""
 
     def __init__(
         self,
@@ -240,6 +256,7 @@ class IdentityVerifier:
         timeout: float = 10.0,
         max_skew: float = MAX_SKEW,
         clock: Callable[[], float] = time.time,
+        audience: str | None = None,
     ) -> None:
         parts = urlsplit(sts_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -250,6 +267,7 @@ class IdentityVerifier:
         self.timeout = timeout
         self.max_skew = max_skew
         self.clock = clock
+        self.audience = audience.lower() if audience else None
         self._local = threading.local()
         self._seen = ReplayCache(2 * max_skew, clock)
 
@@ -265,6 +283,11 @@ class IdentityVerifier:
         if proof.path != self._path:
             raise _refused(f"the identity proof is signed for path {proof.path!r}; this tracker "
                            f"verifies callers at its STS path {self._path!r}")
+        if self.audience is not None and proof.audience != self.audience:
+            # A proof one tracker received must not open a session at another (a tracker that
+            # collects proofs could otherwise act as its callers elsewhere).
+            raise _refused(f"the identity proof is meant for tracker {proof.audience!r}, not "
+                           f"for this one ({self.audience!r}); sign for the tracker you call")
         if not hmac.compare_digest(proof.binding, binding(method, path_and_query, body)):
             raise _refused("the identity proof was signed for a different request (method, "
                            "path or body); sign each request")
@@ -427,10 +450,10 @@ def _query(text: str) -> dict[str, str]:
     if repeated:
         raise _refused(f"the proof's query gives {', '.join(repeated)} more than once")
     params = dict(pairs)
-    if sorted(params) != sorted(_PARAMS) or not all(
-            pattern.fullmatch(params[name]) for name, pattern in _PARAMS.items()):
-        raise _refused(f"the signed query may hold only {BINDING_PARAM} (64 hex digits) and "
-                       f"{NONCE_PARAM}, once each")
+    if not set(_REQUIRED_PARAMS) <= set(params) <= set(_PARAMS) or not all(
+            _PARAMS[name].fullmatch(value) for name, value in params.items()):
+        raise _refused(f"the signed query may hold only {BINDING_PARAM} (64 hex digits), "
+                       f"{NONCE_PARAM} and {AUDIENCE_PARAM} (a host and port), once each")
     return params
 
 

@@ -28,7 +28,8 @@ class TrackerService:
     ``hook_allow`` lists the internal networks and hosts hooks may nevertheless target;
     ``limits`` are the HTTP server's timeouts, sizes and connection caps; ``tls_cert`` and
     ``tls_key`` (PEM files) serve HTTPS. Session tokens (``POST /session``) live
-    ``session_ttl`` seconds."""
+    ``session_ttl`` seconds. With ``audience`` (the host and port clients reach it at) proofs
+    signed for another tracker are refused."""
 
     def __init__(
         self,
@@ -42,6 +43,7 @@ class TrackerService:
         tls_cert: str | None = None,
         tls_key: str | None = None,
         session_ttl: float = SESSION_TTL,
+        audience: str | None = None,
     ) -> None:
         self.tracker = tracker
         self.dispatcher: Dispatcher = QueueDispatcher(workers) if workers else InlineDispatcher()
@@ -50,7 +52,8 @@ class TrackerService:
             tracker.store, status=lambda: {**tracker.status(), "dispatcher": mode}
         )
         self.sessions = Sessions(tracker.store, session_ttl)
-        controller = Controller(handlers, self.dispatcher, IdentityVerifier(sts_url).verify,
+        verifier = IdentityVerifier(sts_url, audience=audience)
+        controller = Controller(handlers, self.dispatcher, verifier.verify,
                                 DestinationPolicy(hook_allow), self.sessions)
         watch = FeedWatch(tracker.store.latest_id)
         # This process's polls wake watches at once; other processes' show in the store's head.

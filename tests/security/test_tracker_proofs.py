@@ -164,3 +164,20 @@ def test_a_request_carrying_an_identity_header_twice_is_refused(
     answer = exchange(service.api.port, request.encode())
     assert status_of(answer) == 401, answer[:300]
     assert "more than once" in body_of(answer)["error"]["message"]
+
+
+def test_a_proof_signed_for_another_tracker_opens_no_session_at_one_that_knows_its_name(
+    cloud: LocalCloud, make_service: Callable[..., TrackerService],  # noqa: F811
+) -> None:
+    # Tracker A collects the proofs its callers send it, and replays them to tracker B.
+    service = make_service(audience="tracker-b.example:8780")
+    collected = proof(cloud, "POST", "/session", audience="tracker-a.example:8780")
+    cloud.clear_requests()
+    reply = requests.post(service.url + "/session", headers={IDENTITY_HEADER: collected},
+                          timeout=30)
+    assert reply.status_code == 401, reply.text
+    assert "meant for tracker 'tracker-a.example:8780'" in reply.json()["error"]["message"]
+    assert _sts_calls(cloud) == 0
+    honest = proof(cloud, "POST", "/session", audience="Tracker-B.example:8780")
+    assert requests.post(service.url + "/session", headers={IDENTITY_HEADER: honest},
+                         timeout=30).status_code == 200

@@ -39,11 +39,12 @@ def admin_credentials(cloud: LocalCloud) -> Frozen:
 
 
 def proof(cloud: LocalCloud, method: str, target: str, body: bytes = b"",
-          minutes_ago: float = 0.0, credentials: Frozen | None = None) -> str:
+          minutes_ago: float = 0.0, credentials: Frozen | None = None,
+          audience: str | None = None) -> str:
     """An honest identity proof for one tracker request."""
     when = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=minutes_ago)
     return make_proof(credentials or admin_credentials(cloud), cloud.service_url("sts"), REGION,
-                      method, target, body, signed_at=when)
+                      method, target, body, signed_at=when, audience=audience)
 
 
 def decode(value: str) -> dict[str, Any]:

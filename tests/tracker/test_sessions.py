@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from tracker_support import Cloud
+from tracker_support import Cloud, _free_port
 
 from euca_boto.tracker import Tracker, TrackerAPIError, TrackerClient, TrackerService
 from euca_boto.tracker.identity import IDENTITY_HEADER, make_proof
@@ -30,8 +30,8 @@ def make_service(cloud: Cloud) -> Iterator[Make]:
 
     def make(store_url: str, **kwargs: object) -> TrackerService:
         tracker = Tracker(store_url, [], resource_types=[INSTANCE])
-        service = TrackerService(tracker, cloud.cloud.service_url("sts"), port=0,
-                                 **kwargs)  # type: ignore[arg-type]
+        service = TrackerService(tracker, cloud.cloud.service_url("sts"),
+                                 **{"port": 0, **kwargs})  # type: ignore[arg-type]
         started.append(service)
         return service
 
@@ -224,3 +224,16 @@ def test_tokens_never_reach_a_log_or_an_error(
     assert caught.value.status == 400  # a refusal, after a refused token and a new one
     text = "\n".join(r.getMessage() for r in caplog.records) + str(caught.value)
     assert "ets1." not in text  # every token starts so
+
+
+def test_a_tracker_that_knows_its_name_accepts_the_proofs_its_clients_sign_for_it(
+    cloud: Cloud, make_service: Make, tmp_path: Path
+) -> None:
+    port = _free_port()
+    service = make_service(str(tmp_path / "feed.db"), port=port, audience=f"127.0.0.1:{port}")
+    assert TrackerClient(cloud.tenant, service.url).hooks() == []
+    # The same tracker reached by another name: the client signs for that name.
+    with pytest.raises(TrackerAPIError) as caught:
+        TrackerClient(cloud.tenant, f"http://localhost:{port}").hooks()
+    assert caught.value.status == 401
+    assert f"meant for tracker 'localhost:{port}'" in caught.value.message
