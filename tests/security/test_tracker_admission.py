@@ -25,7 +25,7 @@ from euca_boto.tracker import TrackerService
 from euca_boto.tracker.api.server import Limits
 
 LIMITS = Limits(max_connections=30, max_connections_per_client=10, health_reserve=2,
-                header_timeout=20.0, request_timeout=20.0)
+                header_timeout=20.0, request_timeout=20.0, refuse_after=0.5)
 HEALTH = b"GET /health HTTP/1.1\r\nHost: tracker\r\nConnection: close\r\n\r\n"
 
 

@@ -3,8 +3,10 @@
 Each connection is counted against its client (an IPv4 address, or an IPv6 /64: one host's
 share of addresses) and against the server's total. Under pressure idle connections go first:
 
-- a client at its cap that opens another connection loses its own longest-idle one, or is
-  refused if none of its connections is idle;
+- a connection beyond its client's cap is held, unread, for a few seconds and then refused:
+  a client that reopens every refused connection at once would otherwise keep the server busy
+  accepting them (held connections are bounded too: beyond the total cap they are refused at
+  once);
 - at the total cap, the longest-idle connection of the client holding the most connections is
   closed for the newcomer;
 - when every connection is busy with a request, a newcomer gets one of a few reserve
@@ -22,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-Verdict = Literal["admitted", "reserve", "refused"]
+Verdict = Literal["admitted", "reserve", "held", "refused"]
 
 
 class Connection(Protocol):
@@ -73,6 +75,7 @@ class Admission:
     _clients: dict[str, dict[Connection, None]] = field(default_factory=dict)
     _client_of: dict[Connection, str] = field(default_factory=dict)
     _reserved: set[Connection] = field(default_factory=set)
+    _held: set[Connection] = field(default_factory=set)
     evicted: int = 0
     refused: int = 0
 
@@ -84,15 +87,15 @@ class Admission:
 
     def admit(self, connection: Connection, host: str) -> Verdict:
         """Admit a new connection from ``host`` (closing idle ones to make room), put it on
-        the reserve, or refuse it."""
+        the reserve, hold it (over its client's cap: refuse it later) or refuse it."""
         client = client_of(host)
-        own = self._clients.get(client, {})
-        if len(own) >= self.per_client:
-            victim = _longest_idle(own)
-            if victim is None:
+        if len(self._clients.get(client, ())) >= self.per_client:
+            if len(self._held) >= self.limit:
                 return self._refuse()
-            self._evict(victim)
-        elif len(self._client_of) - len(self._reserved) >= self.limit:
+            self._held.add(connection)
+            self.refused += 1
+            return "held"
+        if len(self._client_of) - len(self._reserved) >= self.limit:
             victim = self._idle_of_heaviest_client()
             if victim is None:
                 if len(self._reserved) >= self.reserve:
@@ -112,6 +115,7 @@ class Admission:
         """The connection closed (whoever closed it)."""
         client = self._client_of.pop(connection, None)
         self._reserved.discard(connection)
+        self._held.discard(connection)
         if client is None:
             return
         own = self._clients.get(client)

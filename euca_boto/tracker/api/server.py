@@ -60,6 +60,7 @@ class Limits:
     max_connections: int = 1000
     max_connections_per_client: int = 100
     health_reserve: int = 8
+    refuse_after: float = 5.0
     shutdown_grace: float = 10.0
 
 
@@ -239,7 +240,6 @@ def _guarded_protocol(limits: Limits, admission: Admission) -> type[H11Protocol]
     class Guarded(H11Protocol):
         _header_timer: asyncio.TimerHandle | None = None
         _idle_since: float = 0.0
-        _admitted = False
 
         @property
         def idle(self) -> bool:
@@ -254,7 +254,6 @@ def _guarded_protocol(limits: Limits, admission: Admission) -> type[H11Protocol]
             return self.client
 
         def evict(self) -> None:
-            self._admitted = False
             if not self.transport.is_closing():
                 self.transport.close()
 
@@ -264,12 +263,16 @@ def _guarded_protocol(limits: Limits, admission: Admission) -> type[H11Protocol]
             super().connection_made(transport)
             self._idle_since = time.monotonic()
             verdict: Verdict = admission.admit(self, self.client[0] if self.client else "")
-            if verdict == "refused":
-                self._answer_and_close(error(
-                    503, "TooManyConnections", "the tracker holds as many connections from "
-                    "your address as it may, and none is idle; close some and retry"))
+            if verdict in ("held", "refused"):
+                refusal = error(503, "TooManyConnections", "the tracker holds as many "
+                                "connections from your address as it may; close some and retry")
+                if verdict == "refused":
+                    self._answer_and_close(refusal)
+                else:
+                    self._lingering = True  # nothing it sends is read
+                    transport.pause_reading()
+                    self.loop.call_later(limits.refuse_after, self._answer_and_close, refusal)
                 return
-            self._admitted = True
             self._arm()
 
         def _answer_and_close(self, answer: Answer) -> None:
@@ -278,12 +281,19 @@ def _guarded_protocol(limits: Limits, admission: Admission) -> type[H11Protocol]
             reset the connection and could lose the answer."""
             self._disarm()
             self._lingering = True
+            admission.leave(self)  # answered: it no longer counts, whenever it closes
+            if self.transport.is_closing():
+                return  # the client went first
+            self.transport.resume_reading()  # to see the client's end of file
             self.transport.write(_raw(answer))
-            if self.transport.can_write_eof():
-                self.transport.write_eof()
-                self.loop.call_later(LINGER, self.transport.close)
-            else:
-                self.transport.close()
+            try:
+                if self.transport.can_write_eof():
+                    self.transport.write_eof()
+                    self.loop.call_later(LINGER, self.transport.close)
+                    return
+            except OSError:
+                pass  # the client reset the connection: nothing to wait for
+            self.transport.close()
 
         def _waiting(self) -> bool:
             return self.cycle is None or self.cycle.response_complete
