@@ -8,9 +8,12 @@
    once and, as a receiver doing some work would, after 10 ms): one delivery worker, N workers,
    and three replica processes sharing the store.
 3. Reading 100,000 feed entries by pages of 10,000 (SQLite; PostgreSQL too with --postgresql).
-4. The HTTP API: GET /changes requests per second at 50 concurrent clients (each request signed
-   with its own identity proof, verified against a canned STS on 127.0.0.1), the tracker in a
-   process of its own; --api-baseline DIR runs an earlier checkout's server side by side.
+4. The HTTP API: authenticated GET /changes requests per second at 50 concurrent clients, the
+   tracker in a process of its own, callers verified against a canned STS on 127.0.0.1: each
+   request with an identity proof of its own (one STS call per request), and with session
+   tokens (TrackerClient: one proof per client, then tokens checked by the tracker alone), with
+   the STS calls per client; --api-baseline DIR runs an earlier checkout's server side by side
+   (proofs only, if it has no sessions).
 5. Change watches: how long after the poll that records a change a held watch answers.
 
 moto takes minutes to create and describe 10,000 instances, so part 1 replays moto's own
@@ -23,6 +26,7 @@ Run: .venv/bin/python bench/bench_tracker.py [--instances 10000] [--postgresql U
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import statistics
@@ -104,11 +108,16 @@ IDENTITY = (b'<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/20
             b"</ResponseMetadata></GetCallerIdentityResponse>")
 
 
-def canned_ec2(bodies: list[bytes]) -> tuple[ThreadingHTTPServer, str]:
+class CannedServer(ThreadingHTTPServer):
+    identity_calls = 0  # GetCallerIdentity requests answered
+
+
+def canned_ec2(bodies: list[bytes]) -> tuple[CannedServer, str]:
     """A server answering DescribeInstances with the same bytes on /plain, and alternately
     with each of ``bodies`` on /tracker (so every poll finds changes), plus
-    GetCallerIdentity."""
+    GetCallerIdentity (counted)."""
     turn = [0]
+    lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -120,6 +129,8 @@ def canned_ec2(bodies: list[bytes]) -> tuple[ThreadingHTTPServer, str]:
             form = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if b"GetCallerIdentity" in form:
                 body = IDENTITY
+                with lock:
+                    server.identity_calls += 1
             elif self.path.startswith("/tracker"):
                 body = bodies[turn[0] % len(bodies)]
                 turn[0] += 1
@@ -131,7 +142,7 @@ def canned_ec2(bodies: list[bytes]) -> tuple[ThreadingHTTPServer, str]:
             self.end_headers()
             self.wfile.write(body)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = CannedServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
@@ -401,68 +412,138 @@ store.apply("123456789012", INSTANCE, {{f"i-{{n:08d}}": "running" for n in range
 tracker = Tracker(store, [], resource_types=[INSTANCE])
 service = TrackerService(tracker, url + "/sts", port=0)
 print(service.url, url + "/sts", flush=True)
-sys.stdin.read()
+for line in sys.stdin:  # "count": the STS calls so far
+    print(server.identity_calls, flush=True)
 service.close()
 """
 
 
 def bench_api(tmp: Path, clients: int, requests_total: int, baseline: str | None) -> None:
-    """GET /changes at ``clients`` concurrent clients, the tracker in a process of its own;
-    ``baseline`` is a checkout of an earlier version to run side by side."""
+    """Authenticated GET /changes at ``clients`` concurrent clients, the tracker in a process
+    of its own, with a proof per request and with session tokens; ``baseline`` is a checkout
+    of an earlier version to run side by side."""
     import subprocess
 
     variants = [("this version", str(Path(__file__).resolve().parents[1]))]
     if baseline:
         variants.insert(0, ("baseline " + Path(baseline).name, baseline))
-    rates = []
+    rates: dict[str, float] = {}
     for label, code in variants:
         script = _API_SERVER.format(code=code, bench=str(Path(__file__).resolve().parent),
                                     db=str(tmp / f"api-{len(rates)}.db"))
         server = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, text=True,
                                   env={**os.environ, "PYTHONPATH": code})
+        assert server.stdout is not None and server.stdin is not None
         try:
-            assert server.stdout is not None
             url, sts = server.stdout.readline().split()
-            rate, failures = _api_load(url, sts, clients, requests_total)
+
+            for mode in ("proof per request", "session tokens", "TrackerClient"):
+                before = _sts_calls(server)
+                outcome = _api_load(url, sts, clients, requests_total, mode)
+                if outcome is None:
+                    print(f"4. API ({label}, {mode}): not supported", flush=True)
+                    continue
+                rate, failures = outcome
+                per_client = (_sts_calls(server) - before) / clients
+                rates[f"{label}, {mode}"] = rate
+                print(f"4. API ({label}, {mode}): {requests_total} GET /changes at {clients} "
+                      f"concurrent clients = {rate:,.0f} requests/s, {per_client:g} STS calls "
+                      f"per client (not 200: {failures or 'none'})", flush=True)
         finally:
-            assert server.stdin is not None
             server.stdin.close()
             server.wait(timeout=60)
-        rates.append(rate)
-        print(f"4. API ({label}): {requests_total} GET /changes at {clients} concurrent "
-              f"clients = {rate:,.0f} requests/s (not 200: {failures or 'none'})", flush=True)
-    if len(rates) == 2:
-        print(f"   this version / baseline = {rates[1] / rates[0]:.2f}", flush=True)
+    first = next(iter(rates.values()))
+    for name, rate in rates.items():
+        print(f"   {name}: {rate / first:.2f} x {next(iter(rates))}", flush=True)
 
 
-def _api_load(url: str, sts: str, clients: int, total: int) -> tuple[float, dict[str, int]]:
+def _sts_calls(server: Any) -> int:
+    """The STS calls the API server process's canned STS has answered so far."""
+    server.stdin.write("count\n")
+    server.stdin.flush()
+    return int(server.stdout.readline())
+
+
+def _api_load(
+    url: str, sts: str, clients: int, total: int, mode: str
+) -> tuple[float, dict[str, int]] | None:
+    """Requests per second of ``clients`` threads, each a client of its own with a keep-alive
+    connection, making ``total`` requests together, and the failures by status and code; None
+    when the server has no sessions. The load is plain ``http.client`` (proofs made and
+    sessions opened before the clock runs), so the figure is the server's; "TrackerClient"
+    adds the client library's own cost."""
+    import http.client
     from collections import namedtuple
     from concurrent.futures import ThreadPoolExecutor
+    from urllib.parse import urlsplit
 
-    import requests
-
+    from euca_boto.tracker import TrackerAPIError, TrackerClient
     from euca_boto.tracker.identity import IDENTITY_HEADER, make_proof
 
-    frozen = namedtuple("frozen", "access_key secret_key token")("AKIABENCH", "bench", None)
-    # Every request carries a proof of its own (distinct targets), made before the clock runs.
-    targets = [f"/changes?since=0&limit={n % 9999 + 1}" for n in range(total)]
-    proofs = [(t, make_proof(frozen, sts, "us-east-1", "GET", t, b"")) for t in targets]
-    local = threading.local()
     failures: dict[str, int] = {}
+    lock = threading.Lock()
+    address = urlsplit(url)
+    targets = [f"/changes?since=0&limit={n % 9999 + 1}" for n in range(total)]
+    per_client = [range(n, total, clients) for n in range(clients)]
+    frozen = namedtuple("frozen", "access_key secret_key token")("AKIABENCH", "bench", None)
 
-    def one(item: tuple[str, str]) -> None:
-        http = getattr(local, "http", None)
-        if http is None:
-            http = local.http = requests.Session()
-        reply = http.get(url + item[0], headers={IDENTITY_HEADER: item[1]}, timeout=30)
-        if reply.status_code != 200:
-            kind = f"{reply.status_code} {reply.json().get('error', {}).get('code', '?')}"
+    def failed(kind: str) -> None:
+        with lock:
             failures[kind] = failures.get(kind, 0) + 1
+
+    def get(connection: http.client.HTTPConnection, target: str, headers: dict[str, str],
+            method: str = "GET") -> tuple[int, dict[str, Any]]:
+        connection.request(method, target, headers=headers)
+        reply = connection.getresponse()
+        return reply.status, json.loads(reply.read())
+
+    def connection() -> http.client.HTTPConnection:
+        return http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+
+    if mode == "TrackerClient":
+        session = boto3.Session(region_name="us-east-1", aws_access_key_id="AKIABENCH",
+                                aws_secret_access_key="bench")
+        os.environ["AWS_ENDPOINT_URL_STS"] = sts
+        try:
+            trackers = [TrackerClient(session, url) for _ in range(clients)]
+        finally:
+            del os.environ["AWS_ENDPOINT_URL_STS"]
+        if not trackers[0].hooks() == [] or not trackers[0].use_sessions:
+            return None
+
+        def work(client: int) -> None:
+            for n in per_client[client]:
+                try:
+                    trackers[client].changes(since=0, limit=n % 9999 + 1)
+                except TrackerAPIError as error:
+                    failed(f"{error.status} {error.code}")
+    else:
+        # Made before the clock runs: every request's own proof, or each client's token.
+        if mode == "proof per request":
+            auth = [{IDENTITY_HEADER: make_proof(frozen, sts, "us-east-1", "GET", t, b"")}
+                    for t in targets]
+        else:
+            auth = []
+            for _ in range(clients):
+                proof = make_proof(frozen, sts, "us-east-1", "POST", "/session", b"")
+                status, answer = get(connection(), "/session", {IDENTITY_HEADER: proof}, "POST")
+                if status in (404, 405):
+                    return None
+                auth.append({"Authorization": f"Bearer {answer['token']}"})
+
+        def work(client: int) -> None:
+            http = connection()
+            for n in per_client[client]:
+                status, answer = get(http, targets[n],
+                                     auth[n] if mode == "proof per request" else auth[client])
+                if status != 200:
+                    failed(f"{status} {answer.get('error', {}).get('code')}")
+            http.close()
 
     started = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
-        list(pool.map(one, proofs))
+        list(pool.map(work, range(clients)))
     return total / (time.perf_counter() - started), failures
 
 

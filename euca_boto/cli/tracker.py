@@ -13,21 +13,28 @@ from euca_boto.errors import ConfigError
 
 # Imported with this module, not when serving: without the tracker extra the import fails while
 # the parser is built, and `euca-boto tracker` stands in saying which extra to install.
+from euca_boto.tracker.api.server import Limits
 from euca_boto.tracker.delivery import Deliverer
 from euca_boto.tracker.engine import Tracker
 from euca_boto.tracker.errors import TrackerError
 from euca_boto.tracker.service import TrackerService
+from euca_boto.tracker.sessions import SESSION_TTL
 from euca_boto.tracker.store import open_store
 
 
-def _duration(text: str) -> float:
+def _duration(text: str, minimum: float = 0.001) -> float:
     try:
-        value = Duration(minimum=0.001).parse(text)
+        value = Duration(minimum=minimum).parse(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a duration; write 30, 2.5, 500ms, 2m or 24h") from None
+            f"{text!r} is not a duration of at least {minimum:g} s; write 30, 2.5, 500ms, 2m "
+            f"or 24h") from None
     assert value is not None
     return value
+
+
+def _session_ttl(text: str) -> float:
+    return _duration(text, minimum=1.0)
 
 
 def _count(text: str) -> int:
@@ -81,9 +88,13 @@ def _serve(args: argparse.Namespace) -> int:
         )
         sts_url = args.sts_url or sessions[0].client("sts").meta.endpoint_url
         host, port = args.listen
+        limits = Limits(max_connections=args.max_connections,
+                        max_connections_per_client=args.max_connections_per_client,
+                        health_reserve=args.health_reserve)
         service = TrackerService(tracker, sts_url, host, port, workers=args.workers,
                                  hook_allow=settings["euca_tracker_hook_allow"] or (),
-                                 tls_cert=args.tls_cert, tls_key=args.tls_key)
+                                 limits=limits, tls_cert=args.tls_cert, tls_key=args.tls_key,
+                                 session_ttl=args.session_ttl, audience=args.audience)
     except (TrackerError, ConfigError) as error:
         print(f"euca-boto tracker: {error}", file=sys.stderr)
         return 2
@@ -139,6 +150,22 @@ def add_commands(subparsers: Any) -> None:
                        help="how long a tracker owns polling an account's resource type before "
                             "another tracker sharing the store may take over (default: three "
                             "intervals; renewed at every poll)")
+    serve.add_argument("--max-connections", type=_count, default=Limits.max_connections,
+                       help="connections the API holds at once (default 1000); idle ones are "
+                            "closed first to make room")
+    serve.add_argument("--max-connections-per-client", type=_count,
+                       default=Limits.max_connections_per_client,
+                       help="connections one client (an IPv4 address or an IPv6 /64) may hold "
+                            "(default 100)")
+    serve.add_argument("--health-reserve", type=_count, default=Limits.health_reserve,
+                       help="connections beyond --max-connections kept for GET /health "
+                            "(default 8)")
+    serve.add_argument("--session-ttl", type=_session_ttl, default=SESSION_TTL,
+                       help="lifetime of API session tokens (default 15m); a token is checked "
+                            "without asking STS")
+    serve.add_argument("--audience", metavar="HOST[:PORT]",
+                       help="the tracker's name as its clients reach it (as in their URL); "
+                            "identity proofs signed for another tracker are then refused")
     serve.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (chain) file")
     serve.add_argument("--tls-key", help="the PEM private key of --tls-cert")
     serve.add_argument("--sts-url",

@@ -491,9 +491,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Failed deliveries in a row after which a tracker hook is suspended.",
             per_service=False),
     Setting("euca_tracker_hook_allow", NetworkList(), None,
-            "Internal networks (CIDRs) and host names tracker hooks may target anyway; hooks "
-            "to loopback, link-local, private, multicast and unspecified addresses are "
-            "refused otherwise.", per_service=False),
+            "Networks (CIDRs) and host names tracker hooks may target although they are not "
+            "global addresses; hooks may target only globally reachable addresses otherwise.",
+            per_service=False),
 )
 
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}

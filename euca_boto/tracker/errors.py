@@ -41,12 +41,15 @@ class InvalidRequest(TrackerError, ValueError):
 class AuthenticationError(TrackerError):
     """A tracker API request is unsigned or its signed identity proof was rejected.
 
-    ``status`` is 401 when no usable proof was sent and 403 when the cloud refused it.
+    ``status`` is 401 when no usable proof or session token was sent, 403 when the cloud
+    refused the proof and 503 when it could not be asked; ``code`` is the API's error code
+    (``SessionRejected`` for a refused session token; by default one per status).
     """
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, code: str | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.code = code or {401: "Unauthenticated", 403: "Forbidden"}.get(status, "Unavailable")
 
 
 class TrackerAPIError(TrackerError):

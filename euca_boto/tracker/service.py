@@ -17,6 +17,7 @@ from euca_boto.tracker.destinations import DestinationPolicy
 from euca_boto.tracker.engine import Tracker
 from euca_boto.tracker.errors import StoreError
 from euca_boto.tracker.identity import IdentityVerifier
+from euca_boto.tracker.sessions import SESSION_TTL, Sessions
 
 log = logging.getLogger("euca_boto.tracker")
 
@@ -25,8 +26,10 @@ class TrackerService:
     """Serves ``tracker``'s API on ``host:port`` (0: any free port), authenticating callers
     through the cloud's STS at ``sts_url``. ``workers`` > 0 runs handlers on a worker queue.
     ``hook_allow`` lists the internal networks and hosts hooks may nevertheless target;
-    ``limits`` are the HTTP server's timeouts and sizes; ``tls_cert`` and ``tls_key`` (PEM
-    files) serve HTTPS."""
+    ``limits`` are the HTTP server's timeouts, sizes and connection caps; ``tls_cert`` and
+    ``tls_key`` (PEM files) serve HTTPS. Session tokens (``POST /session``) live
+    ``session_ttl`` seconds. With ``audience`` (the host and port clients reach it at) proofs
+    signed for another tracker are refused."""
 
     def __init__(
         self,
@@ -39,6 +42,8 @@ class TrackerService:
         limits: Limits | None = None,
         tls_cert: str | None = None,
         tls_key: str | None = None,
+        session_ttl: float = SESSION_TTL,
+        audience: str | None = None,
     ) -> None:
         self.tracker = tracker
         self.dispatcher: Dispatcher = QueueDispatcher(workers) if workers else InlineDispatcher()
@@ -46,8 +51,10 @@ class TrackerService:
         handlers = Handlers(
             tracker.store, status=lambda: {**tracker.status(), "dispatcher": mode}
         )
-        controller = Controller(handlers, self.dispatcher, IdentityVerifier(sts_url).verify,
-                                DestinationPolicy(hook_allow))
+        self.sessions = Sessions(tracker.store, session_ttl)
+        verifier = IdentityVerifier(sts_url, audience=audience)
+        controller = Controller(handlers, self.dispatcher, verifier.verify,
+                                DestinationPolicy(hook_allow), self.sessions)
         watch = FeedWatch(tracker.store.latest_id)
         # This process's polls wake watches at once; other processes' show in the store's head.
         tracker.listeners.append(watch.notify)

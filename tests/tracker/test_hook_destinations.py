@@ -1,4 +1,4 @@
-"""Hooks may not reach internal addresses (SSRF): refused at registration and again at delivery,
+"""Hooks may reach only global addresses (SSRF): refused at registration and again at delivery,
 after DNS resolution, redirects never followed; the operator's allowlist re-enables targets."""
 
 from __future__ import annotations
@@ -30,27 +30,28 @@ def strict_service(cloud: Cloud, store_url: str) -> Iterator[TrackerService]:
     tracker.store.close()
 
 
-@pytest.mark.parametrize("url, kind", [
-    ("http://169.254.169.254/latest/meta-data/", "link-local"),
-    ("http://127.0.0.1:5432/", "loopback"),
-    ("http://[::1]:6379/", "loopback"),
+@pytest.mark.parametrize("url, reason", [
+    ("http://169.254.169.254/latest/meta-data/", "link-local, 169.254.0.0/16"),
+    ("http://127.0.0.1:5432/", "loopback, 127.0.0.0/8"),
+    ("http://[::1]:6379/", "loopback, ::1/128"),
     ("http://localhost:8780/hook", "loopback"),
-    ("http://10.1.2.3/hook", "private"),
-    ("http://192.168.0.1/hook", "private"),
-    ("http://[fd00::1]/hook", "private"),
-    ("http://224.0.0.1/hook", "multicast"),
-    ("http://0.0.0.0:80/hook", "unspecified"),
-    ("http://[::ffff:127.0.0.1]/hook", "loopback"),
-    ("http://[fe80::1]/hook", "link-local"),
+    ("http://10.1.2.3/hook", "private, 10.0.0.0/8"),
+    ("http://192.168.0.1/hook", "private, 192.168.0.0/16"),
+    ("http://[fd00::1]/hook", "unique local, fc00::/7"),
+    ("http://224.0.0.1/hook", "multicast, 224.0.0.0/4"),
+    ("http://0.0.0.0:80/hook", "this network, 0.0.0.0/8"),
+    ("http://[::ffff:127.0.0.1]/hook", "carries 127.0.0.1, loopback"),
+    ("http://[fe80::1]/hook", "link-local, fe80::/10"),
 ], ids=["metadata", "postgres", "redis-v6", "localhost", "10/8", "192.168/16", "ula",
         "multicast", "unspecified", "v4-mapped", "link-local-v6"])
 def test_a_hook_on_an_internal_address_is_refused_at_registration(
-    cloud: Cloud, strict_service: TrackerService, url: str, kind: str
+    cloud: Cloud, strict_service: TrackerService, url: str, reason: str
 ) -> None:
     with pytest.raises(TrackerAPIError) as caught:
         TrackerClient(cloud.admin, strict_service.url).track_all("instance", url)
     assert (caught.value.status, caught.value.code) == (400, "ForbiddenDestination")
-    assert f"is a {kind} address" in caught.value.message
+    assert "is not a global address" in caught.value.message
+    assert reason in caught.value.message
     assert "euca_tracker_hook_allow" in caught.value.message
     assert TrackerClient(cloud.admin, strict_service.url).hooks() == []
 
@@ -69,7 +70,7 @@ def test_the_allowlist_admits_a_network_or_a_host_name() -> None:
     policy = DestinationPolicy(["127.0.0.0/8", "hooks.internal"],
                                resolver=lambda host, port: ["10.9.9.9"])
     assert policy.check("http://hooks.internal:9000/h") == "10.9.9.9"
-    with pytest.raises(ValueError, match="is a private address"):
+    with pytest.raises(ValueError, match=r"is not a global address \(private, 10.0.0.0/8\)"):
         policy.check("http://other.internal/h")
     assert DestinationPolicy(["127.0.0.0/8"]).check("http://127.0.0.5:1/h") == "127.0.0.5"
 
@@ -88,7 +89,7 @@ def test_a_name_rebound_to_loopback_after_registration_is_refused_at_delivery(
     assert deliverer.deliver() == 0
     assert receiver.attempts == 0
     failed = store.get_hook(hook.id)
-    assert failed is not None and "hooks.example (127.0.0.1) is a loopback address" in (
+    assert failed is not None and "hooks.example (127.0.0.1) is not a global address (loopback" in (
         failed.last_error or "")
     store.close()
 

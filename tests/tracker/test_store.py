@@ -14,7 +14,7 @@ from euca_boto.tracker.store.migrations import SCHEMA_VERSION
 
 def test_a_new_store_is_migrated_to_the_current_schema_version(store_url: str) -> None:
     store = open_store(store_url)
-    assert store.schema_version() == SCHEMA_VERSION == 2
+    assert store.schema_version() == SCHEMA_VERSION == 3
     store.close()
     reopened = open_store(store_url)  # migrating again applies nothing twice
     assert reopened.schema_version() == SCHEMA_VERSION
@@ -26,7 +26,7 @@ def test_a_store_from_a_newer_tracker_is_refused_with_its_version(tmp_path: Path
     open_store(str(path)).close()
     with sqlite3.connect(path) as conn:
         conn.execute("INSERT INTO schema_version (version) VALUES (99)")
-    with pytest.raises(StoreError, match=r"schema version 99, newer than .* \(2\); upgrade"):
+    with pytest.raises(StoreError, match=r"schema version 99, newer than .* \(3\); upgrade"):
         open_store(str(path))
 
 
@@ -148,9 +148,10 @@ def test_a_version_1_store_is_migrated_and_keeps_its_feed(tmp_path: Path) -> Non
     with sqlite3.connect(path) as conn:  # as a tracker of schema version 1 left it
         conn.execute("DROP TABLE replicas")
         conn.execute("DROP TABLE poll_leases")
+        conn.execute("DROP TABLE session_keys")
         conn.execute("DELETE FROM schema_version WHERE version > 1")
     reopened = open_store(str(path))
-    assert reopened.schema_version() == 2
+    assert reopened.schema_version() == 3
     assert [c.resource_id for c in reopened.changes(0).changes] == ["z1"]
     assert reopened.heartbeat("r1", 10.0, 5.0) == 1
     reopened.close()

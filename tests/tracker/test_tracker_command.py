@@ -13,6 +13,8 @@ from euca_boto.cli import main
     (["--listen", "8780"], "'8780' is not HOST:PORT"),
     (["--interval", "soon"], "'soon' is not a duration"),
     (["--workers", "-2"], "'-2' is not a whole number >= 1"),
+    (["--max-connections-per-client", "0"], "'0' is not a whole number >= 1"),
+    (["--session-ttl", "500ms"], "'500ms' is not a duration of at least 1 s"),
 ])
 def test_bad_arguments_are_refused_with_the_reason(
     argv: list[str], message: str, capsys: pytest.CaptureFixture[str]

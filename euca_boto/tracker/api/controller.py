@@ -2,6 +2,7 @@
 
 Routes::
 
+    POST   /session                                            a session token for the caller
     PUT    /{collection}/{id}?track_hook=URL[&track_token=T]   hook on one resource
     PUT    /{collection}?track_hook=URL[&track_token=T]        hook on every resource of a type
            (track_hook=none removes the hook)
@@ -10,7 +11,10 @@ Routes::
            (wait=S: hold the request up to S seconds until there is something to answer)
     GET    /health                                             liveness (no authentication)
 
-``collection`` is instances, volumes, zones or services. ``track_hook`` and ``track_token`` may
+Every route but ``/health`` needs the caller's identity: an identity proof
+(``X-Euca-Tracker-Identity``, checked with the cloud's STS) or a session token from
+``POST /session`` (``Authorization: Bearer``, checked locally). ``collection`` is instances,
+volumes, zones or services. ``track_hook`` and ``track_token`` may
 instead travel in a JSON body (``{"track_hook": ..., "track_token": ...}``) or, for the token,
 the ``X-Euca-Tracker-Token`` header, so that no secret sits in a URL that proxies log. Cursors
 and limits are ASCII decimal integers in range. Every answer is JSON; errors are
@@ -21,11 +25,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from euca_boto.tracker import strictjson
 from euca_boto.tracker.api.dispatcher import Busy, Dispatcher
 from euca_boto.tracker.api.handlers import Handlers
 from euca_boto.tracker.destinations import DestinationPolicy, ForbiddenDestination
@@ -38,11 +43,13 @@ from euca_boto.tracker.errors import (
 )
 from euca_boto.tracker.identity import IDENTITY_HEADER, Caller
 from euca_boto.tracker.model import COLLECTIONS
+from euca_boto.tracker.sessions import Sessions
 from euca_boto.tracker.store.base import MAX_PAGE
 
 Verify = Callable[[str | None, str, str, bytes], Caller]
 MAX_URL = 2048
 TOKEN_HEADER = "X-Euca-Tracker-Token"
+BEARER = "Bearer "
 # Cursors are feed ids, stored as 64-bit integers.
 MAX_CURSOR = 2**63 - 1
 # The longest a watch holds a request (seconds).
@@ -71,6 +78,30 @@ def error(status: int, code: str, message: str) -> Answer:
     return Answer(status, {"error": {"code": code, "message": message}})
 
 
+class RequestHeaders:
+    """A request's headers by lower-case name. The ones that name the caller or carry a secret
+    may come once: two of them, in any case, are refused rather than one of them chosen."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]] | Mapping[str, str]) -> None:
+        items = pairs.items() if isinstance(pairs, Mapping) else pairs
+        self._values: dict[str, str] = {}
+        self.repeated: set[str] = set()
+        for name, value in items:
+            folded = name.lower()
+            if folded in self._values:
+                self.repeated.add(folded)
+            self._values[folded] = value
+
+    def get(self, name: str) -> str | None:
+        folded = name.lower()
+        if folded in self.repeated:
+            if folded == TOKEN_HEADER.lower():
+                raise InvalidRequest(f"the {name} header is given more than once; send it once")
+            raise AuthenticationError(401, f"the {name} header is given more than once; send "
+                                           f"it once")
+        return self._values.get(folded)
+
+
 class Controller:
     def __init__(
         self,
@@ -78,21 +109,25 @@ class Controller:
         dispatcher: Dispatcher,
         verify: Verify,
         destinations: DestinationPolicy | None = None,
+        sessions: Sessions | None = None,
     ) -> None:
         self.handlers = handlers
         self.dispatcher = dispatcher
         self.verify = verify
         self.destinations = destinations or DestinationPolicy()
+        self.sessions = sessions
 
     def handle(
-        self, method: str, target: str, headers: Mapping[str, str], body: bytes
+        self, method: str, target: str,
+        headers: Iterable[tuple[str, str]] | Mapping[str, str], body: bytes,
     ) -> Answer:
         """Answer one HTTP request (``target`` is the path with its query string)."""
         try:
-            return self._handle(method, target, headers, body)
+            return self._handle(method, target, RequestHeaders(headers), body)
         except AuthenticationError as exc:
-            code = {401: "Unauthenticated", 403: "Forbidden"}.get(exc.status, "Unavailable")
-            return error(exc.status, code, str(exc))
+            return error(exc.status, exc.code, str(exc))
+        except strictjson.StrictJsonError as exc:
+            return error(400, exc.code, f"the request body: {exc}")
         except ForbiddenDestination as exc:
             return error(400, "ForbiddenDestination", str(exc))
         except InvalidRequest as exc:
@@ -113,8 +148,25 @@ class Controller:
             return error(500, "InternalError", "the tracker failed to answer this request; "
                          "its log says why")
 
+    def authenticate(
+        self, method: str, target: str, headers: RequestHeaders, body: bytes
+    ) -> Caller:
+        """The caller, from its session token or its identity proof (one of them)."""
+        authorization = headers.get("Authorization")
+        identity = headers.get(IDENTITY_HEADER)
+        if authorization is not None and self.sessions is not None:
+            if identity is not None:
+                raise AuthenticationError(
+                    401, f"send a session token or an {IDENTITY_HEADER} proof, not both")
+            if not authorization.startswith(BEARER):
+                raise AuthenticationError(
+                    401, "the Authorization header must be 'Bearer' and a session token from "
+                         "POST /session", code="SessionRejected")
+            return self.sessions.verify(authorization[len(BEARER):].strip())
+        return self.verify(identity, method, target, body)
+
     def _handle(
-        self, method: str, target: str, headers: Mapping[str, str], body: bytes
+        self, method: str, target: str, headers: RequestHeaders, body: bytes
     ) -> Answer:
         parts = urlsplit(target)
         segments = [unquote(s) for s in parts.path.split("/") if s]
@@ -125,12 +177,14 @@ class Controller:
         if not segments:
             raise UnknownResource("no such path; see GET /health, /hooks, /changes")
         route = segments[0]
+        if route == "session" and len(segments) == 1 and self.sessions is not None:
+            _allow(method, "POST")
+            return self._session(method, target, headers, body)
         if route not in ("hooks", "changes") and route not in COLLECTIONS:
             raise UnknownResource(
                 f"unknown path /{route}: resources are /{', /'.join(COLLECTIONS)}; "
-                f"also /hooks, /changes and /health")
-        identity = _header(headers, IDENTITY_HEADER)
-        caller = self.verify(identity, method, target, body)
+                f"also /hooks, /changes, /session and /health")
+        caller = self.authenticate(method, target, headers, body)
         if route == "hooks" and len(segments) == 1:
             _allow(method, "GET")
             return Answer(200, self.dispatcher.dispatch(lambda: self.handlers.list_hooks(caller)))
@@ -168,7 +222,19 @@ class Controller:
                 lambda: self.handlers.put_hook(caller, resource_type, resource_id, url, token)))
         raise UnknownResource(f"no such path {parts.path!r}")
 
-
+    def _session(self, method: str, target: str, headers: RequestHeaders, body: bytes) -> Answer:
+        """A session token for a caller proven by its identity proof (not by a token: a token
+        cannot extend itself)."""
+        assert self.sessions is not None
+        if headers.get("Authorization") is not None:
+            raise AuthenticationError(
+                401, f"POST /session takes an {IDENTITY_HEADER} proof, not a session token")
+        caller = self.verify(headers.get(IDENTITY_HEADER), method, target, body)
+        sessions = self.sessions
+        token, expires = self.dispatcher.dispatch(lambda: sessions.issue(caller))
+        return Answer(200, {"token": token, "expires_at": expires,
+                            "expires_in": sessions.ttl, "account": caller.account,
+                            "arn": caller.arn})
 
 
 class _MethodNotAllowed(Exception):
@@ -178,11 +244,6 @@ class _MethodNotAllowed(Exception):
 def _allow(method: str, allowed: str) -> None:
     if method != allowed:
         raise _MethodNotAllowed(f"method {method} is not allowed here; use {allowed}")
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    lower = name.lower()
-    return next((v for k, v in headers.items() if k.lower() == lower), None)
 
 
 def _query(text: str) -> dict[str, str]:
@@ -213,15 +274,17 @@ def _integer(query: Mapping[str, str], name: str, default: int, minimum: int, ma
     return int(raw)
 
 
-def _fields(query: Mapping[str, str], headers: Mapping[str, str], body: bytes) -> dict[str, str]:
+def _fields(query: Mapping[str, str], headers: RequestHeaders, body: bytes) -> dict[str, str]:
     """``track_hook`` and ``track_token`` from the query string, a JSON body or (the token) the
     ``X-Euca-Tracker-Token`` header; the same field given two ways is refused."""
     found: dict[str, str] = {k: query[k] for k in ("track_hook", "track_token") if k in query}
     sources = [("the query string", dict(found))]
     if body.strip():
         try:
-            document = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+            document = strictjson.loads(body)
+        except strictjson.StrictJsonError as exc:
+            if exc.code != "NotJson":
+                raise
             raise InvalidRequest("the request body is not JSON; send "
                                  '{"track_hook": URL, "track_token": T} or no body') from None
         if not isinstance(document, dict):
@@ -235,7 +298,7 @@ def _fields(query: Mapping[str, str], headers: Mapping[str, str], body: bytes) -
             if not isinstance(value, str):
                 raise InvalidRequest(f"{name} in the request body must be a string")
         sources.append(("the JSON body", document))
-    token = _header(headers, TOKEN_HEADER)
+    token = headers.get(TOKEN_HEADER)
     if token is not None:
         sources.append((f"the {TOKEN_HEADER} header", {"track_token": token}))
     merged: dict[str, str] = {}

@@ -13,6 +13,8 @@ from euca_boto.tracker.model import COLLECTIONS
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _CURSOR = {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}
+# Either a session token or an identity proof.
+_CALLER: list[dict[str, list[str]]] = [{"session": []}, {"identity": []}]
 
 
 def _errors(*statuses: int) -> dict[str, Any]:
@@ -36,7 +38,7 @@ def document() -> dict[str, Any]:
     }
     put_hook = {
         "summary": "Register (or with track_hook=none remove) the caller's hook",
-        "security": [{"identity": []}],
+        "security": _CALLER,
         "parameters": [
             {"name": "track_hook", "in": "query", "required": False,
              "schema": {"type": "string"}},
@@ -44,7 +46,8 @@ def document() -> dict[str, Any]:
              "schema": {"type": "string"}},
         ],
         "requestBody": hook_body,
-        "responses": {**_ok({"type": "object"}), **_errors(400, 401, 403, 404, 405, 503)},
+        "responses": {**_ok({"type": "object"}),
+                      **_errors(400, 401, 403, 404, 405, 431, 503)},
     }
     collection = {"name": "collection", "in": "path", "required": True,
                   "schema": {"type": "string", "enum": sorted(COLLECTIONS)}}
@@ -52,10 +55,16 @@ def document() -> dict[str, Any]:
         "openapi": "3.0.3",
         "info": {"title": "euca-boto resource-change tracker", "version": "1"},
         "components": {
-            "securitySchemes": {"identity": {
-                "type": "apiKey", "in": "header", "name": "X-Euca-Tracker-Identity",
-                "description": "a GetCallerIdentity request signed with the caller's cloud "
-                               "credentials and bound to this request (TrackerClient makes it)"}},
+            "securitySchemes": {
+                "identity": {
+                    "type": "apiKey", "in": "header", "name": "X-Euca-Tracker-Identity",
+                    "description": "a GetCallerIdentity request signed with the caller's cloud "
+                                   "credentials and bound to this request (TrackerClient "
+                                   "makes it); checked with the cloud's STS"},
+                "session": {
+                    "type": "http", "scheme": "bearer",
+                    "description": "a session token from POST /session, checked by the "
+                                   "tracker alone (TrackerClient gets and renews it)"}},
             "schemas": {"Error": {
                 "type": "object", "required": ["error"],
                 "properties": {"error": {
@@ -66,13 +75,19 @@ def document() -> dict[str, Any]:
         "paths": {
             "/health": {"get": {"summary": "Liveness and the last poll",
                                 "responses": _ok({"type": "object"})}},
+            "/session": {"post": {
+                "summary": "A session token for the caller, proven by its identity proof",
+                "security": [{"identity": []}],
+                "responses": {**_ok({"type": "object", "required": [
+                    "token", "expires_at", "expires_in", "account", "arn"]}),
+                    **_errors(401, 403, 405, 431, 503)}}},
             "/hooks": {"get": {
-                "summary": "The caller's hooks", "security": [{"identity": []}],
+                "summary": "The caller's hooks", "security": _CALLER,
                 "responses": {**_ok({"type": "object", "required": ["hooks"]}),
-                              **_errors(401, 403, 503)}}},
+                              **_errors(401, 403, 431, 503)}}},
             "/changes": {"get": {
                 "summary": "The caller's feed after a cursor",
-                "security": [{"identity": []}],
+                "security": _CALLER,
                 "parameters": [
                     {"name": "since", "in": "query", "required": False, "schema": _CURSOR},
                     {"name": "limit", "in": "query", "required": False,
@@ -83,7 +98,7 @@ def document() -> dict[str, Any]:
                      "schema": {"type": "integer", "minimum": 0, "maximum": 60}},
                 ],
                 "responses": {**_ok({"type": "object", "required": ["changes", "next"]}),
-                              **_errors(400, 401, 403, 410, 503)}}},
+                              **_errors(400, 401, 403, 410, 431, 503)}}},
             "/{collection}": {"put": {**put_hook, "parameters": [
                 collection, *put_hook["parameters"]]}},
             "/{collection}/{id}": {"put": {**put_hook, "parameters": [

@@ -6,9 +6,14 @@ What a service exposed to hostile clients needs, and ``http.server`` lacked:
 - time limits: request headers must arrive within ``header_timeout``, the body within
   ``request_timeout`` (a client that announces a body and never sends it gets 408 and its
   connection closed), idle keep-alive connections close after ``idle_timeout``;
-- size limits on headers and bodies (413);
+- size limits: each header field (``max_header_field``) and the whole request head
+  (``max_header_bytes``) get 431, bodies 413; every refusal, malformed requests included, is a
+  JSON error;
+- connection admission (:mod:`~euca_boto.tracker.api.admission`): caps per client and in total,
+  idle connections closed first under pressure, and a reserve that answers ``/health``;
 - bounded concurrency: at most ``max_requests`` requests are handled at once (503 ``Busy``
   beyond that), on at most ``max_threads`` threads, whatever the number of connections;
+  ``/health`` has a small capacity of its own;
 - graceful shutdown: ``close()`` stops accepting, lets running requests finish (up to
   ``shutdown_grace`` seconds), then closes;
 - optional TLS (a certificate and key file), and the API's OpenAPI document at
@@ -20,19 +25,21 @@ Request lines are never logged (older clients put hook tokens in query strings).
 from __future__ import annotations
 
 import asyncio
+import http
 import json
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import anyio
 import uvicorn
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from euca_boto.tracker.api.admission import Admission, Verdict
 from euca_boto.tracker.api.controller import Answer, Controller, error
 from euca_boto.tracker.api.openapi import document
 from euca_boto.tracker.api.watch import FeedWatch
@@ -40,17 +47,27 @@ from euca_boto.tracker.api.watch import FeedWatch
 
 @dataclass(frozen=True)
 class Limits:
-    """The server's time, size and concurrency limits."""
+    """The server's time, size, connection and concurrency limits."""
 
     header_timeout: float = 10.0
     request_timeout: float = 30.0
     idle_timeout: float = 15.0
     max_body: int = 1 << 20
     max_header_bytes: int = 16 * 1024
+    max_header_field: int = 8 * 1024
     max_requests: int = 64
     max_threads: int = 16
     max_connections: int = 1000
+    max_connections_per_client: int = 100
+    health_reserve: int = 8
+    refuse_after: float = 5.0
     shutdown_grace: float = 10.0
+
+
+# Requests the /health reserve answers at once (beside max_requests).
+HEALTH_CAPACITY = 4
+# Seconds a connection refused with a last answer stays open for the client to read it.
+LINGER = 2.0
 
 
 class _Limited(Exception):
@@ -63,14 +80,66 @@ def _json(answer: Answer, close: bool = False) -> Response:
     return Response(answer.encode(), answer.status, headers, media_type="application/json")
 
 
-def build_app(controller: Controller, limits: Limits, watch: FeedWatch) -> ASGIApp:
-    """The ASGI application: ``/openapi.json`` and every other path through the controller;
-    watches wait on ``watch``."""
+def _raw(answer: Answer) -> bytes:
+    """``answer`` as the bytes of an HTTP/1.1 response that closes the connection (for the
+    refusals made below the application: admission, malformed requests)."""
+    body = answer.encode()
+    phrase = http.HTTPStatus(answer.status).phrase
+    return (f"HTTP/1.1 {answer.status} {phrase}\r\ncontent-type: application/json\r\n"
+            f"content-length: {len(body)}\r\nconnection: close\r\n\r\n").encode() + body
+
+
+def _head_too_large(scope: Scope, limits: Limits) -> Answer | None:
+    """431 when a header field or the request head exceeds its limit (h11 bounds only a head
+    that arrives in pieces; one that arrives whole is measured here)."""
+    total = len(scope["method"]) + len(scope.get("raw_path") or b"") + len(
+        scope.get("query_string") or b"") + 12
+    for name, value in scope["headers"]:
+        size = len(name) + len(value) + 4
+        if size > limits.max_header_field:
+            return error(431, "HeaderFieldTooLarge",
+                         f"a header field is {size} bytes; the limit is "
+                         f"{limits.max_header_field} bytes per field")
+        total += size
+    if total > limits.max_header_bytes:
+        return error(431, "HeadersTooLarge",
+                     f"the request head is {total} bytes; the limit is "
+                     f"{limits.max_header_bytes} bytes")
+    return None
+
+
+class Workers:
+    """The threads handlers run on (they block: store, STS): never more than ``max_threads``,
+    since more only fight the event loop for the interpreter lock; and a few for ``/health``
+    alone."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.api = ThreadPoolExecutor(min(limits.max_threads, limits.max_requests),
+                                      thread_name_prefix="tracker-api")
+        self.health = ThreadPoolExecutor(HEALTH_CAPACITY, thread_name_prefix="tracker-health")
+
+    def close(self) -> None:
+        self.api.shutdown(wait=False, cancel_futures=True)
+        self.health.shutdown(wait=False, cancel_futures=True)
+
+
+def build_app(
+    controller: Controller, limits: Limits, watch: FeedWatch, admission: Admission,
+    workers: Workers,
+) -> ASGIApp:
+    """The ASGI application: ``/openapi.json`` and every other path through the controller on
+    ``workers``; watches wait on ``watch``; connections on ``admission``'s reserve get only
+    ``/health``."""
     openapi = json.dumps(document()).encode()
-    # Handlers block (store, STS), so they run on worker threads, never more than this many:
-    # more threads only fight the event loop for the interpreter lock.
-    threads = anyio.CapacityLimiter(min(limits.max_threads, limits.max_requests))
     admitted = asyncio.Semaphore(limits.max_requests)
+    # /health does not queue behind busy handlers: an operator sees the server under load.
+    health_admitted = asyncio.Semaphore(HEALTH_CAPACITY)
+
+    def answer_of(method: str, target: str, headers: list[tuple[str, str]],
+                  body: bytes) -> tuple[Answer, bytes]:
+        # On the worker thread, encoding included: the event loop only moves bytes.
+        answer = controller.handle(method, target, headers, body)
+        return answer, b"" if answer.again is not None else answer.encode()
 
     async def read_body(request: Request) -> bytes:
         length = request.headers.get("content-length")
@@ -88,13 +157,27 @@ def build_app(controller: Controller, limits: Limits, watch: FeedWatch) -> ASGIA
         return b"".join(chunks)
 
     async def api(request: Request) -> Response:
+        too_large = _head_too_large(request.scope, limits)
+        if too_large is not None:
+            return _json(too_large, close=True)
+        health = request.url.path == "/health"
+        # A reserve connection answers once, then makes room again.
+        reserved = admission.reserved_peer(request.scope.get("client"))
+        if reserved and not health:
+            return _json(error(503, "Busy", "the tracker has no free connection; this one is "
+                                            "reserved for GET /health; retry shortly"),
+                         close=True)
         if request.url.path == "/openapi.json":
             if request.method != "GET":
                 return _json(error(405, "MethodNotAllowed",
                                    f"method {request.method} is not allowed here; use GET"))
             return Response(openapi, 200, media_type="application/json")
         try:
-            body = await asyncio.wait_for(read_body(request), limits.request_timeout)
+            # A request with neither header has no body (RFC 9112): nothing to wait for.
+            announced = "content-length" in request.headers or (
+                "transfer-encoding" in request.headers)
+            body = (await asyncio.wait_for(read_body(request), limits.request_timeout)
+                    if announced else b"")
         except (TimeoutError, asyncio.TimeoutError):
             return _json(error(408, "RequestTimeout",
                                f"the request body did not arrive within "
@@ -103,19 +186,25 @@ def build_app(controller: Controller, limits: Limits, watch: FeedWatch) -> ASGIA
             return _json(limited.answer, close=True)
         except ClientDisconnect:
             return _json(error(400, "ClientDisconnected", "the client went away"), close=True)
-        if admitted.locked():
+        gate, pool = (health_admitted, workers.health) if health else (admitted, workers.api)
+        # A busy tracker refuses work at once; /health, cheap and bounded by the connections,
+        # waits its turn instead.
+        if gate.locked() and not health:
             return _json(error(503, "Busy", "the tracker is handling as many requests as it "
                                             "may; retry shortly"))
         raw_path = request.scope.get("raw_path") or request.url.path.encode()
         query = request.scope.get("query_string", b"")
         target = raw_path.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
-        headers = dict(request.headers.items())
-        async with admitted:
-            answer = await anyio.to_thread.run_sync(
-                controller.handle, request.method, target, headers, body, limiter=threads)
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+        loop = asyncio.get_running_loop()
+        async with gate:
+            answer, encoded = await loop.run_in_executor(
+                pool, answer_of, request.method, target, headers, body)
         if answer.again is not None:
             answer = await _watch(answer)
-        return _json(answer)
+            encoded = answer.encode()
+        return Response(encoded, answer.status, {"Connection": "close"} if reserved else None,
+                        media_type="application/json")
 
     async def _watch(answer: Answer) -> Answer:
         # Held without a thread or an admission slot until the feed grows past the page's
@@ -128,7 +217,7 @@ def build_app(controller: Controller, limits: Limits, watch: FeedWatch) -> ASGIA
             if not await watch.wait_past(int(answer.body["next"]), deadline - loop.time()):
                 break
             async with admitted:
-                answer = await anyio.to_thread.run_sync(again, limiter=threads)
+                answer = await loop.run_in_executor(workers.api, again)
         return answer
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -142,24 +231,76 @@ def build_app(controller: Controller, limits: Limits, watch: FeedWatch) -> ASGIA
     return app
 
 
-def _guarded_protocol(header_timeout: float) -> type[H11Protocol]:
-    """uvicorn's HTTP/1.1 protocol on h11 (which enforces the header size limit), closing
-    connections whose request headers do not arrive within ``header_timeout`` (uvicorn bounds
-    only idle keep-alive time)."""
+def _guarded_protocol(limits: Limits, admission: Admission) -> type[H11Protocol]:
+    """uvicorn's HTTP/1.1 protocol on h11, with what the tracker adds: connection admission,
+    request headers that must arrive within ``header_timeout`` (uvicorn bounds only idle
+    keep-alive time), and JSON answers to malformed and oversized requests (431 when the
+    head outgrew ``max_header_bytes`` before it was complete)."""
 
     class Guarded(H11Protocol):
         _header_timer: asyncio.TimerHandle | None = None
+        _idle_since: float = 0.0
+
+        @property
+        def idle(self) -> bool:
+            return self._waiting()
+
+        @property
+        def idle_since(self) -> float:
+            return self._idle_since
+
+        @property
+        def peer(self) -> tuple[str, int] | None:
+            return self.client
+
+        def evict(self) -> None:
+            if not self.transport.is_closing():
+                self.transport.close()
+
+        _lingering = False
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
+            self._idle_since = time.monotonic()
+            verdict: Verdict = admission.admit(self, self.client[0] if self.client else "")
+            if verdict in ("held", "refused"):
+                refusal = error(503, "TooManyConnections", "the tracker holds as many "
+                                "connections from your address as it may; close some and retry")
+                if verdict == "refused":
+                    self._answer_and_close(refusal)
+                else:
+                    self._lingering = True  # nothing it sends is read
+                    transport.pause_reading()
+                    self.loop.call_later(limits.refuse_after, self._answer_and_close, refusal)
+                return
             self._arm()
+
+        def _answer_and_close(self, answer: Answer) -> None:
+            """Write a last answer and close once the client has it (its end of file closes
+            the transport, or the timer does): closing at once, with its request unread, would
+            reset the connection and could lose the answer."""
+            self._disarm()
+            self._lingering = True
+            admission.leave(self)  # answered: it no longer counts, whenever it closes
+            if self.transport.is_closing():
+                return  # the client went first
+            self.transport.resume_reading()  # to see the client's end of file
+            self.transport.write(_raw(answer))
+            try:
+                if self.transport.can_write_eof():
+                    self.transport.write_eof()
+                    self.loop.call_later(LINGER, self.transport.close)
+                    return
+            except OSError:
+                pass  # the client reset the connection: nothing to wait for
+            self.transport.close()
 
         def _waiting(self) -> bool:
             return self.cycle is None or self.cycle.response_complete
 
         def _arm(self) -> None:
             if self._header_timer is None:
-                self._header_timer = self.loop.call_later(header_timeout, self._expire)
+                self._header_timer = self.loop.call_later(limits.header_timeout, self._expire)
 
         def _disarm(self) -> None:
             if self._header_timer is not None:
@@ -172,14 +313,29 @@ def _guarded_protocol(header_timeout: float) -> type[H11Protocol]:
                 self.transport.close()
 
         def data_received(self, data: bytes) -> None:
+            if self._lingering or self.transport.is_closing():
+                return  # answered for the last time, or evicted: the rest is not read
             super().data_received(data)
             if self._waiting():
                 self._arm()
             else:
                 self._disarm()
 
+        def on_response_complete(self) -> None:
+            self._idle_since = time.monotonic()
+            super().on_response_complete()
+
+        def send_400_response(self, msg: str) -> None:
+            if len(self.conn.trailing_data[0]) > limits.max_header_bytes:
+                answer = error(431, "HeadersTooLarge", f"the request head exceeds "
+                               f"{limits.max_header_bytes} bytes")
+            else:
+                answer = error(400, "MalformedRequest", "the request is not valid HTTP/1.1")
+            self._answer_and_close(answer)
+
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm()
+            admission.leave(self)
             super().connection_lost(exc)
 
     return Guarded
@@ -212,15 +368,23 @@ class ApiServer:
         sock.listen(1024)
         self.host, self.port = host, int(sock.getsockname()[1])
         self.scheme = "https" if tls_cert else "http"
+        self.admission = Admission(self.limits.max_connections,
+                                   self.limits.max_connections_per_client,
+                                   self.limits.health_reserve)
+        self._workers = Workers(self.limits)
         config = uvicorn.Config(
-            build_app(controller, self.limits, self.watch),
-            http=_guarded_protocol(self.limits.header_timeout),
+            build_app(controller, self.limits, self.watch, self.admission, self._workers),
+            http=_guarded_protocol(self.limits, self.admission),
             lifespan="off",
             access_log=False,  # request lines may carry tokens
+            # Clients are counted by the address they connect from, never by a header they
+            # write (X-Forwarded-For).
+            proxy_headers=False,
             log_level="warning",
             timeout_keep_alive=int(max(1, self.limits.idle_timeout)),
             timeout_graceful_shutdown=int(max(1, self.limits.shutdown_grace)),
-            limit_concurrency=self.limits.max_connections,
+            # Admission caps connections (uvicorn's cap answers plain text to everyone alike).
+            limit_concurrency=None,
             h11_max_incomplete_event_size=self.limits.max_header_bytes,
             ssl_certfile=tls_cert,
             ssl_keyfile=tls_key,
@@ -254,3 +418,4 @@ class ApiServer:
         self._server.should_exit = True
         self._thread.join(timeout=self.limits.shutdown_grace + 5)
         self._socket.close()
+        self._workers.close()

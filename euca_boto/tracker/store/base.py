@@ -18,6 +18,9 @@ from euca_boto.tracker.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 MAX_PAGE = 10_000
 
+# A session key as stored: id, secret (hex), signs until, valid until (Unix times).
+SessionKeyRow = tuple[str, str, float, float]
+
 _CHANGE_COLUMNS = "id, account, resource_type, resource_id, old_state, new_state, observed_at"
 _HOOK_COLUMNS = (
     "id, account, resource_type, resource_id, target, token, cursor, status, failures, "
@@ -409,6 +412,32 @@ class SqlStore:
                 "AND lease_until >= ?", (owner, now)).fetchall()
             return {(str(a), str(t)) for a, t in rows}
 
+    # Session keys ------------------------------------------------------------------------------
+
+    def session_keys(self, now: float) -> list[SessionKeyRow]:
+        """The keys that still verify session tokens at ``now``."""
+        with self._transaction() as cur:
+            rows = self._execute(
+                cur, "SELECT id, secret, signs_until, valid_until FROM session_keys "
+                "WHERE valid_until > ?", (now,)).fetchall()
+            return [_session_key(row) for row in rows]
+
+    def signing_key(self, now: float, new: SessionKeyRow) -> SessionKeyRow:
+        """The key that signs session tokens at ``now``: the newest one still signing, or
+        ``new`` when there is none (one key, whichever replica asks first). Keys past their
+        validity are removed."""
+        with self._transaction(write=True) as cur:
+            self._execute(cur, "DELETE FROM session_keys WHERE valid_until <= ?", (now,))
+            row = self._execute(
+                cur, "SELECT id, secret, signs_until, valid_until FROM session_keys "
+                "WHERE signs_until > ? ORDER BY signs_until DESC LIMIT 1", (now,)).fetchone()
+            if row is not None:
+                return _session_key(row)
+            self._execute(
+                cur, "INSERT INTO session_keys (id, secret, signs_until, valid_until) "
+                "VALUES (?, ?, ?, ?)", new)
+            return new
+
     def pending(self, hook: Hook, limit: int = 100) -> list[Change]:
         """The next changes a hook has to deliver, in order."""
         params: tuple[Any, ...] = (hook.account, hook.resource_type, hook.cursor)
@@ -462,6 +491,10 @@ class SqlStore:
         if row is None and missing_ok:
             return None
         return _hook(row)
+
+
+def _session_key(row: Any) -> SessionKeyRow:
+    return str(row[0]), str(row[1]), float(row[2]), float(row[3])
 
 
 def _change(row: Any) -> Change:

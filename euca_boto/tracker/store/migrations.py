@@ -71,6 +71,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (account, resource_type)
         )""",
     ),
+    (
+        # 3: the keys that sign API session tokens, shared by the replicas. A key signs new
+        # tokens until signs_until and verifies them until valid_until.
+        """CREATE TABLE session_keys (
+            id TEXT PRIMARY KEY,
+            secret TEXT NOT NULL,
+            signs_until {real} NOT NULL,
+            valid_until {real} NOT NULL
+        )""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
