@@ -572,6 +572,12 @@ class Settings:
         return result
 
     @property
+    def in_profile(self) -> bool:
+        """Whether the profile itself sets any euca_ key (directly or in a service block);
+        the environment and arguments apply to every profile, so they do not count."""
+        return bool(self._file or self._blocks)
+
+    @property
     def service_blocks(self) -> list[str]:
         """Names of the nested blocks in the profile that set euca_ keys."""
         return sorted(self._blocks)
