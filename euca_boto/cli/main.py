@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
 from euca_boto.cli.errors import errors_reported
+from euca_boto.cli.version import VersionAction
 from euca_boto.core.extras import extra_providing
 from euca_boto.errors import MissingExtra
 
@@ -50,6 +51,7 @@ class Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The parser of the whole command line, with every command's arguments."""
     parser = Parser(prog=PROG, description="Eucalyptus for boto3, botocore and the AWS CLI.")
+    parser.add_argument("--version", action=VersionAction)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     for name, module, summary in COMMANDS:
