@@ -36,6 +36,9 @@ def install_on(session: Any, kind: str) -> bool:
     # A tool run this way is often one of a series of short processes (each `aws` command, each
     # Ansible module): endpoint ejections and open breakers are remembered from one to the next.
     use_local_by_default("euca-boto run")
+    from euca_boto.retry.progress import show_progress
+
+    show_progress()  # tools show nothing of euca-boto's retries otherwise
     try:
         if plugin_of(session) is None:
             if kind == "aio":

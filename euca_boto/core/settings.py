@@ -414,6 +414,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Retry tokens per endpoint: a retry spends 5; a successful call refills 1 plus "
             "what its own retries spent; a retry that cannot be paid for is not made and the "
             "error surfaces at once. 0 turns the budget off."),
+    Setting("euca_progress", Boolean(), True,
+            "Under the AWS CLI and `euca-boto run`, each attempt that starts more than 3 s "
+            "into its call is announced in one line on stderr: attempt n of m, when, the "
+            "endpoint the last attempt failed on and why. `false` keeps them quiet "
+            "(`euca-boto run --quiet` sets it for the whole command)."),
     Setting("euca_breaker", Boolean(), True,
             "Protect every client with a circuit breaker (one per profile, service and cloud "
             "endpoint)."),

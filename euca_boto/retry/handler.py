@@ -20,11 +20,13 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from euca_boto.core import process
 from euca_boto.core.botocore_access import Emitter, awaits_handlers, retry_handler_unique_id
 from euca_boto.core.parsing import parse_failure
 from euca_boto.core.settings import BY_KEY
 from euca_boto.retry.adapter import RetryEventAdapter, endpoint_of
 from euca_boto.retry.budget import RETRY_COST, SUCCESS_REFILL, RetryBudget
+from euca_boto.retry.context import RetryContext
 from euca_boto.retry.errors import AttemptRecord, history_text, retry_error
 from euca_boto.retry.policy import Policy, RetryDecision, RetryPolicy
 
@@ -96,7 +98,8 @@ class RetryHandler:
     def from_settings(
         cls, service_id: str, settings: Mapping[str, Any], budget: RetryBudget | None = None
     ) -> RetryHandler:
-        retry_settings = {k: settings[k] for k in RETRY_KEYS if k in settings}
+        # euca_progress too: the handler's listeners read it (see retry/progress).
+        retry_settings = {k: settings[k] for k in (*RETRY_KEYS, "euca_progress") if k in settings}
         capacity = retry_settings.get("euca_retry_budget", BY_KEY["euca_retry_budget"].default)
         if budget is None:
             budget = RetryBudget(capacity)
@@ -211,6 +214,8 @@ class RetryHandler:
             extra=_log_fields(ctx.service, ctx.operation, ctx.attempt, ctx.reason,
                               decision.delay),
         )
+        for listener in _listeners:
+            listener(ctx, decision, self)
         return state, decision.delay
 
     def _resume(self, state: CallState, slept: float) -> None:
@@ -247,6 +252,27 @@ class RetryHandler:
 
 
 QUERY_EVENT = "euca-boto-retry-handler"
+
+# Told of every retry a handler decides on, before it waits: (context, decision, handler).
+RetryListener = Callable[[RetryContext, RetryDecision, RetryHandler], None]
+# Replaced, never changed in place, so a handler iterates over a list no one is changing.
+_listeners: tuple[RetryListener, ...] = ()
+
+
+def add_retry_listener(listener: RetryListener) -> None:
+    """Tell ``listener`` of every retry of every handler in this process (once, however often
+    it is added). It runs on the calling thread, before the wait: keep it short."""
+    global _listeners
+    if listener not in _listeners:
+        _listeners = (*_listeners, listener)
+
+
+def _forget_listeners() -> None:
+    global _listeners
+    _listeners = ()
+
+
+process.register("retry listeners", "per process, from add_retry_listener", _forget_listeners)
 
 
 async def _asyncio_sleep(delay: float) -> None:

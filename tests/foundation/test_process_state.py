@@ -30,7 +30,7 @@ def test_every_feature_registers_its_state() -> None:
     assert {state.name for state in process.registered()} == {
         "breakers", "redis clients", "retry budgets", "topology updaters", "wire-log switches",
         "wire-log files", "call metrics", "opentelemetry duration histogram", "state files",
-        "problems said", "host defaults", "wire log on stderr",
+        "problems said", "host defaults", "wire log on stderr", "retry listeners",
     }
     assert all(state.lifetime for state in process.registered())
 
