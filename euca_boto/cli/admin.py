@@ -9,9 +9,15 @@ from euca_boto.admin import Cloud, format_health
 
 def add_commands(subparsers: Any) -> None:
     """Add ``euca-boto admin status`` to the command line."""
-    admin = subparsers.add_parser("admin", help="admin tasks against a cloud")
+    admin = subparsers.add_parser(
+        "admin", help="admin tasks against a cloud",
+        description="Administrative tasks against a Eucalyptus cloud, with the credentials of "
+                    "the profile (a cloud administrator's).")
     actions = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
-    status = actions.add_parser("status", help="services by type, partition and state")
+    status = actions.add_parser(
+        "status", help="services by type, partition and state",
+        description="Count the cloud's services by type, partition and state (DescribeServices "
+                    "through the profile's euca_endpoint), showing each retry as it happens.")
     status.add_argument("--profile", help="profile name (default: AWS_PROFILE or 'default')")
     status.set_defaults(func=_status)
 

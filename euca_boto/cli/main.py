@@ -35,6 +35,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("endpoints", "euca_boto.cli.endpoints", "show each service's endpoints"),
     ("run", "euca_boto.cli.run", "run a command with euca-boto"),
     ("models", "euca_boto.cli.models", "install the admin service models"),
+    ("completion", "euca_boto.cli.completion", "print a shell completion script"),
 )
 
 # Commands that set up logging themselves; the others show retries and warnings as lines.
