@@ -369,7 +369,7 @@ SETTINGS: tuple[Setting, ...] = (
             "without a path gets the service's path, as euca_endpoint does."),
     Setting("euca_topology", Choice("static", "dns", "describe-services"), "static",
             "Where endpoints come from: `static` (endpoint URLs of the profile), `dns` "
-            "(<service>.<euca_dns_domain>) or `describe-services` (the cloud's topology, "
+            "(`<service>.<euca_dns_domain>`) or `describe-services` (the cloud's topology, "
             "read from euca_endpoint)."),
     Setting("euca_dns_domain", Name("a DNS domain such as cloud.example.com"), None,
             "The cloud's DNS domain (the property system.dns.dnsdomain)."),

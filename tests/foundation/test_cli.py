@@ -9,9 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import euca_boto
-from euca_boto.core.settings import reference_table
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -67,14 +64,6 @@ def test_config_with_a_missing_profile_exits_2() -> None:
     result = run("config", "--profile", "missing")
     assert result.returncode == 2
     assert "profile 'missing' was not found" in result.stderr
-
-
-def test_readme_configuration_reference_matches_the_settings_table() -> None:
-    readme = (ROOT / "README.md").read_text()
-    assert reference_table() in readme, (
-        "README.md's configuration reference is out of date: "
-        "paste the output of `euca-boto config --reference`"
-    )
 
 
 def test_version_names_the_package_its_libraries_python_and_each_aws_cli(
