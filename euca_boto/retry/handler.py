@@ -4,7 +4,8 @@ Per call it keeps a :class:`CallState` in botocore's per-call ``context`` dict (
 call), asks the policy after every attempt, pays for retries from the endpoint's budget, sleeps
 (through an injectable ``sleep``), logs each retry, reports the attempts in the response
 metadata (with the attempt history when the call failed) and, when it gives up on an exception,
-raises a :class:`~euca_boto.retry.errors.RetryError` that carries the history.
+raises a :class:`~euca_boto.retry.errors.RetryError` that carries the history. Its listeners
+(:func:`add_retry_listener`) are told of every retry it decides on, before it waits.
 
 It takes botocore's own retry handler's place: it is registered on ``needs-retry.<service>``
 under the unique id botocore's handler takes (``retry-config-<service>``), so botocore's
@@ -15,6 +16,7 @@ multiplied.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -257,19 +259,22 @@ QUERY_EVENT = "euca-boto-retry-handler"
 RetryListener = Callable[[RetryContext, RetryDecision, RetryHandler], None]
 # Replaced, never changed in place, so a handler iterates over a list no one is changing.
 _listeners: tuple[RetryListener, ...] = ()
+_listeners_lock = threading.Lock()
 
 
 def add_retry_listener(listener: RetryListener) -> None:
     """Tell ``listener`` of every retry of every handler in this process (once, however often
     it is added). It runs on the calling thread, before the wait: keep it short."""
     global _listeners
-    if listener not in _listeners:
-        _listeners = (*_listeners, listener)
+    with _listeners_lock:
+        if listener not in _listeners:
+            _listeners = (*_listeners, listener)
 
 
 def _forget_listeners() -> None:
     global _listeners
-    _listeners = ()
+    with _listeners_lock:
+        _listeners = ()
 
 
 process.register("retry listeners", "per process, from add_retry_listener", _forget_listeners)
