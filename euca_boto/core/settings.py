@@ -359,7 +359,8 @@ class Setting:
         return ENV_PREFIX + self.key[len(PREFIX):].upper()
 
 
-# The one table of every key. The README's configuration reference is generated from it.
+# The one table of every key. The configuration reference (docs/configuration.md) is generated
+# from it.
 SETTINGS: tuple[Setting, ...] = (
     Setting("euca_endpoint", Url(), None,
             "Base URL of the cloud (a user-facing host, e.g. https://ufs.example.com:8773/); "
@@ -727,7 +728,7 @@ def _suggest(word: str, known: Iterable[str]) -> str:
 
 
 def reference_table(settings: Sequence[Setting] = SETTINGS) -> str:
-    """The configuration reference as a Markdown table (the README embeds this text)."""
+    """The configuration reference as a Markdown table (docs/configuration.md embeds it)."""
     lines = [
         "| key | environment variable | default | per service | meaning |",
         "| --- | --- | --- | --- | --- |",
