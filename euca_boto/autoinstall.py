@@ -10,10 +10,11 @@ the ``euca-boto`` command does, rather than run without the plugin or end in a t
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import threading
-from typing import Any
+from typing import Any, NoReturn
 
 from euca_boto.core import process
 from euca_boto.core.notice import say_once
@@ -35,6 +36,9 @@ def install_on(session: Any, kind: str) -> bool:
     # A tool run this way is often one of a series of short processes (each `aws` command, each
     # Ansible module): endpoint ejections and open breakers are remembered from one to the next.
     use_local_by_default("euca-boto run")
+    from euca_boto.retry.progress import show_progress
+
+    show_progress()  # tools show nothing of euca-boto's retries otherwise
     try:
         if plugin_of(session) is None:
             if kind == "aio":
@@ -46,14 +50,34 @@ def install_on(session: Any, kind: str) -> bool:
 
                 install(session)
     except ConfigError as error:
-        # The tool would show a traceback from deep inside botocore, or go on without the
-        # plugin: stop it the way the euca-boto command stops on a bad configuration.
-        say_once(f"configuration error: {error}")
-        raise SystemExit(2) from None
+        _stop(error)
     plugin = plugin_of(session)
     if plugin is not None:
         _show_wire_log(plugin.settings)
+        _stop_on_config_error(session)
     return plugin is not None
+
+
+def _stop(error: ConfigError) -> NoReturn:
+    # The tool would show a traceback from deep inside botocore, or go on without the
+    # plugin: stop it the way the euca-boto command stops on a bad configuration.
+    say_once(f"configuration error: {error}")
+    raise SystemExit(2) from None
+
+
+def _stop_on_config_error(session: Any) -> None:
+    """A client the installed session refuses to create (an admin client of a profile that
+    names no endpoint) stops the process as a bad setting does."""
+    create_client = session.create_client
+
+    @functools.wraps(create_client)
+    def create(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return create_client(*args, **kwargs)
+        except ConfigError as error:
+            _stop(error)
+
+    session.create_client = create
 
 
 def _show_wire_log(settings: Any) -> None:

@@ -22,6 +22,7 @@ from euca_boto.core.botocore_access import add_models_path
 from euca_boto.core.localstate import use_local_by_default
 from euca_boto.core.models import models_path
 from euca_boto.msgs import SCRIPT_OPT_IN, SCRIPT_PROPERTY
+from euca_boto.retry.progress import show_progress
 
 
 def _own_services() -> list[str]:
@@ -75,6 +76,7 @@ def awscli_initialize(event_hooks: Any) -> None:
     # Each command is a new process: without a state file, every one would try a dead endpoint
     # first again and forget an open breaker.
     use_local_by_default("the AWS CLI")
+    show_progress()  # the CLI shows nothing of euca-boto's retries otherwise
     event_hooks.register(
         "building-command-table.main",
         _on_building_command_table,

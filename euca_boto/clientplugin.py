@@ -53,6 +53,7 @@ from euca_boto.core.notice import say_once
 from euca_boto.core.plainsession import PLAIN_ATTRIBUTE
 from euca_boto.core.settings import load
 from euca_boto.endpoints import events as endpoint_events
+from euca_boto.endpoints import missing
 from euca_boto.errors import ConfigError
 from euca_boto.install import Plugin, plugin_of
 from euca_boto.metrics import METRICS
@@ -109,6 +110,15 @@ def attach(client: BaseClient) -> None:
     target = endpoint_events.creation_url(session, service, view, caller_url)
     if target is not None and caller_url is None:
         _send_to(emitter, service_id, client.meta.endpoint_url, target)
+    if missing.goes_to_aws(session, service, target or caller_url):
+        try:
+            missing.check_new_client(session, service, plugin.settings)
+        except ConfigError as error:
+            say_once(f"configuration error: {error}; every call of the {service} client "
+                     f"raises it")
+            missing.refuse_calls(client, error)
+            return
+        missing.refuse_eucalyptus_operations(session, client)
     wirelog.configure(plugin.settings)
     plugin.register_service(service_id, emitter=emitter, caller_context=not awaits)
     if view["euca_breaker"] and not awaits:

@@ -3,7 +3,7 @@
 Errors that come back from a cloud stay botocore's ``ClientError`` family (an HTTP answer with an
 error code); everything else a call can raise is a ``BotoCoreError`` (nothing usable came back,
 or nothing was sent), so ``except (ClientError, BotoCoreError)`` catches every failure of a call.
-The plugin's own errors are also :class:`EucaBotoError`. The README's error table lists them all.
+The plugin's own errors are also :class:`EucaBotoError`. docs/errors.md lists them all.
 """
 
 from __future__ import annotations

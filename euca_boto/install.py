@@ -91,8 +91,12 @@ class Plugin:
             config = hook(service_name, view, config)
         return config
 
-    def prepare_arguments(self, arguments: dict[str, Any]) -> None:
-        """Complete the (bound) arguments of one ``create_client`` call in place."""
+    def prepare_arguments(self, arguments: dict[str, Any]) -> bool:
+        """Complete the (bound) arguments of one ``create_client`` call in place; True when
+        nothing names an endpoint for the client, so that it goes to botocore's own (AWS).
+
+        Raises :class:`ConfigError` for an admin client that nothing points at a cloud.
+        """
         service_name = arguments["service_name"]
         arguments["config"] = self.prepare_config(service_name, arguments.get("config"))
         # botocore takes verification as an argument, not from Config (clientconfig.py).
@@ -106,9 +110,20 @@ class Plugin:
         arguments["endpoint_url"] = endpoint_events.creation_url(
             self.session, service_name, self.view(service_name), arguments.get("endpoint_url"),
         )
+        from euca_boto.endpoints import missing
 
-    def finish_client(self, client: BaseClient) -> Any:
-        """What the caller gets for a newly created client (the client, or a proxy of it)."""
+        if not missing.goes_to_aws(self.session, service_name, arguments["endpoint_url"]):
+            return False
+        missing.check_new_client(self.session, service_name, self.settings)
+        return True
+
+    def finish_client(self, client: BaseClient, goes_to_aws: bool = False) -> Any:
+        """What the caller gets for a newly created client (the client, or a proxy of it);
+        ``goes_to_aws`` is what :meth:`prepare_arguments` said of it."""
+        if goes_to_aws:
+            from euca_boto.endpoints import missing
+
+            missing.refuse_eucalyptus_operations(self.session, client)
         view = self.view(client.meta.service_model.service_name)
         for hook in self.client_hooks:
             client = hook(client, view)
@@ -230,8 +245,8 @@ def _wrap_create_client(core: botocore.session.Session, plugin: Plugin) -> None:
     @functools.wraps(original)
     def create_client(*args: Any, **kwargs: Any) -> Any:
         arguments = bind(args, kwargs)
-        plugin.prepare_arguments(arguments)
-        return plugin.finish_client(original(**arguments))
+        goes_to_aws = plugin.prepare_arguments(arguments)
+        return plugin.finish_client(original(**arguments), goes_to_aws)
 
     core.create_client = create_client
 

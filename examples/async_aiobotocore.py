@@ -2,11 +2,14 @@
 
 Installs the plugin on an ``AioSession``, makes 50 concurrent calls, rides out injected 503s
 through the retry handler (its delays are awaited, so the event loop keeps running), and shows
-the breaker opening after repeated failures. Needs aiobotocore (``pip install
-'euca-boto[aio]'``). Runs against an embedded LocalCloud unless --profile names a profile of
-~/.aws/config (then without the injected faults).
+the breaker opening after repeated failures. Runs against an embedded LocalCloud unless
+--profile names a profile of ~/.aws/config (then without the injected faults).
 
-    .venv-aio/bin/python examples/async_aiobotocore.py [--profile euca]
+Needs aiobotocore, which pins botocore to the releases it was made for, so it gets an
+environment of its own (from the top of the checkout)::
+
+    python3 -m venv .venv-aiobotocore && .venv-aiobotocore/bin/pip install -e '.[aio,cloud]'
+    .venv-aiobotocore/bin/python examples/async_aiobotocore.py [--profile euca]
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib.util
 import logging
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -62,15 +67,25 @@ async def tour(arguments: dict[str, Any], cloud: Any) -> None:
         cloud.endpoint(0).clear()
 
 
-def main() -> None:
+SETUP = ("python3 -m venv .venv-aiobotocore && .venv-aiobotocore/bin/pip install -e "
+         "'.[aio,cloud]', then run .venv-aiobotocore/bin/python examples/async_aiobotocore.py")
+
+
+def main() -> int:
+    if importlib.util.find_spec("aiobotocore") is None:
+        print(f"async_aiobotocore.py: this example needs aiobotocore, which pins botocore to "
+              f"the releases it was made for; give it an environment of its own: {SETUP}",
+              file=sys.stderr)
+        return 2
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--profile")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="log: %(name)s: %(message)s")
     with cloud_profile(args.profile) as (arguments, cloud):
         asyncio.run(tour(arguments, cloud))
+    return 0
 
 
 if __name__ == "__main__":
     with errors_reported("async_aiobotocore.py"):  # errors: one line, as euca-boto says them
-        main()
+        sys.exit(main())

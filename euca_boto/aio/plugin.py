@@ -90,13 +90,14 @@ class _ClientContext:
     """What ``AioSession.create_client`` returns on an installed session: aiobotocore's async
     context manager, handing out the plugin's finished client."""
 
-    def __init__(self, creating: Any, plugin: Plugin) -> None:
+    def __init__(self, creating: Any, plugin: Plugin, goes_to_aws: bool) -> None:
         self._creating = creating
         self._plugin = plugin
+        self._goes_to_aws = goes_to_aws
 
     async def __aenter__(self) -> Any:
         client = await self._creating.__aenter__()
-        return self._plugin.finish_client(client)
+        return self._plugin.finish_client(client, self._goes_to_aws)
 
     async def __aexit__(
         self,
@@ -122,8 +123,8 @@ def _wrap_create_client(core: botocore.session.Session, plugin: Plugin) -> None:
     @functools.wraps(original)
     def create_client(*args: Any, **kwargs: Any) -> _ClientContext:
         arguments = bind(args, kwargs)
-        plugin.prepare_arguments(arguments)
-        return _ClientContext(original(**arguments), plugin)
+        goes_to_aws = plugin.prepare_arguments(arguments)
+        return _ClientContext(original(**arguments), plugin, goes_to_aws)
 
     # Only this session instance is touched.
     core.create_client = create_client

@@ -46,6 +46,14 @@ _ACTIONS = {
 }
 
 
+# What each action means for the calls through the breaker, for --help.
+_EFFECTS = {
+    "reset": "its failures are forgotten and calls go through again.",
+    "open": "calls through it fail at once, without network, until it is reset or closed.",
+    "close": "calls go through whatever fails, until it is reset or opened.",
+}
+
+
 def _when(moment: float | None) -> str:
     if moment is None:
         return "-"
@@ -172,7 +180,10 @@ def _print_table(entries: list[FleetEntry]) -> None:
 def add_commands(subparsers: Any) -> None:
     """Add the ``breakers`` command to the ``euca-boto`` command line."""
     command = subparsers.add_parser(
-        "breakers", help="list a fleet's circuit breakers; reset, open or close one"
+        "breakers", help="list a fleet's circuit breakers; reset, open or close one",
+        description="List the circuit breakers kept in Redis (euca_breaker_storage) or in the "
+                    "state file the AWS CLI and euca-boto run share (euca_state), or reset, "
+                    "open or close one of them by name. Without an ACTION: list.",
     )
     command.add_argument(
         "--profile", help="profile whose euca_breaker_storage or euca_state to use")
@@ -180,9 +191,15 @@ def add_commands(subparsers: Any) -> None:
         "--storage",
         help="redis://host:port/db, local, or a state file's path (overrides the profile)")
     actions = command.add_subparsers(dest="action", metavar="ACTION")
-    actions.add_parser("list", help="name, state, failures, opened at, next probe")
+    actions.add_parser(
+        "list", help="name, state, failures, opened at, next probe",
+        description="List every breaker of the storage: its name, state, failures, when it "
+                    "opened and when it next lets a probe through.")
     for action, (_, done) in _ACTIONS.items():
-        sub = actions.add_parser(action, help=f"the breaker NAME is {done}")
+        sub = actions.add_parser(
+            action, help=f"the breaker NAME is {done}",
+            description=f"The breaker NAME is {done}, for every process that shares its "
+                        f"storage; {_EFFECTS[action]}")
         sub.add_argument(
             "name", metavar="NAME",
             help="e.g. myprofile/euprop@cloud.example.com:8773, or myprofile/euprop when one "

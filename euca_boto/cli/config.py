@@ -56,11 +56,18 @@ def add_commands(commands: Any) -> None:
     path = commands.add_parser(
         "models-path",
         help="print the directory of the service models (for AWS_DATA_PATH)",
+        description="Print the directory of euca-boto's botocore service models, for tools "
+                    "that read AWS_DATA_PATH: AWS_DATA_PATH=$(euca-boto models-path) aws euprop "
+                    "help.",
     )
     path.set_defaults(func=_models_path)
 
     config = commands.add_parser(
-        "config", help="print the effective settings of a profile and where each came from"
+        "config", help="print the effective settings of a profile and where each came from",
+        description="Print every euca_ setting of a profile (or of one service of it) with its "
+                    "value and where the value came from: the default, the config file, a "
+                    "service block, the environment. Exits 2 with the error on a bad "
+                    "configuration.",
     )
     config.add_argument("--profile", help="profile name (default: AWS_PROFILE or 'default')")
     config.add_argument("--service", help="show the settings one service sees (e.g. euprop)")

@@ -77,7 +77,11 @@ def _demo(args: argparse.Namespace) -> int:
 
 def add_commands(subparsers: Any) -> None:
     """Add the ``demo`` command to the ``euca-boto`` command line."""
-    demo = subparsers.add_parser("demo", help="a guided tour against an embedded LocalCloud")
+    demo = subparsers.add_parser(
+        "demo", help="a guided tour against an embedded LocalCloud",
+        description="A guided tour of euca-boto against a LocalCloud started for it: admin "
+                    "calls, retries, failover, the wire log, breakers and the tracker, each "
+                    "scene with what to look at. Needs the cloud and tracker extras.")
     demo.set_defaults(func=_demo)
 
 

@@ -105,6 +105,10 @@ def add_commands(subparsers: Any) -> None:
     command = subparsers.add_parser(
         "endpoints",
         help="show each service's endpoints, their source, partition, health and call order",
+        description="Show, for each service (or one), the endpoints the profile leads to: where "
+                    "they came from (static, DNS, the cloud's topology), their partition, their "
+                    "health (ejections the AWS CLI and euca-boto run remember included) and the "
+                    "order the next call would try them in.",
     )
     command.add_argument("--profile", help="profile name (default: AWS_PROFILE or 'default')")
     command.add_argument("--service", choices=known_services(), metavar="SERVICE",

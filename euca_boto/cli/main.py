@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
 from euca_boto.cli.errors import errors_reported
+from euca_boto.cli.version import VersionAction
 from euca_boto.core.extras import extra_providing
 from euca_boto.errors import MissingExtra
 
@@ -34,6 +35,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("endpoints", "euca_boto.cli.endpoints", "show each service's endpoints"),
     ("run", "euca_boto.cli.run", "run a command with euca-boto"),
     ("models", "euca_boto.cli.models", "install the admin service models"),
+    ("completion", "euca_boto.cli.completion", "print a shell completion script"),
 )
 
 # Commands that set up logging themselves; the others show retries and warnings as lines.
@@ -41,15 +43,50 @@ _OWN_LOGGING = frozenset({"demo", "tracker", "cloud", "run"})
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, with a bad argument reported in one line instead of usage plus error."""
+    """argparse, with a bad argument reported in one line instead of usage plus error, and
+    with what it was given kept where the completion script finds it (argparse keeps its
+    options and commands in private attributes): ``options``, the actions of its options and
+    arguments, and ``command_groups``, whose ``choices`` map each command to its parser."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.options: list[argparse.Action] = []  # before argparse adds --help
+        self.command_groups: list[argparse.Action] = []
+        super().__init__(*args, **kwargs)
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        self.options.append(action)
+        return action
+
+    def add_mutually_exclusive_group(self, **kwargs: Any) -> Any:
+        return _Recorded(super().add_mutually_exclusive_group(**kwargs), self.options)
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        commands = super().add_subparsers(**kwargs)
+        self.command_groups.append(commands)
+        return commands
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Recorded:
+    """An argument group whose arguments its parser also records."""
+
+    def __init__(self, group: Any, options: list[argparse.Action]) -> None:
+        self._group = group
+        self._options = options
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action: argparse.Action = self._group.add_argument(*args, **kwargs)
+        self._options.append(action)
+        return action
+
+
+def build_parser() -> Parser:
     """The parser of the whole command line, with every command's arguments."""
     parser = Parser(prog=PROG, description="Eucalyptus for boto3, botocore and the AWS CLI.")
+    parser.add_argument("--version", action=VersionAction)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     for name, module, summary in COMMANDS:

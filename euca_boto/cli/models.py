@@ -43,7 +43,10 @@ def _command(args: argparse.Namespace) -> int:
 def add_commands(commands: Any) -> None:
     """Add ``models install`` and ``models uninstall`` to the ``euca-boto`` command line."""
     models = commands.add_parser(
-        "models", help="install the admin service models for every botocore of this user")
+        "models", help="install the admin service models for every botocore of this user",
+        description="Copy euca-boto's service models into botocore's per-user model directory, "
+                    "so every botocore of this user knows the admin services (names only: no "
+                    "retries, endpoints or breakers without the plugin), or remove them.")
     actions = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
     for name, text in (
         ("install", "copy the models into botocore's per-user directory (~/.aws/models)"),

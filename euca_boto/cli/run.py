@@ -40,19 +40,24 @@ def run_environment(environ: Mapping[str, str]) -> dict[str, str]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    return run(args.command)
+    return run((["--quiet"] if args.quiet else []) + args.command)
 
 
 def run(command: list[str]) -> int:
-    """Replace this process with ``command`` (``--`` first is dropped) in the run environment;
-    returns an exit status only when that fails."""
+    """Replace this process with ``command`` (``--quiet`` and ``--`` first are taken) in the
+    run environment; returns an exit status only when that fails."""
+    quiet = command[:1] in (["--quiet"], ["-q"])
+    if quiet:
+        command = command[1:]
     if command[:1] == ["--"]:
         command = command[1:]
     if not command:
-        print("euca-boto run: no command given; usage: euca-boto run -- COMMAND [ARGS...]",
-              file=sys.stderr)
+        print("euca-boto run: no command given; usage: euca-boto run [--quiet] -- COMMAND "
+              "[ARGS...]", file=sys.stderr)
         return 2
     env = run_environment(os.environ)
+    if quiet:
+        env["EUCA_BOTO_PROGRESS"] = "false"
     sys.stdout.flush()
     sys.stderr.flush()
     try:
@@ -80,5 +85,8 @@ def add_commands(commands: Any) -> None:
             "Python child processes, with the settings of the profile each session uses."
         ),
     )
+    run.add_argument("-q", "--quiet", action="store_true",
+                     help="no progress lines for calls that keep retrying (euca_progress = "
+                          "false for every profile)")
     run.add_argument("command", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARGS...]")
     run.set_defaults(func=_run)

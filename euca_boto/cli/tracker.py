@@ -118,9 +118,17 @@ def _serve(args: argparse.Namespace) -> int:
 
 def add_commands(subparsers: Any) -> None:
     """Add the ``tracker`` command to the ``euca-boto`` command line."""
-    tracker = subparsers.add_parser("tracker", help="the resource-change tracker")
+    tracker = subparsers.add_parser(
+        "tracker", help="the resource-change tracker",
+        description="The resource-change tracker: polls the cloud's resources, records every "
+                    "change in a durable feed and delivers it to hooks. Needs the tracker "
+                    "extra.")
     commands = tracker.add_subparsers(dest="tracker_command", metavar="COMMAND", required=True)
-    serve = commands.add_parser("serve", help="poll, record and deliver changes; serve the API")
+    serve = commands.add_parser(
+        "serve", help="poll, record and deliver changes; serve the API",
+        description="Poll the profiles' instances, volumes, zones and services, record each "
+                    "change once in the feed (SQLite or PostgreSQL), deliver changes to the "
+                    "hooks and serve the HTTP API until interrupted.")
     serve.add_argument("--listen", type=_listen, default=("127.0.0.1", 8780),
                        help="HOST:PORT of the HTTP API (default 127.0.0.1:8780)")
     serve.add_argument("--store", default="euca-tracker.db",

@@ -1,4 +1,5 @@
-"""Problems euca-boto must say itself, because the tool it runs in would not.
+"""Problems euca-boto must say itself, because the tool it runs in would not, and warnings
+that repeating would only bury.
 
 Under ``euca-boto run`` and botocore's plugin variable, euca-boto works inside tools that know
 nothing of it, and botocore hides what its client plugins raise. A bad setting found there is
@@ -39,6 +40,16 @@ def say_once(message: str) -> None:
     logger.error("%s", line)
     if logger.hasHandlers() and not _reaches_stderr(logger):
         print(line, file=sys.stderr, flush=True)
+
+
+def warn_once(log: logging.Logger, message: str) -> None:
+    """Log ``message`` as a warning on ``log``, once per process: for code that uses euca-boto
+    on purpose, whose logging shows it (or logging's last resort, on stderr)."""
+    with _lock:
+        if message in _said:
+            return
+        _said.add(message)
+    log.warning("%s", message)
 
 
 def _reaches_stderr(log: logging.Logger) -> bool:

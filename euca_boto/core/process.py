@@ -20,6 +20,8 @@ Redis clients by URL                per process, per URL, from the  close and fo
 (``circuit.storage``)               first breaker kept in it
 retry budgets                       per botocore session (weak      forget them (live handlers keep
 (``retry``)                         keys), across re-installs       theirs)
+retry listeners                     per process, from               forget them (progress lines
+(``retry.handler``)                 ``add_retry_listener``          stop)
 topology updaters                   per updater, from               stop every running updater
 (``endpoints.refresh``)             ``keep_topology_updated`` to    (cached topologies belong to
                                     ``stop()``                      their sessions: weak refs)

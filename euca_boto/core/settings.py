@@ -371,7 +371,8 @@ class Setting:
         return ENV_PREFIX + self.key[len(PREFIX):].upper()
 
 
-# The one table of every key. The README's configuration reference is generated from it.
+# The one table of every key. The configuration reference (docs/configuration.md) is generated
+# from it.
 SETTINGS: tuple[Setting, ...] = (
     Setting("euca_endpoint", Url(), None,
             "Base URL of the cloud (a user-facing host, e.g. https://ufs.example.com:8773/); "
@@ -381,7 +382,7 @@ SETTINGS: tuple[Setting, ...] = (
             "without a path gets the service's path, as euca_endpoint does."),
     Setting("euca_topology", Choice("static", "dns", "describe-services"), "static",
             "Where endpoints come from: `static` (endpoint URLs of the profile), `dns` "
-            "(<service>.<euca_dns_domain>) or `describe-services` (the cloud's topology, "
+            "(`<service>.<euca_dns_domain>`) or `describe-services` (the cloud's topology, "
             "read from euca_endpoint)."),
     Setting("euca_dns_domain", Name("a DNS domain such as cloud.example.com"), None,
             "The cloud's DNS domain (the property system.dns.dnsdomain)."),
@@ -426,6 +427,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Retry tokens per endpoint: a retry spends 5; a successful call refills 1 plus "
             "what its own retries spent; a retry that cannot be paid for is not made and the "
             "error surfaces at once. 0 turns the budget off."),
+    Setting("euca_progress", Boolean(), True,
+            "Under the AWS CLI and `euca-boto run`, each attempt that starts more than 3 s "
+            "into its call is announced in one line on stderr: attempt n of m, when, the "
+            "endpoint the last attempt failed on and why. `false` keeps them quiet "
+            "(`euca-boto run --quiet` sets it for the whole command)."),
     Setting("euca_breaker", Boolean(), True,
             "Protect every client with a circuit breaker (one per profile, service and cloud "
             "endpoint)."),
@@ -590,6 +596,12 @@ class Settings:
         return result
 
     @property
+    def in_profile(self) -> bool:
+        """Whether the profile itself sets any euca_ key (directly or in a service block);
+        the environment and arguments apply to every profile, so they do not count."""
+        return bool(self._file or self._blocks)
+
+    @property
     def service_blocks(self) -> list[str]:
         """Names of the nested blocks in the profile that set euca_ keys."""
         return sorted(self._blocks)
@@ -734,7 +746,7 @@ def _suggest(word: str, known: Iterable[str]) -> str:
 
 
 def reference_table(settings: Sequence[Setting] = SETTINGS) -> str:
-    """The configuration reference as a Markdown table (the README embeds this text)."""
+    """The configuration reference as a Markdown table (docs/configuration.md embeds it)."""
     lines = [
         "| key | environment variable | default | per service | meaning |",
         "| --- | --- | --- | --- | --- |",

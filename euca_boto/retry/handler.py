@@ -4,7 +4,8 @@ Per call it keeps a :class:`CallState` in botocore's per-call ``context`` dict (
 call), asks the policy after every attempt, pays for retries from the endpoint's budget, sleeps
 (through an injectable ``sleep``), logs each retry, reports the attempts in the response
 metadata (with the attempt history when the call failed) and, when it gives up on an exception,
-raises a :class:`~euca_boto.retry.errors.RetryError` that carries the history.
+raises a :class:`~euca_boto.retry.errors.RetryError` that carries the history. Its listeners
+(:func:`add_retry_listener`) are told of every retry it decides on, before it waits.
 
 It takes botocore's own retry handler's place: it is registered on ``needs-retry.<service>``
 under the unique id botocore's handler takes (``retry-config-<service>``), so botocore's
@@ -15,16 +16,19 @@ multiplied.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from euca_boto.core import process
 from euca_boto.core.botocore_access import Emitter, awaits_handlers, retry_handler_unique_id
 from euca_boto.core.parsing import parse_failure
 from euca_boto.core.settings import BY_KEY
 from euca_boto.retry.adapter import RetryEventAdapter, endpoint_of
 from euca_boto.retry.budget import RETRY_COST, SUCCESS_REFILL, RetryBudget
+from euca_boto.retry.context import RetryContext
 from euca_boto.retry.errors import AttemptRecord, history_text, retry_error
 from euca_boto.retry.policy import Policy, RetryDecision, RetryPolicy
 
@@ -96,7 +100,8 @@ class RetryHandler:
     def from_settings(
         cls, service_id: str, settings: Mapping[str, Any], budget: RetryBudget | None = None
     ) -> RetryHandler:
-        retry_settings = {k: settings[k] for k in RETRY_KEYS if k in settings}
+        # euca_progress too: the handler's listeners read it (see retry/progress).
+        retry_settings = {k: settings[k] for k in (*RETRY_KEYS, "euca_progress") if k in settings}
         capacity = retry_settings.get("euca_retry_budget", BY_KEY["euca_retry_budget"].default)
         if budget is None:
             budget = RetryBudget(capacity)
@@ -211,6 +216,8 @@ class RetryHandler:
             extra=_log_fields(ctx.service, ctx.operation, ctx.attempt, ctx.reason,
                               decision.delay),
         )
+        for listener in _listeners:
+            listener(ctx, decision, self)
         return state, decision.delay
 
     def _resume(self, state: CallState, slept: float) -> None:
@@ -247,6 +254,30 @@ class RetryHandler:
 
 
 QUERY_EVENT = "euca-boto-retry-handler"
+
+# Told of every retry a handler decides on, before it waits: (context, decision, handler).
+RetryListener = Callable[[RetryContext, RetryDecision, RetryHandler], None]
+# Replaced, never changed in place, so a handler iterates over a list no one is changing.
+_listeners: tuple[RetryListener, ...] = ()
+_listeners_lock = threading.Lock()
+
+
+def add_retry_listener(listener: RetryListener) -> None:
+    """Tell ``listener`` of every retry of every handler in this process (once, however often
+    it is added). It runs on the calling thread, before the wait: keep it short."""
+    global _listeners
+    with _listeners_lock:
+        if listener not in _listeners:
+            _listeners = (*_listeners, listener)
+
+
+def _forget_listeners() -> None:
+    global _listeners
+    with _listeners_lock:
+        _listeners = ()
+
+
+process.register("retry listeners", "per process, from add_retry_listener", _forget_listeners)
 
 
 async def _asyncio_sleep(delay: float) -> None:

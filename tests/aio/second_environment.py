@@ -36,11 +36,22 @@ def botocore_floor() -> str:
     return found.group(1)
 
 
+def _key() -> str:
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def needs_build() -> bool:
+    """Whether :func:`python` has to build the environment first (it is missing or out of
+    date)."""
+    interpreter = VENV / "bin" / "python"
+    return not (interpreter.exists() and STAMP.exists() and STAMP.read_text() == _key())
+
+
 def python() -> Path:
     """The interpreter of the aiobotocore environment, built if missing or out of date."""
-    key = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    key = _key()
     interpreter = VENV / "bin" / "python"
-    if interpreter.exists() and STAMP.exists() and STAMP.read_text() == key:
+    if not needs_build():
         return interpreter
     _run(sys.executable, "-m", "venv", "--clear", str(VENV))
     pip = (str(interpreter), "-m", "pip", "install", "-q", "--disable-pip-version-check")

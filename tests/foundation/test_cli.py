@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import euca_boto
-from euca_boto.core.settings import reference_table
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -68,9 +66,42 @@ def test_config_with_a_missing_profile_exits_2() -> None:
     assert "profile 'missing' was not found" in result.stderr
 
 
-def test_readme_configuration_reference_matches_the_settings_table() -> None:
-    readme = (ROOT / "README.md").read_text()
-    assert reference_table() in readme, (
-        "README.md's configuration reference is out of date: "
-        "paste the output of `euca-boto config --reference`"
-    )
+def test_version_names_the_package_its_libraries_python_and_each_aws_cli(
+    tmp_path: Path,
+) -> None:
+    import awscli
+    import boto3
+    import botocore
+
+    # The AWS CLI v1 of this environment comes first, on the path or not; on the path, v2
+    # (Debian's package; .ci/run installs it) and v1 again under another name: one AWS CLI.
+    own_aws = Path(sys.executable).with_name("aws")
+    v2 = Path("/usr/bin/aws")
+    first, second = tmp_path / "first", tmp_path / "second"
+    for directory, target in ((first, own_aws), (second, v2)):
+        directory.mkdir()
+        (directory / "aws").symlink_to(target)
+    path = os.pathsep.join([str(first), str(second), str(v2.parent)])
+    result = subprocess.run([sys.executable, "-m", "euca_boto.cli", "--version"],
+                            capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "PATH": path})
+    assert result.returncode == 0, result.stderr
+    v2_version = subprocess.run([str(v2), "--version"], capture_output=True, text=True,
+                                timeout=60).stdout.split()[0].split("/")[1]
+    python = ".".join(str(part) for part in sys.version_info[:3])
+    assert result.stdout.splitlines() == [
+        f"euca-boto {euca_boto.__version__}",
+        f"botocore {botocore.__version__}",
+        f"boto3 {boto3.__version__}",
+        f"Python {python} ({sys.executable})",
+        f"AWS CLI v1 {awscli.__version__}: {own_aws}",
+        f"AWS CLI v2 {v2_version}: {second / 'aws'}",
+    ]
+    assert result.stderr == ""
+
+
+def test_version_says_when_no_aws_cli_is_found(tmp_path: Path) -> None:
+    from euca_boto.cli.version import version_lines
+
+    assert version_lines(path=str(tmp_path))[-1] == (
+        "AWS CLI: none on PATH (pip install awscli installs v1 beside euca-boto)")

@@ -31,7 +31,7 @@ def test_every_feature_registers_its_state() -> None:
         "breakers", "redis clients", "retry budgets", "topology updaters", "wire-log switches",
         "wire-log files", "call metrics", "opentelemetry duration histogram", "state files",
         "problems said", "host defaults", "wire log on stderr", "sensitive-member locations",
-        "botocore log redaction",
+        "botocore log redaction", "retry listeners",
     }
     assert all(state.lifetime for state in process.registered())
 

@@ -149,6 +149,7 @@ BAD_VALUES = [
     ("euca_retry_non_idempotent", "maybe", "true or false"),
     ("euca_retry_budget", "-5", "an integer >= 0"),
     ("euca_breaker", "sometimes", "true or false"),
+    ("euca_progress", "loud", "true or false"),
     ("euca_breaker_scope", "endpoint", "one of service, operation"),
     ("euca_breaker_fail_max", "0", "an integer >= 1"),
     ("euca_breaker_reset_timeout", "soon", "a duration such as 10"),

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+import euca_boto
 from euca_boto.cli import build_parser
 from euca_boto.core.extras import EXTRAS
 
@@ -105,6 +106,19 @@ def test_wheel_ships_models_inside_the_package(wheel: Path) -> None:
     entry_points = zipfile.ZipFile(wheel).read(
         next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "euca-boto = euca_boto.cli:main" in entry_points
+
+
+def test_the_wheel_names_the_repository_and_carries_the_license(wheel: Path) -> None:
+    archive = zipfile.ZipFile(wheel)
+    names = archive.namelist()
+    metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    assert "Project-URL: Repository, https://github.com/euca-boto/euca-boto" in metadata
+    assert "Project-URL: Documentation, https://github.com/euca-boto/euca-boto/tree/main/docs" \
+        in metadata
+    [license_file] = [n for n in names if n.endswith(".dist-info/licenses/LICENSE")
+                      or n.endswith(".dist-info/LICENSE")]
+    assert "Apache License" in archive.read(license_file).decode()
+    assert f"Version: {euca_boto.__version__}" in metadata
 
 
 def test_the_bare_environment_has_the_wheel_and_no_extra(bare: BareInstall) -> None:
@@ -230,7 +244,7 @@ def test_the_extras_table_names_the_modules_of_the_packages_extras() -> None:
             assert name is not None
             declared.setdefault(marker[1], set()).add(normal(name[0]))
     provided_by = importlib.metadata.packages_distributions()
-    assert set(declared) - {"test"} == set(EXTRAS)
+    assert set(declared) - {"test", "docs"} == set(EXTRAS)  # the two for development
     for extra, modules in EXTRAS.items():
         # A module not installed here is taken to be named as its distribution; a namespace
         # (opentelemetry) is provided by more distributions than the extra's.

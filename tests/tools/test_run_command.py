@@ -69,7 +69,7 @@ def test_run_without_a_command_is_a_usage_error() -> None:
                             timeout=60)
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        "euca-boto run: no command given; usage: euca-boto run -- COMMAND [ARGS...]")
+        "euca-boto run: no command given; usage: euca-boto run [--quiet] -- COMMAND [ARGS...]")
 
 
 def test_run_of_a_missing_command_says_so() -> None:

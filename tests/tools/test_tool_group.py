@@ -3,30 +3,30 @@
 The group's tests count what the tools did in LocalCloud's request log and in the AWS-compatible
 services behind it, which live once per process: beside other tests in one process they would
 see each other's requests and instances. So the main run leaves them out (``-m 'not tools'``)
-and this test runs them in a child pytest, started first so that it overlaps the rest. Running
-``pytest -m tools tests/tools`` runs the same group directly.
+and this test runs them in a child pytest, started first so that it overlaps the rest, whose
+progress it shows on the terminal. Running ``pytest -m tools tests/tools`` runs the same group
+directly.
 """
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 import pytest
+from child_pytest import run_child_pytest
 from toolrun import REPO
 
 NOT_RUN = "REAL-TOOL TESTS NOT RUN"
 
 
-def test_the_real_tool_group_passes_in_a_run_of_its_own() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
-         "-m", "tools", "tests/tools"],
-        capture_output=True, text=True, timeout=1500, cwd=REPO,
+def test_the_real_tool_group_passes_in_a_run_of_its_own(pytestconfig: pytest.Config) -> None:
+    result = run_child_pytest(
+        pytestconfig, "real-tool group", sys.executable,
+        ["-rs", "-p", "no:cacheprovider", "-m", "tools", "tests/tools"],
+        cwd=REPO, timeout=1500,
     )
     out = result.stdout.strip()
     summary = out.splitlines()[-1] if out else ""
-    print(f"real-tool group: {summary}")
     if result.returncode == 0 and NOT_RUN in out:
         # The tools environment could not be built here: say why, as the group itself does.
         reason = next(line for line in out.splitlines() if NOT_RUN in line)

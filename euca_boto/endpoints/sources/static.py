@@ -52,7 +52,12 @@ def require_endpoint(botocore_session: botocore.session.Session, service: str,
         return
     if static_endpoints(service, settings, configured_url(botocore_session, service)):
         return
+    raise no_endpoint(botocore_session, service)
+
+
+def no_endpoint(botocore_session: botocore.session.Session, service: str) -> ConfigError:
+    """The error of a ``service`` that nothing in the session's profile points at a cloud."""
     profile = botocore_session.profile or "default"
-    raise ConfigError(
+    return ConfigError(
         f"euca_endpoint is not set for profile {profile!r}, and nothing else names an endpoint "
         f"for {service}: add euca_endpoint = https://<cloud host>:8773/ to the profile")
