@@ -58,7 +58,7 @@ def add_commands(groups: Any) -> None:
     """Add ``euca-boto admin instances list``."""
     instances = groups.add_parser(
         "instances", help="list instances, every account's with --all-accounts",
-        description="The cloud's instances.")
+        description="The cloud's instances, with their account, state, type and zone.")
     actions = instances.add_subparsers(dest="instances_command", metavar="ACTION",
                                        required=True)
     listing = actions.add_parser(
