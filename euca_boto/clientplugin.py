@@ -113,8 +113,8 @@ def attach(client: BaseClient) -> None:
     plugin.register_service(service_id, emitter=emitter, caller_context=not awaits)
     if view["euca_breaker"] and not awaits:
         # Named after where the calls go: the profile's endpoint, or the client's own.
-        _CallBreaker(plugin.settings.profile, service, view,
-                     target or client.meta.endpoint_url).register(emitter, service_id)
+        CallBreaker(plugin.settings.profile, service, view,
+                    target or client.meta.endpoint_url).register(emitter, service_id)
 
 
 def _plugin_kept_by(session: botocore.session.Session) -> Plugin | None:
@@ -168,10 +168,11 @@ class _NeverSent(Exception):
     """A call admitted by its breaker that stopped before it was sent (counts for nothing)."""
 
 
-class _CallBreaker:
+class CallBreaker:
     """A circuit breaker around each call of one client, as botocore events: ``before-call``
     asks it (raising :class:`~euca_boto.CircuitOpenError` when open), ``after-call`` and
-    ``after-call-error`` settle the call once retries and failover are done with it."""
+    ``after-call-error`` settle the call once retries and failover are done with it. The AWS
+    CLI's door (awscli_plugin) protects the CLI's clients with it too."""
 
     def __init__(self, profile: str, service: str, settings: Any, endpoint_url: str) -> None:
         self.service = service

@@ -12,6 +12,10 @@ fork under the name ``botocore``. Code imported after it (euca-boto included) th
 fork's classes through the usual names; a program that imports ``awscli.botocore`` by its full
 name gets a second copy, whose sessions :func:`is_botocore_session` recognises too. The fork's
 ``AWSPreparedRequest`` carries no ``context``; :func:`track_sent_request_context` makes up for it.
+The AWS CLI v2 carries an older fork (2.0.0dev155 in Debian's 2.9.19), without configured
+endpoints or the table of hyphenized service ids: what it lacks degrades here (no configured
+endpoint, no extra service ids) instead of failing the import. Nothing here imports boto3,
+which the AWS CLI never loads: a boto3 session is recognised once boto3 is imported.
 
 The boundary is typed with botocore's and boto3's own classes (``BaseClient``, the two
 ``Session`` classes) and, for event emitters, the :class:`Emitter` protocol: what euca-boto
@@ -29,13 +33,14 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
-import boto3.session
 import botocore
+import botocore.configprovider
 import botocore.session
+import botocore.utils
 from botocore.awsrequest import AWSPreparedRequest
-from botocore.configprovider import ConfiguredEndpointProvider
 
 if TYPE_CHECKING:
+    import boto3.session
     from botocore.client import BaseClient
 
 #: The version of the botocore in use (the fork's own version inside the AWS CLI).
@@ -118,7 +123,9 @@ def botocore_session_of(session: AnySession) -> botocore.session.Session:
     """
     if is_botocore_session(session):
         return session
-    if isinstance(session, boto3.session.Session):
+    # A boto3 session exists only once boto3 is imported: the AWS CLI never imports it.
+    boto3_session = sys.modules.get("boto3.session")
+    if boto3_session is not None and isinstance(session, boto3_session.Session):
         # boto3 exposes no public accessor for its botocore session.
         return session._session
     raise TypeError(
@@ -161,10 +168,10 @@ def copy_models_paths(source: botocore.session.Session,
 
 def hyphenized_service_ids() -> frozenset[str]:
     """The hyphenized service ids (as in event names) that differ from their client's name
-    (``auto-scaling`` for ``autoscaling``); per-service handlers see a service under that id."""
-    from botocore.utils import CLIENT_NAME_TO_HYPHENIZED_SERVICE_ID_OVERRIDES
-
-    return frozenset(CLIENT_NAME_TO_HYPHENIZED_SERVICE_ID_OVERRIDES.values())
+    (``auto-scaling`` for ``autoscaling``); per-service handlers see a service under that id.
+    The AWS CLI v2's fork has no such table: none."""
+    overrides = getattr(botocore.utils, "CLIENT_NAME_TO_HYPHENIZED_SERVICE_ID_OVERRIDES", {})
+    return frozenset(overrides.values())
 
 
 def configured_endpoint_url(session: botocore.session.Session, service: str) -> str | None:
@@ -172,10 +179,12 @@ def configured_endpoint_url(session: botocore.session.Session, service: str) -> 
 
     botocore resolves it with this provider when it builds a client; asking the same provider
     keeps the precedence (environment, ``services`` section, profile) exactly botocore's.
+    A botocore without configured endpoints (the AWS CLI v2's fork) has none.
     """
-    if session.get_config_variable("ignore_configured_endpoint_urls"):
+    provider_class = getattr(botocore.configprovider, "ConfiguredEndpointProvider", None)
+    if provider_class is None or session.get_config_variable("ignore_configured_endpoint_urls"):
         return None
-    provider = ConfiguredEndpointProvider(
+    provider = provider_class(
         full_config=session.full_config,
         scoped_config=session.get_scoped_config(),
         client_name=service,
