@@ -101,11 +101,6 @@ def _progress_shown() -> Iterator[None]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     arguments = sys.argv[1:] if argv is None else list(argv)
-    if arguments[:1] == ["run"] and not {"-h", "--help"} & set(arguments[1:2]):
-        # Straight to the command: every tool started through run pays for this start-up.
-        from euca_boto.cli.run import run
-
-        return run(arguments[1:])
     args = build_parser().parse_args(arguments)
     profile = getattr(args, "profile", None)
     try:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextvars
 import inspect
+import os
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -62,6 +63,9 @@ _created_context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.Co
 )
 
 _AWAIT_PROBE_EVENT = "euca-boto-awaits-handlers"
+
+#: Set by ``euca-boto run`` (euca_boto/cli/run.py): its profile and the endpoint variables it set.
+RUN_ENDPOINTS_VARIABLE = "_EUCA_BOTO_RUN_ENDPOINTS"
 
 
 # Types at the boundary -----------------------------------------------------------------------
@@ -180,6 +184,10 @@ def configured_endpoint_url(session: botocore.session.Session, service: str) -> 
     botocore resolves it with this provider when it builds a client; asking the same provider
     keeps the precedence (environment, ``services`` section, profile) exactly botocore's.
     A botocore without configured endpoints (the AWS CLI v2's fork) has none.
+
+    ``euca-boto run`` puts one profile's endpoints in the ``AWS_ENDPOINT_URL_*`` variables
+    (``_EUCA_BOTO_RUN_ENDPOINTS`` names the profile and the variables): a session of another
+    profile does not take them for its own.
     """
     provider_class = getattr(botocore.configprovider, "ConfiguredEndpointProvider", None)
     if provider_class is None or session.get_config_variable("ignore_configured_endpoint_urls"):
@@ -188,9 +196,17 @@ def configured_endpoint_url(session: botocore.session.Session, service: str) -> 
         full_config=session.full_config,
         scoped_config=session.get_scoped_config(),
         client_name=service,
+        environ=_environ_for(session.profile or "default"),
     )
     url = provider.provide()
     return str(url) if url else None
+
+
+def _environ_for(profile: str) -> Mapping[str, str]:
+    run_profile, *variables = os.environ.get(RUN_ENDPOINTS_VARIABLE, "").split() or [""]
+    if not variables or profile == run_profile:
+        return os.environ
+    return {k: v for k, v in os.environ.items() if k not in variables}
 
 
 # Clients -------------------------------------------------------------------------------------

@@ -95,11 +95,30 @@ def test_wire_log_records_appear(tool: Callable[..., Tool], mode: str) -> None:
     assert t.cloud.secret_key not in records
 
 
-def test_a_bad_setting_is_reported_in_one_line_under_run(tool: Callable[..., Tool]) -> None:
+@MODES
+def test_a_bad_setting_is_reported_in_one_line(tool: Callable[..., Tool], mode: str) -> None:
+    """Under run as with [plugins]: the CLI's plugin reports it, the CLI's way."""
     t = tool("euca_eject_time = soon\n", wire=None)
-    result = aws(t, "run", *DESCRIBE)
-    assert result.returncode == 2
+    result = aws(t, mode, *DESCRIBE)
+    assert result.returncode == 255
     assert result.stderr.strip().splitlines() == [
-        f"euca-boto: configuration error: profile '{t.profile}': euca_eject_time = 'soon' is "
-        f"not valid; expected a duration such as 10, 2.5, 500ms, 2m or 1h, at least 0.001 s"]
+        f"profile '{t.profile}': euca_eject_time = 'soon' is not valid; expected a duration "
+        f"such as 10, 2.5, 500ms, 2m or 1h, at least 0.001 s"]
     assert t.cloud.requests() == []
+
+
+@MODES
+def test_the_euca_property_is_sent_with_allow_script_execution(tool: Callable[..., Tool],
+                                                               mode: str) -> None:
+    """The option the refusal message names works under run too (it used to be unknown)."""
+    t = tool(wire=None)
+    refused = aws(t, mode, "euprop", "modify-property-value", "--name", "euca", "--value", "1")
+    assert refused.returncode == 255
+    assert "--allow-script-execution" in refused.stderr
+    assert t.cloud.requests() == []
+    sent = aws(t, mode, "euprop", "modify-property-value", "--name", "euca", "--value", "1",
+               "--allow-script-execution")
+    assert "Unknown options" not in sent.stderr
+    # LocalCloud runs no code: it answers the call it received with an error of its own.
+    assert "does not execute code through the 'euca' property" in sent.stderr
+    assert [r.action for r in t.cloud.requests()] == ["ModifyPropertyValue"]
