@@ -48,6 +48,7 @@ from euca_boto.core.botocore_access import (
     awaits_handlers,
     building_session,
     client_emitter,
+    proxies_per_request,
 )
 from euca_boto.core.notice import say_once
 from euca_boto.core.plainsession import PLAIN_ATTRIBUTE
@@ -77,7 +78,9 @@ def initialize_client_plugin(client: BaseClient) -> None:
     try:
         attach(client)
     except ConfigError as error:
-        say_once(f"configuration error: {error}; the {service} client runs without euca-boto")
+        # Once per process, not per client: every client of the profile has the same problem.
+        say_once(f"configuration error: {error}; the clients of this process run without "
+                 f"euca-boto (one without a configured endpoint_url calls AWS)")
     except Exception as error:  # botocore would hide it: a client left bare must be seen
         say_once(f"could not attach to the {service} client ({type(error).__name__}: {error}); "
                  f"it runs without euca-boto")
@@ -109,6 +112,7 @@ def attach(client: BaseClient) -> None:
     target = endpoint_events.creation_url(session, service, view, caller_url)
     if target is not None and caller_url is None:
         _send_to(emitter, service_id, client.meta.endpoint_url, target)
+        proxies_per_request(client)
     wirelog.configure(plugin.settings)
     plugin.register_service(service_id, emitter=emitter, caller_context=not awaits)
     if view["euca_breaker"] and not awaits:

@@ -30,12 +30,14 @@ import contextvars
 import inspect
 import os
 import sys
+import urllib.request
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import botocore
 import botocore.configprovider
+import botocore.httpsession
 import botocore.session
 import botocore.utils
 from botocore.awsrequest import AWSPreparedRequest
@@ -238,6 +240,35 @@ def paginator_through(proxy: object, client: BaseClient, operation_name: str) ->
 def waiter_through(proxy: object, client: BaseClient, waiter_name: str) -> Any:
     """``client``'s waiter, built with ``proxy`` standing for the client (see above)."""
     return type(client).get_waiter(proxy, waiter_name)
+
+
+def proxies_per_request(client: BaseClient) -> None:
+    """Have a built client choose its proxy for each request's own URL.
+
+    botocore chooses a client's proxies once, from the URL it builds the client for
+    (``HTTPS_PROXY``, ``HTTP_PROXY``, ``NO_PROXY``); a client whose calls are sent elsewhere
+    (the client plugin's) must choose them as botocore would have for where they go. A client
+    whose ``Config`` names proxies keeps them.
+    """
+    http: Any = getattr(getattr(client, "_endpoint", None), "http_session", None)
+    current = getattr(http, "_proxy_config", None)
+    if current is None or client.meta.config.proxies:
+        return
+    http._proxy_config = _ProxiesPerRequest(current.settings)
+
+
+class _ProxiesPerRequest(botocore.httpsession.ProxyConfiguration):
+    """The environment's proxies, applied to each request's URL as botocore applies them to a
+    client's."""
+
+    def __init__(self, settings: Mapping[str, Any]) -> None:
+        super().__init__(proxies=urllib.request.getproxies(), proxies_settings=settings)
+
+    def proxy_url_for(self, url: str) -> str | None:
+        if botocore.utils.should_bypass_proxies(url):
+            return None
+        proxy: str | None = super().proxy_url_for(url)
+        return proxy
 
 
 # Emitters ------------------------------------------------------------------------------------
