@@ -33,6 +33,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("tracker", "euca_boto.cli.tracker", "the resource-change tracker"),
     ("endpoints", "euca_boto.cli.endpoints", "show each service's endpoints"),
     ("run", "euca_boto.cli.run", "run a command with euca-boto"),
+    ("awscli", "euca_boto.cli.awscli", "enable the plugin in the AWS CLI"),
     ("models", "euca_boto.cli.models", "install the admin service models"),
 )
 

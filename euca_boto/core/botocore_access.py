@@ -65,6 +65,8 @@ _created_context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.Co
 )
 
 _AWAIT_PROBE_EVENT = "euca-boto-awaits-handlers"
+# The number of the attempt being made, in the request context of a botocore that keeps none.
+_ATTEMPT_KEY = "euca_boto_attempt"
 
 #: Set by ``euca-boto run`` (euca_boto/cli/run.py): its profile and the endpoint variables it set.
 RUN_ENDPOINTS_VARIABLE = "_EUCA_BOTO_RUN_ENDPOINTS"
@@ -302,8 +304,13 @@ def set_request_credentials(context: dict[str, Any], credentials: Any) -> None:
 
 
 def attempt_of(context: dict[str, Any]) -> int:
-    """The number of the attempt in progress (1 for the first), from the request context."""
-    return int(context.get("retries", {}).get("attempt", 1))
+    """The number of the attempt in progress (1 for the first), from the request context
+    (botocore numbers attempts there; on the AWS CLI v2's fork, which does not,
+    :func:`track_sent_request_context` does)."""
+    retries = context.get("retries")
+    if retries is not None:
+        return int(retries.get("attempt", 1))
+    return int(context.get(_ATTEMPT_KEY, 1))
 
 
 def context_of_request_dict(request_dict: dict[str, Any]) -> dict[str, Any] | None:
@@ -326,7 +333,8 @@ def sent_request_context(request: Any) -> dict[str, Any] | None:
 
 def track_sent_request_context(emitter: Emitter, service_id: str) -> None:
     """Make :func:`sent_request_context` work for ``service_id`` on a botocore that does not
-    put the context on prepared requests (idempotent; nothing to do on plain botocore).
+    put the context on prepared requests (idempotent; nothing to do on plain botocore), nor
+    (the AWS CLI v2's fork) number the attempts in it for :func:`attempt_of`.
 
     botocore emits ``request-created`` (where it signs) and then ``before-send`` for each
     attempt, in the same thread or task and with no request of its own in between, so the
@@ -342,4 +350,7 @@ def track_sent_request_context(emitter: Emitter, service_id: str) -> None:
 
 
 def _note_created_context(request: Any, **kwargs: Any) -> None:
-    _created_context.set(getattr(request, "context", None))
+    context = getattr(request, "context", None)
+    if context is not None and "retries" not in context:
+        context[_ATTEMPT_KEY] = context.get(_ATTEMPT_KEY, 0) + 1
+    _created_context.set(context)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
-from toolrun import ATTEMPTS, BIN, REPO, TOOLS_BUILD_TIMEOUT, Tool
+from toolrun import ATTEMPTS, BIN, INSTALL_TIMEOUT, REPO, TOOLS_BUILD_TIMEOUT, Tool
 
 from euca_boto.testing import LocalCloud
 
@@ -79,3 +79,26 @@ def tools_bin() -> Path:
         pytest.skip(f"REAL-TOOL TESTS NOT RUN: tools/tools-venv.sh could not build {venv}: "
                     + " | ".join(tail))
     return venv / "bin"
+
+
+def _installed(script: str, what: str) -> Path:
+    """The path a tools/ install script prints (installing on first use), or a skip saying
+    why the tests that need it did not run."""
+    try:
+        built = subprocess.run([str(REPO / "tools" / script)], capture_output=True, text=True,
+                               timeout=INSTALL_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        pytest.skip(f"REAL-TOOL TESTS NOT RUN: installing {what} took more than "
+                    f"{INSTALL_TIMEOUT} s (tools/{script})")
+    if built.returncode != 0:
+        tail = built.stderr.strip().splitlines()[-3:]
+        pytest.skip(f"REAL-TOOL TESTS NOT RUN: tools/{script} could not install {what}: "
+                    + " | ".join(tail))
+    return Path(built.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def aws_v2() -> Path:
+    """The AWS CLI v2 (Debian's package, on the system Python; installed on first use)."""
+    return _installed("awscli-v2.sh", "the AWS CLI v2")
+
