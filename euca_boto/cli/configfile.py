@@ -87,8 +87,8 @@ class ConfigText:
             self.lines += [f"[{section}]\n", *new]
             return
         end = bounds[1]
-        while end > bounds[0] + 1 and not self.lines[end - 1].strip():
-            end -= 1  # before the blank lines that separate it from the next section
+        while end > bounds[0] + 1 and self.lines[end - 1].strip()[:1] in ("", "#", ";"):
+            end -= 1  # before the blank lines and comments that lead to the next section
         self.lines[end:end] = new
 
     def remove(self, section: str, key: str) -> bool:

@@ -102,3 +102,8 @@ def aws_v2() -> Path:
     """The AWS CLI v2 (Debian's package, on the system Python; installed on first use)."""
     return _installed("awscli-v2.sh", "the AWS CLI v2")
 
+
+@pytest.fixture(scope="session")
+def node_sdk() -> Path:
+    """The directory holding the AWS SDK for JavaScript v3 clients (installed on first use)."""
+    return REPO / _installed("node-sdk.sh", "the AWS SDK for JavaScript v3")
