@@ -4,15 +4,14 @@ the plugin enabled by ``euca-boto awscli enable`` and under ``euca-boto run``.""
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import awscli_checks as checks
 import pytest
-from toolrun import ATTEMPTS, BIN, Tool
-
-DESCRIBE = ("euprop", "describe-properties", "--properties", "dns.enabled")
+from awscli_checks import DESCRIBE
+from toolrun import BIN, Tool
 
 pytestmark = pytest.mark.tools
 
@@ -54,77 +53,25 @@ def test_enable_prepares_a_plugin_directory_and_disable_removes_it(
 
 
 @MODES
-def test_admin_and_aws_calls_work(tool: Callable[..., Tool], aws_v2: Path, mode: str) -> None:
-    t = tool(wire=None)
-    result = aws(t, aws_v2, mode, *DESCRIBE)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["Properties"][0]["Name"] == "dns.enabled"
-    identity = aws(t, aws_v2, mode, "sts", "get-caller-identity")
-    assert identity.returncode == 0, identity.stderr
-    assert json.loads(identity.stdout)["Account"] == "123456789012"
-    assert [r.action for r in t.cloud.requests()] == ["DescribeProperties", "GetCallerIdentity"]
+@pytest.mark.parametrize("check", [
+    checks.admin_and_aws_calls_work,
+    checks.a_stopped_endpoint_is_failed_over_and_remembered,
+    checks.a_breaker_opens,
+    checks.the_wire_log_records_every_attempt,
+    checks.the_euca_property_is_sent_with_allow_script_execution,
+], ids=lambda check: check.__name__)
+def test_the_cli_with_euca_boto(tool: Callable[..., Tool], aws_v2: Path, mode: str,
+                                check: Callable[[Tool, checks.Aws], None]) -> None:
+    t = tool()
+    check(t, lambda *args: aws(t, aws_v2, mode, *args))
 
 
 @MODES
 def test_a_burst_of_503s_is_retried_as_the_profile_says(tool: Callable[..., Tool],
                                                         aws_v2: Path, mode: str) -> None:
     t = tool("euca_breaker = false\n", wire=None)
-    t.cloud.endpoint(0).fail(503, count=1)
-    t.cloud.endpoint(1).fail(503, count=1)
-    result = aws(t, aws_v2, mode, *DESCRIBE)
-    assert result.returncode == 0, result.stderr
-    assert sum(t.hits()) == 3
-    t.cloud.clear()
-    t.cloud.clear_requests()
-    t.cloud.endpoint(0).fail(503, count=50)
-    t.cloud.endpoint(1).fail(503, count=50)
-    failed = aws(t, aws_v2, mode, *DESCRIBE)
-    assert failed.returncode != 0
-    assert "ServiceUnavailable" in failed.stderr
-    assert sum(t.hits()) == ATTEMPTS  # euca_retry_max_attempts, not the CLI's own
-
-
-@MODES
-def test_a_stopped_endpoint_is_failed_over_and_remembered_across_commands(
-    tool: Callable[..., Tool], aws_v2: Path, mode: str,
-) -> None:
-    t = tool(wire=None)
-    t.cloud.endpoint(0).stop()
-    first = aws(t, aws_v2, mode, *DESCRIBE)
-    assert first.returncode == 0, first.stderr
-    failed = f"euprop endpoint {t.cloud.service_url('euprop', 0)} failed (EndpointConnectionError"
-    assert failed in first.stderr
-    second = aws(t, aws_v2, mode, *DESCRIBE)
-    assert second.returncode == 0, second.stderr
-    assert failed not in second.stderr  # the next command knew: it did not try it again
-    assert t.hits() == [0, 2]
-
-
-@MODES
-def test_a_breaker_opens(tool: Callable[..., Tool], aws_v2: Path, mode: str) -> None:
-    t = tool(wire=None)
-    t.cloud.endpoint(0).fail(503, count=50)
-    t.cloud.endpoint(1).fail(503, count=50)
-    result = aws(t, aws_v2, mode, *DESCRIBE)
-    assert result.returncode != 0
-    assert re.search(rf"breaker {re.escape(t.profile)}/euprop@\S+: closed -> open",
-                     result.stderr)
-    assert sum(t.hits()) == ATTEMPTS
-
-
-@MODES
-def test_the_wire_log_records_every_attempt(tool: Callable[..., Tool], aws_v2: Path,
-                                            mode: str) -> None:
-    t = tool()
-    t.cloud.endpoint(0).fail(503, count=1)
-    result = aws(t, aws_v2, mode, *DESCRIBE)
-    assert result.returncode == 0, result.stderr
-    records = t.wire_records()
-    assert re.findall(r"euprop DescribeProperties attempt \d", records) == [
-        "euprop DescribeProperties attempt 1", "euprop DescribeProperties attempt 2"]
-    assert "< 503 in" in records and "< 200 in" in records
-    assert "Signature=<redacted>" in records
-    assert t.cloud.secret_key not in records
+    checks.a_burst_of_503s_is_retried_as_the_profile_says(
+        t, lambda *args: aws(t, aws_v2, mode, *args))
 
 
 @MODES
@@ -141,19 +88,3 @@ def test_a_delegated_call_is_retried_as_the_account(tool: Callable[..., Tool], a
     sent = sorted((r.status, r.params.get("DelegateAccount")) for r in t.cloud.requests()
                   if r.action == "ListUsers")
     assert sent == [(200, f"v2-{mode}"), (503, f"v2-{mode}"), (503, f"v2-{mode}")]
-
-
-@MODES
-def test_the_euca_property_is_sent_with_allow_script_execution(
-    tool: Callable[..., Tool], aws_v2: Path, mode: str,
-) -> None:
-    t = tool(wire=None)
-    refused = aws(t, aws_v2, mode, "euprop", "modify-property-value", "--name", "euca",
-                  "--value", "1")
-    assert refused.returncode != 0
-    assert "--allow-script-execution" in refused.stderr
-    assert t.cloud.requests() == []
-    sent = aws(t, aws_v2, mode, "euprop", "modify-property-value", "--name", "euca",
-               "--value", "1", "--allow-script-execution")
-    assert "does not execute code through the 'euca' property" in sent.stderr
-    assert [r.action for r in t.cloud.requests()] == ["ModifyPropertyValue"]
