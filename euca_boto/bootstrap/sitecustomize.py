@@ -63,10 +63,12 @@ def _euca_boto_available():
 
 
 def _say_missing(detail=""):
+    where = (" (to the profile's first endpoints, from the AWS_ENDPOINT_URL_* variables)"
+             if os.environ.get("_EUCA_BOTO_RUN_ENDPOINTS") else "")
     _say_once(
         "missing",
         f"{sys.executable} cannot import euca_boto{detail}, so AWS calls from this process run "
-        f"without it; install euca-boto into this Python",
+        f"without it{where}",
     )
 
 

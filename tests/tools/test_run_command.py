@@ -85,8 +85,8 @@ def test_a_python_that_cannot_import_euca_boto_says_so_in_one_line(
     assert result.stdout.split() == ["bare", "sts", "bare", "ec2"]
     assert result.stderr.splitlines() == [
         f"euca-boto run: {other} cannot import euca_boto (No module named "
-        f"'botocore.exceptions'), so AWS calls from this process run without it; install "
-        f"euca-boto into this Python"]
+        f"'botocore.exceptions'), so AWS calls from this process run without it (to the "
+        f"profile's first endpoints, from the AWS_ENDPOINT_URL_* variables)"]
 
 
 IDENTITY = ("import boto3; print(boto3.client('sts').get_caller_identity()['Account'])")
