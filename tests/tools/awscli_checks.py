@@ -9,6 +9,7 @@ import re
 import subprocess
 from collections.abc import Callable
 
+import pytest
 from toolrun import ATTEMPTS, Tool
 
 DESCRIBE = ("euprop", "describe-properties", "--properties", "dns.enabled")
@@ -91,3 +92,14 @@ def the_euca_property_is_sent_with_allow_script_execution(t: Tool, aws: Aws) -> 
     # LocalCloud runs no code: it answers the call it received with an error of its own.
     assert "does not execute code through the 'euca' property" in sent.stderr
     assert [r.action for r in t.cloud.requests()] == ["ModifyPropertyValue"]
+
+
+#: The checks every host passes with any profile of the matrix (the 503 burst needs one
+#: without a breaker).
+EVERY_HOST = pytest.mark.parametrize("check", [
+    admin_and_aws_calls_work,
+    a_stopped_endpoint_is_failed_over_and_remembered,
+    a_breaker_opens,
+    the_wire_log_records_every_attempt,
+    the_euca_property_is_sent_with_allow_script_execution,
+], ids=lambda check: check.__name__)
