@@ -1,66 +1,194 @@
-"""What euca-boto costs the AWS CLI: wall time of whole ``aws`` commands, plain and with the plugin.
+"""What euca-boto costs the AWS CLI: whole ``aws`` commands, v1 and v2, plain and with the plugin.
 
 Two commands against LocalCloud, each run as a new process as a user runs it:
-``aws euprop describe-properties`` (a Eucalyptus admin service) and ``aws sts get-caller-identity``
-(an AWS service). Variants, interleaved round by round:
+``aws euprop describe-properties`` (a Eucalyptus admin service) and ``aws sts
+get-caller-identity`` (an AWS service). For each CLI (v1 next to this interpreter, v2 at
+/usr/bin/aws: ``tools/awscli-v2.sh``), three variants:
 
-* plain: the AWS CLI with the models on ``AWS_DATA_PATH`` (it needs them to know ``euprop``) and
-  botocore's ``endpoint_url`` per service from the profile;
-* plugin: the same profile with ``[plugins] euca = euca_boto.awscli_plugin``;
-* run: the plain profile under ``euca-boto run -- aws`` (one more process start and exec).
+* plain: the CLI with the models on ``AWS_DATA_PATH`` (it needs them to know ``euprop``) and
+  ``--endpoint-url``;
+* [plugins]: the plugin enabled as ``euca-boto awscli enable`` does (v2: its plugin directory);
+* run: the plain CLI under ``euca-boto run -- aws`` (one more process start and exec).
 
-Figures are medians of the wall time and the ratio to plain (target: plugin <= 1.10).
-Run: ``.venv/bin/python bench/bench_cli.py [rounds]``.
+Every child is timed exactly: started with ``posix_spawn`` and reaped with ``os.wait4``, whose
+return is the moment it ended (``subprocess.run(timeout=...)`` polls in sleeps of up to 50 ms),
+with the CPU time it used (user + system) beside the wall time. Rounds are interleaved, the
+order rotating every round, so the machine's drift affects every variant alike; the report
+gives min / median / max and the ratio of the medians to the plain CLI's. Python modules are
+compiled first, as they are in an installation, so that no variant pays for compiling.
+
+Run: ``.venv/bin/python bench/bench_cli.py [rounds]`` (default 12), or ``--self-check``, which
+times ``sleep 0.07`` and fails unless it measures about 70 ms.
 """
 
 from __future__ import annotations
 
+import compileall
 import os
+import signal
+import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.harness import compare, report
-from euca_boto.core.models import models_path
-from euca_boto.testing import LocalCloud
-
 BIN = Path(sys.executable).parent
+AWS_V2 = Path("/usr/bin/aws")
+TIMEOUT = 120.0  # one command, on a very busy machine
 
 
-def _command(argv: list[str], env: dict[str, str]) -> Callable[[], None]:
-    def run() -> None:
-        subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=120)
+@dataclass
+class Series:
+    """The timings of one variant."""
 
-    return run
+    name: str
+    wall: list[float] = field(default_factory=list)  # seconds
+    cpu: list[float] = field(default_factory=list)
+    failures: int = 0
+
+
+def timed(argv: Sequence[str], env: dict[str, str],
+          timeout: float = TIMEOUT) -> tuple[float, float]:
+    """Run ``argv`` (output discarded); its wall time and CPU time (seconds). Raises
+    ``RuntimeError`` if it fails or outlives ``timeout`` (it is killed then)."""
+    actions = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+               (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+               (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)]
+    start = time.perf_counter()
+    pid = os.posix_spawn(argv[0], list(argv), env, file_actions=actions)
+    killer = threading.Timer(timeout, os.kill, (pid, signal.SIGKILL))
+    killer.start()
+    try:
+        _, status, usage = os.wait4(pid, 0)
+    finally:
+        killer.cancel()
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{argv[0]} exited with status {os.waitstatus_to_exitcode(status)}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def interleaved(variants: Sequence[tuple[str, Sequence[str], dict[str, str]]],
+                rounds: int, warmup: int = 1) -> list[Series]:
+    """Every variant ``rounds`` times, the order rotating every round."""
+    for _ in range(warmup):
+        for _, argv, env in variants:
+            timed(argv, env)
+    results = [Series(name) for name, _, _ in variants]
+    for round_number in range(rounds):
+        shift = round_number % len(variants)
+        for index in [*range(shift, len(variants)), *range(shift)]:
+            _, argv, env = variants[index]
+            try:
+                wall, cpu = timed(argv, env)
+            except RuntimeError:
+                results[index].failures += 1
+                continue
+            results[index].wall.append(wall)
+            results[index].cpu.append(cpu)
+    return results
+
+
+def _spread(values: list[float]) -> str:
+    if not values:
+        return "-"
+    ms = [v * 1000 for v in values]
+    return f"{min(ms):6.1f} {statistics.median(ms):6.1f} {max(ms):6.1f}"
+
+
+def report(title: str, results: list[Series], baselines: dict[str, str]) -> str:
+    """A table: wall and CPU min/median/max (ms), and each median over its baseline's (wall,
+    and CPU, which a busy machine disturbs less)."""
+    by_name = {s.name: s for s in results}
+    lines = [title, f"  {'variant':24} {'wall ms min   med    max':24} "
+                    f"{'cpu ms min   med    max':24} {'wall':>6} {'cpu':>6}"]
+    for series in results:
+        base = by_name.get(baselines.get(series.name, ""))
+        ratios = [statistics.median(mine) / statistics.median(theirs)
+                  if base and mine and theirs else float("nan")
+                  for mine, theirs in ((series.wall, base.wall if base else []),
+                                       (series.cpu, base.cpu if base else []))]
+        failed = f"  ({series.failures} failed)" if series.failures else ""
+        lines.append(f"  {series.name:24} {_spread(series.wall):24} {_spread(series.cpu):24} "
+                     f"{ratios[0]:6.3f} {ratios[1]:6.3f}{failed}")
+    return "\n".join(lines)
+
+
+def self_check(rounds: int = 10) -> int:
+    """Time ``sleep 0.07``: the timing itself must add next to nothing."""
+    sleep = next(p for p in ("/bin/sleep", "/usr/bin/sleep") if os.path.exists(p))
+    (series,) = interleaved([("sleep 0.07", [sleep, "0.07"], dict(os.environ))], rounds)
+    low, median = min(series.wall) * 1000, statistics.median(series.wall) * 1000
+    print(f"self-check: sleep 0.07 measured min {low:.1f} ms, median {median:.1f} ms "
+          f"(expected about 70)")
+    return 0 if 69.0 <= low <= 85.0 else 1
 
 
 def main(rounds: int) -> None:
+    import euca_boto
+    from euca_boto.cli.awscli import build_plugin_dir
+    from euca_boto.core.models import models_path
+    from euca_boto.testing import LocalCloud
+
+    compileall.compile_dir(Path(euca_boto.__file__).parent, quiet=1)
+    clis = [("v1", BIN / "aws")]
+    if AWS_V2.exists():
+        clis.append(("v2", AWS_V2))
+    else:
+        print(f"{AWS_V2} is missing (tools/awscli-v2.sh installs it): v1 only")
     with LocalCloud(endpoints=1, partitions=1) as cloud, tempfile.TemporaryDirectory() as tmp:
-        config, credentials = cloud.write_aws_files(tmp, profile="bench")
-        with_plugin = Path(tmp) / "config-plugin"
-        with_plugin.write_text(config.read_text() + "\n[plugins]\neuca = euca_boto.awscli_plugin\n")
+        home = Path(tmp)
+        config = home / "config"
+        credentials = home / "credentials"
+        config.write_text(f"[profile bench]\nregion = {cloud.region}\n"
+                          f"euca_endpoint = {cloud.url}\n")
+        credentials.write_text(cloud.credentials_text("bench"))
+        plugin_dir = home / "awscli-v2"
+        build_plugin_dir(plugin_dir)
+        subprocess.run(["/usr/bin/python3", "-m", "compileall", "-q", str(plugin_dir)],
+                       check=False, capture_output=True)
+        plugins = {
+            "v1": home / "config-v1",
+            "v2": home / "config-v2",
+        }
+        plugins["v1"].write_text(config.read_text()
+                                 + "\n[plugins]\neuca = euca_boto.awscli_plugin\n")
+        plugins["v2"].write_text(config.read_text() + f"\n[plugins]\ncli_legacy_plugin_path = "
+                                 f"{plugin_dir}\neuca = euca_boto.awscli_plugin\n")
         base = {k: v for k, v in os.environ.items()
-                if not k.startswith(("AWS_", "EUCA_BOTO_", "BOTOCORE_"))}
+                if not k.startswith(("AWS_", "EUCA_BOTO_", "BOTOCORE_", "PYTHON"))}
         base.update(AWS_SHARED_CREDENTIALS_FILE=str(credentials), AWS_PROFILE="bench",
-                    AWS_PAGER="", HOME=tmp)
+                    AWS_PAGER="", HOME=tmp, XDG_CACHE_HOME=str(home / "cache"))
         plain_env = {**base, "AWS_CONFIG_FILE": str(config), "AWS_DATA_PATH": str(models_path())}
-        plugin_env = {**base, "AWS_CONFIG_FILE": str(with_plugin)}
-        aws = str(BIN / "aws")
-        run = [str(BIN / "euca-boto"), "run", "--", aws]
-        for title, args in (
-            ("aws euprop describe-properties", ["euprop", "describe-properties"]),
-            ("aws sts get-caller-identity", ["sts", "get-caller-identity"]),
+        run = [str(BIN / "euca-boto"), "run", "--"]
+        for title, service, args in (
+            ("aws euprop describe-properties", "euprop", ["euprop", "describe-properties"]),
+            ("aws sts get-caller-identity", "sts", ["sts", "get-caller-identity"]),
         ):
-            results = compare([
-                ("plain awscli", _command([aws, *args], plain_env)),
-                ("awscli + [plugins] euca", _command([aws, *args], plugin_env)),
-                ("euca-boto run -- aws", _command([*run, *args], plain_env)),
-            ], rounds=rounds, warmup=1, max_seconds=900)
-            print(report(f"{title} (wall time per command, {rounds} rounds)", results))
+            url = ["--endpoint-url", cloud.service_url(service)]
+            variants: list[tuple[str, Sequence[str], dict[str, str]]] = []
+            baselines: dict[str, str] = {}
+            for name, aws in clis:
+                plain = f"{name} plain"
+                variants += [
+                    (plain, [str(aws), *url, *args], plain_env),
+                    (f"{name} [plugins]", [str(aws), *args],
+                     {**base, "AWS_CONFIG_FILE": str(plugins[name])}),
+                    (f"{name} euca-boto run", [*run, str(aws), *args],
+                     {**base, "AWS_CONFIG_FILE": str(config)}),
+                ]
+                baselines.update({f"{name} [plugins]": plain, f"{name} euca-boto run": plain,
+                                  plain: plain})
+            results = interleaved(variants, rounds)
+            print(report(f"{title}: {rounds} interleaved rounds, exact child times", results,
+                         baselines))
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 15)
+    if sys.argv[1:2] == ["--self-check"]:
+        sys.exit(self_check())
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 12)

@@ -2,24 +2,23 @@
 
 The public API is what this module exports; everything else is internal.
 
-Nothing is imported before it is used: each public name is imported on first access, and
-Redis, dnspython, asyncio, Prometheus' client, the tracker and LocalCloud when a setting, a
-command or an asynchronous call needs them.
+Nothing is imported before it is used: each public name is imported on first access (boto3
+too: the AWS CLI never loads it), and Redis, dnspython, asyncio, Prometheus' client, the tracker
+and LocalCloud when a setting, a command or an asynchronous call needs them.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
-from euca_boto.errors import ConfigError, EucaBotoError, MalformedResponseError
+from euca_boto.core.namesakes import keep_functions
 
-# Eager: these names are also submodules, which an import of the submodule would otherwise
-# put in their place.
-from euca_boto.futures import futures
-from euca_boto.install import install, session
-
+# Not typing's: ``euca-boto run`` starts by importing this package, and typing costs it
+# milliseconds. Type checkers take the name as true.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from euca_boto import aio, metrics
     from euca_boto.circuit import (
         BreakerInfo,
@@ -44,6 +43,9 @@ if TYPE_CHECKING:
         keep_topology_updated,
         selector_of,
     )
+    from euca_boto.errors import ConfigError, EucaBotoError, MalformedResponseError
+    from euca_boto.futures import futures
+    from euca_boto.install import install, session
     from euca_boto.retry import (
         RetryBudget,
         RetryContext,
@@ -67,6 +69,9 @@ if TYPE_CHECKING:
 # Where each public name lives: imported when first used (PEP 562), so `import euca_boto`
 # costs next to nothing and a program pays only for the parts it uses.
 _LAZY: dict[str, str] = {
+    "install": "euca_boto.install",
+    "session": "euca_boto.install",
+    "futures": "euca_boto.futures",
     "BreakerInfo": "euca_boto.circuit",
     "CircuitOpenError": "euca_boto.circuit",
     "StateChange": "euca_boto.circuit",
@@ -75,6 +80,9 @@ _LAZY: dict[str, str] = {
     "breakers": "euca_boto.circuit",
     "get_breaker": "euca_boto.circuit",
     "remove_breaker_listener": "euca_boto.circuit",
+    "ConfigError": "euca_boto.errors",
+    "EucaBotoError": "euca_boto.errors",
+    "MalformedResponseError": "euca_boto.errors",
     "CallerContext": "euca_boto.context",
     "CallerContextError": "euca_boto.context",
     "caller_context": "euca_boto.context",
@@ -178,3 +186,6 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+keep_functions(__name__, "install", "futures")

@@ -1,9 +1,14 @@
-"""The AWS CLI (v1) plugin entry point: ``aws euprop describe-properties`` and friends.
+"""The AWS CLI plugin entry point (v1 and v2): ``aws euprop describe-properties`` and friends.
 
-Enable it with two lines in ``~/.aws/config``::
+``euca-boto awscli enable`` turns it on (docs/awscli.md); by hand, for the AWS CLI v1 running on
+a Python that has euca-boto, it is two lines in ``~/.aws/config``::
 
     [plugins]
     euca = euca_boto.awscli_plugin
+
+The AWS CLI v2 imports plugins only from the directories named by ``cli_legacy_plugin_path`` in
+the same section, and runs on its own Python and its own fork of botocore: ``euca-boto awscli
+enable`` prepares such a directory. ``euca-boto run -- aws`` loads this module into either CLI.
 
 The CLI builds its list of services before it knows which ``--profile`` it runs with, so the
 models are put on the search path while the command table is built, and the plugin is installed
@@ -12,17 +17,28 @@ models are put on the search path while the command table is built, and the plug
 ``aws euprop modify-property-value`` gains ``--allow-script-execution``: the CLI's spelling of
 ``AllowScriptExecution=True``, without which the ``euca`` property (a Groovy script run on the
 cloud controller) is refused before anything is sent.
+
+Every command pays for what this module imports, ``aws --version`` and ``aws configure``
+included: nothing here imports boto3 (the CLI never loads it), the features are imported when
+the session is initialised or a client is created, and the breaker runs as events on each client
+(the CLI calls its clients' methods directly), which spares the CLI the protected-client proxy
+and the asyncio it would load.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from euca_boto.core.botocore_access import add_models_path
+from euca_boto.core.botocore_access import add_models_path, client_emitter
 from euca_boto.core.localstate import use_local_by_default
 from euca_boto.core.models import models_path
 from euca_boto.msgs import SCRIPT_OPT_IN, SCRIPT_PROPERTY
 from euca_boto.retry.progress import show_progress
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
+    from euca_boto.install import Plugin
 
 
 def _own_services() -> list[str]:
@@ -66,9 +82,29 @@ def _on_building_modify_property_arguments(argument_table: Any, **kwargs: Any) -
 
 
 def _on_session_initialized(session: Any, **kwargs: Any) -> None:
-    from euca_boto.install import install
+    from euca_boto.install import install, plugin_of
 
     install(session)
+    plugin = plugin_of(session)
+    if plugin is not None:
+        plugin.breaker_hook = _EventBreaker(plugin)
+
+
+class _EventBreaker:
+    """The breaker of each client the CLI creates, as a pair of events on the client (the
+    client plugin's), in place of the protected-client proxy of installed sessions."""
+
+    def __init__(self, plugin: Plugin) -> None:
+        self._plugin = plugin
+
+    def __call__(self, client: BaseClient, settings: Any) -> BaseClient:
+        from euca_boto.clientplugin import CallBreaker
+
+        model = client.meta.service_model
+        breaker = CallBreaker(self._plugin.settings.profile, model.service_name, settings,
+                              client.meta.endpoint_url)
+        breaker.register(client_emitter(client), model.service_id.hyphenize())
+        return client
 
 
 def awscli_initialize(event_hooks: Any) -> None:

@@ -48,6 +48,7 @@ from euca_boto.core.botocore_access import (
     awaits_handlers,
     building_session,
     client_emitter,
+    proxies_per_request,
 )
 from euca_boto.core.notice import say_once
 from euca_boto.core.plainsession import PLAIN_ATTRIBUTE
@@ -78,7 +79,9 @@ def initialize_client_plugin(client: BaseClient) -> None:
     try:
         attach(client)
     except ConfigError as error:
-        say_once(f"configuration error: {error}; the {service} client runs without euca-boto")
+        # Once per process, not per client: every client of the profile has the same problem.
+        say_once(f"configuration error: {error}; the clients of this process run without "
+                 f"euca-boto (one without a configured endpoint_url calls AWS)")
     except Exception as error:  # botocore would hide it: a client left bare must be seen
         say_once(f"could not attach to the {service} client ({type(error).__name__}: {error}); "
                  f"it runs without euca-boto")
@@ -110,6 +113,7 @@ def attach(client: BaseClient) -> None:
     target = endpoint_events.creation_url(session, service, view, caller_url)
     if target is not None and caller_url is None:
         _send_to(emitter, service_id, client.meta.endpoint_url, target)
+        proxies_per_request(client)
     if missing.goes_to_aws(session, service, target or caller_url):
         try:
             missing.check_new_client(session, service, plugin.settings)
@@ -123,8 +127,8 @@ def attach(client: BaseClient) -> None:
     plugin.register_service(service_id, emitter=emitter, caller_context=not awaits)
     if view["euca_breaker"] and not awaits:
         # Named after where the calls go: the profile's endpoint, or the client's own.
-        _CallBreaker(plugin.settings.profile, service, view,
-                     target or client.meta.endpoint_url).register(emitter, service_id)
+        CallBreaker(plugin.settings.profile, service, view,
+                    target or client.meta.endpoint_url).register(emitter, service_id)
 
 
 def _plugin_kept_by(session: botocore.session.Session) -> Plugin | None:
@@ -178,10 +182,11 @@ class _NeverSent(Exception):
     """A call admitted by its breaker that stopped before it was sent (counts for nothing)."""
 
 
-class _CallBreaker:
+class CallBreaker:
     """A circuit breaker around each call of one client, as botocore events: ``before-call``
     asks it (raising :class:`~euca_boto.CircuitOpenError` when open), ``after-call`` and
-    ``after-call-error`` settle the call once retries and failover are done with it."""
+    ``after-call-error`` settle the call once retries and failover are done with it. The AWS
+    CLI's door (awscli_plugin) protects the CLI's clients with it too."""
 
     def __init__(self, profile: str, service: str, settings: Any, endpoint_url: str) -> None:
         self.service = service

@@ -14,8 +14,6 @@ import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import boto3
-import boto3.session
 import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ConfigParseError
@@ -56,11 +54,11 @@ class Plugin:
         # Applied in order to every client the session creates; features append to them.
         self.config_hooks: list[ConfigHook] = []
         self.client_hooks: list[ClientHook] = []
-        # Clients come back behind their circuit breaker: one decision per logical call.
-        # Imported here, like the features below: `import euca_boto` loads no breaker code.
-        from euca_boto.circuit.client import BreakerHook
-
-        self.client_hooks.append(BreakerHook(self))
+        # Clients come back behind their circuit breaker: one decision per logical call. The
+        # breaker code is imported with the first client that has a breaker (euca_breaker). A
+        # door whose host calls its clients in its own way sets its own hook (awscli_plugin).
+        self.breaker_hook: ClientHook | None = None
+        self.client_hooks.append(self._breaker)
         self.config_hooks.append(clientconfig.config_hook)
         # Caller context, retries, endpoints and the wire log are imported when a session is
         # installed or a client created, so `import euca_boto` stays cheap (the AWS CLI pays
@@ -83,6 +81,15 @@ class Plugin:
         view = settings.for_service(service_name)
         self._views[service_name] = (settings, view)
         return view
+
+    def _breaker(self, client: BaseClient, view: ServiceSettings) -> Any:
+        if not view["euca_breaker"]:
+            return client
+        if self.breaker_hook is None:
+            from euca_boto.circuit.client import BreakerHook
+
+            self.breaker_hook = BreakerHook(self)
+        return self.breaker_hook(client, view)
 
     def prepare_config(self, service_name: str, config: Config | None) -> Config | None:
         """The ``Config`` a new client of ``service_name`` is created with."""
@@ -181,6 +188,8 @@ def install(session: AnySession | None = None, **euca_settings: Any) -> Any:
     environment. Raises :class:`~euca_boto.ConfigError` if any setting is bad or unknown.
     """
     if session is None:
+        import boto3
+
         if boto3.DEFAULT_SESSION is None:
             boto3.setup_default_session()
         session = boto3.DEFAULT_SESSION
@@ -200,10 +209,12 @@ def attach(
 ) -> Plugin:
     """Install the plugin on a botocore session (see :func:`install`); on the first install,
     ``wrap_create_client`` routes the session's client creation through the plugin."""
-    from euca_boto import wirelog
-
     settings = load(core, euca_settings)
-    wirelog.configure(settings)
+    if settings.for_service(None)["euca_wire_log_file"] is not None:
+        # Only then: a command that creates no client (aws configure) loads no wire-log code.
+        from euca_boto import wirelog
+
+        wirelog.configure(settings)
 
     add_models_path(core, str(models_path()))
 
@@ -292,6 +303,8 @@ def session(profile_name: str | None = None, **kwargs: Any) -> EucaSession:
     """
     euca_settings = {k: v for k, v in kwargs.items() if k.startswith("euca_")}
     boto3_kwargs = {k: v for k, v in kwargs.items() if not k.startswith("euca_")}
+    import boto3.session
+
     try:
         new = boto3.session.Session(profile_name=profile_name, **boto3_kwargs)
     except ConfigParseError as error:  # boto3 reads the config file before the plugin can

@@ -3,13 +3,19 @@
 ``euca-boto run`` puts this file's directory first on ``PYTHONPATH``, so Python's ``site`` module
 imports it at start-up in the command and in every Python child it starts (Ansible runs each
 module in a child interpreter). It uses only the standard library and costs nothing until
-botocore is imported: it watches for ``botocore.session`` and ``aiobotocore.session`` and, once
-one is loaded, makes the first ``create_client`` of every session install euca-boto on that
-session (by then the tool has chosen its profile). euca-boto itself is imported only then.
+botocore or the AWS CLI is imported: it watches for ``botocore.session`` and
+``aiobotocore.session`` and, once one is loaded, makes the first ``create_client`` of every
+session install euca-boto on that session (by then the tool has chosen its profile); in the AWS
+CLI (v1 or v2) it also loads the CLI plugin, which adds the admin services' commands and options
+such as ``--allow-script-execution``. euca-boto itself is imported only then.
 
-A Python that cannot import euca-boto (another interpreter or virtual environment) says so in
-one line on stderr when it loads botocore, instead of running the tool without the plugin. The
-``sitecustomize`` this one shadows, if any, still runs.
+euca-boto is imported from the installation ``euca-boto run`` belongs to (this file's package),
+never from the working directory or a script's directory, where anyone could plant a package of
+that name. A Python of another environment (the AWS CLI v2 runs on its own) gets that same
+euca-boto, and the dependencies it lacks from the directories ``_EUCA_BOTO_RUN_LIBRARY`` names.
+A Python that still cannot import euca-boto says so in one line on stderr when it loads botocore,
+instead of running the tool without the plugin unannounced. The ``sitecustomize`` this one
+shadows, if any, still runs.
 """
 
 import functools
@@ -21,10 +27,19 @@ import sys
 import threading
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
-# module -> the name of the session class whose create_client is wrapped
-_WATCHED = {"botocore.session": "Session", "aiobotocore.session": "AioSession"}
+# The directory holding the euca_boto package this file belongs to.
+_PACKAGE_HOME = os.path.dirname(os.path.dirname(_HERE))
+# euca-boto's dependencies besides botocore (euca_boto/cli/run.py: DEPENDENCIES, and where
+# euca-boto run found them).
+_DEPENDENCIES = ("wrapt", "dns")
+_LIBRARY = [p for p in os.environ.get("_EUCA_BOTO_RUN_LIBRARY", "").split(os.pathsep) if p]
+# module -> the name of the session class whose create_client is wrapped (the AWS CLI's
+# plugin loader is wrapped instead)
+_WATCHED = {"botocore.session": "Session", "aiobotocore.session": "AioSession",
+            "awscli.plugin": ""}
 _MARK = "_euca_boto_run"  # set on a session once it has been considered
 _PLAIN = "_euca_boto_plain"  # set by euca-boto on its internal sessions
+_CLI_PLUGIN = "euca_boto.awscli_plugin"
 _lock = threading.RLock()
 _reported: "set[str]" = set()
 
@@ -39,8 +54,7 @@ def _say_once(key, message):
 
 
 def _euca_boto_available():
-    # Found, not imported (botocore is half-way through its own import). A namespace package of
-    # that name (a stray folder) has no origin and does not count.
+    # Found, not imported (botocore is half-way through its own import).
     try:
         spec = importlib.util.find_spec("euca_boto")
     except (ImportError, ValueError):
@@ -49,20 +63,30 @@ def _euca_boto_available():
 
 
 def _say_missing(detail=""):
+    where = (" (to the profile's first endpoints, from the AWS_ENDPOINT_URL_* variables)"
+             if os.environ.get("_EUCA_BOTO_RUN_ENDPOINTS") else "")
     _say_once(
         "missing",
         f"{sys.executable} cannot import euca_boto{detail}, so AWS calls from this process run "
-        f"without it; install euca-boto into this Python",
+        f"without it{where}",
     )
 
 
-def _install(session, kind):
+def _import(name):
+    """Import a module of euca-boto; None (after saying why, once) if this Python cannot."""
     try:
-        from euca_boto.autoinstall import install_on
+        return importlib.import_module(name)
     except ImportError as error:
         _say_missing(f" ({error})")
-        return
-    install_on(session, kind)
+    except SyntaxError as error:  # a Python older than euca-boto supports
+        _say_missing(f" (Python {sys.version.split()[0]}: {error.msg})")
+    return None
+
+
+def _install(session, kind):
+    autoinstall = _import("euca_boto.autoinstall")
+    if autoinstall is not None:
+        autoinstall.install_on(session, kind)
 
 
 def _wrap_create_client(cls, kind):
@@ -88,9 +112,30 @@ def _wrap_create_client(cls, kind):
     cls.create_client = create_client
 
 
+def _wrap_load_plugins(module):
+    """The AWS CLI's plugin loader, which also initialises euca-boto's CLI plugin unless the
+    config file's ``[plugins]`` section names it already."""
+    original = module.load_plugins
+
+    @functools.wraps(original)
+    def load_plugins(plugin_mapping, event_hooks=None, include_builtins=True):
+        named = _CLI_PLUGIN in plugin_mapping.values()
+        event_hooks = original(plugin_mapping, event_hooks, include_builtins)
+        if not named:
+            plugin = _import(_CLI_PLUGIN)
+            if plugin is not None:
+                plugin.awscli_initialize(event_hooks)
+        return event_hooks
+
+    module.load_plugins = load_plugins
+
+
 def _loaded(name, module):
     if not _euca_boto_available():
         _say_missing()
+        return
+    if name == "awscli.plugin":
+        _wrap_load_plugins(module)
         return
     cls = getattr(module, _WATCHED[name], None)
     if cls is not None and "create_client" in vars(cls):
@@ -116,9 +161,12 @@ class _Loader(importlib.abc.Loader):
 
 
 class _Watcher(importlib.abc.MetaPathFinder):
-    """Finds watched modules through the other finders, then wraps their loader."""
+    """Finds watched modules through the other finders, then wraps their loader; finds the
+    euca_boto package in its own installation only."""
 
     def find_spec(self, fullname, path, target=None):
+        if fullname == "euca_boto":
+            return importlib.machinery.PathFinder.find_spec(fullname, [_PACKAGE_HOME])
         if fullname not in _WATCHED:
             return None
         for finder in sys.meta_path:
@@ -130,6 +178,15 @@ class _Watcher(importlib.abc.MetaPathFinder):
                     spec.loader = _Loader(fullname, spec.loader)
                 return spec
         return None
+
+
+class _Library(importlib.abc.MetaPathFinder):
+    """Last resort for euca-boto's dependencies: where ``euca-boto run`` found them."""
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname not in _DEPENDENCIES or not _LIBRARY:
+            return None
+        return importlib.machinery.PathFinder.find_spec(fullname, _LIBRARY)
 
 
 def _chain_shadowed():
@@ -148,4 +205,5 @@ def _chain_shadowed():
 
 if not any(isinstance(finder, _Watcher) for finder in sys.meta_path):
     sys.meta_path.insert(0, _Watcher())
+    sys.meta_path.append(_Library())
 _chain_shadowed()

@@ -6,18 +6,20 @@ call shows up in :mod:`euca_boto.metrics` the same way.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from euca_boto import telemetry
 from euca_boto.circuit.breaker import Breaker, CircuitOpenError, Ticket
 from euca_boto.circuit.storage import MemoryStorage
 from euca_boto.metrics import METRICS, Metrics
+
+if TYPE_CHECKING:
+    import asyncio  # imported by the asynchronous paths only: the AWS CLI never loads it
 
 log = logging.getLogger("euca_boto.breaker")
 
@@ -104,6 +106,8 @@ class _Admission:
             if not abandoned:
                 self._call = call
         if abandoned:
+            import asyncio
+
             call.failed(asyncio.CancelledError())
         return call
 
@@ -117,6 +121,8 @@ class _Admission:
 def _off_loop(func: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
     """Run ``func`` in the event loop's default executor. Cancelling whoever awaits the result
     does not cancel the job: a breaker's bookkeeping is done even for a cancelled caller."""
+    import asyncio
+
     return asyncio.get_running_loop().run_in_executor(None, functools.partial(func, *args))
 
 
@@ -142,6 +148,8 @@ async def guarded_call_async(
     (Redis) is consulted in a worker thread, since each consultation is a network round trip.
     A caller cancelled at any point (while being admitted included) leaves nothing taken.
     """
+    import asyncio
+
     shared = not isinstance(breaker.storage, MemoryStorage)
     if shared:
         admission = _Admission(breaker, service, operation, metrics)

@@ -2,6 +2,6 @@
 
 import sys
 
-from euca_boto.cli.main import main
+from euca_boto.cli import main
 
 sys.exit(main())

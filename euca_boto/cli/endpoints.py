@@ -1,7 +1,15 @@
 """``euca-boto endpoints``: each service's endpoints, where they came from, their health and
 the order the next call would try them. Health includes the ejections kept in the state file
 (``euca_state``; unless the profile says otherwise, the file the AWS CLI and ``euca-boto run``
-keep them in)."""
+keep them in).
+
+``euca-boto endpoints export`` writes the profile's endpoints into the shared config file in the
+form every AWS SDK reads (``services =`` and a ``[services ...]`` section with each service's
+``endpoint_url``, plus ``retry_mode`` and ``max_attempts``), so that SDKs without euca-boto
+(JavaScript, Go, Java, the AWS CLI v2, Terraform) reach the cloud. With euca-boto present the
+exported URL is simply the first of the profile's endpoints, which it keeps choosing among and
+failing over.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +18,8 @@ import math
 from typing import Any
 
 import euca_boto
+from euca_boto.cli.configfile import ConfigText, config_path
+from euca_boto.cli.run import first_urls
 from euca_boto.core.localstate import LOCAL
 from euca_boto.core.redact import url_passwords
 from euca_boto.endpoints.model import EndpointError, known_services
@@ -100,6 +110,61 @@ def _endpoints(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def export(profile: str | None) -> list[str]:
+    """Write the endpoints of ``profile`` into the config file for every SDK (see the module);
+    the lines the command prints. Raises :class:`ConfigError` when the file cannot be parsed,
+    the profile is not in it or names no endpoint, or it names a services section of its own."""
+    path = config_path()
+    text = ConfigText.read(path)
+    before = text.text()
+    session: Any = euca_boto.session(profile_name=profile)  # validates the settings
+    plugin = plugin_of(session)
+    assert plugin is not None  # euca_boto.session() installs it
+    name = plugin.settings.profile
+    section = next((s for s in (f"profile {name}", name if name == "default" else "")
+                    if s and text.has_section(s)), None)
+    if section is None:
+        raise ConfigError(f"profile {name!r} is not in {path}")
+    ours = f"euca-boto-{name}"
+    named = text.get(section, "services")
+    if named not in (None, ours):
+        raise ConfigError(
+            f"profile {name!r} uses its own [services {named}] section ({path}); the exported "
+            f"endpoints go to a section of their own: remove `services = {named}` from the "
+            f"profile first, or keep yours")
+    scoped = botocore_session_of(session).get_scoped_config()
+    if scoped.get("endpoint_url"):
+        raise ConfigError(f"profile {name!r} sets endpoint_url, which every SDK uses for every "
+                          f"service already; nothing to export")
+    urls = first_urls(scoped, {})
+    if not urls:
+        raise ConfigError(f"profile {name!r} names no endpoint (euca_endpoint, "
+                          f"euca_endpoint_urls, or euca_dns_domain with euca_topology = dns): "
+                          f"nothing to export")
+    attempts = plugin.settings.for_service(None)["euca_retry_max_attempts"]
+    text.set(section, "services", ours)
+    text.set(section, "retry_mode", "standard")
+    text.set(section, "max_attempts", str(attempts))
+    services = f"services {ours}"
+    keys = {client.replace("-", "_"): url for client, url in urls.items()}
+    for key in text.keys(services):
+        if key not in keys:
+            text.remove(services, key)
+    for key, url in keys.items():
+        text.set(services, key, "", nested={"endpoint_url": url})
+    if text.text() != before:
+        text.write(path)
+    return [f"{'exported' if text.text() != before else 'up to date'}: the endpoints of "
+            f"profile {name!r} in {path} ([{services}]: {', '.join(urls)}; retry_mode = "
+            f"standard, max_attempts = {attempts})"]
+
+
+def _export(args: argparse.Namespace) -> int:
+    for line in export(args.profile):
+        print(url_passwords(line))
+    return 0
+
+
 def add_commands(subparsers: Any) -> None:
     """Add the ``endpoints`` command to the ``euca-boto`` command line."""
     command = subparsers.add_parser(
@@ -114,3 +179,13 @@ def add_commands(subparsers: Any) -> None:
     command.add_argument("--service", choices=known_services(), metavar="SERVICE",
                          help=f"one service: {', '.join(known_services())}")
     command.set_defaults(func=_endpoints)
+    actions = command.add_subparsers(dest="endpoints_command", metavar="ACTION")
+    exported = actions.add_parser(
+        "export", help="write the profile's endpoints into the config file for every AWS SDK",
+        description="Write the profile's endpoints into the AWS config file in the form every "
+                    "AWS SDK reads: services = euca-boto-PROFILE, a [services euca-boto-PROFILE] "
+                    "section with each service's endpoint_url, retry_mode and max_attempts. "
+                    "Other keys are left as they are; running it again changes nothing.")
+    exported.add_argument("--profile", default=argparse.SUPPRESS,
+                          help="profile name (default: AWS_PROFILE or 'default')")
+    exported.set_defaults(func=_export)

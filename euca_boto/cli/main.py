@@ -34,6 +34,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("tracker", "euca_boto.cli.tracker", "the resource-change tracker"),
     ("endpoints", "euca_boto.cli.endpoints", "show each service's endpoints"),
     ("run", "euca_boto.cli.run", "run a command with euca-boto"),
+    ("awscli", "euca_boto.cli.awscli", "enable the plugin in the AWS CLI"),
     ("models", "euca_boto.cli.models", "install the admin service models"),
     ("completion", "euca_boto.cli.completion", "print a shell completion script"),
 )
@@ -138,11 +139,6 @@ def _progress_shown() -> Iterator[None]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     arguments = sys.argv[1:] if argv is None else list(argv)
-    if arguments[:1] == ["run"] and not {"-h", "--help"} & set(arguments[1:2]):
-        # Straight to the command: every tool started through run pays for this start-up.
-        from euca_boto.cli.run import run
-
-        return run(arguments[1:])
     args = build_parser().parse_args(arguments)
     profile = getattr(args, "profile", None)
     try:

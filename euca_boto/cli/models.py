@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from euca_boto.errors import EucaBotoError
+from euca_boto.msgs import SCRIPT_OPT_IN, SCRIPT_PROPERTY
 from euca_boto.usermodels import install, uninstall, user_models_dir
 
 
@@ -30,6 +31,9 @@ def _command(args: argparse.Namespace) -> int:
         print(f"installed {len(files)} model files ({_services(files)}) into {target}; every "
               f"botocore of this user now knows these services (undo: euca-boto models "
               f"uninstall)")
+        print(f"note: the models do not carry euca-boto's guard: a tool running without "
+              f"euca-boto sends ModifyPropertyValue with Name={SCRIPT_PROPERTY!r} (Groovy code the "
+              f"cloud controller runs) without asking for {SCRIPT_OPT_IN}")
     elif files:
         print(f"removed {len(files)} model files ({_services(files)}) from {target}")
     elif not done.kept:

@@ -1,29 +1,55 @@
-"""``euca-boto run -- COMMAND [ARGS...]``: any Python-based AWS tool, unmodified, with euca-boto.
+"""``euca-boto run -- COMMAND [ARGS...]``: any AWS tool, unmodified, with euca-boto.
 
 The command runs in place of ``euca-boto`` (same process id, same stdin/stdout/stderr, its exit
-status) with two environment variables changed, which every child process inherits:
+status) with these environment variables changed, which every child process inherits:
 
 * ``PYTHONPATH`` starts with ``euca_boto/bootstrap``, whose ``sitecustomize`` installs euca-boto
   on every botocore and aiobotocore session at its first ``create_client``
-  (:mod:`euca_boto.autoinstall`);
+  (:mod:`euca_boto.autoinstall`) and loads the AWS CLI plugin into ``aws`` (v1 and v2). It
+  imports euca-boto from this installation, never from the working directory;
+  ``_EUCA_BOTO_RUN_LIBRARY`` names the directories of this installation's dependencies, for a
+  Python of another environment (the AWS CLI v2 runs on its own);
 * ``AWS_DATA_PATH`` starts with the plugin's models, so tools that list services before they
-  create a client (the AWS CLI's command table) see the Eucalyptus admin services.
+  create a client (the AWS CLI's command table) see the Eucalyptus admin services;
+* ``AWS_ENDPOINT_URL_<SERVICE>``, for each service the profile points at a cloud (unless set
+  already): the URL euca-boto tries first. A process that runs without euca-boto (another
+  language's SDK, a Python started with ``-I`` or ``-E``, one that cannot import euca-boto)
+  still sends the cloud's calls to the cloud, never to ``amazonaws.com``; one with euca-boto
+  has that URL first among the profile's endpoints anyway. ``_EUCA_BOTO_RUN_ENDPOINTS`` names
+  the profile and the variables set, so euca-boto does not mistake them for another profile's.
 
-Python started with ``-I`` or ``-E`` ignores ``PYTHONPATH`` and runs without euca-boto.
+This module is the launcher, and every tool started through it pays for its start-up: it uses
+the standard library only (no botocore, no boto3; the profile is read with ``configparser``).
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
 
-from euca_boto.core.models import models_path
+from euca_boto.core.services import SERVICES, ServiceName
 
-BOOTSTRAP_DIR = Path(__file__).resolve().parents[1] / "bootstrap"
+TYPE_CHECKING = False  # not typing's: see euca_boto/__init__.py
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BOOTSTRAP_DIR = os.path.join(PACKAGE_DIR, "bootstrap")
+# The import names of euca-boto's dependencies other than botocore and boto3 (pyproject.toml),
+# found for a Python of another environment in the directories _EUCA_BOTO_RUN_LIBRARY names.
+DEPENDENCIES = ("wrapt", "dns")
+LIBRARY_VARIABLE = "_EUCA_BOTO_RUN_LIBRARY"
+ENDPOINTS_VARIABLE = "_EUCA_BOTO_RUN_ENDPOINTS"
+ENDPOINT_PREFIX = "AWS_ENDPOINT_URL_"
+# Eucalyptus' user-facing port, where DNS names of the cloud's services are served.
+DNS_PORT = 8773
+# The DNS labels Eucalyptus answers for the AWS services besides its component names.
+_AWS_DNS_LABELS = {"ec2": "ec2", "euca-ec2": "ec2", "iam": "iam", "sts": "sts", "s3": "s3"}
+
+
+def _say(message: str) -> None:
+    print(f"euca-boto run: {message}", file=sys.stderr)
 
 
 def _prepend(path: str, current: str | None) -> str:
@@ -31,16 +57,173 @@ def _prepend(path: str, current: str | None) -> str:
     return os.pathsep.join([path, *[p for p in parts if p != path]])
 
 
+def models_dir() -> str:
+    """The plugin's models (as :func:`euca_boto.core.models.models_path`, without pathlib)."""
+    inside = os.path.join(PACKAGE_DIR, "service-models")
+    return inside if os.path.isdir(inside) else os.path.join(
+        os.path.dirname(PACKAGE_DIR), "service-models")
+
+
+def _library() -> list[str]:
+    """The directories this Python finds euca-boto's dependencies in."""
+    from importlib.machinery import PathFinder
+
+    found: list[str] = []
+    for name in DEPENDENCIES:
+        spec = PathFinder.find_spec(name)
+        if spec is not None and spec.submodule_search_locations:
+            directory = os.path.dirname(list(spec.submodule_search_locations)[0])
+            if directory not in found:
+                found.append(directory)
+    return found
+
+
+def endpoint_variable(service: str) -> str:
+    """The standard variable naming a service's endpoint (``AWS_ENDPOINT_URL_EUCA_EC2``)."""
+    return ENDPOINT_PREFIX + service.replace("-", "_").upper()
+
+
 def run_environment(environ: Mapping[str, str]) -> dict[str, str]:
-    """``environ`` with euca-boto's start-up hook and models first on the search paths."""
+    """``environ`` with euca-boto's start-up hook and models first on the search paths, and
+    the profile's endpoints in the standard variables."""
     env = dict(environ)
-    env["PYTHONPATH"] = _prepend(str(BOOTSTRAP_DIR), environ.get("PYTHONPATH"))
-    env["AWS_DATA_PATH"] = _prepend(str(models_path()), environ.get("AWS_DATA_PATH"))
+    env["PYTHONPATH"] = _prepend(BOOTSTRAP_DIR, environ.get("PYTHONPATH"))
+    env["AWS_DATA_PATH"] = _prepend(models_dir(), environ.get("AWS_DATA_PATH"))
+    env[LIBRARY_VARIABLE] = os.pathsep.join(_library())
+    profile, urls = profile_endpoints(environ)
+    added = [variable for variable in urls if variable not in environ]
+    for variable in added:
+        env[variable] = urls[variable]
+    if added:
+        env[ENDPOINTS_VARIABLE] = " ".join([profile, *added])
     return env
 
 
-def _run(args: argparse.Namespace) -> int:
-    return run((["--quiet"] if args.quiet else []) + args.command)
+# The profile's endpoints ----------------------------------------------------------------------
+
+
+def profile_endpoints(environ: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+    """The profile in effect and, for each service it points at a cloud, the standard variable
+    and the URL euca-boto tries first (``euca_endpoint_urls``, per service block too, else
+    ``euca_endpoint``, else the service's DNS name under ``euca_topology = dns``).
+
+    A config file that cannot be read gives none, with one line saying so: the tool itself
+    reports it, or runs without the file as it would anyway.
+    """
+    import configparser
+
+    profile = environ.get("AWS_PROFILE") or environ.get("AWS_DEFAULT_PROFILE") or "default"
+    path = os.path.expanduser(environ.get("AWS_CONFIG_FILE") or "~/.aws/config")
+    parser = configparser.RawConfigParser()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            parser.read_file(handle, source=path)
+    except FileNotFoundError:
+        return profile, {}
+    except (OSError, UnicodeDecodeError, configparser.Error) as error:
+        problem = " ".join(str(error).split())
+        _say(f"cannot read {path} ({problem}); the profile's endpoints are not exported to "
+             f"the command's processes")
+        return profile, {}
+    section = next((name for name in (f"profile {profile}", profile if profile == "default"
+                                      else None) if name and parser.has_section(name)), None)
+    if section is None:
+        return profile, {}
+    values = dict(parser.items(section))
+    if values.get("endpoint_url"):
+        return profile, {}  # every SDK reads it from the file already
+    services_section = f"services {values.get('services', '').strip()}"
+    configured = dict(parser.items(services_section)) if parser.has_section(
+        services_section) else {}
+    urls: dict[str, str] = {}
+    for client, url in first_urls(values, environ).items():
+        if _block(configured.get(client.replace("-", "_"), "")).get("endpoint_url"):
+            continue  # the file's [services] section names it for every SDK
+        urls[endpoint_variable(client)] = url
+    return profile, urls
+
+
+def first_urls(values: Mapping[str, Any], environ: Mapping[str, str]) -> dict[str, str]:
+    """The URL euca-boto tries first for each service ``values`` (a profile's keys, nested
+    blocks as text or as botocore's dicts) points at a cloud, by client name."""
+    found: dict[str, str] = {}
+    for service in SERVICES:
+        url = _first_url(service, values, environ)
+        if url is not None:
+            found[service.client] = url
+    return found
+
+
+def _first_url(service: ServiceName, values: Mapping[str, Any],
+               environ: Mapping[str, str]) -> str | None:
+    def setting(key: str, per_service: bool = True) -> str:
+        value = values.get(key)
+        text = value if isinstance(value, str) else ""
+        if per_service:
+            # The block named first (the client name) wins over a DNS label's block.
+            for name in reversed((service.client, *service.labels)):
+                text = _block(values.get(name)).get(key, text)
+        return environ.get("EUCA_BOTO_" + key[len("euca_"):].upper(), text).strip()
+
+    listed = [url.strip() for url in setting("euca_endpoint_urls").split(",") if url.strip()]
+    endpoint = setting("euca_endpoint", per_service=False)
+    for raw in (*listed[:1], endpoint):
+        if raw:
+            return _service_url(raw, service.path)
+    domain = setting("euca_dns_domain")
+    if setting("euca_topology").lower() == "dns" and domain:
+        label = _AWS_DNS_LABELS.get(service.client, service.labels[0])
+        return f"http://{label}.{domain.rstrip('.')}:{DNS_PORT}{service.path}"
+    return None
+
+
+def _block(value: Any) -> dict[str, str]:
+    """The keys of a nested block (``properties =`` followed by indented lines, or the dict
+    botocore makes of it)."""
+    if isinstance(value, dict):
+        return {str(k).lower(): str(v) for k, v in value.items()}
+    if not isinstance(value, str) or not value.startswith("\n"):
+        return {}
+    pairs = (line.split("=", 1) for line in value.splitlines() if "=" in line)
+    return {key.strip().lower(): text.strip() for key, text in pairs}
+
+
+def _service_url(url: str, path: str) -> str:
+    """A base URL (no path) gets the service's path; a URL with a path is the service's."""
+    scheme, _, rest = url.partition("://")
+    host, slash, tail = rest.partition("/")
+    if tail.strip("/") and slash:
+        return url.rstrip("/")
+    return f"{scheme}://{host}{path}"
+
+
+# Commands that cannot load euca-boto --------------------------------------------------------
+
+
+def _ignores_pythonpath(command: list[str]) -> str | None:
+    """``-I`` or ``-E`` if ``command`` starts a Python that ignores ``PYTHONPATH``."""
+    if not os.path.basename(command[0]).startswith(("python", "pypy")):
+        return None
+    arguments = iter(command[1:])
+    for argument in arguments:
+        if argument in ("-", "--") or not argument.startswith("-"):
+            return None  # the program (a script, or standard input) comes next
+        if argument.startswith("--"):
+            continue
+        flags = argument[1:]
+        for position, flag in enumerate(flags):
+            if flag in "IE":
+                return f"-{flag}"
+            if flag in "cm":
+                return None
+            if flag in "WX":  # an option with a value: the rest, or the next argument
+                if position == len(flags) - 1:
+                    next(arguments, None)
+                break
+    return None
+
+
+# The command --------------------------------------------------------------------------------
 
 
 def run(command: list[str]) -> int:
@@ -52,41 +235,53 @@ def run(command: list[str]) -> int:
     if command[:1] == ["--"]:
         command = command[1:]
     if not command:
-        print("euca-boto run: no command given; usage: euca-boto run [--quiet] -- COMMAND "
-              "[ARGS...]", file=sys.stderr)
+        _say("no command given; usage: euca-boto run [--quiet] -- COMMAND [ARGS...]")
         return 2
     env = run_environment(os.environ)
     if quiet:
         env["EUCA_BOTO_PROGRESS"] = "false"
+    flag = _ignores_pythonpath(command)
+    if flag is not None:
+        _say(f"{command[0]} {flag} ignores PYTHONPATH, so euca-boto cannot load there: its AWS "
+             f"calls go to the profile's first endpoints without euca-boto's retries, failover "
+             f"or breakers")
     sys.stdout.flush()
     sys.stderr.flush()
     try:
         os.execvpe(command[0], command, env)
     except FileNotFoundError:
-        print(f"euca-boto run: {command[0]}: command not found", file=sys.stderr)
+        _say(f"{command[0]}: command not found")
         return 127
     except PermissionError:
-        print(f"euca-boto run: {command[0]}: permission denied", file=sys.stderr)
+        _say(f"{command[0]}: permission denied")
         return 126
     except OSError as error:
-        print(f"euca-boto run: {command[0]}: {error.strerror or error}", file=sys.stderr)
+        _say(f"{command[0]}: {error.strerror or error}")
         return 126
     return 0  # not reached: exec replaced this process
 
 
+def _run(args: Any) -> int:
+    return run((["--quiet"] if args.quiet else []) + args.command)
+
+
 def add_commands(commands: Any) -> None:
     """Add ``run`` to the ``euca-boto`` command line."""
-    run = commands.add_parser(
+    import argparse
+
+    parser = commands.add_parser(
         "run",
         help="run a command with euca-boto on every botocore session of its Python processes",
         description=(
             "Run COMMAND (a script, aws, ansible-playbook, custodian, ...) with euca-boto "
             "installed on every botocore and aiobotocore session created in it and in its "
-            "Python child processes, with the settings of the profile each session uses."
+            "Python child processes, with the settings of the profile each session uses. "
+            "Every process of COMMAND, Python or not, finds the profile's endpoints in the "
+            "standard AWS_ENDPOINT_URL_<SERVICE> variables."
         ),
     )
-    run.add_argument("-q", "--quiet", action="store_true",
-                     help="no progress lines for calls that keep retrying (euca_progress = "
-                          "false for every profile)")
-    run.add_argument("command", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARGS...]")
-    run.set_defaults(func=_run)
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress lines for calls that keep retrying (euca_progress = "
+                             "false for every profile)")
+    parser.add_argument("command", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARGS...]")
+    parser.set_defaults(func=_run)

@@ -12,6 +12,10 @@ fork under the name ``botocore``. Code imported after it (euca-boto included) th
 fork's classes through the usual names; a program that imports ``awscli.botocore`` by its full
 name gets a second copy, whose sessions :func:`is_botocore_session` recognises too. The fork's
 ``AWSPreparedRequest`` carries no ``context``; :func:`track_sent_request_context` makes up for it.
+The AWS CLI v2 carries an older fork (2.0.0dev155 in Debian's 2.9.19), without configured
+endpoints or the table of hyphenized service ids: what it lacks degrades here (no configured
+endpoint, no extra service ids) instead of failing the import. Nothing here imports boto3,
+which the AWS CLI never loads: a boto3 session is recognised once boto3 is imported.
 
 The boundary is typed with botocore's and boto3's own classes (``BaseClient``, the two
 ``Session`` classes) and, for event emitters, the :class:`Emitter` protocol: what euca-boto
@@ -24,18 +28,22 @@ from __future__ import annotations
 
 import contextvars
 import inspect
+import os
 import sys
+import urllib.request
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
-import boto3.session
 import botocore
+import botocore.configprovider
+import botocore.httpsession
 import botocore.session
+import botocore.utils
 from botocore.awsrequest import AWSPreparedRequest
-from botocore.configprovider import ConfiguredEndpointProvider
 
 if TYPE_CHECKING:
+    import boto3.session
     from botocore.client import BaseClient
 
 #: The version of the botocore in use (the fork's own version inside the AWS CLI).
@@ -57,6 +65,11 @@ _created_context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.Co
 )
 
 _AWAIT_PROBE_EVENT = "euca-boto-awaits-handlers"
+# The number of the attempt being made, in the request context of a botocore that keeps none.
+_ATTEMPT_KEY = "euca_boto_attempt"
+
+#: Set by ``euca-boto run`` (euca_boto/cli/run.py): its profile and the endpoint variables it set.
+RUN_ENDPOINTS_VARIABLE = "_EUCA_BOTO_RUN_ENDPOINTS"
 
 
 # Types at the boundary -----------------------------------------------------------------------
@@ -118,7 +131,9 @@ def botocore_session_of(session: AnySession) -> botocore.session.Session:
     """
     if is_botocore_session(session):
         return session
-    if isinstance(session, boto3.session.Session):
+    # A boto3 session exists only once boto3 is imported: the AWS CLI never imports it.
+    boto3_session = sys.modules.get("boto3.session")
+    if boto3_session is not None and isinstance(session, boto3_session.Session):
         # boto3 exposes no public accessor for its botocore session.
         return session._session
     raise TypeError(
@@ -161,10 +176,10 @@ def copy_models_paths(source: botocore.session.Session,
 
 def hyphenized_service_ids() -> frozenset[str]:
     """The hyphenized service ids (as in event names) that differ from their client's name
-    (``auto-scaling`` for ``autoscaling``); per-service handlers see a service under that id."""
-    from botocore.utils import CLIENT_NAME_TO_HYPHENIZED_SERVICE_ID_OVERRIDES
-
-    return frozenset(CLIENT_NAME_TO_HYPHENIZED_SERVICE_ID_OVERRIDES.values())
+    (``auto-scaling`` for ``autoscaling``); per-service handlers see a service under that id.
+    The AWS CLI v2's fork has no such table: none."""
+    overrides = getattr(botocore.utils, "CLIENT_NAME_TO_HYPHENIZED_SERVICE_ID_OVERRIDES", {})
+    return frozenset(overrides.values())
 
 
 def configured_endpoint_url(session: botocore.session.Session, service: str) -> str | None:
@@ -172,16 +187,30 @@ def configured_endpoint_url(session: botocore.session.Session, service: str) -> 
 
     botocore resolves it with this provider when it builds a client; asking the same provider
     keeps the precedence (environment, ``services`` section, profile) exactly botocore's.
+    A botocore without configured endpoints (the AWS CLI v2's fork) has none.
+
+    ``euca-boto run`` puts one profile's endpoints in the ``AWS_ENDPOINT_URL_*`` variables
+    (``_EUCA_BOTO_RUN_ENDPOINTS`` names the profile and the variables): a session of another
+    profile does not take them for its own.
     """
-    if session.get_config_variable("ignore_configured_endpoint_urls"):
+    provider_class = getattr(botocore.configprovider, "ConfiguredEndpointProvider", None)
+    if provider_class is None or session.get_config_variable("ignore_configured_endpoint_urls"):
         return None
-    provider = ConfiguredEndpointProvider(
+    provider = provider_class(
         full_config=session.full_config,
         scoped_config=session.get_scoped_config(),
         client_name=service,
+        environ=_environ_for(session.profile or "default"),
     )
     url = provider.provide()
     return str(url) if url else None
+
+
+def _environ_for(profile: str) -> Mapping[str, str]:
+    run_profile, *variables = os.environ.get(RUN_ENDPOINTS_VARIABLE, "").split() or [""]
+    if not variables or profile == run_profile:
+        return os.environ
+    return {k: v for k, v in os.environ.items() if k not in variables}
 
 
 # Clients -------------------------------------------------------------------------------------
@@ -213,6 +242,35 @@ def paginator_through(proxy: object, client: BaseClient, operation_name: str) ->
 def waiter_through(proxy: object, client: BaseClient, waiter_name: str) -> Any:
     """``client``'s waiter, built with ``proxy`` standing for the client (see above)."""
     return type(client).get_waiter(proxy, waiter_name)
+
+
+def proxies_per_request(client: BaseClient) -> None:
+    """Have a built client choose its proxy for each request's own URL.
+
+    botocore chooses a client's proxies once, from the URL it builds the client for
+    (``HTTPS_PROXY``, ``HTTP_PROXY``, ``NO_PROXY``); a client whose calls are sent elsewhere
+    (the client plugin's) must choose them as botocore would have for where they go. A client
+    whose ``Config`` names proxies keeps them.
+    """
+    http: Any = getattr(getattr(client, "_endpoint", None), "http_session", None)
+    current = getattr(http, "_proxy_config", None)
+    if current is None or client.meta.config.proxies:
+        return
+    http._proxy_config = _ProxiesPerRequest(current.settings)
+
+
+class _ProxiesPerRequest(botocore.httpsession.ProxyConfiguration):
+    """The environment's proxies, applied to each request's URL as botocore applies them to a
+    client's."""
+
+    def __init__(self, settings: Mapping[str, Any]) -> None:
+        super().__init__(proxies=urllib.request.getproxies(), proxies_settings=settings)
+
+    def proxy_url_for(self, url: str) -> str | None:
+        if botocore.utils.should_bypass_proxies(url):
+            return None
+        proxy: str | None = super().proxy_url_for(url)
+        return proxy
 
 
 # Emitters ------------------------------------------------------------------------------------
@@ -260,8 +318,13 @@ def operation_model_of(context: Any) -> Any:
 
 
 def attempt_of(context: dict[str, Any]) -> int:
-    """The number of the attempt in progress (1 for the first), from the request context."""
-    return int(context.get("retries", {}).get("attempt", 1))
+    """The number of the attempt in progress (1 for the first), from the request context
+    (botocore numbers attempts there; on the AWS CLI v2's fork, which does not,
+    :func:`track_sent_request_context` does)."""
+    retries = context.get("retries")
+    if retries is not None:
+        return int(retries.get("attempt", 1))
+    return int(context.get(_ATTEMPT_KEY, 1))
 
 
 def context_of_request_dict(request_dict: dict[str, Any]) -> dict[str, Any] | None:
@@ -284,7 +347,8 @@ def sent_request_context(request: Any) -> dict[str, Any] | None:
 
 def track_sent_request_context(emitter: Emitter, service_id: str) -> None:
     """Make :func:`sent_request_context` work for ``service_id`` on a botocore that does not
-    put the context on prepared requests (idempotent; nothing to do on plain botocore).
+    put the context on prepared requests (idempotent; nothing to do on plain botocore), nor
+    (the AWS CLI v2's fork) number the attempts in it for :func:`attempt_of`.
 
     botocore emits ``request-created`` (where it signs) and then ``before-send`` for each
     attempt, in the same thread or task and with no request of its own in between, so the
@@ -300,4 +364,7 @@ def track_sent_request_context(emitter: Emitter, service_id: str) -> None:
 
 
 def _note_created_context(request: Any, **kwargs: Any) -> None:
-    _created_context.set(getattr(request, "context", None))
+    context = getattr(request, "context", None)
+    if context is not None and "retries" not in context:
+        context[_ATTEMPT_KEY] = context.get(_ATTEMPT_KEY, 0) + 1
+    _created_context.set(context)

@@ -3,18 +3,25 @@
 boto3 names a client after the IAM policy vendor (``euprop``); Eucalyptus DNS and the service's
 nested block in ``~/.aws/config`` may use the component's DNS label (``properties``). One table
 keeps the two in step.
+
+Standard library only, and no dataclass: the start-up of ``euca-boto run`` reads this table.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
 class ServiceName:
-    client: str
-    labels: tuple[str, ...]
-    path: str
+    """One service: its boto3 client name, its Eucalyptus DNS labels, its URL path."""
+
+    __slots__ = ("client", "labels", "path")
+
+    def __init__(self, client: str, labels: tuple[str, ...], path: str) -> None:
+        self.client = client
+        self.labels = labels
+        self.path = path
+
+    def __repr__(self) -> str:
+        return f"ServiceName({self.client!r}, {self.labels!r}, {self.path!r})"
 
 
 SERVICES: tuple[ServiceName, ...] = (

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
-from toolrun import ATTEMPTS, BIN, REPO, TOOLS_BUILD_TIMEOUT, Tool
+from toolrun import ATTEMPTS, BIN, INSTALL_TIMEOUT, REPO, TOOLS_BUILD_TIMEOUT, Tool
 
 from euca_boto.testing import LocalCloud
 
@@ -60,22 +60,40 @@ def tool(cloud: LocalCloud, tmp_path: Path) -> Callable[..., Tool]:
     return make
 
 
+def _installed(script: str, what: str, *args: str, timeout: float = INSTALL_TIMEOUT) -> Path:
+    """The path a tools/ install script prints (installing on first use), or a skip saying
+    why the tests that need it did not run."""
+    if shutil.which("flock") is None:
+        pytest.skip(f"REAL-TOOL TESTS NOT RUN: flock (util-linux) is missing, so "
+                    f"tools/{script} cannot install {what}")
+    try:
+        built = subprocess.run([str(REPO / "tools" / script), *args], capture_output=True,
+                               text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pytest.skip(f"REAL-TOOL TESTS NOT RUN: installing {what} took more than "
+                    f"{timeout:.0f} s (tools/{script})")
+    if built.returncode != 0:
+        tail = built.stderr.strip().splitlines()[-3:]
+        pytest.skip(f"REAL-TOOL TESTS NOT RUN: tools/{script} could not install {what}: "
+                    + " | ".join(tail))
+    return Path(built.stdout.strip().splitlines()[-1])
+
+
 @pytest.fixture(scope="session")
 def tools_bin() -> Path:
     """The bin directory of the cached tools environment (built on first use)."""
-    script = REPO / "tools" / "tools-venv.sh"
     venv = REPO / ".venv-tools"
-    if shutil.which("flock") is None:
-        pytest.skip("REAL-TOOL TESTS NOT RUN: flock (util-linux) is missing, so "
-                    "tools/tools-venv.sh cannot build the tools environment")
-    try:
-        built = subprocess.run([str(script), str(venv)], capture_output=True, text=True,
-                               timeout=TOOLS_BUILD_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        pytest.skip(f"REAL-TOOL TESTS NOT RUN: building {venv} took more than "
-                    f"{TOOLS_BUILD_TIMEOUT} s (tools/tools-venv.sh)")
-    if built.returncode != 0:
-        tail = built.stderr.strip().splitlines()[-3:]
-        pytest.skip(f"REAL-TOOL TESTS NOT RUN: tools/tools-venv.sh could not build {venv}: "
-                    + " | ".join(tail))
-    return venv / "bin"
+    return _installed("tools-venv.sh", f"the tools environment {venv}", str(venv),
+                      timeout=TOOLS_BUILD_TIMEOUT) / "bin"
+
+
+@pytest.fixture(scope="session")
+def aws_v2() -> Path:
+    """The AWS CLI v2 (Debian's package, on the system Python; installed on first use)."""
+    return _installed("awscli-v2.sh", "the AWS CLI v2")
+
+
+@pytest.fixture(scope="session")
+def node_sdk() -> Path:
+    """The directory holding the AWS SDK for JavaScript v3 clients (installed on first use)."""
+    return REPO / _installed("node-sdk.sh", "the AWS SDK for JavaScript v3")

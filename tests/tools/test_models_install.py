@@ -33,6 +33,11 @@ def test_install_makes_the_services_known_and_uninstall_forgets_them(
     models = Path(t.env["HOME"]) / ".aws" / "models"
     assert installed.stdout.startswith(f"installed 9 model files (ec2, euca-ec2, euconfig, "
                                        f"euprop, euserv, iam, sts) into {models}")
+    # The refusal of the `euca` property lives in the plugin, not in the models.
+    assert installed.stdout.splitlines()[1] == (
+        "note: the models do not carry euca-boto's guard: a tool running without euca-boto "
+        "sends ModifyPropertyValue with Name='euca' (Groovy code the cloud controller runs) "
+        "without asking for AllowScriptExecution")
     assert (models / "euprop" / "eucalyptus" / "service-2.json").read_bytes() == (
         models_path() / "euprop" / "eucalyptus" / "service-2.json").read_bytes()
     answer = plain_aws(t, url, *DESCRIBE)

@@ -1,14 +1,17 @@
 """``euca-boto run`` itself: what it costs a process that never uses botocore, the start-up hook
-it shares with an existing ``sitecustomize``, a Python that cannot import euca-boto, bad use."""
+it shares with an existing ``sitecustomize``, Pythons of other environments and those that
+cannot load euca-boto, the standard endpoint variables every process gets, bad use."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import sysconfig
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from toolrun import BIN, Tool
 
 PYTHON = BIN / "python"
@@ -48,20 +51,108 @@ def test_wire_records_go_to_stderr_when_the_tool_configures_no_logging(
     assert t.cloud.secret_key not in result.stderr
 
 
-def test_a_python_without_euca_boto_says_so_in_one_line(tool: Callable[..., Tool]) -> None:
+def test_a_python_of_another_environment_gets_this_installations_euca_boto(
+    tool: Callable[..., Tool],
+) -> None:
     """Another interpreter that finds botocore (here: the test environment's packages on
-    PYTHONPATH, whose .pth files it does not read) but not euca-boto."""
-    t = tool()
+    PYTHONPATH, whose .pth files it does not read, so euca-boto is not among them)."""
+    t = tool(wire=None)
     other = str(Path(sys.base_prefix) / "bin" / "python3")
     packages = sysconfig.get_paths()["purelib"]
-    result = t.euca_run(other, "-c", "import botocore.session; "
-                        "print(botocore.session.Session().create_client('sts').meta.region_name)",
-                        extra_env={"PYTHONPATH": packages}, cwd=t.directory)
+    result = t.euca_run(other, "-c", "import boto3; print(type(boto3.client('euprop'))"
+                        ".__name__)", extra_env={"PYTHONPATH": packages})
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == t.cloud.region
+    assert result.stdout.strip() == "ProtectedClient"
+    assert result.stderr == ""
+
+
+def test_a_python_that_cannot_import_euca_boto_says_so_in_one_line(
+    tool: Callable[..., Tool], tmp_path: Path,
+) -> None:
+    """A botocore euca-boto cannot work with (here: a stand-in with a session and nothing
+    else): the tool runs as it would without euca-boto, and says so once."""
+    t = tool(wire=None)
+    stand_in = tmp_path / "stand-in" / "botocore"
+    stand_in.mkdir(parents=True)
+    (stand_in / "__init__.py").write_text("")
+    (stand_in / "session.py").write_text(
+        "class Session:\n    def create_client(self, name):\n        return 'bare ' + name\n")
+    other = str(Path(sys.base_prefix) / "bin" / "python3")
+    result = t.euca_run(other, "-c", "import botocore.session as s; print(s.Session()"
+                        ".create_client('sts'), s.Session().create_client('ec2'))",
+                        extra_env={"PYTHONPATH": str(stand_in.parent)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["bare", "sts", "bare", "ec2"]
     assert result.stderr.splitlines() == [
-        f"euca-boto run: {other} cannot import euca_boto, so AWS calls from this process run "
-        f"without it; install euca-boto into this Python"]
+        f"euca-boto run: {other} cannot import euca_boto (No module named "
+        f"'botocore.exceptions'), so AWS calls from this process run without it (to the "
+        f"profile's first endpoints, from the AWS_ENDPOINT_URL_* variables)"]
+
+
+IDENTITY = ("import boto3; print(boto3.client('sts').get_caller_identity()['Account'])")
+
+
+@pytest.mark.parametrize("flag", ["-I", "-E"])
+def test_a_python_that_ignores_pythonpath_is_told_and_still_reaches_the_cloud(
+    tool: Callable[..., Tool], flag: str,
+) -> None:
+    t = tool(wire=None)
+    result = t.euca_run(PYTHON, flag, "-c", IDENTITY)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "123456789012"
+    assert result.stderr.splitlines() == [
+        f"euca-boto run: {PYTHON} {flag} ignores PYTHONPATH, so euca-boto cannot load there: "
+        f"its AWS calls go to the profile's first endpoints without euca-boto's retries, "
+        f"failover or breakers"]
+    assert [(r.endpoint, r.action) for r in t.cloud.requests()] == [(0, "GetCallerIdentity")]
+
+
+def test_every_process_finds_the_profiles_endpoints_in_the_standard_variables(
+    tool: Callable[..., Tool],
+) -> None:
+    t = tool(wire=None)
+    own = "http://127.0.0.1:9/mine"  # set by the user: kept
+    result = t.euca_run(PYTHON, "-I", "-c", "import os, json; print(json.dumps({k: v for k, v "
+                        "in os.environ.items() if k.startswith('AWS_ENDPOINT_URL_')}))",
+                        extra_env={"AWS_ENDPOINT_URL_S3": own})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "AWS_ENDPOINT_URL_EUSERV": t.cloud.service_url("euserv"),
+        "AWS_ENDPOINT_URL_EUPROP": t.cloud.service_url("euprop"),
+        "AWS_ENDPOINT_URL_EUCONFIG": t.cloud.service_url("euconfig"),
+        "AWS_ENDPOINT_URL_EC2": t.cloud.service_url("ec2"),
+        "AWS_ENDPOINT_URL_EUCA_EC2": t.cloud.service_url("ec2"),
+        "AWS_ENDPOINT_URL_IAM": t.cloud.service_url("iam"),
+        "AWS_ENDPOINT_URL_STS": t.cloud.service_url("sts"),
+        "AWS_ENDPOINT_URL_S3": own,
+    }
+
+
+def test_a_session_of_another_profile_keeps_its_own_endpoints(tool: Callable[..., Tool]) -> None:
+    """The variables hold the run's profile's endpoints; a session that a tool opens with
+    another profile goes where that profile says."""
+    t = tool(wire=None)
+    with open(t.env["AWS_CONFIG_FILE"], "a") as config:
+        config.write(f"\n[profile other]\nregion = {t.cloud.region}\n"
+                     f"euca_endpoint_urls = {t.cloud.endpoint(1).url}\n")
+    with open(t.env["AWS_SHARED_CREDENTIALS_FILE"], "a") as credentials:
+        credentials.write("\n" + t.cloud.credentials_text("other"))
+    result = t.euca_run(PYTHON, "-c", "import boto3; boto3.Session(profile_name='other')"
+                        ".client('euprop').describe_properties(Properties=['dns.enabled'])")
+    assert result.returncode == 0, result.stderr
+    assert t.hits() == [0, 1]
+
+
+def test_the_launcher_imports_neither_botocore_nor_boto3() -> None:
+    """Every tool started through run pays for its start-up (a child's imports are not shown:
+    -X importtime is not inherited)."""
+    result = subprocess.run([PYTHON, "-X", "importtime", BIN / "euca-boto", "run", "--",
+                             PYTHON, "-c", "pass"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    imported = [line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines()
+                if line.startswith("import time:") and "|" in line]
+    assert "euca_boto.cli.run" in imported
+    assert [m for m in imported if m.split(".")[0] in ("botocore", "boto3")] == []
 
 
 def test_run_without_a_command_is_a_usage_error() -> None:

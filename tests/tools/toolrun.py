@@ -14,6 +14,8 @@ REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 # Building the tools environment downloads and installs a few hundred MB: bounded.
 TOOLS_BUILD_TIMEOUT = 900
+# Installing the AWS CLI v2 (apt) or the JavaScript SDK (npm): bounded.
+INSTALL_TIMEOUT = 600
 # The settings every matrix profile has: 3 attempts per call, quick delays, a breaker that opens
 # at the first call that fails after its retries.
 ATTEMPTS = 3

@@ -1,0 +1,69 @@
+"""What the plugin makes the AWS CLI import: every ``aws`` command pays for it.
+
+The CLI never loads boto3, nor asyncio; the plugin loads neither, and of its own features only
+those the command uses. The modules are read from inside the real ``aws`` process (a
+``sitecustomize`` that writes them down when it exits).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from cli_support import Aws
+
+from euca_boto.testing import LocalCloud
+
+RECORDER = ("import atexit, json, os, sys\n"
+            "atexit.register(lambda: json.dump(sorted(sys.modules), "
+            "open(os.environ['MODULES_FILE'], 'w')))\n")
+
+
+@pytest.fixture
+def modules_of(tmp_path: Path, aws: Aws) -> Callable[..., set[str]]:
+    """Run ``aws ARGS`` with ``env``; the modules it had loaded when it exited."""
+    site = tmp_path / "recorder"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(RECORDER)
+
+    def run(env: dict[str, str], *args: str) -> set[str]:
+        out = tmp_path / "modules.json"
+        result = aws({**env, "PYTHONPATH": str(site), "MODULES_FILE": str(out)}, *args)
+        assert result.returncode == 0, result.stderr
+        return set(json.loads(out.read_text()))
+
+    return run
+
+
+def family(modules: set[str], *names: str) -> list[str]:
+    return sorted(m for m in modules if m in names or m.startswith(tuple(f"{n}." for n in names)))
+
+
+def test_a_call_loads_neither_boto3_nor_asyncio(
+    cloud: LocalCloud, write_profile: Callable[..., dict[str, str]],
+    modules_of: Callable[..., set[str]],
+) -> None:
+    modules = modules_of(write_profile(), "sts", "get-caller-identity")
+    assert "euca_boto.retry.handler" in modules and "euca_boto.circuit.breaker" in modules
+    assert family(modules, "boto3", "asyncio", "wrapt", "euca_boto.circuit.protected") == []
+
+
+def test_a_profile_without_breakers_loads_no_breaker_code(
+    cloud: LocalCloud, write_profile: Callable[..., dict[str, str]],
+    modules_of: Callable[..., set[str]],
+) -> None:
+    modules = modules_of(write_profile("euca_breaker = false"), "sts", "get-caller-identity")
+    assert "euca_boto.retry.handler" in modules
+    assert family(modules, "euca_boto.circuit", "euca_boto.clientplugin") == []
+
+
+def test_a_command_that_calls_nothing_loads_nothing_of_the_call_path(
+    cloud: LocalCloud, write_profile: Callable[..., dict[str, str]],
+    modules_of: Callable[..., set[str]],
+) -> None:
+    modules = modules_of(write_profile(), "configure", "list")
+    assert "euca_boto.awscli_plugin" in modules
+    assert family(modules, "euca_boto.endpoints", "euca_boto.circuit", "euca_boto.retry",
+                  "euca_boto.wirelog", "boto3", "asyncio") == []
