@@ -33,7 +33,6 @@ from euca_boto.core.botocore_access import add_models_path, client_emitter
 from euca_boto.core.localstate import use_local_by_default
 from euca_boto.core.models import models_path
 from euca_boto.msgs import SCRIPT_OPT_IN, SCRIPT_PROPERTY
-from euca_boto.retry.progress import show_progress
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -85,9 +84,19 @@ def _on_session_initialized(session: Any, **kwargs: Any) -> None:
     from euca_boto.install import install, plugin_of
 
     install(session)
+    # Progress lines once the command creates a client: a command that calls nothing
+    # (`aws configure list`) loads nothing of the retry handler.
+    session.register("creating-client-class", _show_progress,
+                     unique_id="euca-boto-awscli-progress")
     plugin = plugin_of(session)
     if plugin is not None:
         plugin.breaker_hook = _EventBreaker(plugin)
+
+
+def _show_progress(**kwargs: Any) -> None:
+    from euca_boto.retry.progress import show_progress
+
+    show_progress()  # the CLI shows nothing of euca-boto's retries otherwise
 
 
 class _EventBreaker:
@@ -112,7 +121,6 @@ def awscli_initialize(event_hooks: Any) -> None:
     # Each command is a new process: without a state file, every one would try a dead endpoint
     # first again and forget an open breaker.
     use_local_by_default("the AWS CLI")
-    show_progress()  # the CLI shows nothing of euca-boto's retries otherwise
     event_hooks.register(
         "building-command-table.main",
         _on_building_command_table,

@@ -210,7 +210,9 @@ def attach(
     """Install the plugin on a botocore session (see :func:`install`); on the first install,
     ``wrap_create_client`` routes the session's client creation through the plugin."""
     settings = load(core, euca_settings)
-    if settings.for_service(None)["euca_wire_log_file"] is not None:
+    profile_wide = settings.for_service(None)
+    if (profile_wide["euca_wire_log_file"] is not None
+            or profile_wide["euca_redact_botocore_logs"] is True):
         # Only then: a command that creates no client (aws configure) loads no wire-log code.
         from euca_boto import wirelog
 

@@ -263,12 +263,18 @@ def add_commands(commands: Any) -> None:
                     "through the [plugins] section of the AWS config file.")
     actions = awscli.add_subparsers(dest="awscli_command", metavar="ACTION", required=True)
     enable_parser = actions.add_parser(
-        "enable", help="add the plugin to the AWS CLI's config (v2: prepare its directory)")
+        "enable", help="add the plugin to the AWS CLI's config (v2: prepare its directory)",
+        description="Add euca-boto to the AWS CLI's config file: for the AWS CLI v1 the "
+                    "[plugins] line; for the AWS CLI v2 also a plugin directory its own Python "
+                    "can import, named in cli_legacy_plugin_path. The CLI is tried with the "
+                    "new configuration before the file is changed.")
     enable_parser.add_argument("--aws", help="the AWS CLI to enable it for (default: aws on PATH)")
     enable_parser.add_argument("--profile",
                                help="a profile to try the CLI with (its settings are checked)")
     disable_parser = actions.add_parser(
-        "disable", help="remove the plugin from the AWS CLI's config")
+        "disable", help="remove the plugin from the AWS CLI's config",
+        description="Remove what enable added to the AWS CLI's config file (the plugin's "
+                    "[plugins] lines), leaving every other section, key and comment as it was.")
     for parser in (enable_parser, disable_parser):
         parser.add_argument("--plugin-dir", metavar="DIR",
                             help=f"the AWS CLI v2's plugin directory "

@@ -312,6 +312,15 @@ def note_operation_model(context: dict[str, Any], model: Any) -> None:
     context[_OPERATION_MODEL] = model
 
 
+def protocol_of(service_model: Any) -> str:
+    """The wire protocol botocore speaks for ``service_model`` (``query``, ``json``, ...).
+
+    botocore 1.36 and later choose among a model's ``protocols`` (``resolved_protocol``); the
+    AWS CLI v2's fork has only the model's one ``protocol``."""
+    resolved = getattr(service_model, "resolved_protocol", None)
+    return str(resolved if resolved is not None else service_model.protocol)
+
+
 def operation_model_of(context: Any) -> Any:
     """The ``OperationModel`` :func:`note_operation_model` kept in a request context, if any."""
     return context.get(_OPERATION_MODEL) if isinstance(context, dict) else None

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from euca_boto.core import process
+from euca_boto.core.botocore_access import protocol_of
 
 # Body formats, as the protocols write them.
 FORM = "form"
@@ -129,7 +130,7 @@ def secrets_of(operation_model: Any) -> OperationSecrets:
 
 
 def _locate(operation_model: Any) -> OperationSecrets:
-    protocol = operation_model.service_model.resolved_protocol
+    protocol = protocol_of(operation_model.service_model)
     return OperationSecrets(
         _request(operation_model, protocol, operation_model.input_shape),
         _response(protocol, operation_model.output_shape),
