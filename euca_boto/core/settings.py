@@ -61,6 +61,30 @@ class Boolean:
         return self._WORDS[word]
 
 
+class RetryBudgetSwitch(Boolean):
+    """On or off; the number of tokens per endpoint it once was is refused, with what replaced
+    it."""
+
+    expected = ("true or false (a number of tokens per endpoint no longer sets the budget: "
+                "euca_retry_budget_percent and euca_retry_budget_min_rate do)")
+
+
+class Number:
+    """A finite number of at least ``minimum``."""
+
+    def __init__(self, minimum: float = 0.0, example: str = "1 or 0.5") -> None:
+        self.minimum = minimum
+        self.expected = f"a number >= {minimum:g} such as {example}"
+
+    def parse(self, raw: Any) -> float:
+        if isinstance(raw, bool):
+            raise ValueError(raw)
+        value = float(raw)  # ValueError for text that is not a number
+        if not math.isfinite(value) or value < self.minimum:
+            raise ValueError(raw)
+        return value
+
+
 class Integer:
     def __init__(self, minimum: int | None = None, maximum: int | None = None) -> None:
         self.minimum, self.maximum = minimum, maximum
@@ -410,10 +434,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("euca_retry_non_idempotent", Boolean(), False,
             "Retry calls that may change state even when the request may have taken effect "
             "(after a 500, 502, 504, a reset connection or a read timeout)."),
-    Setting("euca_retry_budget", Integer(0), 100,
-            "Retry tokens per endpoint: a retry spends 5; a successful call refills 1 plus "
-            "what its own retries spent; a retry that cannot be paid for is not made and the "
-            "error surfaces at once. 0 turns the budget off."),
+    Setting("euca_retry_budget", RetryBudgetSwitch(), True,
+            "Limit the load retries add to a failing service: the retries of a service whose "
+            "attempt before reached a server (an answer, or a connection broken after the "
+            "request was sent) are at most euca_retry_budget_percent % of its successful calls "
+            "plus euca_retry_budget_min_rate a second (10 at once); one over the budget is not "
+            "made and the error surfaces at once. Failing over after a connection that was "
+            "never made costs nothing. `false`: no budget."),
+    Setting("euca_retry_budget_percent", Integer(0, 1000), 20,
+            "The retries (that reached a server) a service may add, per 100 successful calls."),
+    Setting("euca_retry_budget_min_rate", Number(0.0), 1.0,
+            "The retries (that reached a server) a service may always make, per second, "
+            "however few calls succeed."),
     Setting("euca_breaker", Boolean(), True,
             "Protect every client with a circuit breaker (one per profile, service and cloud "
             "endpoint)."),

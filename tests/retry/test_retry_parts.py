@@ -14,7 +14,7 @@ from botocore.exceptions import (
 )
 
 from euca_boto import EucaBotoError
-from euca_boto.retry import Outcome, RetryBudget, RetryError
+from euca_boto.retry import BURST, Outcome, RetryBudget, RetryError
 from euca_boto.retry.adapter import classify, endpoint_of, server_delay
 from euca_boto.retry.errors import AttemptRecord, retry_error
 
@@ -83,25 +83,54 @@ def test_endpoint_is_the_server_of_the_url(url: str, endpoint: str) -> None:
     assert endpoint_of(url) == endpoint
 
 
-def test_budget_pays_retries_until_empty() -> None:
-    budget = RetryBudget(12)
-    assert [budget.try_spend("a") for _ in range(3)] == [True, True, False]
-    assert budget.tokens("a") == 2
-    assert budget.tokens("b") == 12  # endpoints have buckets of their own
+BURST_SIZE = int(BURST)
 
 
-def test_budget_refills_up_to_its_capacity() -> None:
-    budget = RetryBudget(10)
-    budget.try_spend("a")
-    budget.refill("a", 3)
-    assert budget.tokens("a") == 8
-    budget.refill("a", 100)
-    assert budget.tokens("a") == 10
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
-def test_budget_of_zero_is_off() -> None:
-    budget = RetryBudget(0)
-    assert all(budget.try_spend("a") for _ in range(1000))
+def test_budget_pays_a_burst_of_retries_then_refuses() -> None:
+    budget = RetryBudget(clock=Clock())
+    assert [budget.try_spend() for _ in range(BURST_SIZE + 1)] == [True] * BURST_SIZE + [False]
+    assert budget.tokens() == 0
+
+
+def test_budget_refills_with_time_at_its_minimum_rate() -> None:
+    clock = Clock()
+    budget = RetryBudget(percent=0, min_rate=2, clock=clock)
+    while budget.try_spend():
+        pass
+    clock.now += 1.5
+    assert [budget.try_spend() for _ in range(4)] == [True, True, True, False]
+
+
+def test_budget_refills_with_successes_by_its_percentage() -> None:
+    budget = RetryBudget(percent=25, min_rate=0, clock=Clock())
+    while budget.try_spend():
+        pass
+    for _ in range(8):
+        budget.deposit()
+    assert [budget.try_spend() for _ in range(3)] == [True, True, False]
+
+
+def test_budget_never_holds_more_than_its_burst() -> None:
+    clock = Clock()
+    budget = RetryBudget(percent=1000, min_rate=1, clock=clock)
+    budget.try_spend()
+    for _ in range(100):
+        budget.deposit()
+    clock.now += 3600
+    assert budget.tokens() == BURST_SIZE
+
+
+def test_budget_that_is_off_pays_every_retry() -> None:
+    budget = RetryBudget(percent=0, min_rate=0, enabled=False, clock=Clock())
+    assert all(budget.try_spend() for _ in range(1000))
 
 
 def test_retry_error_keeps_the_original_class_and_tells_the_history() -> None:
