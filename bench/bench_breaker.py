@@ -61,8 +61,8 @@ def rejection_cost(call: Callable[[], Any], calls: int) -> float:
 
 def bookkeeping_cost(calls: int) -> float:
     """Mean seconds the breaker adds to one call of a function that does nothing."""
-    from euca_boto.circuit.breaker import Breaker
-    from euca_boto.circuit.guard import guarded_call
+    from euca_boto.breakers.breaker import Breaker
+    from euca_boto.breakers.guard import guarded_call
     from euca_boto.metrics import Metrics
 
     def nothing() -> None:

@@ -34,8 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import compare, report  # noqa: E402
 
 import euca_boto  # noqa: E402
-from euca_boto.circuit.breaker import Breaker  # noqa: E402
-from euca_boto.circuit.storage import STATE_FILE_PREFIX, LocalStorage, storage_for  # noqa: E402
+from euca_boto.breakers.breaker import Breaker  # noqa: E402
+from euca_boto.breakers.storage import STATE_FILE_PREFIX, LocalStorage, storage_for  # noqa: E402
 from euca_boto.core.localstate import StateFile  # noqa: E402
 from euca_boto.endpoints.health import EjectionPolicy, HealthBoard  # noqa: E402
 from euca_boto.testing import LocalCloud  # noqa: E402

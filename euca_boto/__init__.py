@@ -12,26 +12,23 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+# breakers and futures: eager, since these names are also modules, which an import of the
+# module would otherwise put in their place (both modules are light).
+from euca_boto.breakers import breakers
 from euca_boto.errors import ConfigError, EucaBotoError, MalformedResponseError
-
-# Eager: these names are also submodules, which an import of the submodule would otherwise
-# put in their place.
 from euca_boto.futures import futures
 from euca_boto.install import install, session
 
 if TYPE_CHECKING:
     from euca_boto import aio, metrics
-    from euca_boto.circuit import (
-        BreakerInfo,
-        CircuitOpenError,
-        StateChange,
+    from euca_boto.breakers.breaker import BreakerInfo, CircuitOpenError, StateChange
+    from euca_boto.breakers.client import protect
+    from euca_boto.breakers.registry import (
         add_breaker_listener,
-        breakers,
+        breaker,
         get_breaker,
         remove_breaker_listener,
     )
-    from euca_boto.circuit.client import protect
-    from euca_boto.circuit.registry import breaker
     from euca_boto.context import (
         CallerContext,
         CallerContextError,
@@ -67,14 +64,13 @@ if TYPE_CHECKING:
 # Where each public name lives: imported when first used (PEP 562), so `import euca_boto`
 # costs next to nothing and a program pays only for the parts it uses.
 _LAZY: dict[str, str] = {
-    "BreakerInfo": "euca_boto.circuit",
-    "CircuitOpenError": "euca_boto.circuit",
-    "StateChange": "euca_boto.circuit",
-    "add_breaker_listener": "euca_boto.circuit",
-    "breaker": "euca_boto.circuit.registry",
-    "breakers": "euca_boto.circuit",
-    "get_breaker": "euca_boto.circuit",
-    "remove_breaker_listener": "euca_boto.circuit",
+    "BreakerInfo": "euca_boto.breakers.breaker",
+    "CircuitOpenError": "euca_boto.breakers.breaker",
+    "StateChange": "euca_boto.breakers.breaker",
+    "add_breaker_listener": "euca_boto.breakers.registry",
+    "breaker": "euca_boto.breakers.registry",
+    "get_breaker": "euca_boto.breakers.registry",
+    "remove_breaker_listener": "euca_boto.breakers.registry",
     "CallerContext": "euca_boto.context",
     "CallerContextError": "euca_boto.context",
     "caller_context": "euca_boto.context",
@@ -83,7 +79,7 @@ _LAZY: dict[str, str] = {
     "keep_topology_updated": "euca_boto.endpoints",
     "selector_of": "euca_boto.endpoints",
     "models_path": "euca_boto.core.models",
-    "protect": "euca_boto.circuit.client",
+    "protect": "euca_boto.breakers.client",
     "RetryBudget": "euca_boto.retry",
     "RetryContext": "euca_boto.retry",
     "RetryDecision": "euca_boto.retry",

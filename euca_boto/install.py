@@ -58,7 +58,7 @@ class Plugin:
         self.client_hooks: list[ClientHook] = []
         # Clients come back behind their circuit breaker: one decision per logical call.
         # Imported here, like the features below: `import euca_boto` loads no breaker code.
-        from euca_boto.circuit.client import BreakerHook
+        from euca_boto.breakers.client import BreakerHook
 
         self.client_hooks.append(BreakerHook(self))
         self.config_hooks.append(clientconfig.config_hook)

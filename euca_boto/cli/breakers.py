@@ -20,8 +20,8 @@ from typing import Any
 
 import botocore.session
 
-from euca_boto.circuit.registry import resolve_name
-from euca_boto.circuit.storage import (
+from euca_boto.breakers.registry import resolve_name
+from euca_boto.breakers.storage import (
     STATE_CLOSED,
     STATE_FILE_PREFIX,
     STATE_FORCED_CLOSED,

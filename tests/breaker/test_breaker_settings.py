@@ -34,7 +34,7 @@ def test_storage_cannot_be_set_per_service(profile: str, monkeypatch: pytest.Mon
 
 
 def test_a_redis_url_is_accepted_and_shown_without_its_password(profile: str) -> None:
-    from euca_boto.circuit.storage import redacted
+    from euca_boto.breakers.storage import redacted
 
     session = euca_boto.session(profile, euca_breaker_storage="redis://:pw@127.0.0.1:6390/2")
     assert session is not None

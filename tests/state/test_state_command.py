@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from euca_boto.circuit.storage import STATE_FILE_PREFIX, storage_for
+from euca_boto.breakers.storage import STATE_FILE_PREFIX, storage_for
 from euca_boto.cli import main as cli_main
 from euca_boto.core.localstate import default_path
 

@@ -14,16 +14,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import fields
 from typing import Any, TypeVar
 
-from euca_boto.circuit.breaker import (
+from euca_boto.breakers.breaker import (
     Breaker,
     BreakerConfig,
-    BreakerInfo,
     Classifier,
     Listener,
     any_exception,
 )
-from euca_boto.circuit.guard import guarded_call, guarded_call_async
-from euca_boto.circuit.storage import redacted, storage_for
+from euca_boto.breakers.guard import guarded_call, guarded_call_async
+from euca_boto.breakers.storage import redacted, storage_for
 from euca_boto.core import process
 from euca_boto.errors import ConfigError
 
@@ -143,11 +142,6 @@ def resolve_name(name: str, known: Iterable[str], what: str = "circuit breaker")
 REGISTRY = Registry()
 process.register("breakers", "per process, from the first breaker of a name",
                  REGISTRY.reset)
-
-
-def breakers() -> list[BreakerInfo]:
-    """Name, state, failure count, opened-at and next probe of every breaker of this process."""
-    return [b.info() for b in REGISTRY.all()]
 
 
 def get_breaker(name: str) -> Breaker:

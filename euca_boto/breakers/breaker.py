@@ -4,7 +4,7 @@ A breaker is consulted twice per logical call: :meth:`Breaker.admit` before (it 
 :class:`CircuitOpenError` when the call must not go out) and :meth:`Breaker.settle` after, with
 the call's outcome. Nothing is held between the two, so calls through one breaker run
 concurrently. The states are small objects (closed, open, half-open, and the operator's forced
-open and forced closed); the counters live in a :mod:`~euca_boto.circuit.storage` store.
+open and forced closed); the counters live in a :mod:`~euca_boto.breakers.storage` store.
 
 Why not pybreaker: its ``CircuitBreaker.call`` holds the breaker's lock across the call, which
 serialises every thread sharing a client (``bench/bench_breaker.py`` measures it), and its
@@ -27,7 +27,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError
 
-from euca_boto.circuit.storage import (
+from euca_boto.breakers.storage import (
     PROBE_STALE_AFTER,
     STATE_CLOSED,
     STATE_FORCED_CLOSED,

@@ -3,7 +3,7 @@
 A breaker protects one service of one cloud with one set of settings: it is named
 ``<profile>/<service>@<host:port>`` after the client's endpoint, so two clouds reached under one
 profile name never share one, and a breaker setting that is not the default is part of the name
-(``...@host:8773+fail_max=2``). Protected clients (:mod:`euca_boto.circuit.protected`) and the
+(``...@host:8773+fail_max=2``). Protected clients (:mod:`euca_boto.breakers.protected`) and the
 client plugin (:mod:`euca_boto.clientplugin`) both take their breakers from here.
 """
 
@@ -16,17 +16,17 @@ from urllib.parse import urlsplit
 from euca_boto.core.settings import BY_KEY, format_value
 
 if TYPE_CHECKING:
-    from euca_boto.circuit.breaker import Breaker
+    from euca_boto.breakers.breaker import Breaker
 
 
 def named_breaker(name: str, settings: Mapping[str, Any], endpoint_url: str | None) -> Breaker:
     """The process's breaker of ``name`` (``<profile>/<service>[/<operation>]``) for the cloud
     at ``endpoint_url``, made from the breaker settings if new. Its full name is
     ``name@<host:port>`` plus ``+<setting>=<value>`` for each setting that is not the default."""
-    from euca_boto.circuit.breaker import BreakerConfig
-    from euca_boto.circuit.failures import web_service_failures
-    from euca_boto.circuit.registry import REGISTRY
-    from euca_boto.circuit.storage import storage_url
+    from euca_boto.breakers.breaker import BreakerConfig
+    from euca_boto.breakers.failures import web_service_failures
+    from euca_boto.breakers.registry import REGISTRY
+    from euca_boto.breakers.storage import storage_url
 
     config = BreakerConfig(
         fail_max=settings["euca_breaker_fail_max"],
