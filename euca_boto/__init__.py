@@ -55,6 +55,7 @@ if TYPE_CHECKING:
         retry_if_status,
         wait_exponential_jitter,
         wait_fixed,
+        wait_full_jitter,
     )
     from euca_boto.wirelog import (
         WireLogSwitch,
@@ -93,6 +94,7 @@ _LAZY: dict[str, str] = {
     "retry_if_status": "euca_boto.retry",
     "wait_exponential_jitter": "euca_boto.retry",
     "wait_fixed": "euca_boto.retry",
+    "wait_full_jitter": "euca_boto.retry",
     "WireLogSwitch": "euca_boto.wirelog",
     "wire_log": "euca_boto.wirelog",
 }
@@ -129,6 +131,7 @@ __all__ = [
     "retry_if_status",
     "wait_exponential_jitter",
     "wait_fixed",
+    "wait_full_jitter",
     # wire logging
     "WireLogSwitch",
     "wire_log",

@@ -15,7 +15,7 @@ Conditions, backoffs and the policy are plain objects a user composes and passes
 
     policy = RetryPolicy(
         retry_on=retry_if_status({429, 503}) | retry_if_connection_error(),
-        backoff=wait_fixed(0.2) + wait_exponential_jitter(0.5, 10),
+        backoff=wait_fixed(0.2) + wait_full_jitter(0.5, 10),
         max_attempts=4,
     )
     configure_retry(client, policy)
@@ -36,7 +36,7 @@ from euca_boto.core import process
 from euca_boto.core.botocore_access import Emitter, client_emitter, session_emitter
 from euca_boto.core.settings import parse_setting
 from euca_boto.errors import ConfigError
-from euca_boto.retry.backoff import Backoff, wait_exponential_jitter, wait_fixed
+from euca_boto.retry.backoff import Backoff, wait_exponential_jitter, wait_fixed, wait_full_jitter
 from euca_boto.retry.budget import BURST, RetryBudget
 from euca_boto.retry.conditions import (
     RetryCondition,
@@ -108,6 +108,7 @@ __all__ = [
     "retry_if_status",
     "wait_exponential_jitter",
     "wait_fixed",
+    "wait_full_jitter",
 ]
 
 # The settings of the retry budget start with this.

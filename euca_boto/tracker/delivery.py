@@ -31,7 +31,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from euca_boto.breakers.breaker import Breaker, BreakerConfig, CircuitOpenError
-from euca_boto.retry import Outcome, RetryContext, RetryPolicy, wait_exponential_jitter
+from euca_boto.retry import Outcome, RetryContext, RetryPolicy, wait_full_jitter
 from euca_boto.tracker import signature
 from euca_boto.tracker.destinations import DestinationPolicy, ForbiddenDestination
 from euca_boto.tracker.model import ACTIVE, CALLABLE_PREFIX, Change, Hook
@@ -44,7 +44,7 @@ Callback = Callable[[Change], None]
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 
-DEFAULT_POLICY = RetryPolicy(backoff=wait_exponential_jitter(0.5, 10.0), max_attempts=4)
+DEFAULT_POLICY = RetryPolicy(backoff=wait_full_jitter(0.5, 10.0), max_attempts=4)
 
 
 @dataclass(frozen=True)

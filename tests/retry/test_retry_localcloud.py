@@ -16,7 +16,7 @@ from retry_helpers import FakeTime, installed_session, settled
 
 import euca_boto
 from euca_boto import RetryDecision, RetryError, RetryPolicy, configure_retry
-from euca_boto.retry import RetryContext, wait_exponential_jitter
+from euca_boto.retry import RetryContext, wait_full_jitter
 from euca_boto.testing import LocalCloud
 
 pytestmark = pytest.mark.usefixtures("fresh_cloud")
@@ -134,7 +134,7 @@ def test_exponential_ceilings_with_a_pinned_random_source(cloud: LocalCloud,
                                                           fake_time: FakeTime) -> None:
     sts = client(cloud, "sts", fake_time)
     configure_retry(sts, RetryPolicy(
-        backoff=wait_exponential_jitter(0.5, 10, uniform=lambda low, high: high)))
+        backoff=wait_full_jitter(0.5, 10, uniform=lambda low, high: high)))
     cloud.endpoint(0).fail(503, count=5)
     sts.get_caller_identity()
     assert fake_time.sleeps == [0.5, 1.0, 2.0, 4.0, 8.0]
