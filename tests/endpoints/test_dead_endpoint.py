@@ -41,3 +41,32 @@ def test_failover_from_a_stopped_endpoint_keeps_working_call_after_call(
     session = make_session(euca_breaker=False, euca_eject_time=0.05, euca_eject_max_time=0.05)
     failed = failures(session.client("euprop"), 300, lambda: clock.advance(0.06))
     assert failed == [], f"{len(failed)} of 300 calls failed, the first: {failed[0]}"
+
+
+def probes_allowed(seconds: float, base: float, cap: float) -> int:
+    """How often the ejection schedule lets an endpoint that always fails be tried in
+    ``seconds``: once, then once at the end of each ejection period, which doubles from
+    ``base`` up to ``cap``."""
+    tries, elapsed, period = 1, 0.0, base
+    while elapsed + period <= seconds:
+        tries, elapsed, period = tries + 1, elapsed + period, min(2 * period, cap)
+    return tries
+
+
+def test_a_dead_endpoint_is_tried_no_more_often_than_its_ejection_schedule(
+    profile: Callable[..., Path], fresh_cloud: LocalCloud, make_session: Callable[..., Any],
+    clock: Any,
+) -> None:
+    profile("euca_endpoint_urls = " + ", ".join(e.url for e in fresh_cloud.endpoints))
+    fresh_cloud.endpoint(1).reset(count=10**6)  # up, but every request it gets is lost
+    session = make_session(euca_eject_time=0.05, euca_eject_max_time=0.4)
+    calls, step = 2000, 0.01  # 20 s of the selector's clock
+    failed = failures(session.client("euprop"), calls, lambda: clock.advance(step))
+    assert failed == [], f"{len(failed)} of {calls} calls failed, the first: {failed[0]}"
+    tried = len(fresh_cloud.endpoint(1).requests)
+    allowed = probes_allowed(calls * step, 0.05, 0.4)
+    assert tried <= allowed
+    # ... and no less often: each try waits for the next call, up to one step late (and the
+    # first for the call that lands on it), so the schedule slips by a step per try at most.
+    assert tried >= probes_allowed((calls - allowed - 3) * step, 0.05, 0.4)
+    assert sum(len(e.requests) for e in fresh_cloud.endpoints) == calls + tried
