@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 
 _KEYS = (
     "euca_breaker_scope",
+    "euca_breaker_failure_rate",
+    "euca_breaker_window",
+    "euca_breaker_minimum_calls",
+    "euca_breaker_slow_call_rate",
+    "euca_breaker_slow_call_duration",
     "euca_breaker_fail_max",
     "euca_breaker_reset_timeout",
     "euca_breaker_success_threshold",
@@ -44,8 +49,9 @@ def protect(client: Any, *, profile: str = "default", **euca_settings: Any) -> A
     ``<profile>/<service>@<host:port>`` (the host and port of the client's endpoint), followed
     by ``+<setting>=<value>`` for each breaker setting that is not the default.
 
-    ``euca_settings`` are breaker and retry settings (``euca_breaker_fail_max=3`` ...); the
-    others take their defaults. A client that is already protected is returned as it is.
+    ``euca_settings`` are breaker and retry settings (``euca_breaker_failure_rate=30``,
+    ``euca_breaker_window="60s"`` ...); the others take their defaults. A client that is
+    already protected is returned as it is.
     """
     if getattr(client, "_euca_boto_protected", False):
         return client

@@ -12,7 +12,12 @@ def test_defaults_are_those_documented() -> None:
     assert {key: BY_KEY[key].default for key in BY_KEY if key.startswith("euca_breaker")} == {
         "euca_breaker": True,
         "euca_breaker_scope": "service",
-        "euca_breaker_fail_max": 5,
+        "euca_breaker_failure_rate": 50.0,
+        "euca_breaker_window": "100 calls",
+        "euca_breaker_minimum_calls": 20,
+        "euca_breaker_slow_call_rate": 100.0,
+        "euca_breaker_slow_call_duration": 60.0,
+        "euca_breaker_fail_max": None,
         "euca_breaker_reset_timeout": 30.0,
         "euca_breaker_success_threshold": 1,
         "euca_breaker_half_open_max_calls": 1,

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
+
+from euca_boto.breakers.window import FAILURE, SLOW_FAILURE, Window, WindowSpec
 
 # The three states of a circuit breaker, spelt as pybreaker spells them.
 STATE_CLOSED = "closed"
@@ -24,6 +25,9 @@ STATE_HALF_OPEN = "half-open"
 STATE_FORCED_OPEN = "forced-open"
 STATE_FORCED_CLOSED = "forced-closed"
 STATES = (STATE_CLOSED, STATE_OPEN, STATE_HALF_OPEN, STATE_FORCED_OPEN, STATE_FORCED_CLOSED)
+# The states in which calls are counted (an open breaker lets none through; a half-open one
+# counts its probes apart).
+COUNTING = (STATE_CLOSED, STATE_FORCED_CLOSED)
 
 # A probe that has not reported back after this long is presumed lost with its process.
 PROBE_STALE_AFTER = 300.0
@@ -31,8 +35,7 @@ PROBE_STALE_AFTER = 300.0
 log = logging.getLogger("euca_boto.breaker")
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(NamedTuple):
     """One consistent read of a breaker's shared state."""
 
     state: str = STATE_CLOSED
@@ -43,6 +46,8 @@ class Snapshot:
     probe_at: float = 0.0
     # The ids of the slots taken, where the store keeps them (else empty: only ``probes``).
     probe_ids: frozenset[str] = frozenset()
+    # The outcomes of the calls since the breaker last closed, where the breaker keeps them.
+    window: Window | None = None
 
 
 class Storage(Protocol):
@@ -55,24 +60,25 @@ class Storage(Protocol):
 
     def read(self) -> Snapshot: ...
 
-    def add_failure(self) -> int:
-        """Count one failure; return the new count of consecutive failures."""
+    def record(self, outcome: str, now: float, window: WindowSpec | None) -> Snapshot:
+        """Count one call's outcome (a letter of :mod:`~euca_boto.breakers.window`) if the
+        breaker is closed or forced closed: in the consecutive failures, and in the window of
+        ``window`` (None: no window is kept; one of another kind or size starts afresh).
+        Return the snapshot after."""
         ...
 
     def add_success(self) -> int:
         """Count one successful probe; return the new count."""
         ...
 
-    def clear_failures(self) -> None: ...
-
     def transition(
         self, expected: str | None, new: str, now: float, next_probe: float | None = None
     ) -> bool:
         """Move to ``new`` if the state is ``expected`` (any state when None); True if moved.
 
-        Entering a state resets what belongs to it: probes and successes always, the opening
-        time (and the time of the next probe, for readers without the breaker's settings) when
-        opening, the failure count when closing.
+        Entering a state resets what belongs to it: probes, successes and the window always,
+        the opening time (and the time of the next probe, for readers without the breaker's
+        settings) when opening, the failure count when closing.
         """
         ...
 
@@ -103,18 +109,25 @@ R = TypeVar("R")
 Change = Callable[[Snapshot], tuple[Snapshot, R]]
 
 
-def _failure_added(current: Snapshot) -> tuple[Snapshot, int]:
-    new = replace(current, failures=current.failures + 1)
-    return new, new.failures
+def _recorded(outcome: str, now: float, spec: WindowSpec | None) -> Change[Snapshot]:
+    def change(current: Snapshot) -> tuple[Snapshot, Snapshot]:
+        if current.state not in COUNTING:
+            return current, current
+        window = current.window
+        if spec is not None:
+            kept = window if window is not None and spec.holds(window) else spec.empty()
+            window = kept.record(outcome, now)
+        failures = current.failures + 1 if outcome in (FAILURE, SLOW_FAILURE) else 0
+        new = Snapshot(current.state, failures, current.successes, current.opened_at,
+                       current.probes, current.probe_at, current.probe_ids, window)
+        return new, new
+
+    return change
 
 
 def _success_added(current: Snapshot) -> tuple[Snapshot, int]:
-    new = replace(current, successes=current.successes + 1)
+    new = current._replace(successes=current.successes + 1)
     return new, new.successes
-
-
-def _failures_cleared(current: Snapshot) -> tuple[Snapshot, None]:
-    return replace(current, failures=0), None
 
 
 def _moved(expected: str | None, new: str, now: float) -> Change[bool]:
@@ -135,7 +148,7 @@ def _probe_taken(limit: int, now: float, probe: str) -> Change[bool]:
             if now - current.probe_at < PROBE_STALE_AFTER:
                 return current, False
             taken, ids = 0, frozenset()
-        return replace(current, probes=taken + 1, probe_at=now, probe_ids=ids | {probe}), True
+        return current._replace(probes=taken + 1, probe_at=now, probe_ids=ids | {probe}), True
 
     return change
 
@@ -143,10 +156,10 @@ def _probe_taken(limit: int, now: float, probe: str) -> Change[bool]:
 def _probe_given_back(probe: str) -> Change[None]:
     def change(current: Snapshot) -> tuple[Snapshot, None]:
         if probe in current.probe_ids:
-            return replace(current, probes=current.probes - 1,
+            return current._replace(probes=current.probes - 1,
                            probe_ids=current.probe_ids - {probe}), None
         if not current.probe_ids and current.state == STATE_HALF_OPEN and current.probes > 0:
-            return replace(current, probes=current.probes - 1), None  # a store of counts
+            return current._replace(probes=current.probes - 1), None  # a store of counts
         return current, None
 
     return change
@@ -158,14 +171,11 @@ class ChangeStorage:
     def apply(self, change: Change[R], next_probe: float | None = None) -> R:
         raise NotImplementedError
 
-    def add_failure(self) -> int:
-        return self.apply(_failure_added)
+    def record(self, outcome: str, now: float, window: WindowSpec | None) -> Snapshot:
+        return self.apply(_recorded(outcome, now, window))
 
     def add_success(self) -> int:
         return self.apply(_success_added)
-
-    def clear_failures(self) -> None:
-        self.apply(_failures_cleared)
 
     def transition(
         self, expected: str | None, new: str, now: float, next_probe: float | None = None

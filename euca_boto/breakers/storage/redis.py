@@ -12,6 +12,7 @@ from typing import Any
 
 from euca_boto.breakers.storage.base import PROBE_STALE_AFTER, STATE_CLOSED, Snapshot, log
 from euca_boto.breakers.storage.memory import MemoryStorage
+from euca_boto.breakers.window import WindowSpec, decode, prefix
 from euca_boto.core import process
 from euca_boto.core.redact import url_passwords
 
@@ -28,6 +29,7 @@ for _, name in ipairs(redis.call('HKEYS', KEYS[1])) do
   if string.sub(name, 1, 6) == 'probe:' then redis.call('HDEL', KEYS[1], name) end
 end
 redis.call('HSET', KEYS[1], 'state', ARGV[2], 'successes', 0)
+redis.call('HDEL', KEYS[1], 'window')
 if ARGV[2] == 'open' or ARGV[2] == 'forced-open' then
   redis.call('HSET', KEYS[1], 'opened_at', ARGV[3], 'next_probe', ARGV[4])
 elseif ARGV[2] == 'closed' or ARGV[2] == 'forced-closed' then
@@ -35,6 +37,54 @@ elseif ARGV[2] == 'closed' or ARGV[2] == 'forced-closed' then
   redis.call('HDEL', KEYS[1], 'opened_at', 'next_probe')
 end
 return 1
+"""
+
+# One call's outcome, as ``_recorded`` in storage/base.py and ``record`` in window.py do it.
+# ARGV: the outcome's letter, now, the window's kind ('' for none), its size, and the start of
+# its text ("count 100", "time 60"), which also tells whether the stored window is of its kind.
+_RECORD = """
+local key, letter, now, kind, size, prefix = KEYS[1], ARGV[1], tonumber(ARGV[2]), ARGV[3],
+  tonumber(ARGV[4]), ARGV[5]
+local state = redis.call('HGET', key, 'state') or 'closed'
+if state == 'closed' or state == 'forced-closed' then
+  if letter == 'f' or letter == 'F' then
+    redis.call('HINCRBY', key, 'failures', 1)
+  else
+    redis.call('HSET', key, 'failures', 0)
+  end
+  if kind ~= '' then
+    local text = redis.call('HGET', key, 'window') or ''
+    local rest = ''
+    if string.sub(text, 1, #prefix + 1) == prefix .. ' ' then
+      rest = string.sub(text, #prefix + 2)
+    end
+    if kind == 'count' then
+      local head, ring = string.match(rest, '^(%d+) ?(.*)$')
+      head = tonumber(head) or 0
+      ring = ring or ''
+      ring = string.sub(ring, 1, head) .. letter .. string.sub(ring, head + 2)
+      text = prefix .. ' ' .. ((head + 1) % size) .. ' ' .. ring
+    else
+      local count = math.min(math.ceil(size), 60)
+      local now_key = math.floor(now / (size / count))
+      local kept, calls, failures, slow = {}, 0, 0, 0
+      for k, c, f, s in string.gmatch(rest, '(%-?%d+):(%d+):(%d+):(%d+)') do
+        local bucket = tonumber(k)
+        if bucket == now_key then
+          calls, failures, slow = tonumber(c), tonumber(f), tonumber(s)
+        elseif now_key - count < bucket and bucket <= now_key then
+          table.insert(kept, k .. ':' .. c .. ':' .. f .. ':' .. s)
+        end
+      end
+      if letter == 'f' or letter == 'F' then failures = failures + 1 end
+      if letter == 'S' or letter == 'F' then slow = slow + 1 end
+      table.insert(kept, string.format('%d:%d:%d:%d', now_key, calls + 1, failures, slow))
+      text = prefix .. ' ' .. table.concat(kept, ' ')
+    end
+    redis.call('HSET', key, 'window', text)
+  end
+end
+return redis.call('HGETALL', key)
 """
 
 _ACQUIRE_PROBE = """
@@ -89,6 +139,7 @@ class RedisStorage:
             )
         self._transition = client.register_script(_TRANSITION)
         self._acquire = client.register_script(_ACQUIRE_PROBE)
+        self._record = client.register_script(_RECORD)
         self._announced = False
 
     def _announce(self) -> None:
@@ -101,14 +152,15 @@ class RedisStorage:
         self._announce()
         return snapshot_of(self._redis.hgetall(self.key))
 
-    def add_failure(self) -> int:
-        return int(self._redis.hincrby(self.key, "failures", 1))
+    def record(self, outcome: str, now: float, window: WindowSpec | None) -> Snapshot:
+        args: list[Any] = [outcome, repr(now), "", 0, ""]
+        if window is not None:
+            args[2:] = [window.kind, repr(window.size), prefix(window.kind, window.size)]
+        flat = self._record(keys=[self.key], args=args)
+        return snapshot_of(dict(zip(flat[::2], flat[1::2], strict=True)))
 
     def add_success(self) -> int:
         return int(self._redis.hincrby(self.key, "successes", 1))
-
-    def clear_failures(self) -> None:
-        self._redis.hset(self.key, "failures", 0)
 
     def transition(
         self, expected: str | None, new: str, now: float, next_probe: float | None = None
@@ -143,6 +195,7 @@ def snapshot_of(fields: dict[bytes, bytes]) -> Snapshot:
         probes=len(probes),
         probe_at=max(probes.values(), default=0.0),
         probe_ids=frozenset(probes),
+        window=decode(text("window", "")),
     )
 
 
@@ -222,16 +275,13 @@ class FallbackStorage:
         result: Snapshot = self._run("read")
         return result
 
-    def add_failure(self) -> int:
-        result: int = self._run("add_failure")
+    def record(self, outcome: str, now: float, window: WindowSpec | None) -> Snapshot:
+        result: Snapshot = self._run("record", outcome, now, window)
         return result
 
     def add_success(self) -> int:
         result: int = self._run("add_success")
         return result
-
-    def clear_failures(self) -> None:
-        self._run("clear_failures")
 
     def transition(
         self, expected: str | None, new: str, now: float, next_probe: float | None = None

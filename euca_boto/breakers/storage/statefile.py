@@ -10,21 +10,24 @@ from collections.abc import Callable
 
 from euca_boto.breakers.storage.base import STATE_OPEN, Change, ChangeStorage, R, Snapshot
 from euca_boto.breakers.storage.memory import MemoryStorage
+from euca_boto.breakers.window import decode
 from euca_boto.core.localstate import REREAD_AFTER, BreakerRow, StateFile
 
 
-def _snapshot_of_row(row: BreakerRow) -> Snapshot:
+def snapshot_of_row(row: BreakerRow) -> Snapshot:
+    """The snapshot a state file's row holds."""
     return Snapshot(row.state, row.failures, row.successes, row.opened_at, row.probes,
-                    row.probe_at)
+                    row.probe_at, window=decode(row.outcomes))
 
 
 class LocalStorage(ChangeStorage):
     """State kept in a state file (``euca_state``), shared by the processes of one machine.
 
     A call reads the state from memory: the file is read when the breaker is created and again
-    at most every :data:`~euca_boto.core.localstate.REREAD_AFTER` seconds. Every change (a failure,
-    a state change, a probe) is one transaction on the file, applied to what the file holds,
-    so concurrent processes count together. If the file cannot be used, memory takes over.
+    at most every :data:`~euca_boto.core.localstate.REREAD_AFTER` seconds. Every change (a
+    call's outcome, a state change, a probe) is one transaction on the file, applied to what the
+    file holds, so concurrent processes count together. If the file cannot be used, memory
+    takes over.
     """
 
     def __init__(self, file: StateFile, name: str,
@@ -47,22 +50,23 @@ class LocalStorage(ChangeStorage):
             self._reread_at = now + REREAD_AFTER
             row = self.file.breaker(self.name)
             if row is not None:
-                self.local.load(_snapshot_of_row(row))
+                self.local.load(snapshot_of_row(row))
         return self.local.read()
 
     def apply(self, change: Change[R], next_probe: float | None = None) -> R:
         def on_row(row: BreakerRow | None) -> tuple[BreakerRow, R]:
-            current = _snapshot_of_row(row) if row is not None else Snapshot()
+            current = snapshot_of_row(row) if row is not None else Snapshot()
             new, answer = change(current)
             probe = row.next_probe if row is not None else None
             if new.state != current.state:
                 probe = next_probe if new.state == STATE_OPEN else None
             return BreakerRow(self.name, new.state, new.failures, new.successes, new.opened_at,
-                              new.probes, new.probe_at, probe), answer
+                              new.probes, new.probe_at, probe,
+                              new.window.encode() if new.window else ""), answer
 
         done = self.file.change_breaker(self.name, on_row)
         if done is None:
             return self.local.apply(change)
         row, answer = done
-        self.local.load(_snapshot_of_row(row))
+        self.local.load(snapshot_of_row(row))
         return answer
