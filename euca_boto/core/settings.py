@@ -481,8 +481,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Limit the load retries add to a failing service: the retries of a service whose "
             "attempt before reached a server (an answer, or a connection broken after the "
             "request was sent) are at most euca_retry_budget_percent % of its successful calls "
-            "plus euca_retry_budget_min_rate a second (10 at once); one over the budget is not "
-            "made and the error surfaces at once. Failing over after a connection that was "
+            "plus euca_retry_budget_min_rate a second, over any 10 s; one over the budget is "
+            "not made and the error surfaces at once. Failing over after a connection that was "
             "never made costs nothing. `false`: no budget."),
     Setting("euca_retry_budget_percent", Integer(0, 1000), 20,
             "The retries (that reached a server) a service may add, per 100 successful calls."),

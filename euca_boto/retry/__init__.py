@@ -37,7 +37,7 @@ from euca_boto.core.botocore_access import Emitter, client_emitter, session_emit
 from euca_boto.core.settings import parse_setting
 from euca_boto.errors import ConfigError
 from euca_boto.retry.backoff import Backoff, wait_exponential_jitter, wait_fixed, wait_full_jitter
-from euca_boto.retry.budget import BURST, RetryBudget
+from euca_boto.retry.budget import TTL, RetryBudget
 from euca_boto.retry.conditions import (
     RetryCondition,
     default_conditions,
@@ -79,7 +79,7 @@ __all__ = [
     "DEFAULT_STATUS_CODES",
     "NOT_APPLIED_STATUSES",
     "READ_ONLY_PREFIXES",
-    "BURST",
+    "TTL",
     "QUERY_EVENT",
     "AsyncSleep",
     "AttemptRecord",

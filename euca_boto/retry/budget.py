@@ -8,18 +8,20 @@ that the call would not have put there anyway. A retry after a connection that w
 server, so failing over from a dead endpoint to a live one is never refused, whatever else is
 failing.
 
-The bucket. One per scope, the clients of one service in one botocore session (every endpoint
-of the service draws on it, so no endpoint's failures can starve the retries that move to
-another): it holds at most :data:`BURST` tokens, starts full, gains ``min_rate`` tokens a second
-and ``percent`` / 100 of a token for every successful call. A retry that costs a token when the
-bucket holds less than one is not made: the error surfaces at once, saying so.
+The tokens, as in Finagle's retry budget. One budget per scope, the clients of one service in
+one botocore session (every endpoint of the service draws on it, so no endpoint's failures can
+starve the retries that move to another). Over the last :data:`TTL` seconds, it holds
+``min_rate`` × :data:`TTL` tokens (a reserve, so a program that calls rarely can still retry),
+plus ``percent`` / 100 of a token for every call that succeeded, less one for every retry it
+paid for; deposits and withdrawals older than :data:`TTL` no longer count. A retry that costs a
+token when less than one is left is not made: the error surfaces at once, saying so.
 
-The figure it guarantees. Over any period of T seconds, the retries of one scope put at most
-``percent`` % of its successful calls, plus ``min_rate`` × T, plus :data:`BURST` requests on the
-cloud's servers beyond the calls themselves: with the defaults, at most 20 % extra load from
-retries, plus one retry a second and a burst of ten. When the cloud fails everything, nothing
-is deposited and retries that reach it settle at one a second; each call still stops at its
-attempts and its deadline, and the breaker above them stops the calls.
+The figure it guarantees. Over any :data:`TTL` seconds, the retries of one scope put at most
+``percent`` % of its successful calls plus ``min_rate`` × :data:`TTL` requests on the cloud's
+servers beyond the calls themselves: with the defaults, at most 20 % extra load from retries,
+plus one retry a second. When the cloud fails everything, nothing is deposited and the retries
+that reach it settle at one a second; each call still stops at its attempts and its deadline,
+and the breaker above them stops the calls.
 """
 
 from __future__ import annotations
@@ -28,14 +30,16 @@ import threading
 import time
 from collections.abc import Callable
 
-# The most tokens a bucket holds: the retries a quiet scope may make at once.
-BURST = 10.0
+# How long (seconds) a success's deposit and a retry's withdrawal count, and in how many slots
+# that time is kept.
+TTL = 10.0
+SLOTS = 10
 
 Clock = Callable[[], float]
 
 
 class RetryBudget:
-    """One bucket of retry tokens (see the module). Thread safe.
+    """The retry tokens of one scope (see the module). Thread safe.
 
     ``percent``: tokens per 100 successful calls; ``min_rate``: tokens a second; ``enabled``
     False: no limit (every retry is paid for); ``clock``: monotonic seconds (``time.monotonic``
@@ -49,11 +53,11 @@ class RetryBudget:
         self.enabled = enabled
         self.clock = clock
         self._lock = threading.Lock()
-        self._tokens = BURST
-        self._at = clock()
-        # Read without the lock on every success: while the bucket is full, a success has
-        # nothing to deposit. Time refills are only seen at the next deposit or spending.
-        self.full = True
+        # Per slot of TTL / SLOTS seconds: which slot of time it holds, its successful calls,
+        # its paid retries.
+        self._keys = [-1] * SLOTS
+        self._successes = [0] * SLOTS
+        self._retries = [0] * SLOTS
 
     @staticmethod
     def _check(percent: float, min_rate: float) -> None:
@@ -65,48 +69,57 @@ class RetryBudget:
         return self.percent, self.min_rate, self.enabled
 
     def set_limits(self, percent: float, min_rate: float, enabled: bool = True) -> None:
-        """Change the limits, keeping the tokens the bucket holds."""
+        """Change the limits, keeping the deposits and withdrawals of the last :data:`TTL`."""
         self._check(percent, min_rate)
         with self._lock:
-            self._refilled(self.clock())
             self.percent, self.min_rate = float(percent), float(min_rate)
             self.enabled = enabled
 
     def tokens(self) -> float:
-        """Tokens in the bucket now."""
+        """Tokens left now."""
         with self._lock:
-            return self._refilled(self.clock())
+            return self._left(self._key(self.clock()))
 
     def try_spend(self) -> bool:
-        """Take one token for a retry; False (taking nothing) if the bucket holds less."""
+        """Take one token for a retry; False (taking nothing) if less than one is left."""
         if not self.enabled:
             return True
+        key = self._key(self.clock())
         with self._lock:
-            if self._refilled(self.clock()) < 1.0:
+            if self._left(key) < 1.0:
                 return False
-            self._tokens -= 1.0
-            self.full = False
+            self._retries[self._slot(key)] += 1
             return True
 
     def deposit(self) -> None:
         """A call succeeded: add its share of a token."""
-        if self.full or not self.enabled:
+        if not self.enabled:
             return
+        key = self._key(self.clock())
         with self._lock:
-            tokens = min(BURST, self._refilled(self.clock()) + self.percent / 100.0)
-            self._tokens = tokens
-            self.full = tokens >= BURST
+            self._successes[self._slot(key)] += 1
 
-    def _refilled(self, now: float) -> float:
+    @staticmethod
+    def _key(now: float) -> int:
+        return int(now // (TTL / SLOTS))
+
+    def _slot(self, key: int) -> int:
+        # The lock is held. The slot of this moment, emptied if it held an older one.
+        i = key % SLOTS
+        if self._keys[i] != key:
+            self._keys[i], self._successes[i], self._retries[i] = key, 0, 0
+        return i
+
+    def _left(self, key: int) -> float:
         # The lock is held.
-        tokens = min(BURST, self._tokens + max(0.0, now - self._at) * self.min_rate)
-        self._tokens, self._at = tokens, now
-        return tokens
+        live = [i for i in range(SLOTS) if key - SLOTS < self._keys[i] <= key]
+        return (self.min_rate * TTL + self.percent / 100.0 * sum(self._successes[i] for i in live)
+                - sum(self._retries[i] for i in live))
 
     def describe(self) -> str:
         """The limits in words, for the error of a refused retry."""
         return (f"retries that reach a server are limited to {self.percent:g} % of the "
-                f"successful calls plus {self.min_rate:g} a second, {BURST:g} at once")
+                f"successful calls plus {self.min_rate:g} a second, over the last {TTL:g} s")
 
     def __repr__(self) -> str:
         off = "" if self.enabled else ", enabled=False"

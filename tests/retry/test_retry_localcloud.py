@@ -307,8 +307,8 @@ def test_connection_error_after_the_last_attempt_tells_the_history(cloud: LocalC
 # -- budget ----------------------------------------------------------------------------------------
 
 def test_a_spent_budget_surfaces_the_error_at_once(cloud: LocalCloud, fake_time: FakeTime) -> None:
-    # No refill: the burst of 10 retries is all the service's clients may make.
-    session = installed_session(cloud, euca_retry_budget_percent=0, euca_retry_budget_min_rate=0)
+    # No deposits: the reserve, one retry a second over the last 10 s, is all there is.
+    session = installed_session(cloud, euca_retry_budget_percent=0, euca_retry_budget_min_rate=1)
     first, second = (session.client("sts", endpoint_url=cloud.service_url("sts", 1))
                      for _ in range(2))
     for made in (first, second):
@@ -325,34 +325,47 @@ def test_a_spent_budget_surfaces_the_error_at_once(cloud: LocalCloud, fake_time:
     assert statuses(cloud, 13, i=1) == [503] * 13
     assert raised.value.response["ResponseMetadata"]["EucaRetry"]["StopReason"].startswith(
         "the retry budget of sts is spent (retries that reach a server are limited to 0 % of "
-        "the successful calls plus 0 a second, 10 at once)")
+        "the successful calls plus 1 a second, over the last 10 s)")
 
 
-def test_successes_refill_the_budget(cloud: LocalCloud, fake_time: FakeTime) -> None:
+def test_successes_fill_the_budget(cloud: LocalCloud, fake_time: FakeTime) -> None:
     sts = client(cloud, "sts", fake_time, euca_retry_budget_percent=50,
                  euca_retry_budget_min_rate=0)
-    cloud.endpoint(0).fail(503, count=11)
-    with pytest.raises(ClientError):
-        sts.get_caller_identity()  # 6 attempts: 5 tokens
-    sts.get_caller_identity()  # 6 attempts: the last 5 tokens, then a success (half a token)
     cloud.endpoint(0).fail(503, count=1)
-    with pytest.raises(ClientError):  # half a token cannot pay for a retry
+    with pytest.raises(ClientError):  # no reserve, no successes yet: no retry
         sts.get_caller_identity()
-    for _ in range(3):
+    for _ in range(10):  # half a token each
         sts.get_caller_identity()
-    cloud.endpoint(0).fail(503, count=2)
-    assert sts.get_caller_identity()["ResponseMetadata"]["EucaRetry"]["Attempts"] == 3
-    assert statuses(cloud, 6 + 6 + 1 + 3 + 3) == [503] * 11 + [200, 503] + [200] * 3 + [
-        503, 503, 200]
+    cloud.endpoint(0).fail(503, count=5)
+    assert sts.get_caller_identity()["ResponseMetadata"]["EucaRetry"]["Attempts"] == 6
+    cloud.endpoint(0).fail(503, count=1)
+    with pytest.raises(ClientError):  # the last success's half token cannot pay for one
+        sts.get_caller_identity()
+    assert statuses(cloud, 18) == [503] + [200] * 10 + [503] * 5 + [200, 503]
+
+
+def test_a_busy_service_may_retry_in_bursts_as_large_as_its_share(
+    cloud: LocalCloud, fake_time: FakeTime
+) -> None:
+    sts = client(cloud, "sts", fake_time)  # the defaults: 20 %, one a second
+    for _ in range(100):
+        sts.get_caller_identity()
+    # A moment when 25 calls in a row meet a 503 once each: 20 tokens from the successes and
+    # the reserve of 10 pay for every retry.
+    retried = []
+    for _ in range(25):
+        cloud.endpoint(0).fail(503, count=1)
+        retried.append(sts.get_caller_identity()["ResponseMetadata"]["EucaRetry"]["Attempts"])
+    assert retried == [2] * 25
 
 
 def test_retries_after_a_connection_never_made_cost_nothing(cloud: LocalCloud,
                                                            fake_time: FakeTime) -> None:
-    session = installed_session(cloud, euca_retry_budget_percent=0, euca_retry_budget_min_rate=0)
+    session = installed_session(cloud, euca_retry_budget_percent=0, euca_retry_budget_min_rate=1)
     sts = session.client("sts", endpoint_url=cloud.service_url("sts", 1))
     configure_retry(sts, sleep=fake_time.sleep, clock=fake_time.clock)
     cloud.endpoint(1).stop()
-    for _ in range(5):  # 25 retries, against a budget of 10 that nothing refills
+    for _ in range(5):  # 25 retries, against a budget of 10
         with pytest.raises(EndpointConnectionError) as raised:
             sts.get_caller_identity()
         assert isinstance(raised.value, RetryError) and raised.value.attempts == 6
