@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "chaos"))
 
 from chaos_run import ChaosConfig, Run, chaos_run  # noqa: E402
+from harness import isolated_environment  # noqa: E402
 
 from euca_boto.testing import LocalCloud  # noqa: E402
 
@@ -36,17 +37,6 @@ PROFILES = {
 }
 PHASE = (1.0, 3.0)
 GOAL = 99.9
-
-
-def isolated_environment(directory: str) -> None:
-    """No AWS or euca-boto variables; empty AWS files: the runs' sessions use arguments only."""
-    for name in list(os.environ):
-        if name.startswith(("AWS_", "EUCA_BOTO_")):
-            del os.environ[name]
-    for name in ("config", "credentials"):
-        Path(directory, name).write_text("")
-    os.environ["AWS_CONFIG_FILE"] = str(Path(directory, "config"))
-    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = str(Path(directory, "credentials"))
 
 
 def line(profile: str, run: Run) -> str:
