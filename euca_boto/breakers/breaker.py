@@ -281,7 +281,8 @@ class _State:
             return  # consecutive mode: no failures to clear, nothing to write
         now = breaker.clock()
         snap = breaker.storage.record(outcome(verdict.failure, slow), now, config.kept_window)
-        reason = config.tripped(snap, now) if self.trips else None
+        # Only a failure or a slow call can raise a rate to its threshold.
+        reason = config.tripped(snap, now) if self.trips and (verdict.failure or slow) else None
         if reason is not None:
             breaker._move(STATE_CLOSED, STATE_OPEN, f"{reason}, the last: {verdict.kind}")
 
