@@ -8,7 +8,8 @@
 3. Healthy calls: median latency with no breaker and through the breaker, interleaved round by
    round on a fast endpoint, and the ratio of medians.
 4. The breaker's own bookkeeping per call (admit, settle, metrics) around a function that does
-   nothing, in microseconds: the absolute cost that part 3 shows as a ratio.
+   nothing, in microseconds: the absolute cost that part 3 shows as a ratio; with the default
+   failure-rate window (every call recorded in it) and in the consecutive-failure mode.
 
 The client without a breaker comes from an installed session with ``euca_breaker = false``, and
 the breaker variant is that same client protected, so the figures isolate the breaker.
@@ -59,16 +60,18 @@ def rejection_cost(call: Callable[[], Any], calls: int) -> float:
     return (time.perf_counter() - start) / calls
 
 
-def bookkeeping_cost(calls: int) -> float:
-    """Mean seconds the breaker adds to one call of a function that does nothing."""
-    from euca_boto.circuit.breaker import Breaker
-    from euca_boto.circuit.guard import guarded_call
+def bookkeeping_cost(calls: int, fail_max: int | None = None) -> float:
+    """Mean seconds the breaker adds to one call of a function that does nothing: with its
+    window (the default), or counting consecutive failures (``fail_max``)."""
+    from euca_boto.breakers.breaker import Breaker, BreakerConfig
+    from euca_boto.breakers.guard import guarded_call
     from euca_boto.metrics import Metrics
 
     def nothing() -> None:
         return None
 
-    guard, metrics = Breaker("bench/bookkeeping"), Metrics()
+    guard = Breaker("bench/bookkeeping", BreakerConfig(fail_max=fail_max))
+    metrics = Metrics()
     start = time.perf_counter()
     for _ in range(calls):
         nothing()
@@ -129,7 +132,9 @@ def main() -> int:
                           rounds=args.rounds)
         print()
         print(report("3. Healthy calls, fast server (ratio of medians)", results))
-    print(f"\n4. Breaker bookkeeping per call: {bookkeeping_cost(args.rejections) * 1e6:.1f} us")
+    window, consecutive = bookkeeping_cost(args.rejections), bookkeeping_cost(args.rejections, 5)
+    print(f"\n4. Breaker bookkeeping per call: {window * 1e6:.1f} us with its window of calls, "
+          f"{consecutive * 1e6:.1f} us counting consecutive failures")
     return 0
 
 

@@ -6,9 +6,10 @@
    of the state file. The second memory session is a control: its ratio shows how far two
    identical variants drift apart on this machine.
 2. The state file's own operations, in microseconds: a breaker's read on a call (served from
-   memory) beside the same read of a memory breaker; one write (an ejection, a counted
-   failure: one transaction each); the re-read of what other processes wrote, which a process
-   makes at most every few seconds; and opening the file, once per process.
+   memory) beside the same read of a memory breaker; one write (an ejection; a call counted in
+   a breaker's window: one transaction each), the same count in memory; the re-read of what
+   other processes wrote, which a process makes at most every few seconds; and opening the
+   file, once per process.
 3. ``aws euprop describe-properties`` wall time with the CLI plugin, ``euca_state = memory``
    against the default (``local``), interleaved, medians: the cost per command.
 
@@ -34,8 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import compare, report  # noqa: E402
 
 import euca_boto  # noqa: E402
-from euca_boto.circuit.breaker import Breaker  # noqa: E402
-from euca_boto.circuit.storage import STATE_FILE_PREFIX, LocalStorage, storage_for  # noqa: E402
+from euca_boto.breakers.breaker import Breaker  # noqa: E402
+from euca_boto.breakers.storage import STATE_FILE_PREFIX, LocalStorage, storage_for  # noqa: E402
 from euca_boto.core.localstate import StateFile  # noqa: E402
 from euca_boto.endpoints.health import EjectionPolicy, HealthBoard  # noqa: E402
 from euca_boto.testing import LocalCloud  # noqa: E402
@@ -70,8 +71,11 @@ def file_operations(directory: Path, count: int) -> list[tuple[str, float]]:
                  per_operation(file_breaker.storage.read, count)))
     rows.append(("ejection written (on a failure)", per_operation(
         lambda: board.failed(f"http://host-{next(urls)}.test/", policy, "bench"), count)))
-    rows.append(("breaker failure counted (on a failure)",
-                 per_operation(file_breaker.storage.add_failure, count)))
+    window = file_breaker.config.window
+    rows.append(("breaker call counted in its window (every call)", per_operation(
+        lambda: file_breaker.storage.record("s", time.time(), window), count)))
+    rows.append(("the same in memory (every call)", per_operation(
+        lambda: memory_breaker.storage.record("s", time.time(), window), count)))
     # The re-read takes in every record of the file: as many as a large cloud has endpoints.
     cloud_board = HealthBoard(time.monotonic)
     cloud_board.remember_in(StateFile(directory / "cloud.sqlite3"))

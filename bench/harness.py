@@ -7,11 +7,13 @@ per-call latency, and the ratio of each variant's median to the first variant's.
 
 from __future__ import annotations
 
+import os
 import statistics
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass
@@ -99,3 +101,14 @@ def report(title: str, results: Sequence[Result]) -> str:
             f"{result.median / base:>7.3f}"
         )
     return "\n".join(lines)
+
+
+def isolated_environment(directory: str) -> None:
+    """No AWS or euca-boto variables; empty AWS files: the sessions use arguments only."""
+    for name in list(os.environ):
+        if name.startswith(("AWS_", "EUCA_BOTO_")):
+            del os.environ[name]
+    for name in ("config", "credentials"):
+        Path(directory, name).write_text("")
+    os.environ["AWS_CONFIG_FILE"] = str(Path(directory, "config"))
+    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = str(Path(directory, "credentials"))

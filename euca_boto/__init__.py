@@ -20,17 +20,15 @@ if TYPE_CHECKING:
     from typing import Any
 
     from euca_boto import aio, metrics
-    from euca_boto.circuit import (
-        BreakerInfo,
-        CircuitOpenError,
-        StateChange,
+    from euca_boto.breakers import breakers
+    from euca_boto.breakers.breaker import BreakerInfo, CircuitOpenError, StateChange
+    from euca_boto.breakers.client import protect
+    from euca_boto.breakers.registry import (
         add_breaker_listener,
-        breakers,
+        breaker,
         get_breaker,
         remove_breaker_listener,
     )
-    from euca_boto.circuit.client import protect
-    from euca_boto.circuit.registry import breaker
     from euca_boto.context import (
         CallerContext,
         CallerContextError,
@@ -60,6 +58,7 @@ if TYPE_CHECKING:
         retry_if_status,
         wait_exponential_jitter,
         wait_fixed,
+        wait_full_jitter,
     )
     from euca_boto.wirelog import (
         WireLogSwitch,
@@ -72,14 +71,14 @@ _LAZY: dict[str, str] = {
     "install": "euca_boto.install",
     "session": "euca_boto.install",
     "futures": "euca_boto.futures",
-    "BreakerInfo": "euca_boto.circuit",
-    "CircuitOpenError": "euca_boto.circuit",
-    "StateChange": "euca_boto.circuit",
-    "add_breaker_listener": "euca_boto.circuit",
-    "breaker": "euca_boto.circuit.registry",
-    "breakers": "euca_boto.circuit",
-    "get_breaker": "euca_boto.circuit",
-    "remove_breaker_listener": "euca_boto.circuit",
+    "BreakerInfo": "euca_boto.breakers.breaker",
+    "CircuitOpenError": "euca_boto.breakers.breaker",
+    "StateChange": "euca_boto.breakers.breaker",
+    "add_breaker_listener": "euca_boto.breakers.registry",
+    "breaker": "euca_boto.breakers.registry",
+    "breakers": "euca_boto.breakers",
+    "get_breaker": "euca_boto.breakers.registry",
+    "remove_breaker_listener": "euca_boto.breakers.registry",
     "ConfigError": "euca_boto.errors",
     "EucaBotoError": "euca_boto.errors",
     "MalformedResponseError": "euca_boto.errors",
@@ -91,7 +90,7 @@ _LAZY: dict[str, str] = {
     "keep_topology_updated": "euca_boto.endpoints",
     "selector_of": "euca_boto.endpoints",
     "models_path": "euca_boto.core.models",
-    "protect": "euca_boto.circuit.client",
+    "protect": "euca_boto.breakers.client",
     "RetryBudget": "euca_boto.retry",
     "RetryContext": "euca_boto.retry",
     "RetryDecision": "euca_boto.retry",
@@ -105,6 +104,7 @@ _LAZY: dict[str, str] = {
     "retry_if_status": "euca_boto.retry",
     "wait_exponential_jitter": "euca_boto.retry",
     "wait_fixed": "euca_boto.retry",
+    "wait_full_jitter": "euca_boto.retry",
     "WireLogSwitch": "euca_boto.wirelog",
     "wire_log": "euca_boto.wirelog",
 }
@@ -141,6 +141,7 @@ __all__ = [
     "retry_if_status",
     "wait_exponential_jitter",
     "wait_fixed",
+    "wait_full_jitter",
     # wire logging
     "WireLogSwitch",
     "wire_log",
@@ -188,4 +189,4 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
-keep_functions(__name__, "install", "futures")
+keep_functions(__name__, "install", "futures", "breakers")

@@ -40,9 +40,9 @@ import botocore.session
 from botocore.exceptions import ClientError
 
 from euca_boto import wirelog
-from euca_boto.circuit.breaker import Breaker
-from euca_boto.circuit.guard import _Call
-from euca_boto.circuit.naming import named_breaker
+from euca_boto.breakers.breaker import Breaker
+from euca_boto.breakers.guard import GuardedCall
+from euca_boto.breakers.naming import named_breaker
 from euca_boto.core.botocore_access import (
     Emitter,
     awaits_handlers,
@@ -161,7 +161,7 @@ class _Settled:
 
     __slots__ = ("call", "done")
 
-    def __init__(self, call: _Call) -> None:
+    def __init__(self, call: GuardedCall) -> None:
         self.call = call
         self.done = False
 
@@ -209,7 +209,7 @@ class CallBreaker:
         operation = model.name
         breaker = self.breaker or named_breaker(f"{self.name}/{operation}", self.settings,
                                                 self.endpoint_url)
-        context[_CALL_KEY] = _Settled(_Call(breaker, self.service, operation, METRICS))
+        context[_CALL_KEY] = _Settled(GuardedCall(breaker, self.service, operation, METRICS))
 
     def after_call(self, http_response: Any, parsed: Any, model: Any,
                    context: dict[str, Any], **kwargs: Any) -> None:

@@ -86,7 +86,7 @@ class Plugin:
         if not view["euca_breaker"]:
             return client
         if self.breaker_hook is None:
-            from euca_boto.circuit.client import BreakerHook
+            from euca_boto.breakers.client import BreakerHook
 
             self.breaker_hook = BreakerHook(self)
         return self.breaker_hook(client, view)

@@ -20,8 +20,9 @@ from typing import Any
 
 import botocore.session
 
-from euca_boto.circuit.registry import resolve_name
-from euca_boto.circuit.storage import (
+from euca_boto.breakers.breaker import window_figures
+from euca_boto.breakers.registry import resolve_name
+from euca_boto.breakers.storage import (
     STATE_CLOSED,
     STATE_FILE_PREFIX,
     STATE_FORCED_CLOSED,
@@ -29,12 +30,12 @@ from euca_boto.circuit.storage import (
     FleetEntry,
     LocalStorage,
     RedisStorage,
-    Snapshot,
     fleet,
     redacted,
     redis_client,
     storage_url,
 )
+from euca_boto.breakers.storage.statefile import snapshot_of_row
 from euca_boto.core.localstate import LOCAL, StateFile, default_path
 from euca_boto.core.settings import StateStore, load
 from euca_boto.errors import ConfigError
@@ -124,12 +125,7 @@ def _local_breakers(args: argparse.Namespace, path: Path) -> int:
         rows = file.breakers() if path.exists() else []
         if rows is None:
             return _unusable(file)
-        entries = [
-            FleetEntry(row.name, Snapshot(row.state, row.failures, row.successes,
-                                          row.opened_at, row.probes, row.probe_at),
-                       row.next_probe)
-            for row in rows
-        ]
+        entries = [FleetEntry(row.name, snapshot_of_row(row), row.next_probe) for row in rows]
         if args.action == "list":
             _print_table(entries)
             return 0
@@ -163,12 +159,20 @@ def _known(name: str, entries: list[FleetEntry], where: str) -> str | None:
         return None
 
 
+def _rate(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate:.3g}%"
+
+
 def _print_table(entries: list[FleetEntry]) -> None:
-    rows = [("name", "state", "failures", "opened at", "next probe")]
+    rows = [("name", "state", "calls", "failure rate", "slow rate", "failures in a row",
+             "opened at", "next probe")]
+    now = time.time()
     for entry in entries:
         snap = entry.snapshot
+        calls, failure_rate, slow_rate = window_figures(snap, now)
         rows.append(
-            (entry.name, snap.state, str(snap.failures), _when(snap.opened_at),
+            (entry.name, snap.state, str(calls), _rate(failure_rate), _rate(slow_rate),
+             str(snap.failures), _when(snap.opened_at),
              _when(entry.next_probe if snap.state == "open" else None))
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -192,9 +196,11 @@ def add_commands(subparsers: Any) -> None:
         help="redis://host:port/db, local, or a state file's path (overrides the profile)")
     actions = command.add_subparsers(dest="action", metavar="ACTION")
     actions.add_parser(
-        "list", help="name, state, failures, opened at, next probe",
-        description="List every breaker of the storage: its name, state, failures, when it "
-                    "opened and when it next lets a probe through.")
+        "list", help="name, state, window (calls, failure rate, slow-call rate), failures "
+                     "in a row, opened at, next probe",
+        description="List every breaker of the storage: its name, state, window (calls, "
+                    "failure rate, slow-call rate), failures in a row, when it opened and when "
+                    "it next lets a probe through.")
     for action, (_, done) in _ACTIONS.items():
         sub = actions.add_parser(
             action, help=f"the breaker NAME is {done}",

@@ -5,7 +5,8 @@ Endpoint ejections and circuit-breaker state outlive the process that learnt the
 of the user shares one file (``euca_state = local``: ``$XDG_CACHE_HOME/euca-boto/state.sqlite3``);
 WAL mode, a busy timeout and one short transaction per change keep concurrent processes safe.
 Calls never read the file: it is read when a client is first created and again at most every
-few seconds, and written only when state changes. Times in it are wall-clock seconds, the only
+few seconds, and written when state changes (an ejection; a breaker's window, which counts
+every call). Times in it are wall-clock seconds, the only
 clock two processes share. A file that cannot be used is reported once and then left alone; the
 process goes on with its state in memory, and no call fails because of it.
 """
@@ -58,14 +59,18 @@ CREATE TABLE IF NOT EXISTS breakers (
     opened_at REAL,
     probes INTEGER NOT NULL,
     probe_at REAL NOT NULL,
-    next_probe REAL
+    next_probe REAL,
+    outcomes TEXT NOT NULL DEFAULT ''
 );
 """
+# Columns added since the first version, added to files made before them (ALTER TABLE).
+_ADDED_COLUMNS = (("breakers", "outcomes", "TEXT NOT NULL DEFAULT ''"),)
 
 # Named in every statement, in the order of the dataclasses, so that columns a later version
 # adds do not disturb this one.
 _EJECTION_COLUMNS = "url, failures, ejected_until, last_failure, last_error, changed"
-_BREAKER_COLUMNS = "name, state, failures, successes, opened_at, probes, probe_at, next_probe"
+_BREAKER_COLUMNS = ("name, state, failures, successes, opened_at, probes, probe_at, next_probe, "
+                    "outcomes")
 
 T = TypeVar("T")
 
@@ -116,6 +121,7 @@ class BreakerRow:
     probes: int
     probe_at: float
     next_probe: float | None
+    outcomes: str = ""  # the breaker's window of recent calls, as its text
 
 
 class StateFile:
@@ -181,9 +187,9 @@ class StateFile:
             new, result = change(found)
             if new != found:
                 db.execute(f"INSERT OR REPLACE INTO breakers ({_BREAKER_COLUMNS}) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            (new.name, new.state, new.failures, new.successes, new.opened_at,
-                            new.probes, new.probe_at, new.next_probe))
+                            new.probes, new.probe_at, new.next_probe, new.outcomes))
             return new, result
 
         return self._run(transaction, write=True)
@@ -315,6 +321,14 @@ def _prepare(db: sqlite3.Connection) -> None:
         raise sqlite3.OperationalError(f"cannot use write-ahead logging (journal mode {mode})")
     db.execute("PRAGMA synchronous=NORMAL")
     db.executescript(_SCHEMA)
+    for table, column, declaration in _ADDED_COLUMNS:
+        present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        if column not in present:
+            try:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+            except sqlite3.OperationalError as error:
+                if "duplicate column" not in str(error).lower():
+                    raise  # another process adding it at the same moment is fine
 
 
 @contextmanager

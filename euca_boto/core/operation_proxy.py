@@ -1,7 +1,7 @@
 """A client whose operation methods run another way, and is otherwise the client itself.
 
 Three views of a botocore or boto3 client are this proxy: the protected client (each call
-through its circuit breaker, :mod:`euca_boto.circuit.protected`), the futures view (each call a
+through its circuit breaker, :mod:`euca_boto.breakers.protected`), the futures view (each call a
 ``Future`` on the application's executor, :mod:`euca_boto.future_client`) and the awaitable
 view (each call awaited in an executor thread, :mod:`euca_boto.aio.views`). Each says only how
 one call is run (:meth:`OperationProxy._self_operation`); this class knows which attributes are

@@ -14,10 +14,10 @@ Lifetimes, and what :func:`reset` does:
 state (module)                      lives                           reset
 ==================================  ==============================  ===============================
 breakers by name and breaker        per process, from the first     forget every breaker and
-listeners (``circuit.registry``)    breaker of a name               listener (shared state stays
+listeners (``breakers.registry``)   breaker of a name               listener (shared state stays
                                                                     in its store)
 Redis clients by URL                per process, per URL, from the  close and forget every client
-(``circuit.storage``)               first breaker kept in it
+(``breakers.storage.redis``)        first breaker kept in it
 retry budgets                       per botocore session (weak      forget them (live handlers keep
 (``retry``)                         keys), across re-installs       theirs)
 retry listeners                     per process, from               forget them (progress lines

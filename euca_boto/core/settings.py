@@ -73,17 +73,46 @@ class BooleanOrAuto:
         return Boolean().parse(raw)
 
 
+class RetryBudgetSwitch(Boolean):
+    """On or off; the number of tokens per endpoint it once was is refused, with what replaced
+    it."""
+
+    expected = ("true or false (a number of tokens per endpoint no longer sets the budget: "
+                "euca_retry_budget_percent and euca_retry_budget_min_rate do)")
+
+
+class Number:
+    """A finite number of at least ``minimum``."""
+
+    def __init__(self, minimum: float = 0.0, example: str = "1 or 0.5") -> None:
+        self.minimum = minimum
+        self.expected = f"a number >= {minimum:g} such as {example}"
+
+    def parse(self, raw: Any) -> float:
+        if isinstance(raw, bool):
+            raise ValueError(raw)
+        value = float(raw)  # ValueError for text that is not a number
+        if not math.isfinite(value) or value < self.minimum:
+            raise ValueError(raw)
+        return value
+
+
 class Integer:
-    def __init__(self, minimum: int | None = None, maximum: int | None = None) -> None:
-        self.minimum, self.maximum = minimum, maximum
+    def __init__(self, minimum: int | None = None, maximum: int | None = None,
+                 allow_none: bool = False) -> None:
+        self.minimum, self.maximum, self.allow_none = minimum, maximum, allow_none
         if minimum is not None and maximum is not None:
             self.expected = f"an integer from {minimum} to {maximum}"
         elif minimum is not None:
             self.expected = f"an integer >= {minimum}"
         else:
             self.expected = "an integer"
+        if allow_none:
+            self.expected += ", or none"
 
-    def parse(self, raw: Any) -> int:
+    def parse(self, raw: Any) -> int | None:
+        if self.allow_none and (raw is None or str(raw).strip().lower() == "none"):
+            return None
         if isinstance(raw, bool):
             raise ValueError(raw)
         if isinstance(raw, int):
@@ -97,6 +126,44 @@ class Integer:
         ):
             raise ValueError(raw)
         return value
+
+
+class Percentage:
+    expected = "a percentage above 0 and at most 100, such as 50"
+
+    def parse(self, raw: Any) -> float:
+        if isinstance(raw, bool):
+            raise ValueError(raw)
+        value = float(str(raw).strip().removesuffix("%"))
+        if not 0 < value <= 100:  # NaN fails too
+            raise ValueError(raw)
+        return value
+
+
+class Window:
+    """A breaker's sliding window, as its text: ``100 calls`` or ``60s``."""
+
+    expected = ("a number of calls such as 100 calls, or a duration with its unit such as 60s "
+                "or 2m (1 to 10000 calls, 1 s to 1 day)")
+
+    def parse(self, raw: Any) -> str:
+        kind, size = window_parts(str(raw))
+        return f"{size:g} calls" if kind == "count" else f"{size:g}s"
+
+
+def window_parts(text: str) -> tuple[str, float]:
+    """``("count", calls)`` for ``100 calls`` (or ``1 call``), ``("time", seconds)`` for a
+    duration with its unit (``60s``, ``2m``, ``1h``); ValueError for anything else, a bare
+    number included (it would not say which), or a size out of range."""
+    found = re.fullmatch(r"\s*(\d+)\s*calls?\s*", text.lower())
+    if found and 1 <= int(found.group(1)) <= 10000:
+        return "count", int(found.group(1))
+    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(s|m|h)\s*", text.lower())
+    if found:
+        seconds = float(found.group(1)) * {"s": 1, "m": 60, "h": 3600}[found.group(2)]
+        if 1 <= seconds <= 86400:
+            return "time", seconds
+    raise ValueError(text)
 
 
 class Duration:
@@ -423,10 +490,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("euca_retry_non_idempotent", Boolean(), False,
             "Retry calls that may change state even when the request may have taken effect "
             "(after a 500, 502, 504, a reset connection or a read timeout)."),
-    Setting("euca_retry_budget", Integer(0), 100,
-            "Retry tokens per endpoint: a retry spends 5; a successful call refills 1 plus "
-            "what its own retries spent; a retry that cannot be paid for is not made and the "
-            "error surfaces at once. 0 turns the budget off."),
+    Setting("euca_retry_budget", RetryBudgetSwitch(), True,
+            "Limit the load retries add to a failing service: the retries of a service whose "
+            "attempt before reached a server (an answer, or a connection broken after the "
+            "request was sent) are at most euca_retry_budget_percent % of its successful calls "
+            "plus euca_retry_budget_min_rate a second, over any 10 s; one over the budget is "
+            "not made and the error surfaces at once. Failing over after a connection that was "
+            "never made costs nothing. `false`: no budget."),
+    Setting("euca_retry_budget_percent", Integer(0, 1000), 20,
+            "The retries (that reached a server) a service may add, per 100 successful calls."),
+    Setting("euca_retry_budget_min_rate", Number(0.0), 1.0,
+            "The retries (that reached a server) a service may always make, per second, "
+            "however few calls succeed."),
     Setting("euca_progress", Boolean(), True,
             "Under the AWS CLI and `euca-boto run`, each attempt that starts more than 3 s "
             "into its call is announced in one line on stderr: attempt n of m, when, the "
@@ -437,8 +512,23 @@ SETTINGS: tuple[Setting, ...] = (
             "endpoint)."),
     Setting("euca_breaker_scope", Choice("service", "operation"), "service",
             "One breaker per profile, service and cloud endpoint, or one per operation too."),
-    Setting("euca_breaker_fail_max", Integer(1), 5,
-            "Consecutive failed calls (after retries) that open the breaker."),
+    Setting("euca_breaker_failure_rate", Percentage(), 50.0,
+            "The breaker opens when this percentage of the calls in its window failed (after "
+            "retries and failover), once the window holds euca_breaker_minimum_calls calls."),
+    Setting("euca_breaker_window", Window(), "100 calls",
+            "The calls a breaker's failure rate is computed over: the last N calls "
+            "(`100 calls`) or the calls of the last N seconds (`60s`)."),
+    Setting("euca_breaker_minimum_calls", Integer(1), 20,
+            "Calls the window must hold before the breaker may open (a window of fewer calls "
+            "needs only to be full)."),
+    Setting("euca_breaker_slow_call_rate", Percentage(), 100.0,
+            "The breaker also opens when this percentage of the calls in its window took "
+            "euca_breaker_slow_call_duration or longer."),
+    Setting("euca_breaker_slow_call_duration", Duration(minimum=0.001), 60.0,
+            "How long a call may take before it counts as slow (seconds)."),
+    Setting("euca_breaker_fail_max", Integer(1, allow_none=True), None,
+            "Open on this many consecutive failed calls instead of on the failure rate over a "
+            "window (the window settings then do not apply); `none`: the failure rate."),
     Setting("euca_breaker_reset_timeout", Duration(), 30.0,
             "How long an open breaker refuses calls before it lets a probe through (seconds)."),
     Setting("euca_breaker_success_threshold", Integer(1), 1,

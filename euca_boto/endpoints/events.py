@@ -43,7 +43,8 @@ def endpoint_fault(status: int | None, exception: BaseException | None,
     Connection errors and timeouts are; so are the retriable statuses that say the endpoint is
     sick (502, 503, 504: ``fault_statuses``) and answers that could not be parsed. Any other
     answer, errors included, shows the endpoint alive: a 500 follows the request (a poison
-    request gets it from every endpoint), so it ejects none.
+    request gets it from every endpoint), so it ejects none by itself (but see
+    :meth:`EndpointEvents.record_attempt`: one that another endpoint answers does).
     """
     if exception is not None:
         # Refused, connect timeout, TLS or proxy failure; read timeout, connection lost.
@@ -116,18 +117,31 @@ class EndpointEvents:
         route, plan = found
         status, parsed = (response[0].status_code, response[1]) if response else (None, None)
         plan.fault = endpoint_fault(status, caught_exception, route.fault_statuses, parsed)
-        # A retry after a status that follows the request (a 500) tries another endpoint, in
-        # case the error is this one's after all, without holding it against this one.
-        plan.move = plan.fault is not None or status in REQUEST_STATUSES
         url = plan.current.url
+        # A retry after a status that follows the request (a 500) tries another endpoint, in
+        # case the error is this one's after all, without holding it against this one...
+        plan.move = plan.fault is not None or status in REQUEST_STATUSES
+        if status in REQUEST_STATUSES:
+            plan.suspects[url] = f"HTTP {status}"
         if plan.fault is None:
             if route.board.succeeded(url):
                 logger.info("%s endpoint %s answered again; it is back in rotation",
                             route.service, url)
+            if plan.suspects and status is not None and status < 400:
+                # ... unless another endpoint answers it: then it was, and it counts.
+                for suspect, answer in plan.suspects.items():
+                    if suspect != url:  # not the one that answered it on a retry
+                        self._failed(route, suspect,
+                                     f"{answer}, where {url} answered the same request")
+                plan.suspects.clear()
             return
-        period = route.board.failed(url, route.ejection, plan.fault)
+        self._failed(route, url, plan.fault)
+
+    @staticmethod
+    def _failed(route: Route, url: str, why: str) -> None:
+        period = route.board.failed(url, route.ejection, why)
         logger.warning("%s endpoint %s failed (%s); left out for %.3g s",
-                       route.service, url, plan.fault, period)
+                       route.service, url, why, period)
 
     def fail_over(self, request_dict: dict[str, Any], **kwargs: Any) -> None:
         found = _call_of(request_dict)

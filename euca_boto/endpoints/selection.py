@@ -110,6 +110,9 @@ class CallPlan:
     fault: str | None = None  # why the current attempt counts as the endpoint's failure
     move: bool = False  # whether the next attempt goes to the next endpoint
     probed: bool = False
+    # Endpoints that answered with a status that follows the request (a 500), and what they
+    # answered: if another endpoint answers the same request, the status was theirs after all.
+    suspects: dict[str, str] = field(default_factory=dict)
 
     @property
     def current(self) -> Endpoint:

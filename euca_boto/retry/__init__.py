@@ -8,13 +8,14 @@ Four roles, as in botocore's ``retries/standard.py``:
   ``Retry-After`` cap, the idempotency rule) into one decision per attempt;
 * the handler (:mod:`.handler`) is the only part that meets botocore: through the adapter
   (:mod:`.adapter`) it turns events into :class:`RetryContext` objects, pays for retries from
-  the endpoint's :class:`RetryBudget`, sleeps, logs and reports.
+  the service's :class:`RetryBudget` (:mod:`.budget` says which retries cost, and the load
+  it bounds), sleeps, logs and reports.
 
 Conditions, backoffs and the policy are plain objects a user composes and passes in::
 
     policy = RetryPolicy(
         retry_on=retry_if_status({429, 503}) | retry_if_connection_error(),
-        backoff=wait_fixed(0.2) + wait_exponential_jitter(0.5, 10),
+        backoff=wait_fixed(0.2) + wait_full_jitter(0.5, 10),
         max_attempts=4,
     )
     configure_retry(client, policy)
@@ -35,8 +36,8 @@ from euca_boto.core import process
 from euca_boto.core.botocore_access import Emitter, client_emitter, session_emitter
 from euca_boto.core.settings import parse_setting
 from euca_boto.errors import ConfigError
-from euca_boto.retry.backoff import Backoff, wait_exponential_jitter, wait_fixed
-from euca_boto.retry.budget import RETRY_COST, SUCCESS_REFILL, RetryBudget
+from euca_boto.retry.backoff import Backoff, wait_exponential_jitter, wait_fixed, wait_full_jitter
+from euca_boto.retry.budget import TTL, RetryBudget
 from euca_boto.retry.conditions import (
     RetryCondition,
     default_conditions,
@@ -64,6 +65,7 @@ from euca_boto.retry.handler import (
     RetryHandler,
     Sleep,
     awaits_handlers,
+    budget_for,
     handler_of,
     register,
 )
@@ -77,8 +79,7 @@ __all__ = [
     "DEFAULT_STATUS_CODES",
     "NOT_APPLIED_STATUSES",
     "READ_ONLY_PREFIXES",
-    "RETRY_COST",
-    "SUCCESS_REFILL",
+    "TTL",
     "QUERY_EVENT",
     "AsyncSleep",
     "AttemptRecord",
@@ -107,10 +108,14 @@ __all__ = [
     "retry_if_status",
     "wait_exponential_jitter",
     "wait_fixed",
+    "wait_full_jitter",
 ]
 
+# The settings of the retry budget start with this.
+BUDGET_PREFIX = "euca_retry_budget"
+
 # One RetryBudget per (botocore session, service): every client of the service made from the
-# session shares its endpoints' tokens, and re-installing the plugin keeps them.
+# session shares its tokens, and re-installing the plugin keeps them.
 _BUDGETS: weakref.WeakKeyDictionary[Any, dict[str, RetryBudget]] = weakref.WeakKeyDictionary()
 process.register("retry budgets", "per botocore session (weak keys), across re-installs",
                  _BUDGETS.clear)
@@ -144,7 +149,7 @@ def configure_retry(
     Either pass a ``policy`` (a :class:`RetryPolicy` or any object with ``decide(ctx)``), or
     ``euca_retry_*`` settings, which change the client's current settings (those of its
     profile and service block if the session is installed, else the defaults).
-    ``euca_retry_budget`` gives the client a budget of its own. ``sleep`` and ``clock``
+    ``euca_retry_budget*`` settings give the client a budget of its own. ``sleep`` and ``clock``
     (seconds, monotonic) replace ``time.sleep`` and ``time.monotonic``.
 
     Works on any botocore client; on a client of a session without euca-boto it replaces
@@ -174,17 +179,18 @@ def reconfigure(
     service_id = client.meta.service_model.service_id.hyphenize()
     where = f"configure_retry({service_id} client)"
     parsed = {key: _parse_setting(key, raw, where) for key, raw in settings.items()}
-    if policy is not None and set(parsed) - {"euca_retry_budget"}:
+    budget_keys = {key for key in parsed if key.startswith(BUDGET_PREFIX)}
+    if policy is not None and set(parsed) - budget_keys:
         raise ConfigError(
             f"{where}: got both policy= and {', '.join(sorted(parsed))}; these settings "
             f"describe a RetryPolicy, so pass either a policy or settings "
-            f"(euca_retry_budget may go with a policy)"
+            f"(the euca_retry_budget settings may go with a policy)"
         )
     base = current or RetryHandler.from_settings(service_id, {})
     merged = {**base.settings, **parsed}
-    if policy is None and set(parsed) - {"euca_retry_budget"}:
+    if policy is None and set(parsed) - budget_keys:
         policy = RetryPolicy.from_settings(merged)
-    budget = RetryBudget(parsed["euca_retry_budget"]) if "euca_retry_budget" in parsed else None
+    budget = budget_for(merged, None) if budget_keys else None
     handler = base.with_changes(policy=policy, budget=budget, settings=merged,
                                 sleep=sleep, clock=clock, async_sleep=async_sleep)
     register(client_emitter(client), handler)

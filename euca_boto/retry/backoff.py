@@ -2,7 +2,7 @@
 
 A strategy is called with the :class:`~euca_boto.retry.context.RetryContext` of the attempt that
 failed and returns seconds. Strategies add up with ``+``, in the manner of tenacity's
-``wait_*``: ``wait_fixed(1) + wait_exponential_jitter(0.5, 10)``.
+``wait_*``: ``wait_fixed(1) + wait_full_jitter(0.5, 10)``.
 """
 
 from __future__ import annotations
@@ -51,8 +51,8 @@ class wait_fixed(Backoff):
         return f"wait_fixed({self.delay:g})"
 
 
-class wait_exponential_jitter(Backoff):
-    """Full jitter: a uniform draw from 0 to ``min(cap, base * 2 ** (attempt - 1))``.
+class wait_full_jitter(Backoff):
+    """AWS's "full jitter": a uniform draw from 0 to ``min(cap, base * 2 ** (attempt - 1))``.
 
     The ceiling doubles with every failed attempt until it reaches ``cap``; drawing the whole
     delay at random spreads out clients that failed together. ``uniform`` is the random source
@@ -74,4 +74,9 @@ class wait_exponential_jitter(Backoff):
         return self.uniform(0.0, self.ceiling(ctx.attempt))
 
     def __repr__(self) -> str:
-        return f"wait_exponential_jitter(base={self.base:g}, cap={self.cap:g})"
+        return f"wait_full_jitter(base={self.base:g}, cap={self.cap:g})"
+
+
+# The name it had first, kept for programs that use it. tenacity's function of that name draws
+# a small jitter on top of the exponential delay; this one draws the whole delay.
+wait_exponential_jitter = wait_full_jitter

@@ -1,89 +1,126 @@
-"""The retry budget: a token bucket per endpoint, so that retries cannot multiply the load of a
-service that is failing.
+"""The retry budget: how much load the retries of one service may add to the cloud.
 
-Every retry spends :data:`RETRY_COST` tokens from its endpoint's bucket. A successful call puts
-back :data:`SUCCESS_REFILL` token plus whatever its own retries spent there (they turned out to
-be worth it). When the bucket cannot pay for a retry, the failure surfaces at once. With the
-default capacity of 100, a run of calls that fail outright exhausts an endpoint's budget after
-20 retries; calls that succeed after a retry or two do not drain it.
+The rule. A retry costs one token when the attempt before it reached a server: the server
+answered (an error status, an answer that could not be parsed) or the connection broke after
+the request went out (a reset, a read timeout). Only such a retry puts a request on the cloud
+that the call would not have put there anyway. A retry after a connection that was never made
+(refused, a connect timeout, a name that does not resolve) is free: the failed attempt reached no
+server, so failing over from a dead endpoint to a live one is never refused, whatever else is
+failing.
 
-An endpoint is a server: the scheme, host and port of the request URL (see
-:func:`euca_boto.retry.adapter.endpoint_of`), whatever the path, so a service that puts names
-in its paths (S3 keys) still has one bucket per server. Only buckets that are not full are
-kept, so the memory a budget takes is bounded by the servers that failed recently.
+The tokens, as in Finagle's retry budget. One budget per scope, the clients of one service in
+one botocore session (every endpoint of the service draws on it, so no endpoint's failures can
+starve the retries that move to another). Over the last :data:`TTL` seconds, it holds
+``min_rate`` × :data:`TTL` tokens (a reserve, so a program that calls rarely can still retry),
+plus ``percent`` / 100 of a token for every call that succeeded, less one for every retry it
+paid for; deposits and withdrawals older than :data:`TTL` no longer count. A retry that costs a
+token when less than one is left is not made: the error surfaces at once, saying so.
+
+The figure it guarantees. Over any :data:`TTL` seconds, the retries of one scope put at most
+``percent`` % of its successful calls plus ``min_rate`` × :data:`TTL` requests on the cloud's
+servers beyond the calls themselves: with the defaults, at most 20 % extra load from retries,
+plus one retry a second. When the cloud fails everything, nothing is deposited and the retries
+that reach it settle at one a second; each call still stops at its attempts and its deadline,
+and the breaker above them stops the calls.
 """
 
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 
-RETRY_COST = 5
-SUCCESS_REFILL = 1
+# How long (seconds) a success's deposit and a retry's withdrawal count, and in how many slots
+# that time is kept.
+TTL = 10.0
+SLOTS = 10
+
+Clock = Callable[[], float]
 
 
 class RetryBudget:
-    """Token buckets of one capacity, one per endpoint. Thread safe; capacity 0 = no budget."""
+    """The retry tokens of one scope (see the module). Thread safe.
 
-    def __init__(self, capacity: int) -> None:
-        if capacity < 0:
-            raise ValueError(f"capacity must be >= 0 tokens, got {capacity}")
-        self.capacity = capacity
-        self._tokens: dict[str, int] = {}
+    ``percent``: tokens per 100 successful calls; ``min_rate``: tokens a second; ``enabled``
+    False: no limit (every retry is paid for); ``clock``: monotonic seconds (``time.monotonic``
+    unless one is given).
+    """
+
+    def __init__(self, percent: float = 20.0, min_rate: float = 1.0, *, enabled: bool = True,
+                 clock: Clock = time.monotonic) -> None:
+        self._check(percent, min_rate)
+        self.percent, self.min_rate = float(percent), float(min_rate)
+        self.enabled = enabled
+        self.clock = clock
         self._lock = threading.Lock()
+        # Per slot of TTL / SLOTS seconds: which slot of time it holds, its successful calls,
+        # its paid retries.
+        self._keys = [-1] * SLOTS
+        self._successes = [0] * SLOTS
+        self._retries = [0] * SLOTS
 
-    @property
-    def enabled(self) -> bool:
-        return self.capacity > 0
+    @staticmethod
+    def _check(percent: float, min_rate: float) -> None:
+        if percent < 0 or min_rate < 0:
+            raise ValueError(f"percent and min_rate must be >= 0, got {percent} and {min_rate}")
 
-    @property
-    def full(self) -> bool:
-        """Whether every bucket is full: there is nothing to refill."""
-        return not self._tokens
+    def limits(self) -> tuple[float, float, bool]:
+        """``(percent, min_rate, enabled)``."""
+        return self.percent, self.min_rate, self.enabled
 
-    def endpoints(self) -> tuple[str, ...]:
-        """The endpoints whose buckets are not full (a full bucket is not kept)."""
+    def set_limits(self, percent: float, min_rate: float, enabled: bool = True) -> None:
+        """Change the limits, keeping the deposits and withdrawals of the last :data:`TTL`."""
+        self._check(percent, min_rate)
         with self._lock:
-            return tuple(self._tokens)
+            self.percent, self.min_rate = float(percent), float(min_rate)
+            self.enabled = enabled
 
-    def tokens(self, endpoint: str) -> int:
-        """Tokens left for ``endpoint`` (a full bucket for an endpoint not seen yet)."""
+    def tokens(self) -> float:
+        """Tokens left now."""
         with self._lock:
-            return self._tokens.get(endpoint, self.capacity)
+            return self._left(self._key(self.clock()))
 
-    def try_spend(self, endpoint: str, cost: int = RETRY_COST) -> bool:
-        """Take ``cost`` tokens for a retry; False (taking nothing) if the bucket cannot pay."""
+    def try_spend(self) -> bool:
+        """Take one token for a retry; False (taking nothing) if less than one is left."""
         if not self.enabled:
             return True
+        key = self._key(self.clock())
         with self._lock:
-            left = self._tokens.get(endpoint, self.capacity)
-            if left < cost:
+            if self._left(key) < 1.0:
                 return False
-            self._tokens[endpoint] = left - cost
+            self._retries[self._slot(key)] += 1
             return True
 
-    def refill(self, endpoint: str, amount: int = SUCCESS_REFILL) -> None:
-        """Put back ``amount`` tokens, up to the capacity."""
-        # A full bucket is not kept, so the common case (a success at an endpoint that spent
-        # nothing) is one dict lookup, without the lock.
-        if endpoint not in self._tokens:
+    def deposit(self) -> None:
+        """A call succeeded: add its share of a token."""
+        if not self.enabled:
             return
+        key = self._key(self.clock())
         with self._lock:
-            left = self._tokens.get(endpoint)
-            if left is None:
-                return
-            if left + amount >= self.capacity:
-                del self._tokens[endpoint]
-            else:
-                self._tokens[endpoint] = left + amount
+            self._successes[self._slot(key)] += 1
 
-    def resize(self, capacity: int) -> None:
-        """Change the capacity, keeping what is spent (a bucket never holds more than it)."""
-        if capacity < 0:
-            raise ValueError(f"capacity must be >= 0 tokens, got {capacity}")
-        with self._lock:
-            self.capacity = capacity
-            self._tokens = {endpoint: left for endpoint, left in self._tokens.items()
-                            if left < capacity}
+    @staticmethod
+    def _key(now: float) -> int:
+        return int(now // (TTL / SLOTS))
+
+    def _slot(self, key: int) -> int:
+        # The lock is held. The slot of this moment, emptied if it held an older one.
+        i = key % SLOTS
+        if self._keys[i] != key:
+            self._keys[i], self._successes[i], self._retries[i] = key, 0, 0
+        return i
+
+    def _left(self, key: int) -> float:
+        # The lock is held.
+        live = [i for i in range(SLOTS) if key - SLOTS < self._keys[i] <= key]
+        return (self.min_rate * TTL + self.percent / 100.0 * sum(self._successes[i] for i in live)
+                - sum(self._retries[i] for i in live))
+
+    def describe(self) -> str:
+        """The limits in words, for the error of a refused retry."""
+        return (f"retries that reach a server are limited to {self.percent:g} % of the "
+                f"successful calls plus {self.min_rate:g} a second, over the last {TTL:g} s")
 
     def __repr__(self) -> str:
-        return f"RetryBudget(capacity={self.capacity})"
+        off = "" if self.enabled else ", enabled=False"
+        return f"RetryBudget(percent={self.percent:g}, min_rate={self.min_rate:g}{off})"

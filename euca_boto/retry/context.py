@@ -77,6 +77,12 @@ class RetryContext:
         return self.outcome is Outcome.HTTP_ERROR and self.status in NOT_APPLIED_STATUSES
 
     @property
+    def reached_server(self) -> bool:
+        """False when the connection was never made, so the attempt put no request on any
+        server (what the retry budget counts: see :mod:`euca_boto.retry.budget`)."""
+        return self.outcome is not Outcome.CONNECT_FAILED
+
+    @property
     def reason(self) -> str:
         """What happened, in a few words: ``HTTP 503 ServiceUnavailable``, ``read timeout``."""
         if self.outcome in (Outcome.SUCCESS, Outcome.HTTP_ERROR):

@@ -1,7 +1,7 @@
 """The retry handler: botocore's events in, the policy's decisions carried out.
 
 Per call it keeps a :class:`CallState` in botocore's per-call ``context`` dict (fresh for every
-call), asks the policy after every attempt, pays for retries from the endpoint's budget, sleeps
+call), asks the policy after every attempt, pays for retries from the service's budget, sleeps
 (through an injectable ``sleep``), logs each retry, reports the attempts in the response
 metadata (with the attempt history when the call failed) and, when it gives up on an exception,
 raises a :class:`~euca_boto.retry.errors.RetryError` that carries the history. Its listeners
@@ -26,8 +26,8 @@ from euca_boto.core import process
 from euca_boto.core.botocore_access import Emitter, awaits_handlers, retry_handler_unique_id
 from euca_boto.core.parsing import parse_failure
 from euca_boto.core.settings import BY_KEY
-from euca_boto.retry.adapter import RetryEventAdapter, endpoint_of
-from euca_boto.retry.budget import RETRY_COST, SUCCESS_REFILL, RetryBudget
+from euca_boto.retry.adapter import RetryEventAdapter
+from euca_boto.retry.budget import RetryBudget
 from euca_boto.retry.context import RetryContext
 from euca_boto.retry.errors import AttemptRecord, history_text, retry_error
 from euca_boto.retry.policy import Policy, RetryDecision, RetryPolicy
@@ -52,7 +52,6 @@ class CallState:
     slept: float = 0.0
     busy: float = 0.0  # time spent in attempts (not sleeping)
     history: list[AttemptRecord] = field(default_factory=list)
-    spent: dict[str, int] = field(default_factory=dict)  # budget tokens spent, per endpoint
     stop_reason: str | None = None
     gave_up: bool = False
 
@@ -88,7 +87,7 @@ class RetryHandler:
     ) -> None:
         self.service_id = service_id
         self.policy = policy
-        self.budget = budget if budget is not None else RetryBudget(0)
+        self.budget = budget if budget is not None else RetryBudget(enabled=False)
         self.settings: dict[str, Any] = dict(settings or {})
         self.sleep = sleep
         self.async_sleep: AsyncSleep = async_sleep or _asyncio_sleep
@@ -102,13 +101,8 @@ class RetryHandler:
     ) -> RetryHandler:
         # euca_progress too: the handler's listeners read it (see retry/progress).
         retry_settings = {k: settings[k] for k in (*RETRY_KEYS, "euca_progress") if k in settings}
-        capacity = retry_settings.get("euca_retry_budget", BY_KEY["euca_retry_budget"].default)
-        if budget is None:
-            budget = RetryBudget(capacity)
-        elif budget.capacity != capacity:
-            budget.resize(capacity)
-        return cls(service_id, RetryPolicy.from_settings(retry_settings), budget,
-                   settings=retry_settings)
+        return cls(service_id, RetryPolicy.from_settings(retry_settings),
+                   budget_for(retry_settings, budget), settings=retry_settings)
 
     def with_changes(self, policy: Policy | None = None, budget: RetryBudget | None = None,
                      settings: Mapping[str, Any] | None = None, sleep: Sleep | None = None,
@@ -171,9 +165,7 @@ class RetryHandler:
         if (kwargs.get("caught_exception") is None and response is not None
                 and response[0].status_code < 300 and parse_failure(response[1]) is None):
             # The common case, kept cheap: a success refills the budget and ends the call.
-            if not self.budget.full:
-                endpoint = endpoint_of(request_dict.get("url", ""))
-                self.budget.refill(endpoint, SUCCESS_REFILL + state.spent.get(endpoint, 0))
+            self.budget.deposit()
             return None
         state.busy += now - state.attempt_started
         ctx = self._adapter.context(
@@ -187,11 +179,11 @@ class RetryHandler:
             return None
 
         decision = self.policy.decide(ctx)
-        if decision.retry and not self.budget.try_spend(ctx.endpoint, RETRY_COST):
+        # Only a retry after an attempt that reached a server adds load: see retry/budget.
+        if decision.retry and ctx.reached_server and not self.budget.try_spend():
             decision = RetryDecision.give_up(
-                f"the retry budget of {ctx.endpoint} is empty ({self.budget.capacity} tokens, "
-                f"{RETRY_COST} per retry, refilled by successful calls): the endpoint is "
-                f"failing, so the error is reported at once instead of adding load"
+                f"the retry budget of {ctx.service} is spent ({self.budget.describe()}): the "
+                f"service is failing, so the error is reported at once instead of adding load"
             )
         state.history.append(AttemptRecord(ctx.attempt, ctx.reason, decision.action,
                                            decision.delay, decision.reason))
@@ -209,7 +201,6 @@ class RetryHandler:
                     ctx.exception)
             return None
 
-        state.spent[ctx.endpoint] = state.spent.get(ctx.endpoint, 0) + RETRY_COST
         logger.info(
             "%s %s attempt %d failed: %s; retrying in %.3f s (%s)",
             ctx.service, ctx.operation, ctx.attempt, ctx.reason, decision.delay, decision.reason,
@@ -278,6 +269,22 @@ def _forget_listeners() -> None:
 
 
 process.register("retry listeners", "per process, from add_retry_listener", _forget_listeners)
+
+
+def budget_for(settings: Mapping[str, Any], budget: RetryBudget | None) -> RetryBudget:
+    """``budget`` (or a new one, if None) with the limits of the ``euca_retry_budget*``
+    settings (missing ones take their defaults)."""
+
+    def get(key: str) -> Any:
+        return settings[key] if key in settings else BY_KEY[key].default
+
+    limits = (get("euca_retry_budget_percent"), get("euca_retry_budget_min_rate"),
+              get("euca_retry_budget"))
+    if budget is None:
+        return RetryBudget(limits[0], limits[1], enabled=limits[2])
+    if budget.limits() != limits:
+        budget.set_limits(*limits)
+    return budget
 
 
 async def _asyncio_sleep(delay: float) -> None:

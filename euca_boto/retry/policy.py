@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
 from euca_boto.core.settings import BY_KEY
-from euca_boto.retry.backoff import Backoff, wait_exponential_jitter, wait_fixed
+from euca_boto.retry.backoff import Backoff, wait_fixed, wait_full_jitter
 from euca_boto.retry.conditions import RetryCondition, default_conditions
 from euca_boto.retry.context import RetryContext
 
@@ -88,7 +88,7 @@ class RetryPolicy:
 
     retry_on: RetryCondition = field(default_factory=lambda: default_conditions(
         DEFAULT_STATUS_CODES))
-    backoff: Backoff = field(default_factory=lambda: wait_exponential_jitter(0.5, 10.0))
+    backoff: Backoff = field(default_factory=lambda: wait_full_jitter(0.5, 10.0))
     max_attempts: int = 6
     retry_after_max: float = 60.0
     deadline: float | None = None
@@ -116,7 +116,7 @@ class RetryPolicy:
         if get("euca_retry_backoff") == "fixed":
             backoff = wait_fixed(cap)
         else:
-            backoff = wait_exponential_jitter(get("euca_retry_base_delay"), cap)
+            backoff = wait_full_jitter(get("euca_retry_base_delay"), cap)
         return cls(
             retry_on=default_conditions(get("euca_retry_status_codes")),
             backoff=backoff,

@@ -9,7 +9,7 @@ crash between a send and the cursor update means that change is sent again, neve
 A failed send is retried with the plugin's :class:`~euca_boto.retry.RetryPolicy`; when the
 policy gives up, the hook waits (growing delays) until a later cycle, and after
 ``suspend_after`` such failures in a row it is suspended (``GET /hooks`` shows it, and
-registering it again resumes it). A circuit breaker (:mod:`euca_boto.circuit`) per destination
+registering it again resumes it). A circuit breaker (:mod:`euca_boto.breakers`) per destination
 (scheme, host and port) stops hammering a receiver that is down, for every hook pointing at it.
 """
 
@@ -30,8 +30,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-from euca_boto.circuit import Breaker, BreakerConfig, CircuitOpenError
-from euca_boto.retry import Outcome, RetryContext, RetryPolicy, wait_exponential_jitter
+from euca_boto.breakers.breaker import Breaker, BreakerConfig, CircuitOpenError
+from euca_boto.retry import Outcome, RetryContext, RetryPolicy, wait_full_jitter
 from euca_boto.tracker import signature
 from euca_boto.tracker.destinations import DestinationPolicy, ForbiddenDestination
 from euca_boto.tracker.model import ACTIVE, CALLABLE_PREFIX, Change, Hook
@@ -44,7 +44,7 @@ Callback = Callable[[Change], None]
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 
-DEFAULT_POLICY = RetryPolicy(backoff=wait_exponential_jitter(0.5, 10.0), max_attempts=4)
+DEFAULT_POLICY = RetryPolicy(backoff=wait_full_jitter(0.5, 10.0), max_attempts=4)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from modes import InFlight, needs_aiobotocore
 
 import euca_boto
 from euca_boto import EucaBotoError, aio
-from euca_boto.circuit.protected import ProtectedClient
+from euca_boto.breakers.protected import ProtectedClient
 from euca_boto.metrics import METRICS
 from euca_boto.testing import LocalCloud
 

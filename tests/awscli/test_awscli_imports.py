@@ -46,8 +46,8 @@ def test_a_call_loads_neither_boto3_nor_asyncio(
     modules_of: Callable[..., set[str]],
 ) -> None:
     modules = modules_of(write_profile(), "sts", "get-caller-identity")
-    assert "euca_boto.retry.handler" in modules and "euca_boto.circuit.breaker" in modules
-    assert family(modules, "boto3", "asyncio", "wrapt", "euca_boto.circuit.protected") == []
+    assert "euca_boto.retry.handler" in modules and "euca_boto.breakers.breaker" in modules
+    assert family(modules, "boto3", "asyncio", "wrapt", "euca_boto.breakers.protected") == []
 
 
 def test_a_profile_without_breakers_loads_no_breaker_code(
@@ -56,7 +56,7 @@ def test_a_profile_without_breakers_loads_no_breaker_code(
 ) -> None:
     modules = modules_of(write_profile("euca_breaker = false"), "sts", "get-caller-identity")
     assert "euca_boto.retry.handler" in modules
-    assert family(modules, "euca_boto.circuit", "euca_boto.clientplugin") == []
+    assert family(modules, "euca_boto.breakers", "euca_boto.clientplugin") == []
 
 
 def test_a_command_that_calls_nothing_loads_nothing_of_the_call_path(
@@ -65,5 +65,5 @@ def test_a_command_that_calls_nothing_loads_nothing_of_the_call_path(
 ) -> None:
     modules = modules_of(write_profile(), "configure", "list")
     assert "euca_boto.awscli_plugin" in modules
-    assert family(modules, "euca_boto.endpoints", "euca_boto.circuit", "euca_boto.retry",
+    assert family(modules, "euca_boto.endpoints", "euca_boto.breakers", "euca_boto.retry",
                   "euca_boto.wirelog", "boto3", "asyncio") == []

@@ -14,9 +14,16 @@ from euca_boto.testing import LocalCloud
 
 
 @pytest.fixture
-def profile(cloud: LocalCloud, aws_env: AwsEnv) -> Iterator[str]:
+def unique() -> str:
+    """A word no other test (of this run or another) uses: breaker names built on it never
+    repeat, and ``fleet_redis`` knows them for this test's."""
+    return f"p{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def profile(cloud: LocalCloud, aws_env: AwsEnv, unique: str) -> Iterator[str]:
     """A fresh profile name (so breaker names never repeat) in AWS files for ``cloud``."""
-    name = f"p{uuid.uuid4().hex[:8]}"
+    name = unique
     aws_env.use(*cloud.write_aws_files(aws_env.directory, profile=name))
     cloud.clear()
     cloud.clear_requests()
@@ -38,14 +45,16 @@ def redis_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def fleet_redis(redis_url: str) -> Iterator[redis.Redis]:
-    """A client of ``redis_url``; the breakers a test left there are removed afterwards."""
+def fleet_redis(redis_url: str, unique: str) -> Iterator[redis.Redis]:
+    """A client of ``redis_url``; the breakers the test left there are removed afterwards:
+    those whose names hold ``unique`` (the test's profile), and no others, since other tests
+    and other checkouts share this Redis at the same time."""
     client = redis.Redis.from_url(redis_url)
-    before = set(client.smembers("euca-boto:breakers"))
     yield client
-    for name in set(client.smembers("euca-boto:breakers")) - before:
-        client.srem("euca-boto:breakers", name)
-        client.delete(b"euca-boto:breaker:" + name)
+    for name in client.smembers("euca-boto:breakers"):
+        if unique.encode() in name:
+            client.srem("euca-boto:breakers", name)
+            client.delete(b"euca-boto:breaker:" + name)
 
 
 @pytest.fixture

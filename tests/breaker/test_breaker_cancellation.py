@@ -10,7 +10,6 @@ import asyncio
 import signal
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -57,9 +56,9 @@ def _another_process(name: str, redis_url: str, service: Service) -> str:
 
 
 def test_a_caller_cancelled_while_admitted_gives_its_probe_slot_back(
-    proxy: RedisProxy, redis_url: str
+    proxy: RedisProxy, redis_url: str, unique: str
 ) -> None:
-    name = f"cancelled-{uuid.uuid4().hex[:8]}"
+    name = f"cancelled-{unique}"
     service = Service()
 
     async def answer() -> str:
@@ -90,9 +89,9 @@ def test_a_caller_cancelled_while_admitted_gives_its_probe_slot_back(
 
 
 def test_a_caller_interrupted_while_taking_the_probe_slot_gives_it_back(
-    proxy: RedisProxy, redis_url: str
+    proxy: RedisProxy, redis_url: str, unique: str
 ) -> None:
-    name = f"interrupted-{uuid.uuid4().hex[:8]}"
+    name = f"interrupted-{unique}"
     service = Service()
     guarded = euca_boto.breaker(name, fail_max=1, reset_timeout=RESET,
                                 storage=proxy.url(socket_timeout=10))(service.answer)

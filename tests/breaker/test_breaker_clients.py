@@ -14,7 +14,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import euca_boto
-from euca_boto.circuit.protected import ProtectedClient
+from euca_boto.breakers.protected import ProtectedClient
 from euca_boto.metrics import METRICS
 from euca_boto.testing import LocalCloud
 

@@ -26,6 +26,35 @@ def test_a_decorated_function_trips_and_refuses() -> None:
     assert query.__name__ == "query"
 
 
+def test_by_default_a_decorated_function_opens_on_its_failure_rate() -> None:
+    answers = iter([True, False] * 20 + [False] * 20)
+
+    @euca_boto.breaker("cache", window="20 calls", minimum_calls=10)
+    def fetch() -> str:
+        if next(answers):
+            return "hit"
+        raise TimeoutError("cache slow")
+
+    outcomes = []
+    for _ in range(60):
+        try:
+            outcomes.append(fetch())
+        except TimeoutError:
+            outcomes.append("timeout")
+        except euca_boto.CircuitOpenError:
+            outcomes.append("refused")
+    # Half of the calls failing is the threshold: the tenth call (5 of 10 failed) opens it.
+    assert outcomes[:10] == ["hit", "timeout"] * 5 and set(outcomes[10:]) == {"refused"}
+    assert euca_boto.get_breaker("cache").info().state == "open"
+
+
+def test_a_bad_breaker_argument_is_a_config_error_naming_the_range() -> None:
+    with pytest.raises(euca_boto.ConfigError, match=(
+            r"euca_boto.breaker\('x'\): euca_breaker_failure_rate = 150 is not valid; "
+            r"expected a percentage above 0 and at most 100")):
+        euca_boto.breaker("x", failure_rate=150)
+
+
 def test_excluded_exceptions_are_not_failures() -> None:
     @euca_boto.breaker("lookup", fail_max=1, exclude=(KeyError,))
     def lookup() -> None:

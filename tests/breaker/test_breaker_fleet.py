@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from botocore.exceptions import ClientError
 from redis_servers import RedisServer
 
 import euca_boto
-from euca_boto.circuit.storage import FallbackStorage, RedisStorage
+from euca_boto.breakers.storage import FallbackStorage, RedisStorage
 from euca_boto.cli import main as cli_main
 from euca_boto.testing import LocalCloud
 
@@ -185,11 +184,11 @@ def test_shared_state_is_used_again_when_redis_answers(private_redis: RedisServe
 
 
 def test_two_breaker_objects_on_one_redis_count_failures_together(
-    redis_url: str, fleet_redis: redis.Redis
+    redis_url: str, fleet_redis: redis.Redis, unique: str
 ) -> None:
-    from euca_boto.circuit.breaker import Breaker, BreakerConfig
+    from euca_boto.breakers.breaker import Breaker, BreakerConfig
 
-    name = f"t/{os.getpid()}-{time.monotonic_ns()}"
+    name = f"t/{unique}"
     a = Breaker(name, BreakerConfig(fail_max=4), RedisStorage(fleet_redis, name))
     b = Breaker(name, BreakerConfig(fail_max=4), RedisStorage(fleet_redis, name))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 
 import redis
 
@@ -15,9 +14,9 @@ def connected_as(client: redis.Redis, name: str) -> int:
     return sum(1 for entry in client.client_list() if entry.get("name") == name)
 
 
-def test_reset_closes_the_redis_clients_of_breakers(redis_url: str,
-                                                    fleet_redis: redis.Redis) -> None:
-    name = f"reset-{uuid.uuid4().hex[:8]}"
+def test_reset_closes_the_redis_clients_of_breakers(redis_url: str, fleet_redis: redis.Redis,
+                                                    unique: str) -> None:
+    name = f"reset-{unique}"
     storage = f"{redis_url}?client_name={name}"
     assert euca_boto.breaker(name, storage=storage)(lambda: "ok")() == "ok"
     assert connected_as(fleet_redis, name) >= 1

@@ -9,7 +9,7 @@ import threading
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
 
-from euca_boto.circuit.breaker import (
+from euca_boto.breakers.breaker import (
     Breaker,
     BreakerConfig,
     CircuitOpenError,

@@ -71,7 +71,7 @@ def test_a_client_with_other_breaker_settings_gets_a_breaker_of_its_own(
         touchy.describe_properties()
     # One failure opened the breaker that asked for it, and only that one.
     assert (touchy.breaker.info().state, patient.breaker.info().state) == ("open", "closed")
-    assert touchy.breaker.config.fail_max == 1 and patient.breaker.config.fail_max == 5
+    assert touchy.breaker.config.fail_max == 1 and patient.breaker.config.fail_max is None
     assert patient.describe_properties()["ResponseMetadata"]["HTTPStatusCode"] == 200
 
 
@@ -80,11 +80,12 @@ def test_the_name_shows_every_breaker_setting_that_is_not_the_default(
 ) -> None:
     client = euca_boto.session(
         profile, euca_breaker_reset_timeout=2.5, euca_breaker_half_open_max_calls=3,
-        euca_retry_status_codes="500,503",
+        euca_retry_status_codes="500,503", euca_breaker_window="60s",
+        euca_breaker_failure_rate=25,
     ).client("euprop")
     assert client.breaker.name == (
-        f"{profile}/euprop@{_host(cloud)}+reset_timeout=2.5+half_open_max_calls=3"
-        "+failure_statuses=500,503")
+        f"{profile}/euprop@{_host(cloud)}+failure_rate=25+window=60s+reset_timeout=2.5"
+        "+half_open_max_calls=3+failure_statuses=500,503")
 
 
 def test_clients_with_the_same_settings_share_one_breaker(profile: str) -> None:

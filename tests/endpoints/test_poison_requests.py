@@ -1,7 +1,7 @@
 """A request that every endpoint answers with HTTP 500 (a poison request) fails alone: it ejects
 no healthy endpoint and does not open the service's breaker for everyone else, while what says an
-endpoint is sick (503, a stopped endpoint) still does. LocalCloud's three endpoints, real
-sockets."""
+endpoint is sick (503, a stopped endpoint, a 500 where another endpoint answers the same request)
+still does. LocalCloud's three endpoints, real sockets."""
 
 from __future__ import annotations
 
@@ -78,3 +78,42 @@ def test_five_calls_failing_with_503_still_open_the_breaker(three: Any,
         fresh_cloud.clear()
     with pytest.raises(euca_boto.CircuitOpenError):
         euprop.describe_properties(Properties=["dns.enabled"])
+
+
+def test_a_500_another_endpoint_answers_is_the_first_endpoints_failure(
+    three: Any, fresh_cloud: LocalCloud
+) -> None:
+    euprop = three.client("euprop")
+    fresh_cloud.endpoint(0).fail(500)  # the first call's first attempt goes to endpoint 0
+    euprop.describe_properties(Properties=["dns.enabled"])
+    health = selector_of(three).board.health(fresh_cloud.service_url("euprop", 0))
+    assert health.state is State.EJECTED
+    assert health.last_error is not None and health.last_error.startswith("HTTP 500")
+
+
+def test_an_endpoint_answering_500_to_everything_is_left_out_and_calls_go_on(
+    three: Any, fresh_cloud: LocalCloud
+) -> None:
+    euprop = three.client("euprop")
+    fresh_cloud.endpoint(1).fail(500, count=10**6)
+    failed = []
+    for _ in range(100):
+        try:
+            euprop.describe_properties(Properties=["dns.enabled"])
+        except ClientError as error:
+            failed.append(str(error))
+    assert failed == []
+    # Tried once, then left out (the selector's clock stands still: no probe is due).
+    assert len(fresh_cloud.endpoint(1).requests) == 1
+
+
+def test_the_endpoint_that_answers_in_the_end_is_not_held_to_its_own_500(
+    three: Any, fresh_cloud: LocalCloud
+) -> None:
+    for endpoint in fresh_cloud.endpoints:
+        endpoint.fail(500)  # once each: the fourth attempt, back at endpoint 0, is answered
+    answer = three.client("euprop").describe_properties(Properties=["dns.enabled"])
+    assert answer["ResponseMetadata"]["RetryAttempts"] == 3
+    board = selector_of(three).board
+    states = [board.health(fresh_cloud.service_url("euprop", i)).state for i in range(3)]
+    assert states == [State.HEALTHY, State.EJECTED, State.EJECTED]

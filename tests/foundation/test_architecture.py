@@ -150,7 +150,7 @@ def test_the_source_is_read_completely() -> None:
     graph = part_graph(all_imports())
     assert "euca_boto.core" in graph["euca_boto"]  # module level, in the public API
     assert "euca_boto.endpoints" in graph["euca_boto.install"]  # inside a function
-    assert {"euca_boto.endpoints", "euca_boto.circuit", "euca_boto.tracker",
+    assert {"euca_boto.endpoints", "euca_boto.breakers", "euca_boto.tracker",
             "euca_boto.testing"} <= set(graph[CLI])
 
 

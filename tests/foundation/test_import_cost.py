@@ -47,9 +47,11 @@ def optional_in(modules: set[str]) -> list[str]:
 def test_import_loads_nothing_optional(tmp_path_factory: pytest.TempPathFactory) -> None:
     modules = loaded("import euca_boto", tmp_path_factory)
     assert optional_in(modules) == []
-    # Nor what only asynchronous programs, retries, endpoints or the wire log need.
-    assert {"asyncio", "wrapt", "euca_boto.retry", "euca_boto.endpoints",
-            "euca_boto.wirelog", "euca_boto.circuit"} & modules == set()
+    # Nor what only asynchronous programs, retries, endpoints, breakers or the wire log need
+    # (euca_boto.breakers itself is light: the public breakers() lives there).
+    assert {"asyncio", "wrapt", "euca_boto.retry", "euca_boto.endpoints", "euca_boto.wirelog",
+            "euca_boto.breakers.breaker", "euca_boto.breakers.registry",
+            "euca_boto.breakers.storage"} & modules == set()
 
 
 def test_an_installed_session_and_client_load_nothing_optional(
@@ -68,6 +70,8 @@ def test_lazy_names_are_the_public_objects() -> None:
         "import euca_boto, euca_boto.install, euca_boto.futures\n"
         "from euca_boto.install import install\n"
         "assert euca_boto.install is install and callable(euca_boto.futures)\n"
+        "import euca_boto.breakers.registry\n"
+        "assert callable(euca_boto.breakers) and euca_boto.breakers() == []\n"
         "assert euca_boto.aio.install is not None and euca_boto.wire_log.__module__ == "
         "'euca_boto.wirelog'\n"
         "assert set(euca_boto.__all__) <= set(dir(euca_boto))\n"

@@ -21,7 +21,7 @@ from euca_boto.wirelog import LOGGER_NAME, attach_file
 
 def test_every_feature_registers_its_state() -> None:
     import euca_boto.autoinstall  # noqa: F401
-    import euca_boto.circuit  # noqa: F401
+    import euca_boto.breakers.registry  # noqa: F401
     import euca_boto.endpoints  # noqa: F401
     import euca_boto.retry  # noqa: F401
     import euca_boto.telemetry  # noqa: F401

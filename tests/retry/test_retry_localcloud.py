@@ -16,8 +16,7 @@ from retry_helpers import FakeTime, installed_session, settled
 
 import euca_boto
 from euca_boto import RetryDecision, RetryError, RetryPolicy, configure_retry
-from euca_boto.retry import RetryContext, wait_exponential_jitter
-from euca_boto.retry.adapter import endpoint_of
+from euca_boto.retry import RetryContext, wait_full_jitter
 from euca_boto.testing import LocalCloud
 
 pytestmark = pytest.mark.usefixtures("fresh_cloud")
@@ -135,7 +134,7 @@ def test_exponential_ceilings_with_a_pinned_random_source(cloud: LocalCloud,
                                                           fake_time: FakeTime) -> None:
     sts = client(cloud, "sts", fake_time)
     configure_retry(sts, RetryPolicy(
-        backoff=wait_exponential_jitter(0.5, 10, uniform=lambda low, high: high)))
+        backoff=wait_full_jitter(0.5, 10, uniform=lambda low, high: high)))
     cloud.endpoint(0).fail(503, count=5)
     sts.get_caller_identity()
     assert fake_time.sleeps == [0.5, 1.0, 2.0, 4.0, 8.0]
@@ -307,67 +306,74 @@ def test_connection_error_after_the_last_attempt_tells_the_history(cloud: LocalC
 
 # -- budget ----------------------------------------------------------------------------------------
 
-def test_empty_budget_surfaces_the_error_at_once(cloud: LocalCloud, fake_time: FakeTime) -> None:
-    session = installed_session(cloud, euca_retry_budget=10)
-    url = cloud.service_url("sts", 1)
-    first, second = (session.client("sts", endpoint_url=url) for _ in range(2))
+def test_a_spent_budget_surfaces_the_error_at_once(cloud: LocalCloud, fake_time: FakeTime) -> None:
+    # No deposits: the reserve, one retry a second over the last 10 s, is all there is.
+    session = installed_session(cloud, euca_retry_budget_percent=0, euca_retry_budget_min_rate=1)
+    first, second = (session.client("sts", endpoint_url=cloud.service_url("sts", 1))
+                     for _ in range(2))
     for made in (first, second):
         configure_retry(made, sleep=fake_time.sleep, clock=fake_time.clock)
     cloud.endpoint(1).fail(503, count=100)
-
-    with pytest.raises(ClientError) as raised:
-        first.get_caller_identity()
-    assert statuses(cloud, 3, i=1) == [503] * 3  # 10 tokens pay for 2 retries of 5
+    attempts = []
+    for made in (first, first, second):
+        with pytest.raises(ClientError) as raised:
+            made.get_caller_identity()
+        attempts.append(raised.value.response["ResponseMetadata"]["EucaRetry"]["Attempts"])
+    # Two calls of 5 retries spend the 10 tokens; the budget is the service's, shared by its
+    # clients.
+    assert attempts == [6, 6, 1]
+    assert statuses(cloud, 13, i=1) == [503] * 13
     assert raised.value.response["ResponseMetadata"]["EucaRetry"]["StopReason"].startswith(
-        "the retry budget of " + endpoint_of(url) + " is empty")
-
-    # The budget is the endpoint's, shared by the session's clients: the next call fails at once.
-    with pytest.raises(ClientError) as raised:
-        second.get_caller_identity()
-    assert statuses(cloud, 4, i=1) == [503] * 4
-    retry = raised.value.response["ResponseMetadata"]["EucaRetry"]
-    assert retry["Attempts"] == 1 and retry["StopReason"].startswith("the retry budget")
+        "the retry budget of sts is spent (retries that reach a server are limited to 0 % of "
+        "the successful calls plus 1 a second, over the last 10 s)")
 
 
-def test_successes_refill_the_budget(cloud: LocalCloud, fake_time: FakeTime) -> None:
-    sts = client(cloud, "sts", fake_time, euca_retry_budget=10)
-    handler = configure_retry(sts)
-    key = endpoint_of(cloud.service_url("sts"))
-    cloud.endpoint(0).fail(503, count=3)
-    with pytest.raises(ClientError):
-        sts.get_caller_identity()
-    assert handler.budget.tokens(key) == 0
-    sts.get_caller_identity()
-    assert handler.budget.tokens(key) == 1
+def test_successes_fill_the_budget(cloud: LocalCloud, fake_time: FakeTime) -> None:
+    sts = client(cloud, "sts", fake_time, euca_retry_budget_percent=50,
+                 euca_retry_budget_min_rate=0)
     cloud.endpoint(0).fail(503, count=1)
-    with pytest.raises(ClientError):  # 1 token cannot pay for a retry
+    with pytest.raises(ClientError):  # no reserve, no successes yet: no retry
         sts.get_caller_identity()
-    for _ in range(4):
+    for _ in range(10):  # half a token each
         sts.get_caller_identity()
+    cloud.endpoint(0).fail(503, count=5)
+    assert sts.get_caller_identity()["ResponseMetadata"]["EucaRetry"]["Attempts"] == 6
     cloud.endpoint(0).fail(503, count=1)
-    sts.get_caller_identity()  # 5 tokens paid for it, and the success paid them back
-    assert handler.budget.tokens(key) == 6
+    with pytest.raises(ClientError):  # the last success's half token cannot pay for one
+        sts.get_caller_identity()
+    assert statuses(cloud, 18) == [503] + [200] * 10 + [503] * 5 + [200, 503]
 
 
-def test_the_budget_belongs_to_the_endpoint_not_to_the_object_path(
+def test_a_busy_service_may_retry_in_bursts_as_large_as_its_share(
     cloud: LocalCloud, fake_time: FakeTime
 ) -> None:
-    # S3 puts the object's key in the URL path: a budget keyed by path would give every key a
-    # full bucket of its own, and a failing endpoint would never stop being retried.
-    s3 = client(cloud, "s3", fake_time, euca_retry_budget=10, euca_retry_max_attempts=3)
-    s3.create_bucket(Bucket="budget")
-    for i in range(40):
-        s3.put_object(Bucket="budget", Key=f"k/{i}", Body=b"x")
-    handler = configure_retry(s3)
-    assert handler.budget.endpoints() == ()  # successes leave only full buckets: none kept
-    cloud.endpoint(0).fail(503, count=100)
-    for i in range(5):
-        with pytest.raises(ClientError):
-            s3.get_object(Bucket="budget", Key=f"k/{i}")
-    # 10 tokens pay for the first call's 2 retries; the next four fail at once.
-    assert statuses(cloud, 1 + 40 + 3 + 4) == [200] * 41 + [503] * 7
-    assert handler.budget.endpoints() == (endpoint_of(cloud.service_url("s3")),)
-    assert endpoint_of(cloud.service_url("s3")) == cloud.endpoint(0).url
+    sts = client(cloud, "sts", fake_time)  # the defaults: 20 %, one a second
+    for _ in range(100):
+        sts.get_caller_identity()
+    # A moment when 25 calls in a row meet a 503 once each: 20 tokens from the successes and
+    # the reserve of 10 pay for every retry.
+    retried = []
+    for _ in range(25):
+        cloud.endpoint(0).fail(503, count=1)
+        retried.append(sts.get_caller_identity()["ResponseMetadata"]["EucaRetry"]["Attempts"])
+    assert retried == [2] * 25
+
+
+def test_retries_after_a_connection_never_made_cost_nothing(cloud: LocalCloud,
+                                                           fake_time: FakeTime) -> None:
+    session = installed_session(cloud, euca_retry_budget_percent=0, euca_retry_budget_min_rate=1)
+    sts = session.client("sts", endpoint_url=cloud.service_url("sts", 1))
+    configure_retry(sts, sleep=fake_time.sleep, clock=fake_time.clock)
+    cloud.endpoint(1).stop()
+    for _ in range(5):  # 25 retries, against a budget of 10
+        with pytest.raises(EndpointConnectionError) as raised:
+            sts.get_caller_identity()
+        assert isinstance(raised.value, RetryError) and raised.value.attempts == 6
+    cloud.endpoint(1).start()
+    cloud.endpoint(1).fail(503, count=100)
+    with pytest.raises(ClientError) as answered:
+        sts.get_caller_identity()  # the budget is whole: retries after answers spend it
+    assert answered.value.response["ResponseMetadata"]["EucaRetry"]["Attempts"] == 6
 
 
 # -- overrides, custom policies, reporting --------------------------------------------------------

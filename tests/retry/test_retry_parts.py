@@ -14,7 +14,7 @@ from botocore.exceptions import (
 )
 
 from euca_boto import EucaBotoError
-from euca_boto.retry import Outcome, RetryBudget, RetryError
+from euca_boto.retry import TTL, Outcome, RetryBudget, RetryError
 from euca_boto.retry.adapter import classify, endpoint_of, server_delay
 from euca_boto.retry.errors import AttemptRecord, retry_error
 
@@ -83,25 +83,58 @@ def test_endpoint_is_the_server_of_the_url(url: str, endpoint: str) -> None:
     assert endpoint_of(url) == endpoint
 
 
-def test_budget_pays_retries_until_empty() -> None:
-    budget = RetryBudget(12)
-    assert [budget.try_spend("a") for _ in range(3)] == [True, True, False]
-    assert budget.tokens("a") == 2
-    assert budget.tokens("b") == 12  # endpoints have buckets of their own
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
-def test_budget_refills_up_to_its_capacity() -> None:
-    budget = RetryBudget(10)
-    budget.try_spend("a")
-    budget.refill("a", 3)
-    assert budget.tokens("a") == 8
-    budget.refill("a", 100)
-    assert budget.tokens("a") == 10
+def spent(budget: RetryBudget) -> int:
+    """Spend every token left; how many there were."""
+    count = 0
+    while budget.try_spend():
+        count += 1
+    return count
 
 
-def test_budget_of_zero_is_off() -> None:
-    budget = RetryBudget(0)
-    assert all(budget.try_spend("a") for _ in range(1000))
+def test_budget_keeps_a_reserve_of_its_minimum_rate_over_its_ttl() -> None:
+    budget = RetryBudget(clock=Clock())
+    assert spent(budget) == int(TTL)  # one a second, over the last 10 s
+    assert budget.tokens() == 0
+
+
+def test_budget_retries_count_until_they_are_older_than_its_ttl() -> None:
+    clock = Clock()
+    budget = RetryBudget(percent=0, min_rate=2, clock=clock)
+    assert spent(budget) == 20
+    clock.now += TTL / 2
+    assert spent(budget) == 0
+    clock.now += TTL / 2
+    assert spent(budget) == 20
+
+
+def test_budget_grows_by_its_percentage_of_the_successful_calls() -> None:
+    budget = RetryBudget(percent=25, min_rate=0, clock=Clock())
+    assert spent(budget) == 0
+    for _ in range(100):
+        budget.deposit()
+    assert spent(budget) == 25  # a busy scope may retry in bursts as large as its share
+
+
+def test_budget_forgets_successes_older_than_its_ttl() -> None:
+    clock = Clock()
+    budget = RetryBudget(percent=50, min_rate=0, clock=clock)
+    for _ in range(10):
+        budget.deposit()
+    clock.now += TTL
+    assert spent(budget) == 0
+
+
+def test_budget_that_is_off_pays_every_retry() -> None:
+    budget = RetryBudget(percent=0, min_rate=0, enabled=False, clock=Clock())
+    assert all(budget.try_spend() for _ in range(1000))
 
 
 def test_retry_error_keeps_the_original_class_and_tells_the_history() -> None:

@@ -16,8 +16,8 @@ from euca_boto.retry import (
     retry_if,
     retry_if_error_code,
     retry_if_status,
-    wait_exponential_jitter,
     wait_fixed,
+    wait_full_jitter,
 )
 
 
@@ -175,20 +175,28 @@ def test_fixed_backoff_is_always_the_delay() -> None:
     assert [backoff(ctx(attempt=n)) for n in range(1, 6)] == [10.0] * 5
 
 
+def test_full_jitter_keeps_its_first_name() -> None:
+    import euca_boto
+
+    old = euca_boto.wait_exponential_jitter(0.5, 10, uniform=lambda low, high: high)
+    assert isinstance(old, euca_boto.wait_full_jitter)
+    assert repr(old) == "wait_full_jitter(base=0.5, cap=10)"
+
+
 def test_exponential_backoff_ceiling_doubles_up_to_the_cap() -> None:
-    backoff = wait_exponential_jitter(0.5, 10, uniform=lambda low, high: high)
+    backoff = wait_full_jitter(0.5, 10, uniform=lambda low, high: high)
     assert [backoff(ctx(attempt=n)) for n in range(1, 8)] == [0.5, 1, 2, 4, 8, 10, 10]
 
 
 def test_exponential_backoff_draws_from_zero_to_the_ceiling() -> None:
-    backoff = wait_exponential_jitter(0.5, 10, uniform=random.Random(7).uniform)
+    backoff = wait_full_jitter(0.5, 10, uniform=random.Random(7).uniform)
     draws = [backoff(ctx(attempt=4)) for _ in range(200)]
     assert all(0 <= d <= 4 for d in draws)
     assert max(draws) > 3 and min(draws) < 1  # spread over the whole range
 
 
 def test_backoffs_add_up() -> None:
-    backoff = wait_fixed(1) + wait_exponential_jitter(0.5, 10, uniform=lambda low, high: high)
+    backoff = wait_fixed(1) + wait_full_jitter(0.5, 10, uniform=lambda low, high: high)
     assert backoff(ctx(attempt=3)) == 3.0
 
 

@@ -25,8 +25,10 @@ BAD_VALUES = [
     ("euca_retry_deadline", "0"),
     ("euca_retry_deadline", "tomorrow"),
     ("euca_retry_non_idempotent", "maybe"),
-    ("euca_retry_budget", "-5"),
+    ("euca_retry_budget", "100"),
     ("euca_retry_budget", "lots"),
+    ("euca_retry_budget_percent", "-5"),
+    ("euca_retry_budget_min_rate", "fast"),
 ]
 
 

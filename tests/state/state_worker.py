@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 import euca_boto
-from euca_boto.circuit.breaker import Breaker, BreakerConfig
-from euca_boto.circuit.storage import STATE_FILE_PREFIX, storage_for
+from euca_boto.breakers.breaker import Breaker, BreakerConfig
+from euca_boto.breakers.storage import STATE_FILE_PREFIX, storage_for
 from euca_boto.core.localstate import state_file
 from euca_boto.endpoints.health import EjectionPolicy, HealthBoard
 

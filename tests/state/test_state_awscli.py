@@ -112,7 +112,8 @@ def test_breakers_list_and_reset_act_on_the_commands_breakers(
     assert listed.returncode == 0, listed.stderr
     [row] = [line.split() for line in listed.stdout.splitlines()[1:]]
     name = f"localcloud/euprop@{urlsplit(fresh_cloud.url).netloc}+fail_max=1+reset_timeout=600"
-    assert row[:3] == [name, "open", "1"]
+    # The consecutive mode keeps no window: no calls, no rates, one failure in a row.
+    assert row[:6] == [name, "open", "0", "-", "-", "1"]
 
     reset = euca_boto_command(environ, "breakers", "reset", "localcloud/euprop")  # short name
     assert (reset.returncode, reset.stdout) == (0, f"breaker {name}: reset (closed)\n")
@@ -120,7 +121,7 @@ def test_breakers_list_and_reset_act_on_the_commands_breakers(
     assert again.returncode == 0, again.stderr
     assert hits(fresh_cloud, 0) == 2
     listed = euca_boto_command(environ, "breakers", "list")
-    assert listed.stdout.splitlines()[1].split()[:3] == [name, "closed", "0"]
+    assert listed.stdout.splitlines()[1].split()[:6] == [name, "closed", "0", "-", "-", "0"]
 
 
 def test_an_unusable_state_file_costs_one_line_and_no_command(

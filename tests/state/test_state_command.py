@@ -4,12 +4,14 @@ or the one ``--storage`` names."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from euca_boto.circuit.storage import STATE_FILE_PREFIX, storage_for
+from euca_boto.breakers.storage import STATE_FILE_PREFIX, storage_for
+from euca_boto.breakers.window import WindowSpec
 from euca_boto.cli import main as cli_main
 from euca_boto.core.localstate import default_path
 
@@ -20,7 +22,7 @@ def open_breaker(path: Path, name: str) -> None:
 
 
 def table(out: str) -> list[list[str]]:
-    return [line.split() for line in out.splitlines()]
+    return [re.split(r"\s{2,}", line.strip()) for line in out.splitlines()]
 
 
 def test_list_reads_the_default_file_when_the_profile_says_nothing(
@@ -30,8 +32,9 @@ def test_list_reads_the_default_file_when_the_profile_says_nothing(
     open_breaker(default_path(), "localcloud/euprop")
     assert cli_main(["breakers", "list"]) == 0
     assert table(capsys.readouterr().out) == [
-        ["name", "state", "failures", "opened", "at", "next", "probe"],
-        ["localcloud/euprop", "open", "0", "2001-09-09T01:46:40+00:00",
+        ["name", "state", "calls", "failure rate", "slow rate", "failures in a row",
+         "opened at", "next probe"],
+        ["localcloud/euprop", "open", "0", "-", "-", "0", "2001-09-09T01:46:40+00:00",
          "2001-09-09T01:47:10+00:00"],
     ]
 
@@ -45,7 +48,8 @@ def test_list_and_reset_the_file_the_profile_names(
     assert cli_main(["breakers", "reset", "localcloud/iam"]) == 0
     assert capsys.readouterr().out == "breaker localcloud/iam: reset (closed)\n"
     assert cli_main(["breakers", "list"]) == 0
-    assert table(capsys.readouterr().out)[1] == ["localcloud/iam", "closed", "0", "-", "-"]
+    assert table(capsys.readouterr().out)[1] == ["localcloud/iam", "closed", "0", "-", "-",
+                                                  "0", "-", "-"]
 
 
 def test_storage_names_a_file_or_local(
@@ -101,3 +105,16 @@ def test_a_storage_that_is_neither_file_nor_redis_is_rejected(
     assert cli_main(["breakers", "--storage", os.path.join("no", "such.sqlite3"), "list"]) == 2
     assert "expected memory, or a Redis URL such as redis://127.0.0.1:6379/0, local, or the " \
         "path of an existing state file" in capsys.readouterr().err
+
+
+def test_list_shows_the_window_of_each_breaker(
+    env: Callable[..., dict[str, str]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "window.sqlite3"
+    env(f"euca_state = {path}")
+    storage = storage_for(STATE_FILE_PREFIX + str(path), "localcloud/euprop")
+    for outcome in "sssfsssfSs":  # two failures, one slow call
+        storage.record(outcome, 1.0e9, WindowSpec("count", 100))
+    assert cli_main(["breakers", "list"]) == 0
+    assert table(capsys.readouterr().out)[1] == [
+        "localcloud/euprop", "closed", "10", "20%", "10%", "0", "-", "-"]

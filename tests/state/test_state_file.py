@@ -140,3 +140,24 @@ def test_endpoints_not_heard_of_for_a_day_are_forgotten(tmp_path: Path) -> None:
     file.save_ejection(Ejection("http://fresh.test/", 1, now + 5, now, "HTTP 503", now))
     assert sorted(file.ejections() or {}) == ["http://fresh.test/", "http://still-out.test/"]
     file.close()
+
+
+def test_a_file_from_before_breaker_windows_is_upgraded_in_place(tmp_path: Path) -> None:
+    import sqlite3
+
+    from euca_boto.breakers.storage import STATE_FILE_PREFIX, storage_for
+    from euca_boto.breakers.window import WindowSpec
+
+    path = tmp_path / "older.sqlite3"
+    with sqlite3.connect(path) as db:  # the breakers table as the first version made it
+        db.execute("CREATE TABLE breakers (name TEXT PRIMARY KEY, state TEXT NOT NULL, "
+                   "failures INTEGER NOT NULL, successes INTEGER NOT NULL, opened_at REAL, "
+                   "probes INTEGER NOT NULL, probe_at REAL NOT NULL, next_probe REAL)")
+        db.execute("INSERT INTO breakers VALUES ('old/euprop', 'closed', 2, 0, NULL, 0, 0, NULL)")
+    db.close()
+    storage = storage_for(STATE_FILE_PREFIX + str(path), "old/euprop")
+    assert storage.read().failures == 2  # what the older version counted is kept
+    after = storage.record("f", 1.0e9, WindowSpec("count", 100))
+    assert after.failures == 3 and after.window is not None
+    assert after.window.tally(1.0e9).calls == 1
+    assert "cannot be used" not in storage.description

@@ -14,17 +14,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import fields
 from typing import Any, TypeVar
 
-from euca_boto.circuit.breaker import (
+from euca_boto.breakers.breaker import (
     Breaker,
     BreakerConfig,
-    BreakerInfo,
     Classifier,
     Listener,
     any_exception,
 )
-from euca_boto.circuit.guard import guarded_call, guarded_call_async
-from euca_boto.circuit.storage import redacted, storage_for
+from euca_boto.breakers.guard import guarded_call, guarded_call_async
+from euca_boto.breakers.naming import CONFIG_SETTINGS, config_of
+from euca_boto.breakers.storage import redacted, storage_for
 from euca_boto.core import process
+from euca_boto.core.settings import parse_setting
 from euca_boto.errors import ConfigError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -145,11 +146,6 @@ process.register("breakers", "per process, from the first breaker of a name",
                  REGISTRY.reset)
 
 
-def breakers() -> list[BreakerInfo]:
-    """Name, state, failure count, opened-at and next probe of every breaker of this process."""
-    return [b.info() for b in REGISTRY.all()]
-
-
 def get_breaker(name: str) -> Breaker:
     """The breaker ``name`` of this process, for :meth:`~Breaker.reset`, ``force_open`` ..."""
     return REGISTRY.find(name)
@@ -167,7 +163,12 @@ def remove_breaker_listener(listener: Listener) -> None:
 def breaker(
     name: str,
     *,
-    fail_max: int = 5,
+    failure_rate: float = 50.0,
+    window: str = "100 calls",
+    minimum_calls: int = 20,
+    slow_call_rate: float = 100.0,
+    slow_call_duration: float = 60.0,
+    fail_max: int | None = None,
     reset_timeout: float = 30.0,
     success_threshold: int = 1,
     half_open_max_calls: int = 1,
@@ -176,11 +177,21 @@ def breaker(
 ) -> Callable[[F], F]:
     """Protect any callable (plain or ``async``) with the breaker ``name``.
 
-    Every exception counts as a failure except instances of ``exclude``; ``storage`` is
-    ``memory``, ``local`` (the state file of this machine, shared by its processes) or a
-    ``redis://host:port/db`` URL shared by a fleet.
+    The arguments are the ``euca_breaker_*`` settings of the same names: it opens when
+    ``failure_rate`` percent of the calls in its ``window`` (``100 calls``, ``60s``) failed, or
+    ``slow_call_rate`` percent took ``slow_call_duration`` seconds or more, once the window holds
+    ``minimum_calls`` calls; or, with ``fail_max``, after that many consecutive failures. Every
+    exception counts as a failure except instances of ``exclude``; ``storage`` is ``memory``,
+    ``local`` (the state file of this machine, shared by its processes) or a
+    ``redis://host:port/db`` URL shared by a fleet. A bad value is a :class:`ConfigError`.
     """
-    config = BreakerConfig(fail_max, reset_timeout, success_threshold, half_open_max_calls)
+    given = {"failure_rate": failure_rate, "window": window, "minimum_calls": minimum_calls,
+             "slow_call_rate": slow_call_rate, "slow_call_duration": slow_call_duration,
+             "fail_max": fail_max, "reset_timeout": reset_timeout,
+             "success_threshold": success_threshold, "half_open_max_calls": half_open_max_calls}
+    settings = {key: parse_setting(key, given[argument], f"euca_boto.breaker({name!r})")
+                for key, argument in CONFIG_SETTINGS}
+    config = config_of(settings)
     the_breaker = REGISTRY.get(name, config, storage, any_exception(tuple(exclude)))
 
     def decorate(func: F) -> F:

@@ -25,7 +25,7 @@ from botocore.exceptions import (
 )
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
-from euca_boto.circuit.breaker import NOT_COUNTED, CircuitOpenError, Classifier, Verdict
+from euca_boto.breakers.breaker import NOT_COUNTED, CircuitOpenError, Classifier, Verdict
 from euca_boto.errors import MalformedResponseError
 from euca_boto.retry.context import REQUEST_STATUSES
 

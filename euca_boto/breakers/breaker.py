@@ -4,7 +4,17 @@ A breaker is consulted twice per logical call: :meth:`Breaker.admit` before (it 
 :class:`CircuitOpenError` when the call must not go out) and :meth:`Breaker.settle` after, with
 the call's outcome. Nothing is held between the two, so calls through one breaker run
 concurrently. The states are small objects (closed, open, half-open, and the operator's forced
-open and forced closed); the counters live in a :mod:`~euca_boto.circuit.storage` store.
+open and forced closed); the counters live in a :mod:`~euca_boto.breakers.storage` store.
+
+When it opens, as in resilience4j: a closed breaker keeps the outcomes of the last calls in a
+sliding window (:mod:`~euca_boto.breakers.window`: the last ``N`` calls, or the last ``N``
+seconds) and opens when, once the window holds at least ``minimum_calls`` calls, the share of
+them that failed reaches ``failure_rate`` percent, or the share slower than
+``slow_call_duration`` reaches ``slow_call_rate`` percent. A few failures among many successes,
+or one sick endpoint that failover steps around, do not open it. With ``fail_max`` set it opens
+instead after that many consecutive failures (the classic breaker, for callers that want it).
+After ``reset_timeout`` it lets ``half_open_max_calls`` probes through: ``success_threshold``
+successful probes close it, a failed one opens it again.
 
 Why not pybreaker: its ``CircuitBreaker.call`` holds the breaker's lock across the call, which
 serialises every thread sharing a client (``bench/bench_breaker.py`` measures it), and its
@@ -27,7 +37,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError
 
-from euca_boto.circuit.storage import (
+from euca_boto.breakers.storage import (
     PROBE_STALE_AFTER,
     STATE_CLOSED,
     STATE_FORCED_CLOSED,
@@ -38,9 +48,19 @@ from euca_boto.circuit.storage import (
     Snapshot,
     Storage,
 )
+from euca_boto.breakers.window import DEFAULT_WINDOW, WindowSpec, outcome
 from euca_boto.errors import EucaBotoError
 
 log = logging.getLogger("euca_boto.breaker")
+
+
+def window_figures(snap: Snapshot, now: float) -> tuple[int, float | None, float | None]:
+    """Calls, failure rate and slow-call rate (percent) of a snapshot's window (0, None, None
+    when it has none)."""
+    if snap.window is None:
+        return 0, None, None
+    tally = snap.window.tally(now)
+    return tally.calls, tally.failure_rate, tally.slow_rate
 
 
 def _utc(moment: float | None) -> str:
@@ -156,17 +176,64 @@ Listener = Callable[[StateChange], None]
 
 @dataclass(frozen=True)
 class BreakerConfig:
-    fail_max: int = 5
+    """When a breaker opens and how it recovers (see the module).
+
+    ``window`` is a :class:`~euca_boto.breakers.window.WindowSpec` (``WindowSpec.parse("60s")``);
+    ``failure_rate`` and ``slow_call_rate`` are percentages above 0 and at most 100.
+    ``fail_max``, when set, replaces the window by consecutive failures.
+    """
+
+    fail_max: int | None = None
     reset_timeout: float = 30.0
     success_threshold: int = 1
     half_open_max_calls: int = 1
+    failure_rate: float = 50.0
+    slow_call_rate: float = 100.0
+    slow_call_duration: float = 60.0
+    window: WindowSpec = DEFAULT_WINDOW
+    minimum_calls: int = 20
 
     def __post_init__(self) -> None:
-        for name in ("fail_max", "success_threshold", "half_open_max_calls"):
+        for name in ("success_threshold", "half_open_max_calls", "minimum_calls"):
             if getattr(self, name) < 1:
                 raise ValueError(f"breaker {name} must be >= 1, got {getattr(self, name)}")
-        if self.reset_timeout < 0:
-            raise ValueError(f"breaker reset_timeout must be >= 0 s, got {self.reset_timeout}")
+        if self.fail_max is not None and self.fail_max < 1:
+            raise ValueError(f"breaker fail_max must be >= 1 or None, got {self.fail_max}")
+        for name in ("failure_rate", "slow_call_rate"):
+            if not 0 < getattr(self, name) <= 100:
+                raise ValueError(f"breaker {name} must be above 0 and at most 100 (percent), "
+                                 f"got {getattr(self, name)}")
+        if self.reset_timeout < 0 or self.slow_call_duration <= 0:
+            raise ValueError(f"breaker reset_timeout must be >= 0 s and slow_call_duration > 0 "
+                             f"s, got {self.reset_timeout} and {self.slow_call_duration}")
+
+    @property
+    def kept_window(self) -> WindowSpec | None:
+        """The window the store keeps: none when consecutive failures decide."""
+        return None if self.fail_max is not None else self.window
+
+    def tripped(self, snap: Snapshot, now: float) -> str | None:
+        """Why the breaker must open after the outcome that left it ``snap``; None if not."""
+        if self.fail_max is not None:
+            if snap.failures >= self.fail_max:
+                return f"{snap.failures} consecutive failures"
+            return None
+        if snap.window is None:
+            return None
+        tally = snap.window.tally(now)
+        # As in resilience4j, a window of fewer calls than the minimum needs only to be full.
+        least = self.minimum_calls
+        if self.window.kind == "count":
+            least = min(least, int(self.window.size))
+        if tally.calls < least:
+            return None
+        if tally.failure_rate >= self.failure_rate:
+            return (f"{tally.failure_rate:.3g} % of the last {tally.calls} calls failed "
+                    f"(threshold {self.failure_rate:g} %)")
+        if tally.slow_rate >= self.slow_call_rate:
+            return (f"{tally.slow_rate:.3g} % of the last {tally.calls} calls took "
+                    f"{self.slow_call_duration:g} s or more (threshold {self.slow_call_rate:g} %)")
+        return None
 
 
 @dataclass(frozen=True)
@@ -176,14 +243,18 @@ class Ticket:
 
     probe: bool
     admitted_in: str
-    # Consecutive failures seen at admission: a success clears them only if there were some.
+    # Consecutive failures seen at admission: in the consecutive mode, a success is written
+    # to the store only if there were some to clear.
     failures: int = 0
     probe_id: str = ""
+    started: float = 0.0  # when the call was admitted (the breaker's timer): is it slow?
 
 
 @dataclass(frozen=True)
 class BreakerInfo:
-    """One line of :func:`euca_boto.breakers`."""
+    """One line of :func:`euca_boto.breakers`: ``failures`` are the consecutive ones; ``calls``,
+    ``failure_rate`` and ``slow_call_rate`` (percent) describe the window since the breaker
+    last closed (calls 0 and rates None when it keeps none)."""
 
     name: str
     state: str
@@ -191,25 +262,29 @@ class BreakerInfo:
     opened_at: float | None
     next_probe: float | None
     storage: str
+    calls: int = 0
+    failure_rate: float | None = None
+    slow_call_rate: float | None = None
 
 
 class _State:
     name = ""
+    trips = True  # whether counted outcomes may open the breaker
 
     def admit(self, breaker: Breaker, snap: Snapshot, now: float, operation: str | None) -> Ticket:
-        return Ticket(probe=False, admitted_in=self.name, failures=snap.failures)
+        return Ticket(probe=False, admitted_in=self.name, failures=snap.failures,
+                      started=breaker.timer())
 
-    def failed(self, breaker: Breaker, ticket: Ticket, verdict: Verdict) -> None:
-        count = breaker.storage.add_failure()
-        if count >= breaker.config.fail_max:
-            breaker._move(
-                STATE_CLOSED, STATE_OPEN,
-                f"{count} consecutive failures, the last: {verdict.kind}",
-            )
-
-    def succeeded(self, breaker: Breaker, ticket: Ticket) -> None:
-        if ticket.failures:
-            breaker.storage.clear_failures()
+    def settled(self, breaker: Breaker, ticket: Ticket, verdict: Verdict, slow: bool) -> None:
+        config = breaker.config
+        if config.fail_max is not None and not verdict.failure and not ticket.failures:
+            return  # consecutive mode: no failures to clear, nothing to write
+        now = breaker.clock()
+        snap = breaker.storage.record(outcome(verdict.failure, slow), now, config.kept_window)
+        # Only a failure or a slow call can raise a rate to its threshold.
+        reason = config.tripped(snap, now) if self.trips and (verdict.failure or slow) else None
+        if reason is not None:
+            breaker._move(STATE_CLOSED, STATE_OPEN, f"{reason}, the last: {verdict.kind}")
 
 
 class _Closed(_State):
@@ -241,7 +316,8 @@ class _HalfOpen(_State):
             breaker._give_back(probe)
             raise
         if acquired:
-            return Ticket(probe=True, admitted_in=self.name, probe_id=probe)
+            return Ticket(probe=True, admitted_in=self.name, probe_id=probe,
+                          started=breaker.timer())
         raise breaker._refusal(
             Snapshot(STATE_HALF_OPEN, opened_at=snap.opened_at), operation, None
         )
@@ -256,10 +332,8 @@ class _ForcedOpen(_State):
 
 class _ForcedClosed(_State):
     name = STATE_FORCED_CLOSED
-
-    def failed(self, breaker: Breaker, ticket: Ticket, verdict: Verdict) -> None:
-        # Counted so that `breakers list` shows the trouble; an operator's close is not undone.
-        breaker.storage.add_failure()
+    # Counted so that `breakers list` shows the trouble; an operator's close is not undone.
+    trips = False
 
 
 _HALF_OPEN = _HalfOpen()
@@ -273,7 +347,8 @@ class Breaker:
     """One circuit breaker. Safe to share between threads.
 
     ``classifier`` decides what an exception says about the protected service; ``clock`` gives
-    wall-clock seconds (shared stores compare times across processes).
+    wall-clock seconds (shared stores compare times across processes); ``timer`` measures how
+    long a call took (monotonic seconds), for the slow-call rate.
     """
 
     name: str
@@ -281,6 +356,7 @@ class Breaker:
     storage: Storage = field(default_factory=MemoryStorage)
     classifier: Classifier = field(default_factory=any_exception)
     clock: Callable[[], float] = time.time
+    timer: Callable[[], float] = time.monotonic
     listeners: list[Listener] = field(default_factory=list)
     # Listeners every breaker of the registry reports to, besides its own.
     shared_listeners: list[Listener] = field(default_factory=list)
@@ -306,11 +382,9 @@ class Breaker:
         if ticket.probe:
             self._settle_probe(ticket.probe_id, verdict)
         elif verdict.counted:
-            state = _STATES.get(ticket.admitted_in, _STATES[STATE_CLOSED])
-            if verdict.failure:
-                state.failed(self, ticket, verdict)
-            else:
-                state.succeeded(self, ticket)
+            slow = self.timer() - ticket.started >= self.config.slow_call_duration
+            _STATES.get(ticket.admitted_in, _STATES[STATE_CLOSED]).settled(
+                self, ticket, verdict, slow)
         return verdict
 
     def _settle_probe(self, probe: str, verdict: Verdict) -> None:
@@ -364,9 +438,10 @@ class Breaker:
     def info(self) -> BreakerInfo:
         snap = self.storage.read()
         self._observe(snap)
+        calls, failure_rate, slow_rate = window_figures(snap, self.clock())
         return BreakerInfo(
             self.name, snap.state, snap.failures, snap.opened_at,
-            self._next_probe(snap), self.storage.description,
+            self._next_probe(snap), self.storage.description, calls, failure_rate, slow_rate,
         )
 
     def _next_probe(self, snap: Snapshot) -> float | None:

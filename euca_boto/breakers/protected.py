@@ -13,9 +13,9 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from euca_boto.circuit.breaker import Breaker
-from euca_boto.circuit.guard import guarded_call, guarded_call_async
-from euca_boto.circuit.naming import named_breaker
+from euca_boto.breakers.breaker import Breaker
+from euca_boto.breakers.guard import guarded_call, guarded_call_async
+from euca_boto.breakers.naming import named_breaker
 from euca_boto.core.botocore_access import is_async_client
 from euca_boto.core.operation_proxy import OperationProxy
 

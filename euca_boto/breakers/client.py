@@ -1,11 +1,11 @@
 """The breaker's client adapter: clients protected by circuit breakers, and their breakers' names.
 
-:func:`protect` wraps a botocore or boto3 client in a proxy (:mod:`euca_boto.circuit.protected`,
+:func:`protect` wraps a botocore or boto3 client in a proxy (:mod:`euca_boto.breakers.protected`,
 imported when the first client is protected): ``isinstance``, ``meta``, ``exceptions`` and
 everything else are the client's own, and each operation method goes through its breaker as one
 logical call (retries and failover happen inside it). A breaker protects one service of one
 cloud with one set of settings: it is named ``<profile>/<service>@<host:port>`` after the
-client's endpoint (:mod:`euca_boto.circuit.naming` says how a name tells one cloud and one set of
+client's endpoint (:mod:`euca_boto.breakers.naming` says how a name tells one cloud and one set of
 settings from another). Paginators and waiters are built against the proxy, so every page and
 every poll is a protected call too.
 """
@@ -20,10 +20,15 @@ from euca_boto.core.settings import BY_KEY, parse_setting
 from euca_boto.errors import ConfigError
 
 if TYPE_CHECKING:
-    from euca_boto.circuit.protected import ProtectedClient
+    from euca_boto.breakers.protected import ProtectedClient
 
 _KEYS = (
     "euca_breaker_scope",
+    "euca_breaker_failure_rate",
+    "euca_breaker_window",
+    "euca_breaker_minimum_calls",
+    "euca_breaker_slow_call_rate",
+    "euca_breaker_slow_call_duration",
     "euca_breaker_fail_max",
     "euca_breaker_reset_timeout",
     "euca_breaker_success_threshold",
@@ -44,8 +49,9 @@ def protect(client: Any, *, profile: str = "default", **euca_settings: Any) -> A
     ``<profile>/<service>@<host:port>`` (the host and port of the client's endpoint), followed
     by ``+<setting>=<value>`` for each breaker setting that is not the default.
 
-    ``euca_settings`` are breaker and retry settings (``euca_breaker_fail_max=3`` ...); the
-    others take their defaults. A client that is already protected is returned as it is.
+    ``euca_settings`` are breaker and retry settings (``euca_breaker_failure_rate=30``,
+    ``euca_breaker_window="60s"`` ...); the others take their defaults. A client that is
+    already protected is returned as it is.
     """
     if getattr(client, "_euca_boto_protected", False):
         return client
@@ -61,7 +67,7 @@ def protect(client: Any, *, profile: str = "default", **euca_settings: Any) -> A
 
 
 def _protected(client: Any, profile: str, settings: Mapping[str, Any]) -> ProtectedClient:
-    from euca_boto.circuit.protected import ProtectedClient
+    from euca_boto.breakers.protected import ProtectedClient
 
     return ProtectedClient(client, profile, settings)
 
@@ -69,7 +75,7 @@ def _protected(client: Any, profile: str, settings: Mapping[str, Any]) -> Protec
 def _is_protected(client: Any) -> bool:
     # isinstance, not getattr: a missing attribute of a botocore client costs an event. Until
     # the first client is protected the class is not even imported, and nothing is one.
-    module = sys.modules.get("euca_boto.circuit.protected")
+    module = sys.modules.get("euca_boto.breakers.protected")
     return module is not None and isinstance(client, module.ProtectedClient)
 
 

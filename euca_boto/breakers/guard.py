@@ -1,7 +1,8 @@
 """The wrapper around one logical call: ask the breaker, make the call, settle it, record it.
 
-Client proxies and the ``@breaker`` decorator both go through here, which is why every protected
-call shows up in :mod:`euca_boto.metrics` the same way.
+Client proxies, the ``@breaker`` decorator and the client plugin's events all go through here
+(:class:`GuardedCall`), which is why every protected call shows up in :mod:`euca_boto.metrics`
+the same way.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from euca_boto import telemetry
-from euca_boto.circuit.breaker import Breaker, CircuitOpenError, Ticket
-from euca_boto.circuit.storage import MemoryStorage
+from euca_boto.breakers.breaker import Breaker, CircuitOpenError, Ticket
+from euca_boto.breakers.storage import MemoryStorage
 from euca_boto.metrics import METRICS, Metrics
 
 if TYPE_CHECKING:
@@ -29,8 +30,11 @@ def _retries(payload: Any) -> int:
     return int(metadata.get("RetryAttempts", 0)) if isinstance(metadata, dict) else 0
 
 
-class _Call:
-    """The bookkeeping of one call, shared by the plain and the ``async`` guard."""
+class GuardedCall:
+    """The bookkeeping of one call through a breaker: admitted when made (raising
+    :class:`CircuitOpenError` when it must not go out), then :meth:`failed` or
+    :meth:`succeeded` exactly once. The plain and the ``async`` guard use it, and so does the
+    client plugin, which admits in one botocore event and settles in another."""
 
     __slots__ = ("breaker", "service", "operation", "metrics", "ticket", "start")
 
@@ -73,7 +77,7 @@ def guarded_call(
     metrics: Metrics = METRICS,
 ) -> Any:
     """Call ``func(*args, **kwargs)`` through ``breaker``; record it under (service, operation)."""
-    call = _Call(breaker, service, operation, metrics)
+    call = GuardedCall(breaker, service, operation, metrics)
     try:
         result = func(*args, **kwargs)
     except BaseException as error:
@@ -97,10 +101,10 @@ class _Admission:
         self._args = args
         self._lock = threading.Lock()
         self._abandoned = False
-        self._call: _Call | None = None
+        self._call: GuardedCall | None = None
 
-    def run(self) -> _Call:
-        call = _Call(*self._args)
+    def run(self) -> GuardedCall:
+        call = GuardedCall(*self._args)
         with self._lock:
             abandoned = self._abandoned
             if not abandoned:
@@ -111,7 +115,7 @@ class _Admission:
             call.failed(asyncio.CancelledError())
         return call
 
-    def abandon(self) -> _Call | None:
+    def abandon(self) -> GuardedCall | None:
         """Leave; the admitted call, if it was handed over already (the leaver settles it)."""
         with self._lock:
             self._abandoned = True
@@ -161,7 +165,7 @@ async def guarded_call_async(
                 _off_loop(admitted.failed, error).add_done_callback(_log_failure)
             raise
     else:
-        call = _Call(breaker, service, operation, metrics)
+        call = GuardedCall(breaker, service, operation, metrics)
     try:
         result = await func(*args, **kwargs)
     except BaseException as error:

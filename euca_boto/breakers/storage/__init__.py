@@ -1,0 +1,86 @@
+"""Where a breaker keeps its state: in this process (:mod:`.memory`), in a state file shared by
+the processes of one machine (:mod:`.statefile`), or in Redis for a whole fleet (:mod:`.redis`).
+
+Every operation is atomic on its own (a short lock in memory; one SQLite transaction; one Redis
+command or script), so a breaker never holds a lock across a call it protects. A shared store
+that cannot be used is replaced by a local one, with a warning: a fleet or a machine loses
+agreement for a while, but no call fails because the breaker's bookkeeping did.
+:mod:`.base` holds what the three share: the snapshot, the operations, the states.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from euca_boto.breakers.storage.base import (
+    PROBE_STALE_AFTER,
+    STATE_CLOSED,
+    STATE_FORCED_CLOSED,
+    STATE_FORCED_OPEN,
+    STATE_HALF_OPEN,
+    STATE_OPEN,
+    STATES,
+    Snapshot,
+    Storage,
+)
+from euca_boto.breakers.storage.memory import MemoryStorage
+from euca_boto.breakers.storage.redis import (
+    FallbackStorage,
+    FleetEntry,
+    RedisStorage,
+    fleet,
+    redacted,
+    redis_client,
+    shared_client,
+)
+from euca_boto.breakers.storage.statefile import LocalStorage
+from euca_boto.core.localstate import MEMORY, path_of, state_file
+
+__all__ = [
+    "PROBE_STALE_AFTER",
+    "STATES",
+    "STATE_CLOSED",
+    "STATE_FILE_PREFIX",
+    "STATE_FORCED_CLOSED",
+    "STATE_FORCED_OPEN",
+    "STATE_HALF_OPEN",
+    "STATE_OPEN",
+    "FallbackStorage",
+    "FleetEntry",
+    "LocalStorage",
+    "MemoryStorage",
+    "RedisStorage",
+    "Snapshot",
+    "Storage",
+    "fleet",
+    "redacted",
+    "redis_client",
+    "storage_for",
+    "storage_url",
+]
+
+# The storage of a breaker kept in a state file: this prefix and the file's path.
+STATE_FILE_PREFIX = "sqlite:"
+
+
+def storage_url(settings: Mapping[str, Any]) -> str:
+    """Where the breakers of a profile keep their state: the Redis of ``euca_breaker_storage``
+    if it names one, else the state file of ``euca_state`` (``sqlite:<path>``), else memory."""
+    shared = str(settings["euca_breaker_storage"])
+    if shared != MEMORY:
+        return shared
+    path = path_of(settings.get("euca_state", MEMORY))
+    return MEMORY if path is None else STATE_FILE_PREFIX + str(path)
+
+
+def storage_for(url: str, name: str) -> Storage:
+    """The store for the breaker ``name``: ``memory``, ``local`` (the machine's state file),
+    ``sqlite:<path>`` (a state file) or a Redis URL."""
+    if url == MEMORY:
+        return MemoryStorage()
+    if url == "local" or url.startswith(STATE_FILE_PREFIX):
+        file = state_file(url.removeprefix(STATE_FILE_PREFIX))
+        assert file is not None
+        return LocalStorage(file, name)
+    return FallbackStorage(RedisStorage(shared_client(url), name))
