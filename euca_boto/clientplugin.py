@@ -33,7 +33,6 @@ through :mod:`euca_boto.core.notice` (once per process) and the client is left a
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING, Any
 
 import botocore.session
@@ -43,6 +42,7 @@ from euca_boto import wirelog
 from euca_boto.circuit.breaker import Breaker
 from euca_boto.circuit.guard import _Call
 from euca_boto.circuit.naming import named_breaker
+from euca_boto.core import connections, process
 from euca_boto.core.botocore_access import (
     Emitter,
     awaits_handlers,
@@ -68,7 +68,7 @@ _CALL_KEY = "euca_boto_breaker_call"
 # The session keeps it and it keeps the session: they are freed together, where a table of
 # sessions would keep every one alive through its plugin.
 _PLUGIN_COMPONENT = "euca_boto.client_plugin"
-_PLUGINS_LOCK = threading.Lock()
+_PLUGINS_LOCK = process.lock()
 
 
 def initialize_client_plugin(client: BaseClient) -> None:
@@ -100,6 +100,7 @@ def attach(client: BaseClient) -> None:
                 session.register_component(_PLUGIN_COMPONENT, plugin)
             else:
                 plugin = kept
+    connections.track(client)
     model = client.meta.service_model
     service, service_id = model.service_name, model.service_id.hyphenize()
     view = plugin.settings.for_service(service)

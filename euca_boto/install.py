@@ -21,7 +21,7 @@ from botocore.config import Config
 from botocore.exceptions import ConfigParseError
 
 from euca_boto import clientconfig, msgs
-from euca_boto.core import parsing
+from euca_boto.core import connections, parsing
 from euca_boto.core.botocore_access import (
     AnySession,
     Emitter,
@@ -109,6 +109,7 @@ class Plugin:
 
     def finish_client(self, client: BaseClient) -> Any:
         """What the caller gets for a newly created client (the client, or a proxy of it)."""
+        connections.track(client)
         view = self.view(client.meta.service_model.service_name)
         for hook in self.client_hooks:
             client = hook(client, view)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -203,7 +202,7 @@ class MemoryStorage(_ChangeStorage):
     description = "memory"
 
     def __init__(self, initial: Snapshot | None = None) -> None:
-        self._lock = threading.Lock()
+        self._lock = process.lock()
         self._snapshot = initial or Snapshot()
 
     def read(self) -> Snapshot:
@@ -425,7 +424,7 @@ class FallbackStorage:
         self._recheck = recheck
         self._clock = clock
         self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
-        self._lock = threading.Lock()
+        self._lock = process.lock()
         self._degraded_until: float | None = None
         self._last = Snapshot()
 
@@ -506,7 +505,7 @@ class FallbackStorage:
         self._run("release_probe", probe)
 
 
-_clients_lock = threading.Lock()
+_clients_lock = process.lock()
 _clients: dict[str, Any] = {}
 
 
@@ -518,8 +517,16 @@ def _close_clients() -> None:
         client.close()
 
 
+def _connect_anew() -> None:
+    # A fork child forgets the parent's connections (without closing them: they are the
+    # parent's) and a lock a parent thread may have held; its commands open connections of
+    # its own.
+    for client in _clients.values():
+        client.connection_pool.reset()
+
+
 process.register("redis clients", "per process, per URL, from the first breaker kept there",
-                 _close_clients)
+                 _close_clients, in_fork_child=_connect_anew)
 
 
 # The storage of a breaker kept in a state file: this prefix and the file's path.

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterable, Mapping
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
+
+from euca_boto.core import process
 
 REDACTED = "<redacted>"
 
@@ -89,7 +90,7 @@ class SecretProperties:
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = process.lock()
         self._names: set[str] = set()
 
     def learn(self, name: str) -> None:

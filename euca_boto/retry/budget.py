@@ -15,7 +15,7 @@ kept, so the memory a budget takes is bounded by the servers that failed recentl
 
 from __future__ import annotations
 
-import threading
+from euca_boto.core import process
 
 RETRY_COST = 5
 SUCCESS_REFILL = 1
@@ -29,7 +29,7 @@ class RetryBudget:
             raise ValueError(f"capacity must be >= 0 tokens, got {capacity}")
         self.capacity = capacity
         self._tokens: dict[str, int] = {}
-        self._lock = threading.Lock()
+        self._lock = process.lock()
 
     @property
     def enabled(self) -> bool:
