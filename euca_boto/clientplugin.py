@@ -33,6 +33,7 @@ through :mod:`euca_boto.core.notice` (once per process) and the client is left a
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import botocore.session
@@ -49,6 +50,7 @@ from euca_boto.core.botocore_access import (
     building_session,
     client_emitter,
 )
+from euca_boto.core.deferred import defer, run_pending
 from euca_boto.core.notice import say_once
 from euca_boto.core.plainsession import PLAIN_ATTRIBUTE
 from euca_boto.core.settings import load
@@ -144,7 +146,8 @@ def _send_to(emitter: Emitter, service_id: str, built_url: str, target: str) -> 
 
 class _Settled:
     """One admitted call; if the call never reaches its after-call event (a later before-call
-    handler raised), dropping the request context settles it as not counted."""
+    handler raised), dropping the request context settles it as not counted: by the next call,
+    since the garbage collector may drop it on a thread that holds the breaker's store's lock."""
 
     __slots__ = ("call", "done")
 
@@ -162,7 +165,7 @@ class _Settled:
     def __del__(self) -> None:
         if not self.done:
             self.done = True
-            self.call.breaker.settle(self.call.ticket, _NeverSent())
+            defer(functools.partial(self.call.breaker.settle, self.call.ticket, _NeverSent()))
 
 
 class _NeverSent(Exception):
@@ -192,6 +195,7 @@ class _CallBreaker:
                          unique_id=f"euca-boto-plugin-breaker-error-{service_id}")
 
     def before_call(self, model: Any, context: dict[str, Any], **kwargs: Any) -> None:
+        run_pending()  # calls dropped since the last call give their probe slots back first
         operation = model.name
         breaker = self.breaker or named_breaker(f"{self.name}/{operation}", self.settings,
                                                 self.endpoint_url)

@@ -61,6 +61,8 @@ wire log on stderr       per process, from the     remove the handler;     keeps
 (``autoinstall``)        first session             the logger's level
                          ``euca-boto run``         goes back
                          installs on
+work left by finalizers  until the next caller     forget it               forgets it: the parent
+(``core.deferred``)      does it                                           does it
 clients' HTTP            per client (weak refs)    forget the clients      closes its copies of
 connections                                                                their pooled connections:
 (``core.connections``)                                                     its calls open their own

@@ -29,6 +29,7 @@ PACKAGE = Path(euca_boto.__file__).parent
 def test_every_feature_registers_its_state() -> None:
     import euca_boto.autoinstall  # noqa: F401
     import euca_boto.circuit  # noqa: F401
+    import euca_boto.clientplugin  # noqa: F401
     import euca_boto.endpoints  # noqa: F401
     import euca_boto.retry  # noqa: F401
     import euca_boto.telemetry  # noqa: F401
@@ -37,7 +38,8 @@ def test_every_feature_registers_its_state() -> None:
     assert {state.name for state in process.registered()} == {
         "breakers", "redis clients", "retry budgets", "topology updaters", "wire-log switches",
         "wire-log files", "call metrics", "opentelemetry duration histogram", "state files",
-        "problems said", "host defaults", "wire log on stderr", "clients' HTTP connections",
+        "problems said", "host defaults", "wire log on stderr", "work left by finalizers",
+        "clients' HTTP connections",
     }
     assert all(state.lifetime for state in process.registered())
 
