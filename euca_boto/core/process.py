@@ -115,8 +115,8 @@ class State:
     after_fork_in_parent: Callable[[], None] | None = None
 
 
-# Every lock lock() and condition() made that is still alive: a fork child renews them all.
-_LOCKS: weakref.WeakSet[object] = weakref.WeakSet()
+# Every lock lock() made that is still alive: a fork child releases those that are held.
+_LOCKS: weakref.WeakSet[threading.Lock] = weakref.WeakSet()
 
 
 def lock() -> threading.Lock:
@@ -124,7 +124,7 @@ def lock() -> threading.Lock:
 
     For locks that outlive one call; a fork child never hangs on them. What the lock guards is
     left as the holder left it: state that a thread the child does not have could leave
-    half-changed says in its registration what the child does about it.
+    half-changed says in its registration what the child does about it. Not reentrant.
     """
     new = threading.Lock()
     _LOCKS.add(new)
@@ -132,10 +132,9 @@ def lock() -> threading.Lock:
 
 
 def condition() -> threading.Condition:
-    """A new condition variable that a fork child finds free, with no waiter."""
-    new = threading.Condition()
-    _LOCKS.add(new)
-    return new
+    """A new condition variable, on a :func:`lock`: a fork child finds it free. Not
+    reentrant."""
+    return threading.Condition(lock())
 
 
 _lock = lock()
@@ -214,9 +213,11 @@ def _after_fork_in_parent() -> None:
 
 
 def _after_fork_in_child() -> None:
-    # The locks first: the states' own steps may take them.
+    # The locks first: the states' own steps may take them. Any thread may release a Lock,
+    # and the thread that held it is gone.
     for held in list(_LOCKS):
-        held._at_fork_reinit()  # type: ignore[attr-defined]  # what threading and logging use
+        if held.locked():
+            held.release()
     _run_each(list(_states.values()), "in_fork_child")
 
 
