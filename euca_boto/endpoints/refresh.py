@@ -105,7 +105,8 @@ class Cached(Generic[T]):
         return None
 
     def refresh(self) -> None:
-        """Reload now unless another thread is (for the background updater)."""
+        """Reload now unless another thread is (for the background updater, which must outlive
+        a value that cannot be loaded)."""
         with self._cond:
             if self._loading:
                 return
@@ -115,6 +116,11 @@ class Cached(Generic[T]):
             self._reload(value)
         except EndpointError:
             pass  # _reload has logged it and kept the last good value
+        except Exception as error:  # not the network's: a profile gone from its file, say
+            logger.warning("%s: reload failed, keeping the last good answer: %s: %s",
+                           self.name, type(error).__name__, error)
+            with self._cond:
+                self._expires = self.clock() + RETRY_AFTER_FAILURE
 
     def _reload(self, previous: T | None) -> T:
         try:

@@ -35,6 +35,8 @@ def wait_until_refused(url: str, timeout: float = 10) -> None:
             socket.create_connection((parts.hostname, parts.port), timeout=1).close()
         except ConnectionRefusedError:
             return
+        except OSError:
+            pass  # reset or timed out while the server stops
         time.sleep(0.02)
     raise AssertionError(f"{url} still accepts connections after {timeout} s")
 
