@@ -14,6 +14,8 @@ import pytest
 import second_environment
 from modes import HAVE_AIOBOTOCORE
 
+pytestmark = pytest.mark.environments
+
 # With the README's blocks, one of which needs aiobotocore.
 SUITES = ("tests/aio", "tests/retry", "tests/breaker", "tests/foundation/test_readme.py",
           "tests/awscli", "tests/admin/test_awscli.py", "tests/foundation/test_import_cost.py")

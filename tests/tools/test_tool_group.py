@@ -17,6 +17,8 @@ from toolrun import REPO
 
 NOT_RUN = "REAL-TOOL TESTS NOT RUN"
 
+pytestmark = pytest.mark.environments
+
 
 def test_the_real_tool_group_passes_in_a_run_of_its_own() -> None:
     result = subprocess.run(
