@@ -12,6 +12,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from awsenv import PROFILE
 from forking import close_listening_sockets, written_by_another_process
 
@@ -41,6 +42,9 @@ def call_until_the_topology_changes(_: int) -> list[str]:
     return euprop_urls()
 
 
+# Python 3.12 and later warn that forking a process with threads may deadlock the child: that
+# is what this test makes sure euca-boto's state does not do.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_fork_pool_works_beside_the_threads_of_its_parent(
     deployment: dict[str, str], fresh_cloud: LocalCloud
 ) -> None:
