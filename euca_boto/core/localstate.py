@@ -371,7 +371,7 @@ def _open_own_in_child() -> None:
     # thread was using stays away from it.
     in_use = {file.path for file in files if file._busy_at_fork}
     for file in files:
-        file._held_for_fork = file._busy_at_fork = False  # its lock is new in the child
+        file._held_for_fork = file._busy_at_fork = False  # process has released its lock
         if file.path in in_use:
             file._leave_to_parent()
 
