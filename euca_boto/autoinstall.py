@@ -13,14 +13,13 @@ from __future__ import annotations
 import functools
 import logging
 import sys
-import threading
 from typing import Any, NoReturn
 
 from euca_boto.core import process
 from euca_boto.core.notice import say_once
 from euca_boto.errors import ConfigError
 
-_lock = threading.Lock()
+_lock = process.lock()
 _shown: list[logging.Handler] = []  # the stderr handler _show_wire_log added, if any
 
 
@@ -112,4 +111,4 @@ def _hide_wire_log() -> None:
 
 
 process.register("wire log on stderr", "per process, from the first session euca-boto run "
-                 "installs on", _hide_wire_log)
+                 "installs on", _hide_wire_log, in_fork_child=process.keep)

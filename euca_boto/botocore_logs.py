@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextvars
 import logging
-import threading
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -185,7 +184,7 @@ def _header_lines(redact: Redactor, text: str, secrets: WireSecrets) -> str:
     return "\n".join(shown)
 
 
-_lock = threading.Lock()
+_lock = process.lock()
 _filter: RedactingFilter | None = None
 
 
@@ -215,4 +214,5 @@ def detach() -> None:
         _filter = None
 
 
-process.register("botocore log redaction", "per process, from attach()", detach)
+process.register("botocore log redaction", "per process, from attach()", detach,
+                 in_fork_child=process.keep)

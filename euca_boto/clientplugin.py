@@ -33,7 +33,7 @@ through :mod:`euca_boto.core.notice` (once per process) and the client is left a
 
 from __future__ import annotations
 
-import threading
+import functools
 from typing import TYPE_CHECKING, Any
 
 import botocore.session
@@ -43,6 +43,7 @@ from euca_boto import wirelog
 from euca_boto.breakers.breaker import Breaker
 from euca_boto.breakers.guard import GuardedCall
 from euca_boto.breakers.naming import named_breaker
+from euca_boto.core import connections, process
 from euca_boto.core.botocore_access import (
     Emitter,
     awaits_handlers,
@@ -50,6 +51,7 @@ from euca_boto.core.botocore_access import (
     client_emitter,
     proxies_per_request,
 )
+from euca_boto.core.deferred import defer, run_pending
 from euca_boto.core.notice import say_once
 from euca_boto.core.plainsession import PLAIN_ATTRIBUTE
 from euca_boto.core.settings import load
@@ -70,7 +72,7 @@ _CALL_KEY = "euca_boto_breaker_call"
 # The session keeps it and it keeps the session: they are freed together, where a table of
 # sessions would keep every one alive through its plugin.
 _PLUGIN_COMPONENT = "euca_boto.client_plugin"
-_PLUGINS_LOCK = threading.Lock()
+_PLUGINS_LOCK = process.lock()
 
 
 def initialize_client_plugin(client: BaseClient) -> None:
@@ -104,6 +106,7 @@ def attach(client: BaseClient) -> None:
                 session.register_component(_PLUGIN_COMPONENT, plugin)
             else:
                 plugin = kept
+    connections.track(client)
     model = client.meta.service_model
     service, service_id = model.service_name, model.service_id.hyphenize()
     view = plugin.settings.for_service(service)
@@ -157,7 +160,8 @@ def _send_to(emitter: Emitter, service_id: str, built_url: str, target: str) -> 
 
 class _Settled:
     """One admitted call; if the call never reaches its after-call event (a later before-call
-    handler raised), dropping the request context settles it as not counted."""
+    handler raised), dropping the request context settles it as not counted: by the next call,
+    since the garbage collector may drop it on a thread that holds the breaker's store's lock."""
 
     __slots__ = ("call", "done")
 
@@ -175,7 +179,7 @@ class _Settled:
     def __del__(self) -> None:
         if not self.done:
             self.done = True
-            self.call.breaker.settle(self.call.ticket, _NeverSent())
+            defer(functools.partial(self.call.breaker.settle, self.call.ticket, _NeverSent()))
 
 
 class _NeverSent(Exception):
@@ -206,6 +210,7 @@ class CallBreaker:
                          unique_id=f"euca-boto-plugin-breaker-error-{service_id}")
 
     def before_call(self, model: Any, context: dict[str, Any], **kwargs: Any) -> None:
+        run_pending()  # calls dropped since the last call give their probe slots back first
         operation = model.name
         breaker = self.breaker or named_breaker(f"{self.name}/{operation}", self.settings,
                                                 self.endpoint_url)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
-import threading
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -32,6 +31,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from botocore.credentials import Credentials
 
+from euca_boto.core import process
 from euca_boto.core.botocore_access import set_request_credentials
 from euca_boto.errors import CallError
 
@@ -357,7 +357,7 @@ class CredentialCache:
     def __init__(self, fetch: Fetch, clock: Callable[[], float] = time.time) -> None:
         self._fetch = fetch
         self._clock = clock
-        self._lock = threading.Lock()
+        self._lock = process.lock()
         self._entries: dict[tuple[Any, ...], tuple[TemporaryCredentials, float]] = {}
 
     def get(self, context: CallerContext) -> TemporaryCredentials:
@@ -385,7 +385,7 @@ class IdentityBroker:
                  clock: Callable[[], float] = time.time) -> None:
         self._session = session
         self._sts: Any = None
-        self._sts_lock = threading.Lock()
+        self._sts_lock = process.lock()
         self.cache = CredentialCache(self._fetch, clock)
 
     def credentials(self, context: CallerContext) -> Credentials:

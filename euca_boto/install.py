@@ -19,7 +19,7 @@ from botocore.config import Config
 from botocore.exceptions import ConfigParseError
 
 from euca_boto import clientconfig, msgs
-from euca_boto.core import parsing
+from euca_boto.core import connections, parsing
 from euca_boto.core.botocore_access import (
     AnySession,
     Emitter,
@@ -127,6 +127,7 @@ class Plugin:
     def finish_client(self, client: BaseClient, goes_to_aws: bool = False) -> Any:
         """What the caller gets for a newly created client (the client, or a proxy of it);
         ``goes_to_aws`` is what :meth:`prepare_arguments` said of it."""
+        connections.track(client)
         if goes_to_aws:
             from euca_boto.endpoints import missing
 

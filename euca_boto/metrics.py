@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,7 +45,7 @@ class Metrics:
     """A thread-safe table of :class:`OperationMetrics` keyed by (service, operation)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = process.lock()
         self._table: dict[tuple[str, str], OperationMetrics] = {}
 
     def _entry(self, service: str, operation: str) -> OperationMetrics:
@@ -169,7 +168,9 @@ class _Collector:
 
 
 METRICS = Metrics()
-process.register("call metrics", "per process", METRICS.clear)
+# A fork child's figures are its own calls: the parent's stay the parent's, and a fleet of
+# workers summed together counts each call once.
+process.register("call metrics", "per process", METRICS.clear, in_fork_child=METRICS.clear)
 
 
 def register_collector(registry: Any = None, metrics: Metrics = METRICS) -> Any:

@@ -228,7 +228,7 @@ def _forget_duration() -> None:
 
 
 process.register("opentelemetry duration histogram", "per process, from instrument_metrics()",
-                 _forget_duration)
+                 _forget_duration, in_fork_child=process.keep)
 
 
 def _record_duration(service: str, seconds: float, failure: str | None) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -96,7 +95,7 @@ class _Switches:
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = process.lock()
         self._entries: dict[int, tuple[frozenset[str], bool]] = {}
         self._ids = itertools.count(1)
         self.version = 0
@@ -130,7 +129,8 @@ class _Switches:
 
 
 _switches = _Switches()
-process.register("wire-log switches", "per switch, until its restore()", _switches.clear)
+process.register("wire-log switches", "per switch, until its restore()", _switches.clear,
+                 in_fork_child=process.keep)
 
 
 class WireLogSwitch:
@@ -184,7 +184,7 @@ def wire_log(*services: str, enabled: bool = True) -> WireLogSwitch:
 
 # The optional file ---------------------------------------------------------------------------
 
-_files_lock = threading.Lock()
+_files_lock = process.lock()
 _files: dict[Path, logging.Handler] = {}
 _level_set_for_files: set[Path] = set()
 
@@ -236,7 +236,9 @@ def _detach_files() -> None:
         detach_file(path)
 
 
-process.register("wire-log files", "per file path, until detach_file()", _detach_files)
+# A fork child appends to the same files; logging renews its handlers' locks itself.
+process.register("wire-log files", "per file path, until detach_file()", _detach_files,
+                 in_fork_child=process.keep)
 
 
 # Records -------------------------------------------------------------------------------------

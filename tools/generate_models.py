@@ -57,10 +57,14 @@ from typing import Any
 
 import botocore.session
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # Python 3.10: the package supports it, this tool does not
-    sys.exit("tools/generate_models.py needs Python 3.11 or later (tomllib)")
+else:  # the same parser, before it joined the standard library (in the test extra)
+    try:
+        import tomli as tomllib
+    except ModuleNotFoundError:
+        sys.exit("tools/generate_models.py needs Python 3.11 or later, or tomli "
+                 "(pip install tomli)")
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS_DIR = ROOT / "service-models"

@@ -44,6 +44,18 @@ _lock = threading.RLock()
 _reported: "set[str]" = set()
 
 
+def _renew_lock():
+    # A fork child has only the thread that forked: a lock another thread held stays held
+    # there forever. euca-boto's own state does this in euca_boto.core.process, which this
+    # file must not import.
+    global _lock
+    _lock = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_renew_lock)
+
+
 def _say_once(key, message):
     with _lock:
         if key in _reported:

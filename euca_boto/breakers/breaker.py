@@ -27,7 +27,6 @@ importing ``euca_boto`` does not import it.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -49,6 +48,7 @@ from euca_boto.breakers.storage import (
     Storage,
 )
 from euca_boto.breakers.window import DEFAULT_WINDOW, WindowSpec, outcome
+from euca_boto.core import process
 from euca_boto.errors import EucaBotoError
 
 log = logging.getLogger("euca_boto.breaker")
@@ -362,7 +362,7 @@ class Breaker:
     shared_listeners: list[Listener] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._seen_lock = threading.Lock()
+        self._seen_lock = process.lock()
         self._seen = self.storage.read().state
 
     # -- one call ---------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import fields
 from typing import Any, TypeVar
@@ -40,7 +39,7 @@ class Registry:
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = process.lock()
         self._breakers: dict[str, Breaker] = {}
         self._storage_urls: dict[str, str] = {}
         self.listeners: list[Listener] = []
@@ -143,7 +142,7 @@ def resolve_name(name: str, known: Iterable[str], what: str = "circuit breaker")
 
 REGISTRY = Registry()
 process.register("breakers", "per process, from the first breaker of a name",
-                 REGISTRY.reset)
+                 REGISTRY.reset, in_fork_child=process.keep)
 
 
 def get_breaker(name: str) -> Breaker:

@@ -9,6 +9,15 @@ few seconds, and written when state changes (an ejection; a breaker's window, wh
 every call). Times in it are wall-clock seconds, the only
 clock two processes share. A file that cannot be used is reported once and then left alone; the
 process goes on with its state in memory, and no call fails because of it.
+
+No connection crosses a fork. SQLite keeps what each process holds of a file (its locks, its
+view of the write-ahead log) in the process's memory, which a fork child copies: a connection
+the child opens beside an inherited one shares that bookkeeping, so it can believe the parent's
+locks are its own and lose its writes. So the parent closes its connections just before it
+forks (waiting up to :data:`FORK_WAIT` for a thread inside an operation to finish) and opens
+them again on its next operation; the child opens its own. A file that a parent thread was
+still using when the wait ended is left to the parent: the child keeps its state in memory and
+says so once.
 """
 
 from __future__ import annotations
@@ -17,8 +26,8 @@ import errno
 import logging
 import os
 import stat
-import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,6 +50,9 @@ BUSY_TIMEOUT = 2.0
 REREAD_AFTER = 2.0
 # How long an endpoint's record is kept after its last change and the end of its ejection.
 FORGET_AFTER = 24 * 3600.0
+# How long a fork waits for a thread inside an operation on a state file (one busy timeout, and
+# a little more for the operation itself).
+FORK_WAIT = BUSY_TIMEOUT + 1.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS ejections (
@@ -134,10 +146,12 @@ class StateFile:
     def __init__(self, path: Path, report: bool = True) -> None:
         self.path = path
         self._report = report  # False: the owner reports :attr:`problem` itself
-        self._lock = threading.Lock()
+        self._lock = process.lock()
         self._connection: sqlite3.Connection | None = None
-        self._pid = 0
+        self._held_for_fork = False
+        self._busy_at_fork = False
         self.problem: str | None = None  # why the file is not used, once it is not
+        _EVERY_FILE.add(self)
 
     # -- endpoint ejections -------------------------------------------------------------------
 
@@ -219,8 +233,7 @@ class StateFile:
     def _open(self) -> sqlite3.Connection:
         import sqlite3
 
-        # A connection must not cross a fork: the child opens its own.
-        if self._connection is not None and self._pid == os.getpid():
+        if self._connection is not None:
             return self._connection
         _private_file(self.path)
         db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None,
@@ -230,7 +243,7 @@ class StateFile:
         except BaseException:
             db.close()
             raise
-        self._connection, self._pid = db, os.getpid()
+        self._connection = db
         return db
 
     def _give_up(self, error: BaseException) -> None:
@@ -251,6 +264,38 @@ class StateFile:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+
+    # -- fork ---------------------------------------------------------------------------------
+
+    def _close_for_fork(self, deadline: float) -> None:
+        """Close the connection and hold the lock across the fork, so that no operation opens
+        it again before; unless a thread is still inside one at ``deadline``."""
+        if not self._lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            self._busy_at_fork = True
+            return
+        self._held_for_fork = True
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def _reopen_after_fork(self) -> None:
+        """In the parent: operations go on (the next one opens the file again)."""
+        self._busy_at_fork = False
+        if self._held_for_fork:
+            self._held_for_fork = False
+            self._lock.release()
+
+    def _leave_to_parent(self) -> None:
+        """In a fork child, when a parent thread was still using the file: never touch it (the
+        inherited connection is not closed either, which would disturb the parent's)."""
+        if self._connection is not None:
+            _INHERITED.append(self._connection)
+            self._connection = None
+        if self.problem is None:
+            self.problem = (f"a thread of the parent process (pid {os.getppid()}) was using it "
+                            f"when this process was forked")
+            log.warning("state file %s: %s; this process keeps endpoint ejections and breaker "
+                        "state in memory", self.path, self.problem)
 
 
 def _private_file(path: Path) -> None:
@@ -358,7 +403,11 @@ def _breaker_row(db: Any, name: str) -> BreakerRow | None:
 
 
 _FILES: dict[Path, StateFile] = {}
-_FILES_LOCK = threading.Lock()
+_FILES_LOCK = process.lock()
+# Every StateFile of the process (those of _FILES and any made apart), for forks.
+_EVERY_FILE: weakref.WeakSet[StateFile] = weakref.WeakSet()
+# Connections a fork child inherited while a parent thread used them: kept, never closed.
+_INHERITED: list[sqlite3.Connection] = []
 
 
 def _close_files() -> None:
@@ -369,7 +418,31 @@ def _close_files() -> None:
         file.close()
 
 
-process.register("state files", "per process, per path", _close_files)
+def _close_for_fork() -> None:
+    deadline = time.monotonic() + FORK_WAIT
+    for file in list(_EVERY_FILE):
+        file._close_for_fork(deadline)
+
+
+def _reopen_after_fork() -> None:
+    for file in list(_EVERY_FILE):
+        file._reopen_after_fork()
+
+
+def _open_own_in_child() -> None:
+    files = list(_EVERY_FILE)
+    # SQLite's bookkeeping is per file, not per connection: every StateFile of a path a parent
+    # thread was using stays away from it.
+    in_use = {file.path for file in files if file._busy_at_fork}
+    for file in files:
+        file._held_for_fork = file._busy_at_fork = False  # process has released its lock
+        if file.path in in_use:
+            file._leave_to_parent()
+
+
+process.register("state files", "per process, per path", _close_files,
+                 in_fork_child=_open_own_in_child, before_fork=_close_for_fork,
+                 after_fork_in_parent=_reopen_after_fork)
 
 
 def state_file(place: str) -> StateFile | None:

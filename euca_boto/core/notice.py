@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import logging
 import sys
-import threading
 
 from euca_boto.core import process
 
 logger = logging.getLogger("euca_boto")
 
 _said: set[str] = set()
-_lock = threading.Lock()
+_lock = process.lock()
 
 
 def _forget() -> None:
@@ -25,7 +24,8 @@ def _forget() -> None:
         _said.clear()
 
 
-process.register("problems said", "per process", _forget)
+# A fork child writes to the parent's stderr, which has seen them.
+process.register("problems said", "per process", _forget, in_fork_child=process.keep)
 
 
 def say_once(message: str) -> None:

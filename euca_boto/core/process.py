@@ -1,56 +1,88 @@
-"""The process-wide state of euca-boto, in one table, with one :func:`reset` for tests.
+"""The process-wide state of euca-boto, in one table: one :func:`reset` for tests, and what a
+fork child does with each piece.
 
 Most of what euca-boto keeps lives on a botocore session (its plugin, endpoint selector and
 retry handlers are components and handlers of the session) and goes when the session goes.
 A few things outlive any session: breakers are found by name from anywhere in the process,
 Redis clients and state files are shared by every breaker that uses them, and so on. Each
 module that keeps such state registers it here, with what :func:`reset` must do to give the
-process its import-time state back. This module imports none of them (they import it), so it
-costs nothing to import and a module nobody imported has nothing to reset.
+process its import-time state back, and what a fork child does with it. This module imports
+none of them (they import it), so it costs nothing to import and a module nobody imported has
+nothing to reset.
 
-Lifetimes, and what :func:`reset` does:
+A fork child (``os.fork``, a ``multiprocessing`` pool of the ``fork`` context, gunicorn's
+workers) starts with one thread, the one that forked, and a copy of everything else: locks
+held by threads it does not have, connections whose other end the parent goes on using, a
+count of background threads that do not run in it. One :func:`os.register_at_fork` hook, set
+when this module is imported, puts that right: every lock made with :func:`lock` or
+:func:`condition` is free in the child, whoever held it in the parent, and then each piece of
+state below does what its last column says. Lifetimes, and what :func:`reset` and a fork child
+do:
 
-==================================  ==============================  ===============================
-state (module)                      lives                           reset
-==================================  ==============================  ===============================
-breakers by name and breaker        per process, from the first     forget every breaker and
-listeners (``breakers.registry``)   breaker of a name               listener (shared state stays
-                                                                    in its store)
-Redis clients by URL                per process, per URL, from the  close and forget every client
-(``breakers.storage.redis``)        first breaker kept in it
-retry budgets                       per botocore session (weak      forget them (live handlers keep
-(``retry``)                         keys), across re-installs       theirs)
-retry listeners                     per process, from               forget them (progress lines
-(``retry.handler``)                 ``add_retry_listener``          stop)
-topology updaters                   per updater, from               stop every running updater
-(``endpoints.refresh``)             ``keep_topology_updated`` to    (cached topologies belong to
-                                    ``stop()``                      their sessions: weak refs)
-wire-log switches (``wirelog``)     per switch, until ``restore()`` withdraw every switch
-wire-log files (``wirelog``)        per file path, until            detach and close every file;
-                                    ``detach_file``                 the logger's level goes back
-call metrics (``metrics``)          per process                     zero every figure
-OpenTelemetry duration histogram    per process, from               forget it (spans: see below)
-(``telemetry``)                     ``instrument_metrics``
-state files (``localstate``)        per process, per path           close and forget every file
-problems already said (``notice``)  per process                     forget them: say them again
-host defaults (``settings``)        per process, from               forget them (the settings
-                                    ``set_host_default``            table's defaults apply)
-wire log on stderr                  per process, from the first     remove the handler; the
-(``autoinstall``)                   session ``euca-boto run``       logger's level goes back
-                                    installs on
-where an operation's sensitive      per operation model, while it   forget them (computed again
-members travel                      lives (weak keys)               when next asked for)
-(``core.sensitive``)
-the redaction of botocore's and     per process, from the first     take the filter off the
-urllib3's log records               ``attach()``                    loggers
+=======================  ========================  ======================  =========================
+state (module)           lives                     reset                   fork child
+=======================  ========================  ======================  =========================
+breakers by name and     per process, from the     forget every breaker    keeps them, as the parent
+breaker listeners        first breaker of a name   and listener (shared    knew them
+(``breakers.registry``)                            state stays in its
+                                                   store)
+Redis clients by URL     per process, per URL,     close and forget every  keeps them, with empty
+(``breakers.storage``)   from the first breaker    client                  connection pools: it
+                         kept in it                                        connects anew, the
+                                                                           parent's sockets stay the
+                                                                           parent's
+retry budgets            per botocore session      forget them (live       keeps them
+(``retry``)              (weak keys), across       handlers keep theirs)
+                         re-installs
+topology updaters and    per updater, until its    stop every running      no updater runs in it:
+cached topologies        ``stop()``; per session   updater (cached         its callers reload what
+(``endpoints.refresh``)                            topologies belong to    is stale (a reload the
+                                                   their sessions: weak    fork cut off too) until
+                                                   refs)                   it starts one
+wire-log switches        per switch, until its     withdraw every switch   keeps them
+(``wirelog``)            ``restore()``
+wire-log files           per file path, until      detach and close every  keeps appending to them
+(``wirelog``)            ``detach_file``           file; the logger's      (``logging`` renews its
+                                                   level goes back         handlers' locks)
+call metrics             per process               zero every figure       starts from zero: its
+(``metrics``)                                                              figures are its own calls
+OpenTelemetry duration   per process, from         forget it (spans: see   keeps it
+histogram                ``instrument_metrics``    below)
+(``telemetry``)
+state files              per process, per path     close and forget every  opens its own connection:
+(``core.localstate``)                              file                    none crosses a fork (see
+                                                                           the module)
+problems already said    per process               forget them: say them   keeps them (it writes to
+(``core.notice``)                                  again                   the parent's stderr)
+host defaults            per process, from         forget them (the        keeps them
+(``core.settings``)      ``set_host_default``      settings table's
+                                                   defaults apply)
+wire log on stderr       per process, from the     remove the handler;     keeps it
+(``autoinstall``)        first session             the logger's level
+                         ``euca-boto run``         goes back
+                         installs on
+work left by finalizers  until the next caller     forget it               forgets it: the parent
+(``core.deferred``)      does it                                           does it
+clients' HTTP            per client (weak refs)    forget the clients      closes its copies of
+connections                                                                their pooled connections:
+(``core.connections``)                                                     its calls open their own
+retry listeners          per process, from         forget them (progress   keeps them
+(``retry.handler``)      ``add_retry_listener``    lines stop)
+where an operation's     per operation model,      forget them (computed   keeps them
+sensitive members travel while it lives (weak      again when next asked
+(``core.sensitive``)     keys)                     for)
+the redaction of         per process, from the     take the filter off     keeps it
+botocore's and urllib3's first ``attach()``        the loggers
+log records
 (``botocore_logs``)
-==================================  ==============================  ===============================
+=======================  ========================  ======================  =========================
 
 Not registered, on purpose:
 
 * per-session components: the plugin of an installed session (``install``), the client plugin's
   (``clientplugin``) and the endpoint selector (``endpoints.selector``); their locks only guard
-  their creation. They go with their session.
+  their creation. They go with their session. Their locks, like every lock euca-boto keeps
+  beyond one call, come from :func:`lock`, so a fork child finds them free.
 * context variables (the caller context, the breaker a call went through, the request context
   under the AWS CLI's fork, the operation whose botocore records are being redacted): per
   thread or task.
@@ -59,37 +91,83 @@ Not registered, on purpose:
 * pure caches of values computed from constants: the retry error classes
   (``retry.errors``) and LocalCloud's certificates (``testing.certificates``).
 * the start-up hook of ``euca-boto run`` (``bootstrap/sitecustomize.py``): it must stay
-  stdlib-only and runs before euca-boto is imported.
+  stdlib-only and runs before euca-boto is imported; it renews its one lock in a fork child
+  itself.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+
+log = logging.getLogger("euca_boto")
+
+
+def keep() -> None:
+    """What a fork child does with state it goes on using as the parent left it."""
 
 
 @dataclass(frozen=True)
 class State:
-    """One piece of process-wide state: its name, how long it lives, how to reset it."""
+    """One piece of process-wide state: its name, how long it lives, how to reset it, and what
+    a fork child does with it (``before_fork`` and ``after_fork_in_parent``, when given, run in
+    the forking thread of the parent just before and just after the fork)."""
 
     name: str
     lifetime: str
     reset: Callable[[], None]
+    in_fork_child: Callable[[], None]
+    before_fork: Callable[[], None] | None = None
+    after_fork_in_parent: Callable[[], None] | None = None
 
 
-_lock = threading.Lock()
+# Every lock lock() made that is still alive: a fork child releases those that are held.
+_LOCKS: weakref.WeakSet[threading.Lock] = weakref.WeakSet()
+
+
+def lock() -> threading.Lock:
+    """A new lock that a fork child finds free, whoever held it in the parent.
+
+    For locks that outlive one call; a fork child never hangs on them. What the lock guards is
+    left as the holder left it: state that a thread the child does not have could leave
+    half-changed says in its registration what the child does about it. Not reentrant.
+    """
+    new = threading.Lock()
+    _LOCKS.add(new)
+    return new
+
+
+def condition() -> threading.Condition:
+    """A new condition variable, on a :func:`lock`: a fork child finds it free. Not
+    reentrant."""
+    return threading.Condition(lock())
+
+
+_lock = lock()
 _states: dict[str, State] = {}
 
 
-def register(name: str, lifetime: str, reset: Callable[[], None]) -> None:
+def register(name: str, lifetime: str, reset: Callable[[], None], *,
+             in_fork_child: Callable[[], None],
+             before_fork: Callable[[], None] | None = None,
+             after_fork_in_parent: Callable[[], None] | None = None) -> None:
     """Register a module's process-wide state (at its import; again replaces it).
 
     ``reset`` must give the state its import-time value and release what it holds (close
     clients and files, stop threads); it must not fail when there is nothing to release.
+    ``in_fork_child`` runs in a fork child, alone (no other thread exists yet), after every
+    :func:`lock` is renewed: it must not wait for anything, and must leave alone what the
+    parent still uses (close no shared connection, delete no shared file); :func:`keep` when
+    the child goes on with the state as it is. ``before_fork`` may make the state consistent
+    for the child (waiting a bounded time at most); ``after_fork_in_parent`` undoes it.
     """
     with _lock:
-        _states[name] = State(name, lifetime, reset)
+        _states[name] = State(name, lifetime, reset, in_fork_child, before_fork,
+                              after_fork_in_parent)
 
 
 def unregister(name: str) -> None:
@@ -119,3 +197,40 @@ def reset() -> None:
             first = first or error
     if first is not None:
         raise first
+
+
+# -- fork -----------------------------------------------------------------------------------------
+
+def _run_each(states: list[State], step: str) -> None:
+    # A failing step must not keep the others from running: the fork happens anyway.
+    for state in states:
+        action = getattr(state, step)
+        if action is None:
+            continue
+        try:
+            action()
+        except Exception:
+            log.exception("%s of %s failed (pid %d)", step.replace("_", " "), state.name,
+                          os.getpid())
+
+
+def _before_fork() -> None:
+    _run_each(list(reversed(registered())), "before_fork")
+
+
+def _after_fork_in_parent() -> None:
+    _run_each(registered(), "after_fork_in_parent")
+
+
+def _after_fork_in_child() -> None:
+    # The locks first: the states' own steps may take them. Any thread may release a Lock,
+    # and the thread that held it is gone.
+    for held in list(_LOCKS):
+        if held.locked():
+            held.release()
+    _run_each(list(_states.values()), "in_fork_child")
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
+                        after_in_child=_after_fork_in_child)

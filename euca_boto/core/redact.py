@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
+from euca_boto.core import process
 from euca_boto.core.sensitive import FORM, JSON, NONE, XML, Node, WireSecrets
 
 REDACTED = "<redacted>"
@@ -95,7 +95,7 @@ class SecretProperties:
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = process.lock()
         self._names: set[str] = set()
 
     def learn(self, name: str) -> None:

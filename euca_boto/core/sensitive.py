@@ -14,7 +14,6 @@ lives; :mod:`euca_boto.core.redact` applies it.
 from __future__ import annotations
 
 import re
-import threading
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -111,10 +110,10 @@ def is_sensitive(shape: Any) -> bool:
 
 # The answers, per operation model. Weak keys: a model's answer goes with the model (each
 # client has its own), and no botocore object is kept alive for it.
-_lock = threading.Lock()
+_lock = process.lock()
 _known: weakref.WeakKeyDictionary[Any, OperationSecrets] = weakref.WeakKeyDictionary()
 process.register("sensitive-member locations", "per operation model, while it lives",
-                 _known.clear)
+                 _known.clear, in_fork_child=process.keep)
 
 
 def secrets_of(operation_model: Any) -> OperationSecrets:

@@ -605,7 +605,8 @@ class Value:
 
 # Defaults of this process that differ from the table's, set by the tool that hosts euca-boto.
 _HOST_DEFAULTS: dict[str, Value] = {}
-process.register("host defaults", "per process, from set_host_default()", _HOST_DEFAULTS.clear)
+process.register("host defaults", "per process, from set_host_default()", _HOST_DEFAULTS.clear,
+                 in_fork_child=process.keep)
 
 
 def set_host_default(key: str, raw: Any, host: str) -> None:

@@ -12,12 +12,12 @@ is attached and then at most every few seconds.
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
+from euca_boto.core import process
 from euca_boto.core.localstate import REREAD_AFTER, Ejection, StateFile
 
 Clock = Callable[[], float]
@@ -72,7 +72,7 @@ class HealthBoard:
         self.clock = clock
         # A probe whose call never reports back (its thread died) stops blocking others then.
         self.probe_lease = probe_lease
-        self._lock = threading.Lock()
+        self._lock = process.lock()
         self._records: dict[str, _Record] = {}
         self._file: StateFile | None = None
         self._reread_at = math.inf  # clock time of the next read of the file

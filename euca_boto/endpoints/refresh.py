@@ -7,11 +7,17 @@ reloads it while every other caller goes on with the stale value, so at most one
 time waits for the network; only the very first load makes the others wait for it. A failed
 reload keeps the last good value and says so in the log. :func:`keep_topology_updated` moves
 the reloads to an executor the application provides.
+
+A fork child has no updater, whatever ran in its parent (the updater's thread is the parent's):
+its callers reload what is stale, as in a process that never started one, and a reload the fork
+cut off is done again by the child's next caller. The child may start an updater of its own
+(in a gunicorn ``post_fork`` hook, say) on an executor it creates.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import weakref
 from collections.abc import Callable
@@ -35,7 +41,7 @@ RETRY_AFTER_FAILURE = 5.0
 
 _ALL: weakref.WeakSet[Cached[object]] = weakref.WeakSet()
 _UPDATERS = 0  # how many background updaters run; while any does, callers never reload
-_UPDATERS_LOCK = threading.Lock()
+_UPDATERS_LOCK = process.lock()
 _RUNNING: set[TopologyUpdater] = set()  # the updaters not stopped yet, for process.reset()
 
 
@@ -47,7 +53,7 @@ class Cached(Generic[T]):
         self.name = name
         self._load = load
         self.clock = clock
-        self._cond = threading.Condition()
+        self._cond = process.condition()
         self._value: T | None = None
         self._expires = 0.0
         self._loaded_at: float | None = None
@@ -99,7 +105,8 @@ class Cached(Generic[T]):
         return None
 
     def refresh(self) -> None:
-        """Reload now unless another thread is (for the background updater)."""
+        """Reload now unless another thread is (for the background updater, which must outlive
+        a value that cannot be loaded)."""
         with self._cond:
             if self._loading:
                 return
@@ -109,6 +116,11 @@ class Cached(Generic[T]):
             self._reload(value)
         except EndpointError:
             pass  # _reload has logged it and kept the last good value
+        except Exception as error:  # not the network's: a profile gone from its file, say
+            logger.warning("%s: reload failed, keeping the last good answer: %s: %s",
+                           self.name, type(error).__name__, error)
+            with self._cond:
+                self._expires = self.clock() + RETRY_AFTER_FAILURE
 
     def _reload(self, previous: T | None) -> T:
         try:
@@ -138,6 +150,10 @@ class Cached(Generic[T]):
             self._cond.notify_all()
         return value
 
+    def _forked(self) -> None:
+        """In a fork child: a load in progress was the parent's; the child's callers load."""
+        self._loading = False
+
     def due(self, now: float) -> bool:
         """Whether a background updater should reload it now (shortly before it goes stale)."""
         if self._loaded_at is None:
@@ -154,6 +170,7 @@ class TopologyUpdater:
         self._stop = threading.Event()
         self._tick = tick
         self._left = False
+        self._pid = os.getpid()  # the process whose thread runs it
         global _UPDATERS
         with _UPDATERS_LOCK:
             _UPDATERS += 1
@@ -186,6 +203,8 @@ class TopologyUpdater:
 
     def stop(self, timeout: float | None = 10.0) -> None:
         """Stop reloading; callers reload lazily again. Waits for the task to end."""
+        if self._pid != os.getpid():
+            return  # a fork child's copy: the task runs in the parent, and nothing runs here
         self._stop.set()
         try:
             self.future.result(timeout=timeout)
@@ -194,7 +213,9 @@ class TopologyUpdater:
 
     @property
     def running(self) -> bool:
-        return not self.future.done()
+        """Whether it reloads for this process (never in a fork child of the one that
+        started it)."""
+        return self._pid == os.getpid() and not self.future.done()
 
 
 def _stop_updaters() -> None:
@@ -204,8 +225,16 @@ def _stop_updaters() -> None:
         updater.stop()
 
 
+def _none_in_child() -> None:
+    global _UPDATERS
+    _UPDATERS = 0
+    _RUNNING.clear()
+    for cached in list(_ALL):
+        cached._forked()
+
+
 process.register("topology updaters", "per updater, from keep_topology_updated() to stop()",
-                 _stop_updaters)
+                 _stop_updaters, in_fork_child=_none_in_child)
 
 
 def keep_topology_updated(executor: Executor, tick: float = 0.5) -> TopologyUpdater:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from euca_boto.core import process
 from euca_boto.endpoints.health import EjectionPolicy, HealthBoard, State
 from euca_boto.endpoints.model import Endpoint, EndpointError
 
@@ -163,7 +164,7 @@ class Route:
     _homes: weakref.WeakKeyDictionary[Any, int] = field(
         default_factory=weakref.WeakKeyDictionary, repr=False)
     _next_home: int = field(default_factory=lambda: random.randrange(1 << 30), repr=False)
-    _homes_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _homes_lock: threading.Lock = field(default_factory=process.lock, repr=False)
 
     def tiers(self) -> Tiers:
         endpoints = self.endpoints()

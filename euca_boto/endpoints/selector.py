@@ -8,7 +8,6 @@ DNS answers and the topology are cached here, one per distinct lookup, and loade
 from __future__ import annotations
 
 import inspect
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit
 import botocore.session
 from botocore.config import Config
 
+from euca_boto.core import connections, process
 from euca_boto.core.botocore_access import AnySession, add_models_path, botocore_session_of
 from euca_boto.core.localstate import state_file
 from euca_boto.core.models import models_path
@@ -69,7 +69,7 @@ class EndpointSelector:
         self.session = botocore_session
         self.clock = clock
         self.board = HealthBoard(clock)
-        self._lock = threading.Lock()
+        self._lock = process.lock()
         # service -> its route; read without the lock on every call (a dict read is atomic)
         self.routes: dict[str, Route] = {}
         self._route_keys: dict[str, tuple[Any, ...]] = {}
@@ -232,6 +232,7 @@ class EndpointSelector:
                           read_timeout=TOPOLOGY_READ_TIMEOUT,
                           retries={"total_max_attempts": 1}),
         )
+        connections.track(client)
         with self._lock:
             # Credentials rotate: keep only the current client of each URL.
             for old in [k for k in self._bootstrap_clients if k[0] == url]:
@@ -279,7 +280,7 @@ def _dns_base(query: DnsQuery) -> str:
 # and configuration), so once neither is referenced any more the garbage collector frees both,
 # with their cached topologies, which a background updater then no longer reloads.
 _COMPONENT = "euca_boto.endpoint_selector"
-_SELECTORS_LOCK = threading.Lock()
+_SELECTORS_LOCK = process.lock()
 
 
 def selector_of(session: AnySession, clock: Clock | None = None) -> EndpointSelector:

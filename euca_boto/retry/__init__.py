@@ -118,7 +118,7 @@ BUDGET_PREFIX = "euca_retry_budget"
 # session shares its tokens, and re-installing the plugin keeps them.
 _BUDGETS: weakref.WeakKeyDictionary[Any, dict[str, RetryBudget]] = weakref.WeakKeyDictionary()
 process.register("retry budgets", "per botocore session (weak keys), across re-installs",
-                 _BUDGETS.clear)
+                 _BUDGETS.clear, in_fork_child=process.keep)
 
 
 def register_service(botocore_session: botocore.session.Session, service_id: str, settings: Any,

@@ -26,9 +26,10 @@ and the breaker above them stops the calls.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
+
+from euca_boto.core import process
 
 # How long (seconds) a success's deposit and a retry's withdrawal count, and in how many slots
 # that time is kept.
@@ -52,7 +53,7 @@ class RetryBudget:
         self.percent, self.min_rate = float(percent), float(min_rate)
         self.enabled = enabled
         self.clock = clock
-        self._lock = threading.Lock()
+        self._lock = process.lock()
         # Per slot of TTL / SLOTS seconds: which slot of time it holds, its successful calls,
         # its paid retries.
         self._keys = [-1] * SLOTS

@@ -9,6 +9,7 @@ unpickled, so the error crosses process boundaries (``ProcessPoolExecutor``, tas
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -103,8 +104,17 @@ def retry_error(
     error.attempts = len(history)
     error.history = tuple(history)
     error.stop_reason = stop_reason
-    error.add_note(error.report())
+    _add_note(error, error.report())
     return error
+
+
+def _add_note(error: BaseException, note: str) -> None:
+    """``error.add_note(note)``; Python 3.10, which has no notes, keeps them in ``__notes__``
+    all the same (its tracebacks do not show them)."""
+    if sys.version_info >= (3, 11):
+        error.add_note(note)
+    else:
+        error.__notes__ = [*getattr(error, "__notes__", ()), note]  # type: ignore[attr-defined]
 
 
 def _subclass_for(original: type[BaseException]) -> type[RetryError]:

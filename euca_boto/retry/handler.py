@@ -16,7 +16,6 @@ multiplied.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -250,7 +249,7 @@ QUERY_EVENT = "euca-boto-retry-handler"
 RetryListener = Callable[[RetryContext, RetryDecision, RetryHandler], None]
 # Replaced, never changed in place, so a handler iterates over a list no one is changing.
 _listeners: tuple[RetryListener, ...] = ()
-_listeners_lock = threading.Lock()
+_listeners_lock = process.lock()
 
 
 def add_retry_listener(listener: RetryListener) -> None:
@@ -268,7 +267,8 @@ def _forget_listeners() -> None:
         _listeners = ()
 
 
-process.register("retry listeners", "per process, from add_retry_listener", _forget_listeners)
+process.register("retry listeners", "per process, from add_retry_listener", _forget_listeners,
+                 in_fork_child=process.keep)
 
 
 def budget_for(settings: Mapping[str, Any], budget: RetryBudget | None) -> RetryBudget:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import base64
 import datetime
-import threading
 from typing import Any
+
+from euca_boto.core import process
 
 try:
     from cryptography import x509
@@ -31,7 +32,7 @@ jnFF5z8nXr0CIQDJaOuIwi4rnF7RexMyr4bsZjxeS6lT7Mv7zrD4rjuIKA==
 -----END CERTIFICATE-----
 """
 
-_lock = threading.Lock()
+_lock = process.lock()
 _service_certificates: dict[str, bytes] = {}
 
 

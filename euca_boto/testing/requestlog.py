@@ -13,8 +13,9 @@ class RequestRecord:
 
     ``service`` is the LocalCloud service key (``bootstrap``, ``properties``, ``ec2``, ...),
     ``params`` the decoded query/form parameters (repeated names give a list), ``status`` the
-    HTTP status answered (``None`` when the connection was reset or black-holed) and ``fault``
-    the injected fault that shaped the answer, if any.
+    HTTP status answered (``None`` when the connection was reset or black-holed), ``fault``
+    the injected fault that shaped the answer, if any, and ``client_port`` the port of the
+    connection it came on (requests on one kept-alive connection share it).
     """
 
     endpoint: int
@@ -28,6 +29,7 @@ class RequestRecord:
     time: float
     fault: str | None = None
     access_key: str | None = None
+    client_port: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

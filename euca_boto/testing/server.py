@@ -129,6 +129,7 @@ class _Handler(BaseHTTPRequestHandler):
                     time=arrived,
                     fault=None if decision.kind == "none" else decision.kind,
                     access_key=access_key,
+                    client_port=self.client_address[1],
                 )
             )
 

@@ -16,6 +16,8 @@ import second_environment
 from child_pytest import run_child_pytest, say
 from modes import HAVE_AIOBOTOCORE
 
+pytestmark = pytest.mark.environments
+
 # With the README's blocks, one of which needs aiobotocore.
 SUITES = ("tests/aio", "tests/retry", "tests/breaker", "tests/foundation/test_readme.py",
           "tests/awscli", "tests/admin/test_awscli.py", "tests/foundation/test_import_cost.py")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 from awsenv import AwsEnv
-from redis_servers import RedisServer, port_answers
+from redis_servers import RedisServer
 
 from euca_boto.testing import LocalCloud
 
@@ -33,10 +33,9 @@ def profile(cloud: LocalCloud, aws_env: AwsEnv, unique: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
-    """The Redis on 127.0.0.1:6379 if it answers, else a private one for this test session."""
-    if port_answers(6379):
-        yield "redis://127.0.0.1:6379/0"
-        return
+    """A private Redis for this test session (each xdist worker has its own). Not the shared
+    one on 127.0.0.1:6379: ``fleet_redis`` removes the breakers that appeared during a test,
+    which in a shared Redis would include those of another test run at the same moment."""
     server = RedisServer().start()
     try:
         yield server.url

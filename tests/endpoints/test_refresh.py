@@ -4,11 +4,15 @@ another caller's), which is what decides if an event loop must get it in a worke
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-from euca_boto.endpoints import EndpointError
+import pytest
+
+from euca_boto.endpoints import EndpointError, keep_topology_updated
 from euca_boto.endpoints.refresh import RETRY_AFTER_FAILURE, Cached
 
 Load = Callable[[], tuple[str, float]]
@@ -60,3 +64,30 @@ def test_ready_is_false_only_when_get_would_wait_for_the_network(clock: Any) -> 
         assert cached.ready()  # another caller reloads: the stale value is at hand
         assert cached.get() == "v1"
     assert cached.get() == "v2"
+
+
+def test_a_background_updater_outlives_a_value_that_cannot_be_reloaded(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A loader may fail with more than EndpointError: a profile removed from the configuration
+    # file since the session read it gives botocore's ProfileNotFound, say.
+    answers: list[Any] = ["v1", RuntimeError("the profile is gone"), "v2"]
+
+    def load(previous: str | None) -> tuple[str, float]:
+        answer = answers.pop(0) if len(answers) > 1 else answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer, 0.05
+
+    cached = Cached("test", load, time.monotonic)
+    assert cached.get() == "v1"
+    with ThreadPoolExecutor(1) as executor:
+        updater = keep_topology_updated(executor, tick=0.01)
+        deadline = time.monotonic() + RETRY_AFTER_FAILURE + 10
+        while cached.get() != "v2" and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert updater.running
+        updater.stop()  # does not raise what the loader raised
+    assert cached.get() == "v2"
+    assert [r.getMessage() for r in caplog.records if r.getMessage().startswith("test:")] == [
+        "test: reload failed, keeping the last good answer: RuntimeError: the profile is gone"]

@@ -1,14 +1,19 @@
-"""The process-wide state: every piece registered, and one reset giving the import-time state."""
+"""The process-wide state: every piece registered, one reset giving the import-time state, and
+locks that a fork child finds free."""
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import botocore.session
 import pytest
+from forking import in_fork_child
 
 import euca_boto
 from euca_boto.core import process
@@ -18,10 +23,13 @@ from euca_boto.core.settings import load
 from euca_boto.metrics import METRICS
 from euca_boto.wirelog import LOGGER_NAME, attach_file
 
+PACKAGE = Path(euca_boto.__file__).parent
+
 
 def test_every_feature_registers_its_state() -> None:
     import euca_boto.autoinstall  # noqa: F401
     import euca_boto.breakers.registry  # noqa: F401
+    import euca_boto.clientplugin  # noqa: F401
     import euca_boto.endpoints  # noqa: F401
     import euca_boto.retry  # noqa: F401
     import euca_boto.telemetry  # noqa: F401
@@ -31,7 +39,8 @@ def test_every_feature_registers_its_state() -> None:
         "breakers", "redis clients", "retry budgets", "topology updaters", "wire-log switches",
         "wire-log files", "call metrics", "opentelemetry duration histogram", "state files",
         "problems said", "host defaults", "wire log on stderr", "sensitive-member locations",
-        "botocore log redaction", "retry listeners",
+        "botocore log redaction", "retry listeners", "work left by finalizers",
+        "clients' HTTP connections",
     }
     assert all(state.lifetime for state in process.registered())
 
@@ -118,8 +127,9 @@ def test_reset_runs_every_reset_when_one_fails() -> None:
     def broken() -> None:
         raise RuntimeError("cannot reset")
 
-    process.register("test: broken", "for this test", broken)
-    process.register("test: fine", "for this test", lambda: ran.append("fine"))
+    process.register("test: broken", "for this test", broken, in_fork_child=process.keep)
+    process.register("test: fine", "for this test", lambda: ran.append("fine"),
+                     in_fork_child=process.keep)
     try:
         METRICS.record_call("iam", "ListUsers", 0.1)
         with pytest.raises(RuntimeError, match="cannot reset"):
@@ -128,3 +138,77 @@ def test_reset_runs_every_reset_when_one_fails() -> None:
     finally:
         process.unregister("test: broken")
         process.unregister("test: fine")
+
+
+# -- fork -----------------------------------------------------------------------------------------
+
+
+@contextmanager
+def held_by_a_thread(lock: threading.Lock | threading.Condition) -> Iterator[None]:
+    """``lock`` held by another thread for the whole block."""
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with lock:
+            held.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(10)
+        yield
+    finally:
+        release.set()
+        holder.join(10)
+
+
+def test_a_lock_a_parent_thread_holds_is_free_in_a_fork_child() -> None:
+    lock, condition = process.lock(), process.condition()
+    with held_by_a_thread(lock), held_by_a_thread(condition):
+        taken = in_fork_child(lambda: [lock.acquire(timeout=5), condition.acquire(timeout=5)])
+        assert not lock.acquire(blocking=False)  # the parent's thread still holds it here
+    assert taken == [True, True]
+
+
+def test_the_fork_steps_of_every_piece_of_state_run_in_the_child() -> None:
+    ran: list[str] = []
+    process.register("test: forked", "for this test", lambda: None,
+                     in_fork_child=lambda: ran.append("child"),
+                     before_fork=lambda: ran.append("before"),
+                     after_fork_in_parent=lambda: ran.append("parent"))
+    try:
+        in_child = in_fork_child(lambda: list(ran))
+    finally:
+        process.unregister("test: forked")
+    assert in_child == ["before", "child"]
+    assert ran == ["before", "parent"]
+
+
+# Locks made with threading directly, and why each may be: it never outlives one call (a fork
+# child has none of the parent's calls), or it belongs to a process that is never forked.
+PLAIN_LOCKS = {
+    "core/process.py": "makes the others",
+    "breakers/guard.py": "one admission of one async call",
+    "aio/views.py": "one call handed to an executor",
+    "future_client.py": "one listing, paged by its caller",
+    "bootstrap/sitecustomize.py": "stdlib-only: renews its lock in a fork child itself",
+    "tracker/": "the tracker service, a server process of its own",
+    "testing/": "LocalCloud's servers, which run in the process that started them",
+}
+
+
+# A lock made or passed as a factory (not a mere annotation).
+PLAIN_LOCK = re.compile(r"threading\.(Lock|RLock|Condition|Semaphore|BoundedSemaphore)(\(|\s*[,)])")
+
+
+def test_every_lock_that_outlives_a_call_is_free_in_a_fork_child() -> None:
+    made_plainly = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE).as_posix()
+        if any(relative.startswith(allowed) for allowed in PLAIN_LOCKS):
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if PLAIN_LOCK.search(line):
+                made_plainly.append(f"{relative}:{number}: {line.strip()}")
+    assert made_plainly == [], "make these with euca_boto.core.process.lock() or condition()"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import inspect
 import os
 import re
 import signal
@@ -243,7 +244,7 @@ def test_the_extras_table_names_the_modules_of_the_packages_extras() -> None:
             name = re.match(r"[A-Za-z0-9_.-]+", requirement)
             assert name is not None
             declared.setdefault(marker[1], set()).add(normal(name[0]))
-    provided_by = importlib.metadata.packages_distributions()
+    provided_by = packages_distributions()
     assert set(declared) - {"test", "docs"} == set(EXTRAS)  # the two for development
     for extra, modules in EXTRAS.items():
         # A module not installed here is taken to be named as its distribution; a namespace
@@ -251,6 +252,22 @@ def test_the_extras_table_names_the_modules_of_the_packages_extras() -> None:
         dists = {m: {normal(d) for d in provided_by.get(m, [m])} for m in modules}
         assert declared[extra] <= set().union(*dists.values()), extra
         assert all(dists[m] & declared[extra] for m in modules), extra
+
+
+def packages_distributions() -> dict[str, list[str]]:
+    """``importlib.metadata.packages_distributions()`` as Python 3.11 answers it: the top-level
+    names of a distribution that declares none (no ``top_level.txt``, as wheels built by
+    hatchling) are read from its files, which Python 3.10 does not do."""
+    found: dict[str, list[str]] = {}
+    for dist in importlib.metadata.distributions():
+        names = (dist.read_text("top_level.txt") or "").split()
+        if not names:
+            tops = {file.parts[0] if len(file.parts) > 1 else inspect.getmodulename(file.name)
+                    for file in dist.files or ()}
+            names = sorted(name for name in tops if name)
+        for name in names:
+            found.setdefault(name, []).append(dist.metadata["Name"])
+    return found
 
 
 def normal(name: str) -> str:

@@ -304,6 +304,18 @@ def test_connection_error_after_the_last_attempt_tells_the_history(cloud: LocalC
         "(EndpointConnectionError), retried after ")
 
 
+def test_giving_up_raises_the_botocore_error_on_every_supported_python(
+    cloud: LocalCloud, fake_time: FakeTime
+) -> None:
+    # Python 3.10 has no BaseException.add_note: the history's note must not need it.
+    sts = client(cloud, "sts", fake_time, euca_retry_max_attempts=2)
+    cloud.endpoint(0).stop()
+    with pytest.raises(EndpointConnectionError) as raised:
+        sts.get_caller_identity()
+    assert raised.value.__notes__ == [raised.value.report()]
+    assert str(raised.value).startswith('Could not connect to the endpoint URL: "http://127.0.0.1:')
+
+
 # -- budget ----------------------------------------------------------------------------------------
 
 def test_a_spent_budget_surfaces_the_error_at_once(cloud: LocalCloud, fake_time: FakeTime) -> None:

@@ -100,4 +100,6 @@ def test_records_serialise_to_json_ready_dicts(cloud: LocalCloud, admin: Call) -
         "time",
         "fault",
         "access_key",
+        "client_port",
     }
+    assert isinstance(as_json["client_port"], int)

@@ -18,6 +18,8 @@ from toolrun import REPO
 
 NOT_RUN = "REAL-TOOL TESTS NOT RUN"
 
+pytestmark = pytest.mark.environments
+
 
 def test_the_real_tool_group_passes_in_a_run_of_its_own(pytestconfig: pytest.Config) -> None:
     result = run_child_pytest(

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-
 from euca_boto.breakers.storage.base import Change, ChangeStorage, R, Snapshot
+from euca_boto.core import process
 
 
 class MemoryStorage(ChangeStorage):
@@ -13,7 +12,7 @@ class MemoryStorage(ChangeStorage):
     description = "memory"
 
     def __init__(self, initial: Snapshot | None = None) -> None:
-        self._lock = threading.Lock()
+        self._lock = process.lock()
         self._snapshot = initial or Snapshot()
 
     def read(self) -> Snapshot:

@@ -4,7 +4,6 @@ replaced by a local store, with a warning, until it answers again."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -219,7 +218,7 @@ class FallbackStorage:
         self._recheck = recheck
         self._clock = clock
         self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
-        self._lock = threading.Lock()
+        self._lock = process.lock()
         self._degraded_until: float | None = None
         self._last = Snapshot()
 
@@ -297,7 +296,7 @@ class FallbackStorage:
         self._run("release_probe", probe)
 
 
-_clients_lock = threading.Lock()
+_clients_lock = process.lock()
 _clients: dict[str, Any] = {}
 
 
@@ -309,8 +308,15 @@ def _close_clients() -> None:
         client.close()
 
 
+def _connect_anew() -> None:
+    # A fork child forgets the parent's connections (without closing them: they are the
+    # parent's); its commands open connections of its own.
+    for client in _clients.values():
+        client.connection_pool.reset()
+
+
 process.register("redis clients", "per process, per URL, from the first breaker kept there",
-                 _close_clients)
+                 _close_clients, in_fork_child=_connect_anew)
 
 
 def shared_client(url: str) -> Any:
