@@ -165,3 +165,67 @@ def test_close_finishes_and_frees_the_port(tmp_path: Path) -> None:
     running.tracker.store.close()
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}/health", timeout=2)
+
+
+def _answers(data: bytes) -> list[tuple[int, bytes]]:
+    """The status and body of each answer in ``data`` (answers with a Content-Length)."""
+    answers = []
+    while data:
+        head, _, rest = data.partition(b"\r\n\r\n")
+        length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+        answers.append((int(head[9:12]), rest[:length]))
+        data = rest[length:]
+    return answers
+
+
+def test_requests_sent_before_the_answers_are_answered_in_order(
+    service: TrackerService,
+) -> None:
+    sock = socket.create_connection(("127.0.0.1", service.api.port), timeout=10)
+    sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+                 b"GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n"
+                 b"GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    answers = _answers(_read_all(sock))
+    sock.close()
+    assert [status for status, _ in answers] == [200, 200, 404]
+    assert b'"status":"ok"' in answers[0][1] and b'"openapi"' in answers[1][1]
+
+
+def test_a_client_that_expects_100_continue_gets_it_before_sending_its_body(
+    service: TrackerService,
+) -> None:
+    sock = socket.create_connection(("127.0.0.1", service.api.port), timeout=10)
+    sock.sendall(b"PUT /instances HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+                 b"Expect: 100-continue\r\nConnection: close\r\n\r\n")
+    assert sock.recv(65536).startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
+    sock.sendall(b"{}")
+    answer = _read_all(sock)
+    sock.close()
+    assert answer.startswith(b"HTTP/1.1 401 ")  # the body arrived; no caller identity
+
+
+def test_an_idle_keep_alive_connection_is_closed_after_the_idle_timeout(
+    service: TrackerService,
+) -> None:
+    sock = socket.create_connection(("127.0.0.1", service.api.port), timeout=10)
+    sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+    first = sock.recv(65536)
+    started = time.monotonic()
+    rest = _read_all(sock)  # the server closes the idle connection
+    sock.close()
+    assert first.startswith(b"HTTP/1.1 200 ") and b"date: " in first.lower() and rest == b""
+    assert LIMITS.idle_timeout - 0.5 < time.monotonic() - started < LIMITS.idle_timeout + 3
+
+
+@pytest.mark.parametrize("request_head", [
+    b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+    b"GET /health HTTP/1.0\r\n\r\n",
+], ids=["upgrade", "http-1.0"])
+def test_a_request_the_connection_ends_with_is_answered_then_closed(
+    service: TrackerService, request_head: bytes,
+) -> None:
+    sock = socket.create_connection(("127.0.0.1", service.api.port), timeout=10)
+    sock.sendall(request_head + b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+    answers = _answers(_read_all(sock))
+    sock.close()
+    assert [status for status, _ in answers] == [200]
