@@ -221,6 +221,11 @@ class ApiServer:
             self._loop.run_until_complete(serve())
             if not failure:
                 self._loop.run_forever()
+            # What still runs (the watch's check of the store's head) ends with the loop.
+            pending = asyncio.all_tasks(self._loop)
+            for task in pending:
+                task.cancel()
+            self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             self._loop.run_until_complete(self._loop.shutdown_default_executor())
             self._loop.close()
 
