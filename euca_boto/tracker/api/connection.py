@@ -119,7 +119,8 @@ class HttpConnection(asyncio.Protocol):
         self._url = b""
         self._headers: list[tuple[str, str]] = []
         self._head = 0  # bytes of the head as parsed so far
-        self._received = 0  # bytes received while the head was incomplete
+        self._received = 0  # bytes received while the head, or the body, was incomplete
+        self._trailers = 0  # bytes of trailer fields
         self._heading = False  # between the first byte of a request and its head's end
         self._body: list[bytes] = []
         self._body_size = 0
@@ -189,12 +190,19 @@ class HttpConnection(asyncio.Protocol):
             self._answer_and_close(refused.answer if isinstance(refused, _Refused) else error(
                 400, "MalformedRequest", "the request is not valid HTTP/1.1"))
             return
-        if self._heading and not self._done:
-            # llhttp buffers a head without bound; a head that arrives in pieces is measured
-            # here (one that arrives whole is measured exactly as it is parsed).
+        if self._done:
+            return
+        # llhttp buffers a head or a trailer field without bound; what arrives in pieces is
+        # measured here (a head that arrives whole is measured exactly as it is parsed).
+        if self._heading:
             self._received += len(data)
             if self._received > self.limits.max_header_bytes:
                 self._answer_and_close(self._head_too_large())
+        elif self._expects_body:
+            # The body's bytes on the wire: the body, its chunks' framing, its trailers.
+            self._received += len(data)
+            if self._received > 2 * self.limits.max_body + self.limits.max_header_bytes:
+                self._answer_and_close(self._body_too_large())
 
     # llhttp's callbacks --------------------------------------------------------------------------
 
@@ -215,6 +223,13 @@ class HttpConnection(asyncio.Protocol):
 
     def on_header(self, name: bytes, value: bytes) -> None:
         size = len(name) + len(value) + 4
+        if not self._heading:
+            # A trailer (after a chunked body): not a header, never read as one, and bounded
+            # as the head is.
+            self._trailers += size
+            if self._trailers > self.limits.max_header_bytes:
+                raise _Refused(self._head_too_large())
+            return
         if size > self.limits.max_header_field:
             raise _Refused(error(431, "HeaderFieldTooLarge",
                                  f"a header field is {size} bytes; the limit is "
@@ -242,6 +257,7 @@ class HttpConnection(asyncio.Protocol):
         if length is not None and length > self.limits.max_body:
             raise _Refused(self._body_too_large())
         self._expects_body = chunked or bool(length)
+        self._received = self._trailers = 0
         if self._expects_body:
             self._arm(self.limits.request_timeout, self._body_timeout)
             if expect_continue and self.transport is not None:
