@@ -229,3 +229,47 @@ def test_a_request_the_connection_ends_with_is_answered_then_closed(
     answers = _answers(_read_all(sock))
     sock.close()
     assert [status for status, _ in answers] == [200]
+
+
+def test_an_answer_to_head_has_no_body(service: TrackerService) -> None:
+    sock = socket.create_connection(("127.0.0.1", service.api.port), timeout=10)
+    sock.sendall(b"HEAD /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n"
+                 b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    data = _read_all(sock)
+    sock.close()
+    head, _, rest = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 405 ")  # a method the API does not serve, said in JSON
+    assert rest.startswith(b"HTTP/1.1 200 ")  # no body in between
+
+
+def test_thousands_of_requests_sent_at_once_are_all_answered_in_order(
+    service: TrackerService,
+) -> None:
+    sock = socket.create_connection(("127.0.0.1", service.api.port), timeout=30)
+    count = 3000
+    # The first on a worker thread; the others wait for it, then are answered by the event
+    # loop itself (405).
+    sock.sendall(b"GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n"
+                 + b"POST /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n" * (count - 2)
+                 + b"GET /openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    answers = _answers(_read_all(sock))
+    sock.close()
+    assert [status for status, _ in answers] == [404] + [405] * (count - 2) + [200]
+
+
+def test_a_client_that_does_not_read_its_answers_is_not_read_either(
+    service: TrackerService,
+) -> None:
+    hog = socket.create_connection(("127.0.0.1", service.api.port), timeout=10)
+    request = (b"GET /openapi.json HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"p" * 4000 + b"\r\n\r\n")
+    hog.settimeout(3)
+    sent, blocked = 0, False
+    try:
+        for _ in range(20_000):  # 80 MB of requests, 150 MB of answers
+            hog.sendall(request)
+            sent += 1
+    except TimeoutError:
+        blocked = True  # the server stopped reading: its answers were not taken
+    assert blocked, f"all {sent} requests were read"
+    assert requests.get(service.url + "/health", timeout=10).status_code == 200
+    hog.close()

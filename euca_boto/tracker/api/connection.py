@@ -77,9 +77,11 @@ class _Date:
         return cls.value
 
 
-def encode_response(status: int, body: bytes, close: bool) -> bytes:
-    """An HTTP/1.1 answer with a JSON body."""
-    return b"".join((_STATUS[status], _JSON_HEAD, str(len(body)).encode(), b"\r\n",
+def encode_response(status: int, body: bytes, close: bool, length: int | None = None) -> bytes:
+    """An HTTP/1.1 answer with a JSON body (``length`` bytes long: an answer to HEAD has none
+    but says how long it would be)."""
+    return b"".join((_STATUS[status], _JSON_HEAD,
+                     str(len(body) if length is None else length).encode(), b"\r\n",
                      _Date.header(), b"connection: close\r\n\r\n" if close else b"\r\n",
                      body))
 
@@ -114,12 +116,15 @@ class HttpConnection(asyncio.Protocol):
         self._closing_after = False  # close once the answers in progress are written
         self._queue: deque[Request] = deque()
         self._in_progress = False  # a request handed to ``handle``, not yet answered
+        self._head_only = False  # the request in progress is a HEAD: the answer has no body
+        self._writing_paused = False  # the client has not taken the answers written so far
         self._started = 0  # requests handed to ``handle``
         # The request being parsed.
         self._url = b""
         self._headers: list[tuple[str, str]] = []
         self._head = 0  # bytes of the head as parsed so far
         self._received = 0  # bytes received while the head, or the body, was incomplete
+        self._feeding = 0  # the size of the piece being parsed
         self._trailers = 0  # bytes of trailer fields
         self._heading = False  # between the first byte of a request and its head's end
         self._body: list[bytes] = []
@@ -171,6 +176,7 @@ class HttpConnection(asyncio.Protocol):
         if self._done:
             return  # answered for the last time, or evicted: the rest is not read
         started = self._started
+        self._feeding = len(data)
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -193,7 +199,8 @@ class HttpConnection(asyncio.Protocol):
         if self._done:
             return
         # llhttp buffers a head or a trailer field without bound; what arrives in pieces is
-        # measured here (a head that arrives whole is measured exactly as it is parsed).
+        # measured here: the bytes received after the piece the head (or body) began in (a
+        # head that arrives whole is measured exactly as it is parsed).
         if self._heading:
             self._received += len(data)
             if self._received > self.limits.max_header_bytes:
@@ -210,7 +217,7 @@ class HttpConnection(asyncio.Protocol):
         self._url = b""
         self._headers = []
         self._head = 12  # the request line's spaces, version and line ends
-        self._received = 0
+        self._received = -self._feeding
         self._heading = True
         self._body = []
         self._body_size = 0
@@ -257,7 +264,7 @@ class HttpConnection(asyncio.Protocol):
         if length is not None and length > self.limits.max_body:
             raise _Refused(self._body_too_large())
         self._expects_body = chunked or bool(length)
-        self._received = self._trailers = 0
+        self._received, self._trailers = -self._feeding, 0
         if self._expects_body:
             self._arm(self.limits.request_timeout, self._body_timeout)
             if expect_continue and self.transport is not None:
@@ -280,15 +287,16 @@ class HttpConnection(asyncio.Protocol):
         request = Request(self._parser.get_method().decode("ascii"),
                           self._url.decode("latin-1"), self._headers, b"".join(self._body),
                           self.reserved)
-        if not self._parser.should_keep_alive():
+        if not self._parser.should_keep_alive() or self._parser.get_http_version() == "1.0":
+            # An HTTP/1.0 client is answered once: keeping its connection would need a
+            # Connection: keep-alive answer, which not every such client understands.
             self._closing_after = True
-            self._done = True  # the client said it sends nothing more
-        if self._in_progress:
-            self._queue.append(request)
-            if self.transport is not None:
-                self.transport.pause_reading()
-            return
-        self._start(request)
+            self._done = True  # nothing it sends after this is read
+        self._queue.append(request)
+        if self._in_progress or self._writing_paused:
+            self._reading()
+        else:
+            self._next()
 
     # Answers -------------------------------------------------------------------------------------
 
@@ -296,27 +304,42 @@ class HttpConnection(asyncio.Protocol):
         """Write the answer to the request in progress (on the event loop), then start the
         next one, if any."""
         transport = self.transport
-        if transport is None or transport.is_closing():
+        if transport is None or transport.is_closing() or not self._in_progress:
             return
         close = close or self._closing_after and not self._queue
-        transport.write(encode_response(status, body, close))
+        transport.write(encode_response(status, b"" if self._head_only else body, close,
+                                        len(body)))
         self._in_progress = False
         self.idle_since = time.monotonic()
         if close:
             self._done = True
             transport.close()
         elif self._queue:
-            self._start(self._queue.popleft())
-            if not self._queue:
-                transport.resume_reading()
+            # On the next turn of the loop: answers made at once (/openapi.json) to many
+            # requests sent together must not nest one call per request.
+            self.loop.call_soon(self._resume)
         elif self._heading:
             self._arm(self.limits.header_timeout, self._close)
         else:
             self._arm(self.limits.idle_timeout, self._close)
 
-    def refuse(self, answer: Answer) -> None:
-        """Answer the request in progress with a refusal and close the connection."""
-        self._answer_and_close(answer)
+    def pause_writing(self) -> None:
+        # The client does not read its answers: read no more requests, start none, until it
+        # has taken them.
+        self._writing_paused = True
+        self._reading()
+
+    def resume_writing(self) -> None:
+        self._writing_paused = False
+        self._resume()
+
+    def _resume(self) -> None:
+        """Start the next waiting request, if the connection may."""
+        if self._queue and not self._in_progress and not self._writing_paused:
+            if self.transport is not None and not self.transport.is_closing():
+                self._next()
+        else:
+            self._reading()
 
     def shutdown(self) -> None:
         """The server is stopping: close now if idle, else after the answer in progress."""
@@ -326,8 +349,20 @@ class HttpConnection(asyncio.Protocol):
         else:
             self._close()
 
-    def _start(self, request: Request) -> None:
+    def _reading(self) -> None:
+        """Read while no request waits and the client takes its answers."""
+        if self.transport is None or self._done:
+            return
+        if self._queue or self._writing_paused:
+            self.transport.pause_reading()
+        else:
+            self.transport.resume_reading()
+
+    def _next(self) -> None:
+        request = self._queue.popleft()
+        self._reading()
         self._in_progress = True
+        self._head_only = request.method == "HEAD"
         self._started += 1
         self._disarm()
         try:
