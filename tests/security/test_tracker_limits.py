@@ -198,3 +198,16 @@ def test_a_trailer_that_grows_in_pieces_is_cut_off_with_a_json_refusal(
             data += chunk
     assert status_of(data) in (413, 431), data[:200]
     assert body_of(data)["error"]["code"] in ("BodyTooLarge", "HeadersTooLarge")
+
+
+def test_a_refused_request_is_refused_after_the_answers_to_those_before_it(
+    make_service: Callable[..., TrackerService],  # noqa: F811
+) -> None:
+    service = make_service()
+    answer = exchange(service.api.port, b"GET /health HTTP/1.1\r\nHost: tracker\r\n\r\n"
+                      + _request("GET", "/health", f"X-Big: {'a' * 65536}\r\n"))
+    first, _, rest = answer.partition(b"\r\n\r\n")
+    assert status_of(first) == 200, answer[:300]
+    second = rest[rest.index(b"HTTP/1.1 "):]
+    assert status_of(second) == 431, answer[:300]
+    assert body_of(second)["error"]["code"] == "HeaderFieldTooLarge"

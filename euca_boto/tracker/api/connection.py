@@ -119,6 +119,7 @@ class HttpConnection(asyncio.Protocol):
         self._head_only = False  # the request in progress is a HEAD: the answer has no body
         self._writing_paused = False  # the client has not taken the answers written so far
         self._started = 0  # requests handed to ``handle``
+        self._refusal: Answer | None = None  # the last answer, after those in progress
         # The request being parsed.
         self._url = b""
         self._headers: list[tuple[str, str]] = []
@@ -188,12 +189,12 @@ class HttpConnection(asyncio.Protocol):
             if self._started != started:
                 self._close()  # answered already
             else:
-                self._answer_and_close(error(400, "MalformedRequest",
-                                             "the tracker does not switch protocols"))
+                self._refuse(error(400, "MalformedRequest",
+                                   "the tracker does not switch protocols"))
             return
         except httptools.HttpParserError as exc:
             refused = exc.__context__
-            self._answer_and_close(refused.answer if isinstance(refused, _Refused) else error(
+            self._refuse(refused.answer if isinstance(refused, _Refused) else error(
                 400, "MalformedRequest", "the request is not valid HTTP/1.1"))
             return
         if self._done:
@@ -204,12 +205,12 @@ class HttpConnection(asyncio.Protocol):
         if self._heading:
             self._received += len(data)
             if self._received > self.limits.max_header_bytes:
-                self._answer_and_close(self._head_too_large())
+                self._refuse(self._head_too_large())
         elif self._expects_body:
             # The body's bytes on the wire: the body, its chunks' framing, its trailers.
             self._received += len(data)
             if self._received > 2 * self.limits.max_body + self.limits.max_header_bytes:
-                self._answer_and_close(self._body_too_large())
+                self._refuse(self._body_too_large())
 
     # llhttp's callbacks --------------------------------------------------------------------------
 
@@ -267,7 +268,10 @@ class HttpConnection(asyncio.Protocol):
         self._received, self._trailers = -self._feeding, 0
         if self._expects_body:
             self._arm(self.limits.request_timeout, self._body_timeout)
-            if expect_continue and self.transport is not None:
+            # Not before the answers to earlier requests: a client that waits for it sends
+            # its body after a while anyway.
+            if (expect_continue and self.transport is not None and not self._in_progress
+                    and not self._queue):
                 self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         else:
             self._disarm()
@@ -307,11 +311,14 @@ class HttpConnection(asyncio.Protocol):
         if transport is None or transport.is_closing() or not self._in_progress:
             return
         close = close or self._closing_after and not self._queue
-        transport.write(encode_response(status, b"" if self._head_only else body, close,
-                                        len(body)))
+        last = self._refusal
+        transport.write(encode_response(status, b"" if self._head_only else body,
+                                        close and last is None, len(body)))
         self._in_progress = False
         self.idle_since = time.monotonic()
-        if close:
+        if close and last is not None:
+            self._answer_and_close(last)
+        elif close:
             self._done = True
             transport.close()
         elif self._queue:
@@ -348,6 +355,15 @@ class HttpConnection(asyncio.Protocol):
             self._done = True
         else:
             self._close()
+
+    def _refuse(self, answer: Answer) -> None:
+        """Refuse the request being read, after the answers to those before it."""
+        if self._in_progress or self._queue:
+            self._refusal = answer
+            self._done = self._closing_after = True
+            self._disarm()
+        else:
+            self._answer_and_close(answer)
 
     def _reading(self) -> None:
         """Read while no request waits and the client takes its answers."""
@@ -422,7 +438,7 @@ class HttpConnection(asyncio.Protocol):
 
     def _body_timeout(self) -> None:
         self._timer = None
-        self._answer_and_close(error(408, "RequestTimeout", f"the request body did not arrive "
+        self._refuse(error(408, "RequestTimeout", f"the request body did not arrive "
                                      f"within {self.limits.request_timeout:g} s"))
 
     def _head_too_large(self) -> Answer:
