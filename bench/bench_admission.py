@@ -20,11 +20,9 @@ import argparse
 import http.client
 import json
 import multiprocessing
-import os
 import resource
 import selectors
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -34,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_tracker import _API_SERVER  # noqa: E402
+from bench_tracker import start_api, start_sts  # noqa: E402
 
 from euca_boto.tracker.identity import IDENTITY_HEADER, make_proof  # noqa: E402
 
@@ -140,6 +138,29 @@ def measure(url: str, token: str | None, clients: int,
     return sum(r[0] for r in results), sum(r[1] for r in results), failures
 
 
+def flood_phase(label: str, url: str, sts: str, args: argparse.Namespace) -> None:
+    """Both phases against the server at ``url``: without the flood, then with it."""
+    token = session_token(url, sts)
+    made, answered, failures = measure(url, token, args.clients, args.seconds / 4)
+    print(f"{label}, no flood: {args.clients} clients answered {answered} of "
+          f"{made} requests = {100 * answered / max(made, 1):.2f} % "
+          f"(not answered: {failures or 'none'})", flush=True)
+    ready, reopened = multiprocessing.Event(), multiprocessing.Value("i", 0)
+    port = int(url.rsplit(":", 1)[1])
+    flooder = multiprocessing.Process(
+        target=flood, args=(port, args.flood, args.seconds + 30, ready, reopened))
+    flooder.start()
+    if not ready.wait(120):
+        raise RuntimeError("the flood did not open its connections")
+    made, answered, failures = measure(url, token, args.clients, args.seconds)
+    flooder.terminate()
+    flooder.join(timeout=30)
+    print(f"{label}, one client holding {args.flood} idle connections (reopened "
+          f"{reopened.value} the server closed): {args.clients} clients answered "
+          f"{answered} of {made} requests = {100 * answered / max(made, 1):.2f} % "
+          f"(not answered: {failures or 'none'})", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--flood", type=int, default=1000, help="the flood's connections")
@@ -153,40 +174,17 @@ def main() -> int:
     variants = [("this version", str(Path(__file__).resolve().parents[1]))]
     if args.baseline:
         variants.insert(0, ("baseline " + Path(args.baseline).name, args.baseline))
-    with tempfile.TemporaryDirectory(prefix="bench-admission-") as tmp:
-        for label, code in variants:
-            script = _API_SERVER.format(code=code, bench=str(Path(__file__).resolve().parent),
-                                        db=str(Path(tmp) / f"{len(label)}.db"))
-            server = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, text=True,
-                                      env={**os.environ, "PYTHONPATH": code},
-                                      preexec_fn=lambda: resource.setrlimit(
-                                          resource.RLIMIT_NOFILE, (hard, hard)))
-            assert server.stdout is not None and server.stdin is not None
-            try:
-                url, sts = server.stdout.readline().split()
-                token = session_token(url, sts)
-                made, answered, failures = measure(url, token, args.clients, args.seconds / 4)
-                print(f"{label}, no flood: {args.clients} clients answered {answered} of "
-                      f"{made} requests = {100 * answered / max(made, 1):.2f} % "
-                      f"(not answered: {failures or 'none'})", flush=True)
-                ready, reopened = multiprocessing.Event(), multiprocessing.Value("i", 0)
-                port = int(url.rsplit(":", 1)[1])
-                flooder = multiprocessing.Process(
-                    target=flood, args=(port, args.flood, args.seconds + 30, ready, reopened))
-                flooder.start()
-                if not ready.wait(120):
-                    raise RuntimeError("the flood did not open its connections")
-                made, answered, failures = measure(url, token, args.clients, args.seconds)
-                flooder.terminate()
-                flooder.join(timeout=30)
-                print(f"{label}, one client holding {args.flood} idle connections (reopened "
-                      f"{reopened.value} the server closed): {args.clients} clients answered "
-                      f"{answered} of {made} requests = {100 * answered / max(made, 1):.2f} % "
-                      f"(not answered: {failures or 'none'})", flush=True)
-            finally:
-                server.stdin.close()
-                server.wait(timeout=60)
+    sts = start_sts()
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-admission-") as tmp:
+            for label, code in variants:
+                server = start_api(code, str(Path(tmp) / f"{len(label)}.db"), sts.first)
+                try:
+                    flood_phase(label, server.first, sts.first, args)
+                finally:
+                    server.close()
+    finally:
+        sts.close()
     return 0
 
 

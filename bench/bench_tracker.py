@@ -9,11 +9,16 @@
    and three replica processes sharing the store.
 3. Reading 100,000 feed entries by pages of 10,000 (SQLite; PostgreSQL too with --postgresql).
 4. The HTTP API: authenticated GET /changes requests per second at 50 concurrent clients, the
-   tracker in a process of its own, callers verified against a canned STS on 127.0.0.1: each
-   request with an identity proof of its own (one STS call per request), and with session
-   tokens (TrackerClient: one proof per client, then tokens checked by the tracker alone), with
-   the STS calls per client; --api-baseline DIR runs an earlier checkout's server side by side
-   (proofs only, if it has no sessions).
+   tracker in a process of its own and the canned STS in another (its work is not the
+   tracker's), and the load in a third: each request with an identity proof of its own (one
+   STS call per request), with session tokens (one proof per client, then tokens the tracker
+   checks alone), and through TrackerClient (the client library's cost too). --api-baseline
+   DIR runs an earlier checkout's server side by side (proofs only, if it has no sessions).
+   --api-rounds rounds, the variants interleaved in an order that turns every round; each
+   figure is min / median / max over the rounds: requests/s, the server's CPU time per request
+   (every thread of its process; steady under load, where wall-clock rates are not), the load
+   process's CPU per request, and the STS calls per client (logins included), then the ratios
+   to the first variant per round, and the load average before and after.
 5. Change watches: how long after the poll that records a change a held watch answers.
 
 moto takes minutes to create and describe 10,000 instances, so part 1 replays moto's own
@@ -21,11 +26,14 @@ DescribeInstances rendering of one instance, 10,000 times, from a local HTTP ser
 bytes on the wire and the same parsing work for botocore.
 
 Run: .venv/bin/python bench/bench_tracker.py [--instances 10000] [--postgresql URL]
+     .venv/bin/python bench/bench_tracker.py --only api --api-baseline DIR  (DIR: e.g.
+     `git worktree add /tmp/tracker-baseline 1339135`, the tree before sessions)
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -34,6 +42,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -267,7 +276,7 @@ def bench_delivery(tmp: Path, hooks: int, rounds: int, workers: int, latencies: 
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert receiver.stdout is not None and receiver.stdin is not None
         port = int(receiver.stdout.readline())
-        rates = []
+        rates: list[float] = []
         try:
             for label, count, procs in [("1 worker", 1, 0), (f"{workers} workers", workers, 0),
                                         (f"3 replicas x {workers} workers", workers, 3)]:
@@ -399,152 +408,315 @@ def bench_read(url: str, label: str, entries: int) -> None:
     store.close()
 
 
-_API_SERVER = """
+_STS_SERVER = """
 import sys
-sys.path[:0] = [{code!r}, {bench!r}]
+sys.path[:0] = [{bench!r}]
 from bench_tracker import canned_ec2
+server, url = canned_ec2([b""])
+print(url + "/sts", flush=True)
+for line in sys.stdin:  # "count": the GetCallerIdentity calls answered so far
+    print(server.identity_calls, flush=True)
+"""
+
+_API_SERVER = """
+import sys, time
+sys.path[:0] = [{code!r}]
 from euca_boto.tracker import Tracker, TrackerService, open_store
 from euca_boto.tracker.model import INSTANCE
-server, url = canned_ec2([b""])
 store = open_store({db!r})
 store.apply("123456789012", INSTANCE, {{}}, 0.0)
 store.apply("123456789012", INSTANCE, {{f"i-{{n:08d}}": "running" for n in range(20)}}, 1.0)
 tracker = Tracker(store, [], resource_types=[INSTANCE])
-service = TrackerService(tracker, url + "/sts", port=0)
-print(service.url, url + "/sts", flush=True)
-for line in sys.stdin:  # "count": the STS calls so far
-    print(server.identity_calls, flush=True)
+service = TrackerService(tracker, {sts!r}, port=0)
+print(service.url, flush=True)
+for line in sys.stdin:  # "cpu": this process's CPU seconds so far, every thread's
+    print(time.process_time(), flush=True)
 service.close()
 """
 
+# One load run in a process of its own: {clients} keep-alive connections on one event loop,
+# each with one request outstanding at a time; requests are encoded (proofs made, sessions
+# opened) before the clock runs, and answers are read as far as the status and the body's
+# length, so the load process costs little beside the server. Mode "TrackerClient" instead
+# runs {clients} threads, each with a TrackerClient of its own (the client library's cost too).
+_LOAD = """
+import asyncio, json, os, sys, threading, time
+sys.path[:0] = [{code!r}]
+from collections import namedtuple
+from euca_boto.tracker.identity import IDENTITY_HEADER, make_proof
+url, sts, mode = {url!r}, {sts!r}, {mode!r}
+clients, total = {clients}, {total}
+host, port = url.split("//")[1].rsplit(":", 1)
+port = int(port)
+frozen = namedtuple("frozen", "access_key secret_key token")("AKIABENCH", "bench", None)
+targets = [f"/changes?since=0&limit={{n % 9999 + 1}}" for n in range(total)]
+failures = {{}}
 
-def bench_api(tmp: Path, clients: int, requests_total: int, baseline: str | None) -> None:
-    """Authenticated GET /changes at ``clients`` concurrent clients, the tracker in a process
-    of its own, with a proof per request and with session tokens; ``baseline`` is a checkout
-    of an earlier version to run side by side."""
+
+def failed(kind):
+    failures[kind] = failures.get(kind, 0) + 1
+
+
+def encode(target, headers, method="GET"):
+    lines = [f"{{method}} {{target}} HTTP/1.1", f"Host: {{host}}:{{port}}"]
+    lines += [f"{{k}}: {{v}}" for k, v in headers.items()]
+    return ("\\r\\n".join(lines) + "\\r\\n\\r\\n").encode()
+
+
+class Client(asyncio.Protocol):
+    def __init__(self, requests, done):
+        self.requests, self.done, self.buffer = iter(requests), done, b""
+        self.need = None
+
+    def connection_made(self, transport):
+        self.transport = transport
+        self.next()
+
+    def next(self):
+        request = next(self.requests, None)
+        if request is None:
+            self.transport.close()
+            self.done.set_result(None)
+        else:
+            self.transport.write(request)
+
+    def data_received(self, data):
+        self.buffer += data
+        while True:
+            if self.need is None:
+                end = self.buffer.find(b"\\r\\n\\r\\n")
+                if end < 0:
+                    return
+                head = self.buffer[:end].lower()
+                self.status = int(head[9:12])
+                at = head.find(b"content-length:")
+                length = int(head[at + 15:head.find(b"\\r\\n", at) if
+                                  head.find(b"\\r\\n", at) > 0 else None])
+                self.need, self.buffer = length, self.buffer[end + 4:]
+            if len(self.buffer) < self.need:
+                return
+            body, self.buffer = self.buffer[:self.need], self.buffer[self.need:]
+            self.need = None
+            if self.status != 200:
+                failed(f"{{self.status}} {{json.loads(body).get('error', {{}}).get('code')}}")
+            elif not body.startswith(b'{{"changes":'):
+                failed("not a page")
+            self.next()
+
+    def connection_lost(self, exc):
+        if not self.done.done():
+            failed("connection lost")
+            self.done.set_result(None)
+
+
+async def session(connect):
+    proof = make_proof(frozen, sts, "us-east-1", "POST", "/session", b"")
+    reader, writer = await connect()
+    writer.write(encode("/session", {{IDENTITY_HEADER: proof, "Content-Length": "0"}}, "POST"))
+    head = await reader.readuntil(b"\\r\\n\\r\\n")
+    length = int(head.lower().split(b"content-length:")[1].split(b"\\r\\n")[0])
+    body = json.loads(await reader.readexactly(length))
+    writer.close()
+    return body.get("token")
+
+
+async def raw():
+    per_client = [range(n, total, clients) for n in range(clients)]
+    if mode == "proof per request":
+        requests = [[encode(targets[n], {{IDENTITY_HEADER: make_proof(
+            frozen, sts, "us-east-1", "GET", targets[n], b"")}}) for n in own]
+            for own in per_client]
+    else:
+        tokens = [await session(lambda: asyncio.open_connection(host, port))
+                  for _ in range(clients)]
+        if None in tokens:
+            return None
+        requests = [[encode(targets[n], {{"Authorization": f"Bearer {{token}}"}}) for n in own]
+                    for own, token in zip(per_client, tokens)]
+    loop = asyncio.get_running_loop()
+    started, cpu = time.perf_counter(), time.process_time()
+    done = [loop.create_future() for _ in range(clients)]
+    for own, future in zip(requests, done):
+        await loop.create_connection(lambda: Client(own, future), host, port)
+    await asyncio.gather(*done)
+    return time.perf_counter() - started, time.process_time() - cpu
+
+
+def library():
+    import boto3
+    from euca_boto.tracker import TrackerAPIError, TrackerClient
+    session = boto3.Session(region_name="us-east-1", aws_access_key_id="AKIABENCH",
+                            aws_secret_access_key="bench")
+    os.environ["AWS_ENDPOINT_URL_STS"] = sts
+    trackers = [TrackerClient(session, url) for _ in range(clients)]
+    for tracker in trackers:  # each logs in before the clock runs
+        tracker.hooks()
+    if not trackers[0].use_sessions:
+        return None
+    lock = threading.Lock()
+
+    def work(client):
+        for n in range(client, total, clients):
+            try:
+                trackers[client].changes(since=0, limit=n % 9999 + 1)
+            except TrackerAPIError as error:
+                with lock:
+                    failed(f"{{error.status}} {{error.code}}")
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(clients)]
+    started, cpu = time.perf_counter(), time.process_time()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started, time.process_time() - cpu
+
+
+try:
+    outcome = library() if mode == "TrackerClient" else asyncio.run(raw())
+except ConnectionRefusedError as error:
+    outcome = None
+print(json.dumps(None if outcome is None else
+                 {{"seconds": outcome[0], "cpu": outcome[1], "failures": failures}}))
+"""
+
+
+class Process:
+    """A helper process of the benchmark that answers one line per line it is sent."""
+
+    def __init__(self, script: str, code: str) -> None:
+        import subprocess
+
+        self.proc = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True,
+                                     env={**os.environ, "PYTHONPATH": code})
+        assert self.proc.stdout is not None and self.proc.stdin is not None
+        self.first = self.proc.stdout.readline().strip()
+        if not self.first:
+            raise RuntimeError(f"a benchmark process did not start ({code})")
+
+    def ask(self, line: str) -> float:
+        assert self.proc.stdout is not None and self.proc.stdin is not None
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        return float(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+
+
+BENCH = str(Path(__file__).resolve().parent)
+HERE = str(Path(__file__).resolve().parents[1])
+
+
+def start_sts() -> Process:
+    """The canned STS, in a process of its own: its work is not the tracker's."""
+    return Process(_STS_SERVER.format(bench=BENCH), HERE)
+
+
+def start_api(code: str, db: str, sts: str) -> Process:
+    """The tracker API of the checkout ``code``, in a process of its own; ``first`` is its
+    URL and ``ask("cpu")`` its CPU seconds so far."""
+    return Process(_API_SERVER.format(code=code, db=db, sts=sts), code)
+
+
+@dataclass
+class ApiFigures:
+    rates: list[float] = field(default_factory=list)  # requests/s
+    server_us: list[float] = field(default_factory=list)  # server CPU µs per request
+    load_us: list[float] = field(default_factory=list)  # load process CPU µs per request
+    sts_per_client: list[float] = field(default_factory=list)
+    failures: dict[str, int] = field(default_factory=dict)
+
+
+def _spread(values: list[float], unit: str = "", digits: int = 0) -> str:
+    if not values:
+        return "-"
+    low, mid, high = min(values), statistics.median(values), max(values)
+    return f"{low:,.{digits}f} / {mid:,.{digits}f} / {high:,.{digits}f}{unit}"
+
+
+def bench_api(tmp: Path, clients: int, requests_total: int, baseline: str | None,
+              rounds: int) -> None:
+    """Authenticated GET /changes at ``clients`` concurrent clients against the tracker in a
+    process of its own (the canned STS in another), ``rounds`` rounds with the variants
+    interleaved (the order turns every round): this version with session tokens, with an
+    identity proof per request, and through TrackerClient; ``baseline``, an earlier checkout,
+    with what it supports. Each round: requests/s, the server's CPU per request, and the STS
+    calls per client (logins included)."""
     import subprocess
 
-    variants = [("this version", str(Path(__file__).resolve().parents[1]))]
+    sts = start_sts()
+    checkouts = [("this version", HERE)]
     if baseline:
-        variants.insert(0, ("baseline " + Path(baseline).name, baseline))
-    rates: dict[str, float] = {}
-    for label, code in variants:
-        script = _API_SERVER.format(code=code, bench=str(Path(__file__).resolve().parent),
-                                    db=str(tmp / f"api-{len(rates)}.db"))
-        server = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, text=True,
-                                  env={**os.environ, "PYTHONPATH": code})
-        assert server.stdout is not None and server.stdin is not None
-        try:
-            url, sts = server.stdout.readline().split()
-
-            for mode in ("proof per request", "session tokens", "TrackerClient"):
-                before = _sts_calls(server)
-                outcome = _api_load(url, sts, clients, requests_total, mode)
+        checkouts.insert(0, ("baseline " + Path(baseline).name, baseline))
+    servers = {label: start_api(code, str(tmp / f"api-{n}.db"), sts.first)
+               for n, (label, code) in enumerate(checkouts)}
+    modes = ["proof per request", "session tokens", "TrackerClient"]
+    variants = [(label, code, mode) for label, code in checkouts for mode in modes]
+    figures: dict[str, ApiFigures] = {}
+    supported = set(range(len(variants)))
+    load_start = os.getloadavg()
+    try:
+        for round_number in range(rounds):
+            shift = round_number % len(variants)
+            for index in [*range(shift, len(variants)), *range(shift)]:
+                if index not in supported:
+                    continue
+                label, code, mode = variants[index]
+                server = servers[label]
+                calls, cpu = sts.ask("count"), server.ask("cpu")
+                script = _LOAD.format(code=HERE, url=server.first, sts=sts.first, mode=mode,
+                                      clients=clients, total=requests_total)
+                done = subprocess.run([sys.executable, "-c", script], capture_output=True,
+                                      text=True, timeout=600, check=True,
+                                      env={**os.environ, "PYTHONPATH": HERE})
+                outcome = json.loads(done.stdout.splitlines()[-1])
                 if outcome is None:
+                    supported.discard(index)
                     print(f"4. API ({label}, {mode}): not supported", flush=True)
                     continue
-                rate, failures = outcome
-                per_client = (_sts_calls(server) - before) / clients
-                rates[f"{label}, {mode}"] = rate
-                print(f"4. API ({label}, {mode}): {requests_total} GET /changes at {clients} "
-                      f"concurrent clients = {rate:,.0f} requests/s, {per_client:g} STS calls "
-                      f"per client (not 200: {failures or 'none'})", flush=True)
-        finally:
-            server.stdin.close()
-            server.wait(timeout=60)
-    first = next(iter(rates.values()))
-    for name, rate in rates.items():
-        print(f"   {name}: {rate / first:.2f} x {next(iter(rates))}", flush=True)
-
-
-def _sts_calls(server: Any) -> int:
-    """The STS calls the API server process's canned STS has answered so far."""
-    server.stdin.write("count\n")
-    server.stdin.flush()
-    return int(server.stdout.readline())
-
-
-def _api_load(
-    url: str, sts: str, clients: int, total: int, mode: str
-) -> tuple[float, dict[str, int]] | None:
-    """Requests per second of ``clients`` threads, each a client of its own with a keep-alive
-    connection, making ``total`` requests together, and the failures by status and code; None
-    when the server has no sessions. The load is plain ``http.client`` (proofs made and
-    sessions opened before the clock runs), so the figure is the server's; "TrackerClient"
-    adds the client library's own cost."""
-    import http.client
-    from collections import namedtuple
-    from concurrent.futures import ThreadPoolExecutor
-    from urllib.parse import urlsplit
-
-    from euca_boto.tracker import TrackerAPIError, TrackerClient
-    from euca_boto.tracker.identity import IDENTITY_HEADER, make_proof
-
-    failures: dict[str, int] = {}
-    lock = threading.Lock()
-    address = urlsplit(url)
-    targets = [f"/changes?since=0&limit={n % 9999 + 1}" for n in range(total)]
-    per_client = [range(n, total, clients) for n in range(clients)]
-    frozen = namedtuple("frozen", "access_key secret_key token")("AKIABENCH", "bench", None)
-
-    def failed(kind: str) -> None:
-        with lock:
-            failures[kind] = failures.get(kind, 0) + 1
-
-    def get(connection: http.client.HTTPConnection, target: str, headers: dict[str, str],
-            method: str = "GET") -> tuple[int, dict[str, Any]]:
-        connection.request(method, target, headers=headers)
-        reply = connection.getresponse()
-        return reply.status, json.loads(reply.read())
-
-    def connection() -> http.client.HTTPConnection:
-        return http.client.HTTPConnection(address.hostname, address.port, timeout=30)
-
-    if mode == "TrackerClient":
-        session = boto3.Session(region_name="us-east-1", aws_access_key_id="AKIABENCH",
-                                aws_secret_access_key="bench")
-        os.environ["AWS_ENDPOINT_URL_STS"] = sts
-        try:
-            trackers = [TrackerClient(session, url) for _ in range(clients)]
-        finally:
-            del os.environ["AWS_ENDPOINT_URL_STS"]
-        if not trackers[0].hooks() == [] or not trackers[0].use_sessions:
-            return None
-
-        def work(client: int) -> None:
-            for n in per_client[client]:
-                try:
-                    trackers[client].changes(since=0, limit=n % 9999 + 1)
-                except TrackerAPIError as error:
-                    failed(f"{error.status} {error.code}")
-    else:
-        # Made before the clock runs: every request's own proof, or each client's token.
-        if mode == "proof per request":
-            auth = [{IDENTITY_HEADER: make_proof(frozen, sts, "us-east-1", "GET", t, b"")}
-                    for t in targets]
-        else:
-            auth = []
-            for _ in range(clients):
-                proof = make_proof(frozen, sts, "us-east-1", "POST", "/session", b"")
-                status, answer = get(connection(), "/session", {IDENTITY_HEADER: proof}, "POST")
-                if status in (404, 405):
-                    return None
-                auth.append({"Authorization": f"Bearer {answer['token']}"})
-
-        def work(client: int) -> None:
-            http = connection()
-            for n in per_client[client]:
-                status, answer = get(http, targets[n],
-                                     auth[n] if mode == "proof per request" else auth[client])
-                if status != 200:
-                    failed(f"{status} {answer.get('error', {}).get('code')}")
-            http.close()
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
-        list(pool.map(work, range(clients)))
-    return total / (time.perf_counter() - started), failures
+                name = f"{label}, {mode}"
+                got = figures.setdefault(name, ApiFigures())
+                got.rates.append(requests_total / outcome["seconds"])
+                got.server_us.append((server.ask("cpu") - cpu) / requests_total * 1e6)
+                got.load_us.append(outcome["cpu"] / requests_total * 1e6)
+                got.sts_per_client.append((sts.ask("count") - calls) / clients)
+                for kind, count in outcome["failures"].items():
+                    got.failures[kind] = got.failures.get(kind, 0) + count
+                print(f"   round {round_number + 1}, {name}: {got.rates[-1]:,.0f} requests/s, "
+                      f"server {got.server_us[-1]:,.0f} µs CPU per request, "
+                      f"{got.sts_per_client[-1]:g} STS calls per client", flush=True)
+    finally:
+        for server in servers.values():
+            server.close()
+        sts.close()
+    load_end = os.getloadavg()
+    print(f"4. API: {requests_total} authenticated GET /changes per round at {clients} "
+          f"concurrent clients, {rounds} rounds interleaved; min / median / max "
+          f"(load average {load_start[0]:.1f} at the start, {load_end[0]:.1f} at the end, "
+          f"{os.cpu_count()} CPUs)", flush=True)
+    for name, got in figures.items():
+        print(f"   {name}: {_spread(got.rates)} requests/s; server CPU "
+              f"{_spread(got.server_us, ' µs')} per request; load process "
+              f"{_spread(got.load_us, ' µs')}; STS calls per client "
+              f"{_spread(got.sts_per_client, digits=2)} (not 200: {got.failures or 'none'})",
+              flush=True)
+    if not figures:
+        return
+    first_name = next(iter(figures))
+    first = figures[first_name]
+    for name, got in figures.items():
+        if got is first:
+            continue
+        rounds_seen = min(len(got.rates), len(first.rates))
+        wall = [got.rates[n] / first.rates[n] for n in range(rounds_seen)]
+        less_cpu = [first.server_us[n] / got.server_us[n] for n in range(rounds_seen)]
+        print(f"   {name} vs {first_name}: throughput {_spread(wall, ' x', 2)}, "
+              f"server CPU per request {_spread(less_cpu, ' x', 2)} less (per round, "
+              f"min / median / max)", flush=True)
 
 
 def main() -> int:
@@ -558,6 +730,7 @@ def main() -> int:
     parser.add_argument("--watch-rounds", type=int, default=20)
     parser.add_argument("--api-clients", type=int, default=50)
     parser.add_argument("--api-requests", type=int, default=3_000)
+    parser.add_argument("--api-rounds", type=int, default=3)
     parser.add_argument("--api-baseline", help="a checkout of an earlier euca-boto whose API "
                         "server is measured side by side (e.g. a git worktree)")
     parser.add_argument("--only", choices=["poll", "delivery", "read", "watch", "api"],
@@ -566,13 +739,15 @@ def main() -> int:
     parser.add_argument("--postgresql", help="also read the feed from this PostgreSQL URL "
                         "(use an empty scratch database or schema)")
     args = parser.parse_args()
+    parts = set(args.only or ["poll", "delivery", "read", "watch", "api"])
     with tempfile.TemporaryDirectory(prefix="bench-tracker-") as tmp_name, \
-            LocalCloud(endpoints=1, partitions=1) as cloud:
+            contextlib.ExitStack() as stack:
         tmp = Path(tmp_name)
-        config, credentials = cloud.write_aws_files(tmp / "aws", profile=PROFILE)
-        os.environ["AWS_CONFIG_FILE"] = str(config)
-        os.environ["AWS_SHARED_CREDENTIALS_FILE"] = str(credentials)
-        parts = set(args.only or ["poll", "delivery", "read", "watch", "api"])
+        if parts & {"poll", "watch"}:
+            cloud = stack.enter_context(LocalCloud(endpoints=1, partitions=1))
+            config, credentials = cloud.write_aws_files(tmp / "aws", profile=PROFILE)
+            os.environ["AWS_CONFIG_FILE"] = str(config)
+            os.environ["AWS_SHARED_CREDENTIALS_FILE"] = str(credentials)
         if "poll" in parts:
             bench_poll(cloud, args.instances, tmp, args.rounds)
         if "delivery" in parts:
@@ -585,7 +760,8 @@ def main() -> int:
         if "watch" in parts:
             bench_watch(cloud, tmp, args.watch_rounds)
         if "api" in parts:
-            bench_api(tmp, args.api_clients, args.api_requests, args.api_baseline)
+            bench_api(tmp, args.api_clients, args.api_requests, args.api_baseline,
+                      args.api_rounds)
     return 0
 
 

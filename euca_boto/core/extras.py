@@ -18,7 +18,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "aio": ("aiobotocore",),
     "prometheus": ("prometheus_client",),
     "otel": ("opentelemetry",),
-    "tracker": ("aws_requests_auth", "psycopg", "requests", "starlette", "uvicorn"),
+    "tracker": ("aws_requests_auth", "httptools", "psycopg", "requests"),
 }
 
 

@@ -25,6 +25,7 @@ import requests
 from euca_boto.tracker.errors import InvalidRequest, TrackerAPIError
 from euca_boto.tracker.identity import IDENTITY_HEADER, make_proof
 from euca_boto.tracker.model import COLLECTIONS, Change
+from euca_boto.tracker.outbound import session_for
 
 _PLURAL = {singular: plural for plural, singular in COLLECTIONS.items()}
 # A token is renewed when less than this part of its lifetime is left (at most RENEW_MAX s).
@@ -62,7 +63,7 @@ class TrackerClient:
     def _start(self) -> None:
         # Per process: a child of fork() starts over (no half-made login, no shared sockets).
         self._pid = os.getpid()
-        self._http = requests.Session()
+        self._http = session_for(self.url)
         self._lock = threading.Lock()  # guards the two fields below, never a network call
         self._token: _Token | None = None
         self._proving: threading.Event | None = None  # a login in flight: others wait for it

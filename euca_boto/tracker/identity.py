@@ -44,6 +44,7 @@ import requests
 
 from euca_boto.tracker import strictjson
 from euca_boto.tracker.errors import AuthenticationError
+from euca_boto.tracker.outbound import session_for
 
 IDENTITY_HEADER = "X-Euca-Tracker-Identity"
 BINDING_PARAM = "EucaTrackerRequest"
@@ -336,7 +337,7 @@ class IdentityVerifier:
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
         if session is None:
-            session = requests.Session()
+            session = session_for(self.sts_url)
             self._local.session = session
         return session
 

@@ -26,6 +26,7 @@ import re
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,6 +42,8 @@ CLOCK_SKEW = 60.0
 # A token naming a key this process does not know sends it to the store at most this often.
 RELOAD_EVERY = 1.0
 RELOAD_WAIT = 10.0
+# Tokens whose signature is remembered as verified (each one a client's, for its lifetime).
+VERIFIED_CACHE = 4096
 _TOKEN = re.compile(r"ets1\.([0-9a-f]{16})\.([A-Za-z0-9_-]{1,4096})\.([A-Za-z0-9_-]{43})")
 _PROVE_AGAIN = "prove your identity again (POST /session; TrackerClient does this by itself)"
 
@@ -72,6 +75,9 @@ class Sessions:
         self._signing: SessionKey | None = None
         self._loaded_at = float("-inf")
         self._reload: threading.Event | None = None
+        # Tokens verified lately, least recently used first (only tokens that passed every
+        # check: forged ones cannot fill it).
+        self._verified: OrderedDict[str, _Verified] = OrderedDict()
 
     def issue(self, caller: Caller) -> tuple[str, float]:
         """A token for ``caller`` and the Unix time it expires."""
@@ -86,12 +92,34 @@ class Sessions:
 
     def verify(self, token: str) -> Caller:
         """The caller a token was issued to; :class:`AuthenticationError` (401) when it is
-        malformed, forged, signed by an unknown or retired key, or expired."""
+        malformed, forged, signed by an unknown or retired key, or expired.
+
+        A token verified before is found in a bounded cache, which spares the signature and
+        the parsing but not the checks that depend on the time and the keys: it is refused at
+        the same moment, for the same reason, as one seen for the first time."""
+        now = self.clock()
+        with self._lock:
+            seen = self._verified.get(token)
+            if seen is not None:
+                self._verified.move_to_end(token)
+        if seen is not None:
+            key = self._key(seen.key.id, now)
+            if key is not None and key.secret == seen.key.secret:
+                self._check_times(seen, key, now, token)
+                return seen.caller
+        verified = self._verify_signature(token, now)
+        self._check_times(verified, verified.key, now, token)
+        with self._lock:
+            self._verified[token] = verified
+            if len(self._verified) > VERIFIED_CACHE:
+                self._verified.popitem(last=False)
+        return verified.caller
+
+    def _verify_signature(self, token: str, now: float) -> _Verified:
         match = _TOKEN.fullmatch(token)
         if match is None:
             raise _refused("the session token is malformed")
         key_id, payload, mac = match.groups()
-        now = self.clock()
         key = self._key(key_id, now)
         if key is None:
             raise _refused("the session token was signed by a key this tracker does not hold "
@@ -106,11 +134,19 @@ class Sessions:
             raise _refused("the session token is malformed") from None
         if not isinstance(account, str) or not isinstance(arn, str):
             raise _refused("the session token is malformed")
-        if expires <= now:
-            raise _refused("the session token has expired")
-        if issued > now + CLOCK_SKEW or expires > key.valid_until:
-            raise _refused("the session token's validity is not one this tracker issues")
-        return Caller(account, arn)
+        return _Verified(Caller(account, arn), key, issued, expires)
+
+    def _check_times(self, verified: _Verified, key: SessionKey, now: float,
+                     token: str) -> None:
+        reason = None
+        if verified.expires <= now:
+            reason = "the session token has expired"
+        elif verified.issued > now + CLOCK_SKEW or verified.expires > key.valid_until:
+            reason = "the session token's validity is not one this tracker issues"
+        if reason is not None:
+            with self._lock:
+                self._verified.pop(token, None)
+            raise _refused(reason)
 
     def _signing_key(self, now: float) -> SessionKey:
         with self._lock:
@@ -157,6 +193,16 @@ class Sessions:
         if key is None or key.valid_until <= now:
             return None
         return key
+
+
+@dataclass(frozen=True)
+class _Verified:
+    """A token whose signature was good under ``key``, and what it claims."""
+
+    caller: Caller
+    key: SessionKey
+    issued: float
+    expires: float
 
 
 def _key(row: tuple[str, str, float, float]) -> SessionKey:

@@ -164,3 +164,50 @@ def test_no_malformed_request_gets_a_5xx_or_a_non_json_answer(
             assert body_of(answer)["error"]["code"]
 
     check()
+
+
+def _chunked(target: str, trailers: bytes) -> bytes:
+    return (f"PUT {target} HTTP/1.1\r\nHost: tracker\r\nTransfer-Encoding: chunked\r\n{CLOSE}\r\n"
+            "2\r\n{}\r\n0\r\n").encode() + trailers
+
+
+def test_a_trailer_after_a_chunked_body_is_not_read_as_a_header(
+    make_service: Callable[..., TrackerService],  # noqa: F811
+) -> None:
+    service = make_service()
+    answer = exchange(service.api.port, _chunked(
+        "/instances", b"Authorization: Bearer ets1.0123456789abcdef.e30.AAAA\r\n\r\n"))
+    assert status_of(answer) == 401, answer[:300]
+    # No caller identity at all: the trailer's credential was not taken for one.
+    assert f"missing {IDENTITY_HEADER} header" in body_of(answer)["error"]["message"]
+
+
+def test_a_trailer_that_grows_in_pieces_is_cut_off_with_a_json_refusal(
+    make_service: Callable[..., TrackerService],  # noqa: F811
+) -> None:
+    service = make_service(limits=Limits(max_body=1024))
+    with socket.create_connection(("127.0.0.1", service.api.port), timeout=10) as sock:
+        sock.sendall(_chunked("/instances", b"X-Slow: "))
+        data = b""
+        try:
+            for _ in range(200):  # 200 KiB at most; the limits allow 18 KiB
+                sock.sendall(b"c" * 1024)
+        except OSError:
+            pass  # the server answered and closed
+        while chunk := sock.recv(65536):
+            data += chunk
+    assert status_of(data) in (413, 431), data[:200]
+    assert body_of(data)["error"]["code"] in ("BodyTooLarge", "HeadersTooLarge")
+
+
+def test_a_refused_request_is_refused_after_the_answers_to_those_before_it(
+    make_service: Callable[..., TrackerService],  # noqa: F811
+) -> None:
+    service = make_service()
+    answer = exchange(service.api.port, b"GET /health HTTP/1.1\r\nHost: tracker\r\n\r\n"
+                      + _request("GET", "/health", f"X-Big: {'a' * 65536}\r\n"))
+    first, _, rest = answer.partition(b"\r\n\r\n")
+    assert status_of(first) == 200, answer[:300]
+    second = rest[rest.index(b"HTTP/1.1 "):]
+    assert status_of(second) == 431, answer[:300]
+    assert body_of(second)["error"]["code"] == "HeaderFieldTooLarge"

@@ -165,3 +165,111 @@ def test_close_finishes_and_frees_the_port(tmp_path: Path) -> None:
     running.tracker.store.close()
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}/health", timeout=2)
+
+
+def _answers(data: bytes) -> list[tuple[int, bytes]]:
+    """The status and body of each answer in ``data`` (answers with a Content-Length)."""
+    answers = []
+    while data:
+        head, _, rest = data.partition(b"\r\n\r\n")
+        length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+        answers.append((int(head[9:12]), rest[:length]))
+        data = rest[length:]
+    return answers
+
+
+def test_requests_sent_before_the_answers_are_answered_in_order(
+    service: TrackerService,
+) -> None:
+    sock = socket.create_connection(("127.0.0.1", service.api.port), timeout=10)
+    sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+                 b"GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n"
+                 b"GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    answers = _answers(_read_all(sock))
+    sock.close()
+    assert [status for status, _ in answers] == [200, 200, 404]
+    assert b'"status":"ok"' in answers[0][1] and b'"openapi"' in answers[1][1]
+
+
+def test_a_client_that_expects_100_continue_gets_it_before_sending_its_body(
+    service: TrackerService,
+) -> None:
+    sock = socket.create_connection(("127.0.0.1", service.api.port), timeout=10)
+    sock.sendall(b"PUT /instances HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+                 b"Expect: 100-continue\r\nConnection: close\r\n\r\n")
+    assert sock.recv(65536).startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
+    sock.sendall(b"{}")
+    answer = _read_all(sock)
+    sock.close()
+    assert answer.startswith(b"HTTP/1.1 401 ")  # the body arrived; no caller identity
+
+
+def test_an_idle_keep_alive_connection_is_closed_after_the_idle_timeout(
+    service: TrackerService,
+) -> None:
+    sock = socket.create_connection(("127.0.0.1", service.api.port), timeout=10)
+    sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+    first = sock.recv(65536)
+    started = time.monotonic()
+    rest = _read_all(sock)  # the server closes the idle connection
+    sock.close()
+    assert first.startswith(b"HTTP/1.1 200 ") and b"date: " in first.lower() and rest == b""
+    assert LIMITS.idle_timeout - 0.5 < time.monotonic() - started < LIMITS.idle_timeout + 3
+
+
+@pytest.mark.parametrize("request_head", [
+    b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+    b"GET /health HTTP/1.0\r\n\r\n",
+], ids=["upgrade", "http-1.0"])
+def test_a_request_the_connection_ends_with_is_answered_then_closed(
+    service: TrackerService, request_head: bytes,
+) -> None:
+    sock = socket.create_connection(("127.0.0.1", service.api.port), timeout=10)
+    sock.sendall(request_head + b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+    answers = _answers(_read_all(sock))
+    sock.close()
+    assert [status for status, _ in answers] == [200]
+
+
+def test_an_answer_to_head_has_no_body(service: TrackerService) -> None:
+    sock = socket.create_connection(("127.0.0.1", service.api.port), timeout=10)
+    sock.sendall(b"HEAD /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n"
+                 b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    data = _read_all(sock)
+    sock.close()
+    head, _, rest = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 405 ")  # a method the API does not serve, said in JSON
+    assert rest.startswith(b"HTTP/1.1 200 ")  # no body in between
+
+
+def test_thousands_of_requests_sent_at_once_are_all_answered_in_order(
+    service: TrackerService,
+) -> None:
+    sock = socket.create_connection(("127.0.0.1", service.api.port), timeout=30)
+    count = 3000
+    # The first on a worker thread; the others wait for it, then are answered by the event
+    # loop itself (405).
+    sock.sendall(b"GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n"
+                 + b"POST /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n" * (count - 2)
+                 + b"GET /openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    answers = _answers(_read_all(sock))
+    sock.close()
+    assert [status for status, _ in answers] == [404] + [405] * (count - 2) + [200]
+
+
+def test_a_client_that_does_not_read_its_answers_is_not_read_either(
+    service: TrackerService,
+) -> None:
+    hog = socket.create_connection(("127.0.0.1", service.api.port), timeout=10)
+    request = (b"GET /openapi.json HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"p" * 4000 + b"\r\n\r\n")
+    hog.settimeout(3)
+    sent, blocked = 0, False
+    try:
+        for _ in range(20_000):  # 80 MB of requests, 150 MB of answers
+            hog.sendall(request)
+            sent += 1
+    except TimeoutError:
+        blocked = True  # the server stopped reading: its answers were not taken
+    assert blocked, f"all {sent} requests were read"
+    assert requests.get(service.url + "/health", timeout=10).status_code == 200
+    hog.close()

@@ -17,9 +17,11 @@ import pytest
 import requests
 from tracker_support import Cloud, _free_port
 
-from euca_boto.tracker import Tracker, TrackerAPIError, TrackerClient, TrackerService
-from euca_boto.tracker.identity import IDENTITY_HEADER, make_proof
+from euca_boto.tracker import Tracker, TrackerAPIError, TrackerClient, TrackerService, open_store
+from euca_boto.tracker.errors import AuthenticationError
+from euca_boto.tracker.identity import IDENTITY_HEADER, Caller, make_proof
 from euca_boto.tracker.model import INSTANCE
+from euca_boto.tracker.sessions import CLOCK_SKEW, Sessions
 
 Make = Callable[..., TrackerService]
 
@@ -237,3 +239,82 @@ def test_a_tracker_that_knows_its_name_accepts_the_proofs_its_clients_sign_for_i
         TrackerClient(cloud.tenant, f"http://localhost:{port}").hooks()
     assert caught.value.status == 401
     assert f"meant for tracker 'localhost:{port}'" in caught.value.message
+
+
+# A tracker remembers the tokens it verified; each verdict must be the one a tracker that never
+# saw the token before gives, at every moment and under every key.
+
+def _verdict(sessions: Sessions, token: str) -> str:
+    try:
+        caller = sessions.verify(token)
+    except AuthenticationError as refused:
+        assert refused.code == "SessionRejected"
+        return f"refused: {refused}"
+    return f"{caller.account} {caller.arn}"
+
+
+def test_a_remembered_token_gets_the_verdict_of_a_fresh_tracker_at_every_moment(
+    tmp_path: Path,
+) -> None:
+    store = open_store(str(tmp_path / "feed.db"))
+    now = [1_000_000.0]
+    ttl = 900.0
+    issuer = Sessions(store, ttl, clock=lambda: now[0])
+    warm = Sessions(store, ttl, clock=lambda: now[0])  # another replica, verifying throughout
+    alice, bob = Caller("111111111111", "arn:a"), Caller("222222222222", "arn:b")
+    early, early_expires = issuer.issue(alice)
+    now[0] += ttl - 10  # near the end of the first key's signing period
+    late, late_expires = issuer.issue(bob)  # still the first key, valid for one more period
+    assert late.split(".")[1] == early.split(".")[1] and late_expires == early_expires + ttl - 10
+    moments = [now[0], early_expires - 0.001, early_expires,
+               now[0] + 20,  # the second key signs; the first still verifies
+               late_expires - 0.001, late_expires,
+               now[0] - CLOCK_SKEW - 1]  # the clock went back: issued "in the future"
+    tokens = [early, late, early[:-2] + ("AA" if not early.endswith("AA") else "BB")]
+    seen = []
+    for moment in moments:
+        now[0] = moment
+        if moment == moments[3]:
+            tokens.append(issuer.issue(alice)[0])
+            assert tokens[-1].split(".")[1] != early.split(".")[1]  # rotated
+        for token in tokens:
+            remembered = [_verdict(warm, token) for _ in range(2)]
+            fresh = _verdict(Sessions(store, ttl, clock=lambda: now[0]), token)
+            assert remembered == [fresh, fresh], (moment, token[-6:])
+            seen.append(fresh)
+    assert "111111111111 arn:a" in seen and "222222222222 arn:b" in seen
+    assert any("has expired" in v for v in seen)
+    assert any("validity is not one this tracker issues" in v for v in seen)
+    assert any("signature does not match" in v for v in seen)
+    store.close()
+
+
+def test_a_token_verified_before_is_refused_from_the_instant_it_expires(
+    tmp_path: Path,
+) -> None:
+    store = open_store(str(tmp_path / "feed.db"))
+    now = [2_000_000.0]
+    sessions = Sessions(store, 60.0, clock=lambda: now[0])
+    token, expires = sessions.issue(Caller("111111111111", "arn:a"))
+    for _ in range(3):
+        assert sessions.verify(token).account == "111111111111"
+    now[0] = expires - 0.001
+    assert sessions.verify(token).account == "111111111111"
+    now[0] = expires
+    with pytest.raises(AuthenticationError, match="has expired"):
+        sessions.verify(token)
+    store.close()
+
+
+def test_a_netrc_entry_for_the_tracker_does_not_replace_the_session_token(
+    cloud: Cloud, make_service: Make, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password elsewhere\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    service = make_service(str(tmp_path / "feed.db"))
+    client = TrackerClient(cloud.tenant, service.url)
+    cloud.cloud.clear_requests()
+    assert client.hooks() == [] and client.hooks() == []
+    assert _proofs(cloud, cloud.tenant) == 1

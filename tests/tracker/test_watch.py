@@ -137,3 +137,27 @@ def test_held_watches_take_no_request_slot(cloud: Cloud, store_url: str) -> None
     finally:
         service.close()
         tracker.store.close()
+
+
+def test_a_held_watch_is_answered_at_once_when_the_tracker_stops(
+    cloud: Cloud, store_url: str
+) -> None:
+    service = _start(cloud, store_url)
+    service.tracker.poll()
+    client = TrackerClient(cloud.admin, service.url)
+    _, head = client.changes()
+    answers: queue.Queue[object] = queue.Queue()
+
+    def hold() -> None:
+        try:
+            answers.put(client.changes(since=head, wait=30))
+        except Exception as error:  # noqa: BLE001 - the test reports it
+            answers.put(error)
+
+    threading.Thread(target=hold, daemon=True).start()
+    time.sleep(0.5)  # the watch is waiting
+    started = time.monotonic()
+    service.close()
+    service.tracker.store.close()
+    assert answers.get(timeout=30) == ([], head)  # the client resumes from its cursor
+    assert time.monotonic() - started < service.api.limits.shutdown_grace / 2

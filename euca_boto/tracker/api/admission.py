@@ -107,10 +107,6 @@ class Admission:
         self._add(connection, client)
         return "admitted"
 
-    def reserved_peer(self, peer: object) -> bool:
-        """Whether the connection from ``peer`` (address, port) is on the reserve."""
-        return any(connection.peer == peer for connection in self._reserved)
-
     def leave(self, connection: Connection) -> None:
         """The connection closed (whoever closed it)."""
         client = self._client_of.pop(connection, None)

@@ -56,6 +56,8 @@ MAX_CURSOR = 2**63 - 1
 MAX_WAIT = 60
 
 log = logging.getLogger("euca_boto.tracker.api")
+# Answers are trees of dicts, lists and scalars the tracker built: no cycle to look for.
+_encode = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ class Answer:
     again: Callable[[], Answer] | None = None
 
     def encode(self) -> bytes:
-        return json.dumps(self.body, separators=(",", ":")).encode()
+        return _encode(self.body).encode()
 
 
 def error(status: int, code: str, message: str) -> Answer:

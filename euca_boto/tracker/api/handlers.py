@@ -47,8 +47,8 @@ class Handlers:
         return {"hooks": [hook.public_dict() for hook in self.store.hooks(caller.account)]}
 
     def changes(self, caller: Caller, since: int, limit: int) -> dict[str, Any]:
-        page = self.store.changes(since, limit, account=caller.account)
-        return {"changes": [c.to_dict() for c in page.changes], "next": page.next_cursor}
+        changes, following = self.store.change_entries(since, limit, account=caller.account)
+        return {"changes": changes, "next": following}
 
     def health(self) -> dict[str, Any]:
         return {

@@ -13,8 +13,6 @@ import asyncio
 import threading
 from collections.abc import Callable
 
-import anyio
-
 
 class FeedWatch:
     def __init__(self, latest: Callable[[], int], interval: float = 0.02) -> None:
@@ -75,7 +73,7 @@ class FeedWatch:
         # Changes recorded by other processes sharing the store show only in its head.
         while self._waiters > 0:
             try:
-                self.notify(await anyio.to_thread.run_sync(self._latest))
+                self.notify(await asyncio.get_running_loop().run_in_executor(None, self._latest))
             except Exception:  # noqa: BLE001 - a store hiccup only delays the watch
                 pass
             await asyncio.sleep(self.interval)

@@ -22,6 +22,9 @@ MAX_PAGE = 10_000
 SessionKeyRow = tuple[str, str, float, float]
 
 _CHANGE_COLUMNS = "id, account, resource_type, resource_id, old_state, new_state, observed_at"
+# The columns are the keys of Change.to_dict, and their types its values' (integer id, float
+# time), in SQLite and PostgreSQL alike.
+_CHANGE_KEYS = tuple(_CHANGE_COLUMNS.split(", "))
 _HOOK_COLUMNS = (
     "id, account, resource_type, resource_id, target, token, cursor, status, failures, "
     "last_error, next_attempt_at"
@@ -217,17 +220,31 @@ class SqlStore:
 
         Raises :class:`CursorExpired` when retention removed entries after ``since``.
         """
+        rows, next_cursor = self._change_rows(since, limit, account)
+        return Page([_change(row) for row in rows], next_cursor)
+
+    def change_entries(
+        self, since: int = 0, limit: int = 1000, account: str | None = None
+    ) -> tuple[list[dict[str, Any]], int]:
+        """The page :meth:`changes` reads, as the entries' ``Change.to_dict`` forms and the
+        next cursor: for the API, which only encodes them."""
+        rows, next_cursor = self._change_rows(since, limit, account)
+        return [dict(zip(_CHANGE_KEYS, row, strict=True)) for row in rows], next_cursor
+
+    def _change_rows(self, since: int, limit: int, account: str | None) -> tuple[list[Any], int]:
         if isinstance(since, bool) or not isinstance(since, int) or since < 0:
             raise InvalidRequest(f"since must be an integer >= 0, got {since!r}")
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
             raise InvalidRequest(f"limit must be an integer from 1 to {MAX_PAGE}, got {limit!r}")
         with self._transaction() as cur:
-            pruned = self._meta(cur, "pruned_through")
-            if since < pruned:
-                raise CursorExpired(since, pruned)
             # The head is read first and bounds the rows: under READ COMMITTED each statement
             # has its own snapshot, and entries committed in between must not be skipped.
-            head = self._meta(cur, "last_change_id")
+            meta = dict(self._execute(
+                cur, "SELECT name, value FROM meta WHERE name IN (?, ?)",
+                ("pruned_through", "last_change_id")).fetchall())
+            pruned, head = int(meta["pruned_through"]), int(meta["last_change_id"])
+            if since < pruned:
+                raise CursorExpired(since, pruned)
             if account is None:
                 rows = self._execute(
                     cur,
@@ -242,14 +259,11 @@ class SqlStore:
                     "AND id <= ? ORDER BY id LIMIT ?",
                     (account, since, head, limit),
                 ).fetchall()
-            changes = [_change(row) for row in rows]
-            if len(changes) < limit:
+            if len(rows) < limit:
                 # Caught up: the next cursor is the feed's head, so a reader of one account
                 # does not rescan the other accounts' entries it skipped.
-                next_cursor = max(head, since)
-            else:
-                next_cursor = changes[-1].id
-            return Page(changes, next_cursor)
+                return rows, max(head, since)
+            return rows, int(rows[-1][0])
 
     def latest_id(self) -> int:
         with self._transaction() as cur:
