@@ -97,6 +97,10 @@ class HttpSender:
         session = sessions.get(tls_hostname)
         if session is None:
             session = requests.Session()
+            # Nothing from the environment: a proxy would connect to a name it resolves itself,
+            # not to the address the policy checked, and a ~/.netrc password for the host would
+            # reach the hook's target as an Authorization header.
+            session.trust_env = False
             if tls_hostname is not None:
                 session.mount("https://", _PinnedTLS(tls_hostname))
             sessions[tls_hostname] = session

@@ -145,3 +145,59 @@ def test_a_redirect_is_not_followed(store_url: str, receiver: Receiver, redirect
     failed = store.get_hook(hook.id)
     assert failed is not None and "HTTP 307" in (failed.last_error or "")
     store.close()
+
+
+@pytest.fixture
+def proxy() -> Iterator[list[str]]:
+    """A stand-in HTTP proxy on 127.0.0.1 that records every request it is sent."""
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+        def do_POST(self) -> None:
+            seen.append(self.path)
+            self.send_response(502)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_CONNECT = do_POST
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                     daemon=True).start()
+    seen.append(f"http://127.0.0.1:{server.server_address[1]}")
+    yield seen
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_delivery_takes_neither_the_environments_proxy_nor_netrc(
+    store_url: str, receiver: Receiver, proxy: list[str], tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A proxy would connect to a name it resolves itself, not to the address the policy
+    # checked; a ~/.netrc password would reach the hook's target as an Authorization header.
+    proxy_url = proxy.pop()
+    monkeypatch.setenv("HTTP_PROXY", proxy_url)
+    monkeypatch.setenv("http_proxy", proxy_url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    netrc = tmp_path / ".netrc"
+    netrc.write_text("machine hooks.example login operator password netrc-secret\n"
+                     "machine 127.0.0.1 login operator password netrc-secret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    port = int(receiver.url.rsplit(":", 1)[1].split("/")[0])
+    store = open_store(store_url)
+    store.apply("acct", INSTANCE, {"i-1": "pending"}, 1.0)
+    store.put_hook("acct", INSTANCE, "", f"http://hooks.example:{port}/hook", TOKEN)
+    store.apply("acct", INSTANCE, {"i-1": "running"}, 2.0)
+    allowed = DestinationPolicy(["hooks.example"], resolver=lambda host, port: ["127.0.0.1"])
+    assert Deliverer(store, sender=HttpSender(destinations=allowed)).deliver() == 1
+    [delivery] = receiver.wait_for(1)
+    assert proxy == []
+    assert "Authorization" not in delivery.headers
+    store.close()
