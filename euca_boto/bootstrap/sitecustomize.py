@@ -18,13 +18,11 @@ instead of running the tool without the plugin unannounced. The ``sitecustomize`
 shadows, if any, still runs.
 """
 
-import functools
-import importlib.abc
-import importlib.machinery
-import importlib.util
+# Only modules every Python has loaded before site runs (``_thread`` is built in): this file runs
+# in every Python process of the command, most of which never import botocore.
+import _thread
 import os
 import sys
-import threading
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 # The directory holding the euca_boto package this file belongs to.
@@ -40,8 +38,22 @@ _WATCHED = {"botocore.session": "Session", "aiobotocore.session": "AioSession",
 _MARK = "_euca_boto_run"  # set on a session once it has been considered
 _PLAIN = "_euca_boto_plain"  # set by euca-boto on its internal sessions
 _CLI_PLUGIN = "euca_boto.awscli_plugin"
-_lock = threading.RLock()
+_lock = _thread.RLock()
 _reported: "set[str]" = set()
+
+
+def _path_finder():
+    """The import system's finder of modules on a path (importlib.machinery.PathFinder), taken
+    from sys.meta_path, where start-up put it, so as not to import importlib here."""
+    for finder in sys.meta_path:
+        if getattr(finder, "__name__", None) == "PathFinder" and hasattr(finder, "find_spec"):
+            return finder
+    import importlib.machinery
+
+    return importlib.machinery.PathFinder
+
+
+_PathFinder = _path_finder()
 
 
 def _renew_lock():
@@ -49,7 +61,7 @@ def _renew_lock():
     # there forever. euca-boto's own state does this in euca_boto.core.process, which this
     # file must not import.
     global _lock
-    _lock = threading.RLock()
+    _lock = _thread.RLock()
 
 
 if hasattr(os, "register_at_fork"):
@@ -66,9 +78,11 @@ def _say_once(key, message):
 
 
 def _euca_boto_available():
-    # Found, not imported (botocore is half-way through its own import).
+    # Found, not imported (botocore is half-way through its own import), where _Watcher looks.
+    if "euca_boto" in sys.modules:
+        return True
     try:
-        spec = importlib.util.find_spec("euca_boto")
+        spec = _PathFinder.find_spec("euca_boto", [_PACKAGE_HOME])
     except (ImportError, ValueError):
         return False
     return spec is not None and spec.origin not in (None, "namespace")
@@ -87,7 +101,8 @@ def _say_missing(detail=""):
 def _import(name):
     """Import a module of euca-boto; None (after saying why, once) if this Python cannot."""
     try:
-        return importlib.import_module(name)
+        __import__(name)
+        return sys.modules[name]
     except ImportError as error:
         _say_missing(f" ({error})")
     except SyntaxError as error:  # a Python older than euca-boto supports
@@ -101,10 +116,21 @@ def _install(session, kind):
         autoinstall.install_on(session, kind)
 
 
+def _like(original, wrapper):
+    """What ``functools.wraps`` does, without importing functools into every process."""
+    for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):
+        try:
+            setattr(wrapper, attribute, getattr(original, attribute))
+        except AttributeError:
+            pass
+    wrapper.__dict__.update(getattr(original, "__dict__", {}))
+    wrapper.__wrapped__ = original
+    return wrapper
+
+
 def _wrap_create_client(cls, kind):
     original = cls.create_client
 
-    @functools.wraps(original)
     def create_client(self, *args, **kwargs):
         if getattr(self, _MARK, None) != "done" and not getattr(self, _PLAIN, False):
             # Held while installing (no network call): other threads creating the session's
@@ -121,7 +147,7 @@ def _wrap_create_client(cls, kind):
                 return self.create_client(*args, **kwargs)
         return original(self, *args, **kwargs)
 
-    cls.create_client = create_client
+    cls.create_client = _like(original, create_client)
 
 
 def _wrap_load_plugins(module):
@@ -129,7 +155,6 @@ def _wrap_load_plugins(module):
     config file's ``[plugins]`` section names it already."""
     original = module.load_plugins
 
-    @functools.wraps(original)
     def load_plugins(plugin_mapping, event_hooks=None, include_builtins=True):
         named = _CLI_PLUGIN in plugin_mapping.values()
         event_hooks = original(plugin_mapping, event_hooks, include_builtins)
@@ -139,7 +164,7 @@ def _wrap_load_plugins(module):
                 plugin.awscli_initialize(event_hooks)
         return event_hooks
 
-    module.load_plugins = load_plugins
+    module.load_plugins = _like(original, load_plugins)
 
 
 def _loaded(name, module):
@@ -154,7 +179,7 @@ def _loaded(name, module):
         _wrap_create_client(cls, "aio" if name.startswith("aiobotocore") else "botocore")
 
 
-class _Loader(importlib.abc.Loader):
+class _Loader:
     """The module's own loader, telling :func:`_loaded` once the module has run."""
 
     def __init__(self, name, loader):
@@ -172,13 +197,13 @@ class _Loader(importlib.abc.Loader):
         return getattr(self._loader, attribute)
 
 
-class _Watcher(importlib.abc.MetaPathFinder):
+class _Watcher:
     """Finds watched modules through the other finders, then wraps their loader; finds the
     euca_boto package in its own installation only."""
 
     def find_spec(self, fullname, path, target=None):
         if fullname == "euca_boto":
-            return importlib.machinery.PathFinder.find_spec(fullname, [_PACKAGE_HOME])
+            return _PathFinder.find_spec(fullname, [_PACKAGE_HOME])
         if fullname not in _WATCHED:
             return None
         for finder in sys.meta_path:
@@ -192,22 +217,23 @@ class _Watcher(importlib.abc.MetaPathFinder):
         return None
 
 
-class _Library(importlib.abc.MetaPathFinder):
+class _Library:
     """Last resort for euca-boto's dependencies: where ``euca-boto run`` found them."""
 
     def find_spec(self, fullname, path, target=None):
         if fullname not in _DEPENDENCIES or not _LIBRARY:
             return None
-        return importlib.machinery.PathFinder.find_spec(fullname, _LIBRARY)
+        return _PathFinder.find_spec(fullname, _LIBRARY)
 
 
 def _chain_shadowed():
     """Run the ``sitecustomize`` further down the path, which this module hides."""
     paths = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
-    spec = importlib.machinery.PathFinder.find_spec("sitecustomize", paths)
+    spec = _PathFinder.find_spec("sitecustomize", paths)
     if spec is None or spec.loader is None:
         return
-    module = importlib.util.module_from_spec(spec)
+    module = type(sys)("sitecustomize")
+    module.__spec__, module.__file__, module.__loader__ = spec, spec.origin, spec.loader
     try:
         spec.loader.exec_module(module)
     except Exception as error:  # what site.py does for a failing sitecustomize

@@ -28,6 +28,21 @@ def test_a_python_that_never_imports_botocore_imports_nothing_of_euca_boto(
     assert result.stderr == ""
 
 
+def test_a_python_that_never_imports_botocore_loads_no_more_of_the_standard_library(
+    tool: Callable[..., Tool],
+) -> None:
+    """The start-up hook runs in every Python process of the command: it may add itself and
+    nothing a plain start-up does not load (importlib.abc, functools, threading, pathlib...)."""
+    t = tool()
+    listing = "import sys; print(' '.join(sorted(sys.modules)))"
+    plain = subprocess.run([str(PYTHON), "-c", listing], capture_output=True, text=True,
+                           check=True, env=t.env)
+    hooked = t.euca_run(PYTHON, "-c", listing)
+    assert hooked.returncode == 0, hooked.stderr
+    added = set(hooked.stdout.split()) - set(plain.stdout.split())
+    assert added == {"sitecustomize"}, sorted(added)
+
+
 def test_an_existing_sitecustomize_still_runs(tool: Callable[..., Tool], tmp_path: Path) -> None:
     t = tool()
     own = tmp_path / "own-site"
