@@ -22,7 +22,7 @@ import contextvars
 import functools
 import inspect
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -449,11 +449,13 @@ class ContextHandlers:
             params,
         )
 
-    def on_before_call(self, context: dict[str, Any], **kwargs: Any) -> None:
+    def on_before_call(self, context: dict[str, Any],
+                       **kwargs: Any) -> Awaitable[None] | None:  # aio's waits (aio/plugin)
         caller = current()
         if caller is None or not caller.signs:
-            return
+            return None
         set_request_credentials(context, self.broker.credentials(caller))
+        return None
 
 
 def register(emitter: Emitter, service_id: str, handlers: ContextHandlers) -> None:
