@@ -25,6 +25,7 @@ from euca_boto.core.botocore_access import (
     add_models_path,
     awaits_handlers,
     botocore_session_of,
+    configured_endpoint_key,
     session_emitter,
 )
 from euca_boto.core.dispatch import Plan, unwire
@@ -70,6 +71,10 @@ class Plugin:
         # wiring it registered on the session's emitter
         self._wired: dict[str, tuple[Settings, bool, Plan, list[tuple[str, str]]]] = {}
         self._views: dict[str, tuple[Settings, ServiceSettings]] = {}
+        # What prepare_arguments made of the arguments of a create_client call (see there),
+        # for the settings it was made with.
+        self._prepared: dict[tuple[Any, ...], tuple[Any, Any, Any, bool]] = {}
+        self._prepared_for: Settings | None = None
 
     def view(self, service_name: str) -> ServiceSettings:
         """The settings of one service (looked up once per service and settings: client
@@ -105,6 +110,27 @@ class Plugin:
         Raises :class:`ConfigError` for an admin client that nothing points at a cloud.
         """
         service_name = arguments["service_name"]
+        key = None
+        if arguments.get("config") is None:  # a caller's Config may change between clients
+            # What the answer depends on besides the settings (the config file is read once
+            # per session); computed again when the settings are replaced (a new install).
+            key = (service_name, arguments.get("verify"), arguments.get("endpoint_url"),
+                   configured_endpoint_key(service_name))
+            settings = self.settings
+            if self._prepared_for is not settings or len(self._prepared) > 256:
+                self._prepared = {}
+                self._prepared_for = settings
+            found = self._prepared.get(key)
+            if found is not None:
+                arguments["config"], arguments["verify"], arguments["endpoint_url"] = found[:3]
+                return found[3]
+        goes_to_aws = self._prepare(service_name, arguments)
+        if key is not None:
+            self._prepared[key] = (arguments["config"], arguments["verify"],
+                                   arguments["endpoint_url"], goes_to_aws)
+        return goes_to_aws
+
+    def _prepare(self, service_name: str, arguments: dict[str, Any]) -> bool:
         arguments["config"] = self.prepare_config(service_name, arguments.get("config"))
         # botocore takes verification as an argument, not from Config (clientconfig.py).
         arguments["verify"] = clientconfig.verify_argument(
