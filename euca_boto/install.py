@@ -4,7 +4,8 @@ Installing puts the plugin's service models on the session's model search path, 
 profile's settings and registers the plugin's event handlers. Every handler is registered with a
 unique id, so installing twice registers nothing twice. Handlers that depend on the service are
 registered when botocore is about to create a client for it (``creating-client-class``), on the
-session's emitter, which each new client copies.
+session's emitter, which each new client copies: the features' steps for the service, planned
+once per settings and wired as one handler per event (:mod:`euca_boto.core.dispatch`).
 """
 
 from __future__ import annotations

@@ -311,6 +311,13 @@ def awaits_handlers(emitter: Emitter) -> bool:
     return False
 
 
+def handlers_of(emitter: Emitter, event_name: str) -> list[Callable[..., Any]]:
+    """The handlers ``emitter`` calls for ``event_name``, in the order it calls them (for
+    diagnostics and tests: botocore has no public way to list them)."""
+    inner: Any = getattr(emitter, "_emitter", emitter)  # an EventAliaser wraps the emitter
+    return list(inner._handlers.prefix_search(event_name))
+
+
 def retry_handler_unique_id(service_id: str) -> str:
     """The unique id botocore registers a client's retry handler under (legacy and standard
     modes alike); a handler registered first under it keeps botocore's own out."""
