@@ -437,10 +437,12 @@ class ContextHandlers:
     def __init__(self, broker: IdentityBroker) -> None:
         self.broker = broker
 
+    # Each call asks both: the context variable is read here, not through current().
     def on_before_parameter_build(self, params: dict[str, Any], model: Any, **kwargs: Any) -> None:
-        context = current()
-        if context is None:
+        entry = _current.get()
+        if entry is None:
             return
+        context = entry.context
         shape = model.input_shape
         delegate_params(
             context,
@@ -451,9 +453,10 @@ class ContextHandlers:
 
     def on_before_call(self, context: dict[str, Any],
                        **kwargs: Any) -> Awaitable[None] | None:  # aio's waits (aio/plugin)
-        caller = current()
-        if caller is None or not caller.signs:
+        entry = _current.get()
+        if entry is None or not entry.context.signs:
             return None
+        caller = entry.context
         set_request_credentials(context, self.broker.credentials(caller))
         return None
 

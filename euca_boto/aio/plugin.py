@@ -31,7 +31,7 @@ from euca_boto.errors import EucaBotoError
 from euca_boto.install import Plugin, argument_binder, attach, plugin_of
 from euca_boto.install import install as sync_install
 from euca_boto.retry import Policy, RetryHandler, reconfigure
-from euca_boto.retry.handler import QUERY_EVENT, AsyncSleep, Clock
+from euca_boto.retry.handler import AsyncSleep, Clock, handler_of
 
 
 def _aio_session_class() -> type[Any]:
@@ -236,6 +236,5 @@ async def configure_retry(
     attempts; ``clock`` replaces ``time.monotonic``.
     """
     service_id = client.meta.service_model.service_id.hyphenize()
-    _, current = await client_emitter(client).emit_until_response(f"{QUERY_EVENT}.{service_id}")
-    return reconfigure(client, current if isinstance(current, RetryHandler) else None, policy,
+    return reconfigure(client, handler_of(client_emitter(client), service_id), policy,
                        clock=clock, async_sleep=async_sleep, **settings)

@@ -15,7 +15,7 @@ the steps keep the order botocore would have called them in, and the group keeps
 among botocore's own handlers: the steps were registered one after another there.
 
 What a step returns means what it meant to botocore: for the events botocore stops at the
-first answer (``before-call``, the retry handler's query), the dispatcher stops there too and
+first answer (``before-call``), the dispatcher stops there too and
 returns it; for the others it runs every step and returns the first answer (botocore takes the
 first non-None one). On an emitter that awaits what its handlers return (aiobotocore), a step
 may return an awaitable: the dispatcher then returns a coroutine that awaits it and runs the
@@ -35,7 +35,7 @@ Step = Callable[..., Any]
 FIRST, MIDDLE, LAST = "first", "middle", "last"
 
 # Events botocore emits with emit_until_response: it calls no handler after the first answer.
-_UNTIL_RESPONSE = ("before-call.", "euca-boto-retry-handler.")
+_UNTIL_RESPONSE = ("before-call.",)
 
 
 class Dispatcher:
