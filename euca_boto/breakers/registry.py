@@ -79,7 +79,7 @@ class Registry:
                     classifier: Classifier | None) -> None:
         """Raise :class:`ConfigError` naming every setting that differs. Lock held."""
         differences = []
-        if config is not None:
+        if config is not None and config is not breaker.config:
             for setting in fields(BreakerConfig):
                 mine, asked = getattr(breaker.config, setting.name), getattr(config, setting.name)
                 if mine != asked:
@@ -87,7 +87,8 @@ class Registry:
         kept = self._storage_urls[breaker.name]
         if storage != kept:
             differences.append(f"storage {redacted(kept)} (asked: {redacted(storage)})")
-        if classifier is not None and classifier != breaker.classifier:
+        if (classifier is not None and classifier is not breaker.classifier
+                and classifier != breaker.classifier):
             differences.append(f"failures {breaker.classifier!r} (asked: {classifier!r})")
         if differences:
             raise ConfigError(

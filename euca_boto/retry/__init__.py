@@ -57,7 +57,6 @@ from euca_boto.retry.context import (
 )
 from euca_boto.retry.errors import AttemptRecord, RetryError
 from euca_boto.retry.handler import (
-    QUERY_EVENT,
     RETRY_KEYS,
     AsyncSleep,
     CallState,
@@ -80,7 +79,6 @@ __all__ = [
     "NOT_APPLIED_STATUSES",
     "READ_ONLY_PREFIXES",
     "TTL",
-    "QUERY_EVENT",
     "AsyncSleep",
     "AttemptRecord",
     "Backoff",
