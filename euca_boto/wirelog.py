@@ -315,7 +315,9 @@ def body_text(
     if max_body == 0:
         return f"[body of {size} bytes, not logged]"
     if secrets is None:
-        from euca_boto.core.sensitive import NONE as secrets
+        from euca_boto.core.sensitive import NONE
+
+        secrets = NONE
     if secrets.whole_body:
         return f"[body of {size} bytes, not logged: the service model marks it sensitive]"
     head = raw if size <= max_body * _REDACT_WINDOW else raw[: max_body * _REDACT_WINDOW]
@@ -351,7 +353,9 @@ def make_exchange(
     body) and ``response`` (botocore's response dict) or the ``error`` instead, redacted by
     the names known to carry secrets and by ``secrets``, the operation's sensitive places."""
     if secrets is None:
-        from euca_boto.core.sensitive import NO_SECRETS as secrets
+        from euca_boto.core.sensitive import NO_SECRETS
+
+        secrets = NO_SECRETS
     request_headers = dict(request.headers.items())
     response_headers = dict(response["headers"]) if response else {}
     return Exchange(
