@@ -22,7 +22,7 @@ from euca_boto.breakers.breaker import (
 )
 from euca_boto.breakers.guard import guarded_call, guarded_call_async
 from euca_boto.breakers.naming import CONFIG_SETTINGS, config_of
-from euca_boto.breakers.storage import redacted, storage_for
+from euca_boto.breakers.storage import storage_for
 from euca_boto.core import process
 from euca_boto.core.settings import parse_setting
 from euca_boto.errors import ConfigError
@@ -86,6 +86,8 @@ class Registry:
                     differences.append(f"{setting.name} {mine} (asked: {asked})")
         kept = self._storage_urls[breaker.name]
         if storage != kept:
+            from euca_boto.breakers.storage import redacted
+
             differences.append(f"storage {redacted(kept)} (asked: {redacted(storage)})")
         if (classifier is not None and classifier is not breaker.classifier
                 and classifier != breaker.classifier):

@@ -26,8 +26,8 @@ from botocore.exceptions import ConfigParseError, ProfileNotFound
 
 from euca_boto.core import process
 from euca_boto.core.botocore_access import hyphenized_service_ids
-from euca_boto.core.redact import url_passwords
 from euca_boto.core.services import SERVICES, block_names
+from euca_boto.core.urls import url_passwords
 from euca_boto.errors import ConfigError
 
 T = TypeVar("T")

@@ -13,7 +13,7 @@ from euca_boto.breakers.storage.base import PROBE_STALE_AFTER, STATE_CLOSED, Sna
 from euca_boto.breakers.storage.memory import MemoryStorage
 from euca_boto.breakers.window import WindowSpec, decode, prefix
 from euca_boto.core import process
-from euca_boto.core.redact import url_passwords
+from euca_boto.core.urls import url_passwords
 
 NAMES_KEY = "euca-boto:breakers"
 KEY_PREFIX = "euca-boto:breaker:"
