@@ -410,17 +410,17 @@ class ServiceWireLog:
     def active(self) -> bool:
         """Whether a record of this service would be emitted now."""
         settings = self._settings()
-        key = (settings, _switches.version)
-        if self._decided_for is None or (
-            self._decided_for[0] is not settings or self._decided_for[1] != key[1]
-        ):
+        version = _switches.version
+        decided = self._decided_for
+        # Twice per attempt: decided once per settings and switch version, compared in place.
+        if decided is None or decided[0] is not settings or decided[1] != version:
             view = settings.for_service(self.service)
             switched = _switches.decide(self.service)
             if switched is None:
                 switched = selects(view["euca_wire_log"], self.service)
             self._on = switched
             self._max_body = view["euca_wire_log_max_body"]
-            self._decided_for = key
+            self._decided_for = (settings, version)
             if switched and view["euca_redact_botocore_logs"] is not False:
                 from euca_boto import botocore_logs
 
