@@ -54,6 +54,8 @@ class Tally(NamedTuple):
         return 100.0 * self.slow / self.calls if self.calls else 0.0
 
 
+_new_tuple = tuple.__new__
+
 # What each letter adds to the failures and to the slow calls. (The windows are named tuples,
 # and kept up to date by the letter that comes in and the one that goes out, because a breaker
 # records and reads one on every call.)
@@ -72,13 +74,16 @@ class CountWindow(NamedTuple):
     slow: int = 0
 
     def record(self, letter: str, now: float) -> CountWindow:
-        i, ring = self.head, self.ring
-        failures, slow = self.failures + _FAILS[letter], self.slow + _SLOW[letter]
+        size, i, ring, failures, slow = self
         if i < len(ring):
             gone = ring[i]
+            if gone == letter:
+                # Mostly a success in place of a success: only the head moves. (tuple.__new__
+                # skips the Python-level __new__ of the named tuple: every call records.)
+                return _new_tuple(CountWindow, (size, (i + 1) % size, ring, failures, slow))
             failures, slow = failures - _FAILS[gone], slow - _SLOW[gone]
-        return CountWindow(self.size, (i + 1) % self.size, ring[:i] + letter + ring[i + 1:],
-                           failures, slow)
+        return _new_tuple(CountWindow, (size, (i + 1) % size, ring[:i] + letter + ring[i + 1:],
+                                        failures + _FAILS[letter], slow + _SLOW[letter]))
 
     def tally(self, now: float) -> Tally:
         return Tally(len(self.ring), self.failures, self.slow)

@@ -36,6 +36,8 @@ from euca_boto.core import process
 TTL = 10.0
 SLOTS = 10
 
+_SLOT_SECONDS = TTL / SLOTS
+
 Clock = Callable[[], float]
 
 
@@ -96,13 +98,17 @@ class RetryBudget:
         """A call succeeded: add its share of a token."""
         if not self.enabled:
             return
-        key = self._key(self.clock())
+        # Every successful call comes here: _key and _slot, inline.
+        key = int(self.clock() // _SLOT_SECONDS)
+        i = key % SLOTS
         with self._lock:
-            self._successes[self._slot(key)] += 1
+            if self._keys[i] != key:
+                self._keys[i], self._successes[i], self._retries[i] = key, 0, 0
+            self._successes[i] += 1
 
     @staticmethod
     def _key(now: float) -> int:
-        return int(now // (TTL / SLOTS))
+        return int(now // _SLOT_SECONDS)
 
     def _slot(self, key: int) -> int:
         # The lock is held. The slot of this moment, emptied if it held an older one.

@@ -109,17 +109,27 @@ R = TypeVar("R")
 Change = Callable[[Snapshot], tuple[Snapshot, R]]
 
 
+def recorded(current: Snapshot, outcome: str, now: float, spec: WindowSpec | None) -> Snapshot:
+    """``current`` after :meth:`Storage.record` of ``outcome``."""
+    if current.state not in COUNTING:
+        return current
+    window = current.window
+    if spec is not None:
+        kept = window if window is not None and spec.holds(window) else spec.empty()
+        window = kept.record(outcome, now)
+    failures = current.failures + 1 if outcome == FAILURE or outcome == SLOW_FAILURE else 0
+    # Every call makes one: tuple.__new__ skips the Python-level __new__ of the named tuple.
+    return _new_tuple(Snapshot, (current.state, failures, current.successes,
+                                 current.opened_at, current.probes, current.probe_at,
+                                 current.probe_ids, window))
+
+
+_new_tuple = tuple.__new__
+
+
 def _recorded(outcome: str, now: float, spec: WindowSpec | None) -> Change[Snapshot]:
     def change(current: Snapshot) -> tuple[Snapshot, Snapshot]:
-        if current.state not in COUNTING:
-            return current, current
-        window = current.window
-        if spec is not None:
-            kept = window if window is not None and spec.holds(window) else spec.empty()
-            window = kept.record(outcome, now)
-        failures = current.failures + 1 if outcome in (FAILURE, SLOW_FAILURE) else 0
-        new = Snapshot(current.state, failures, current.successes, current.opened_at,
-                       current.probes, current.probe_at, current.probe_ids, window)
+        new = recorded(current, outcome, now, spec)
         return new, new
 
     return change

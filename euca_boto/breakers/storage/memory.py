@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from euca_boto.breakers.storage.base import Change, ChangeStorage, R, Snapshot
+from euca_boto.breakers.storage.base import Change, ChangeStorage, R, Snapshot, recorded
+from euca_boto.breakers.window import WindowSpec
 from euca_boto.core import process
 
 
@@ -21,6 +22,12 @@ class MemoryStorage(ChangeStorage):
     def load(self, snapshot: Snapshot) -> None:
         with self._lock:
             self._snapshot = snapshot
+
+    def record(self, outcome: str, now: float, window: WindowSpec | None) -> Snapshot:
+        # Every call through the breaker comes here: the change applied without its closure.
+        with self._lock:
+            self._snapshot = new = recorded(self._snapshot, outcome, now, window)
+        return new
 
     def apply(self, change: Change[R], next_probe: float | None = None) -> R:
         with self._lock:
