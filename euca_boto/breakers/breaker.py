@@ -373,7 +373,7 @@ class Breaker:
 
     def admit(self, operation: str | None = None) -> Ticket:
         """Permission for one call, or :class:`CircuitOpenError` if it must not be sent."""
-        snap = self.storage.read()
+        snap = self.storage.peek()
         if snap.state != self._seen:
             self._observe(snap)
         if snap.state == STATE_CLOSED:
@@ -393,7 +393,7 @@ class Breaker:
             config = self.config
             if self.timer() - ticket.started < config.slow_call_duration:
                 if config.fail_max is None:
-                    self.storage.record(SUCCESS, self.clock(), config.window)
+                    self.storage.record_success(self.clock(), config.window)
                 elif ticket.failures:
                     self.storage.record(SUCCESS, self.clock(), None)
                 return OK

@@ -12,6 +12,7 @@ immutable value: :meth:`record` returns the next one. Windows travel as text (:m
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
@@ -85,6 +86,25 @@ class CountWindow(NamedTuple):
         return _new_tuple(CountWindow, (size, (i + 1) % size, ring[:i] + letter + ring[i + 1:],
                                         failures + _FAILS[letter], slow + _SLOW[letter]))
 
+    def record_all(self, letter: str, times: Sequence[float]) -> CountWindow:
+        """:meth:`record` of ``letter`` once per time in ``times``, in one step."""
+        window, n = self, len(times)
+        while n and len(window.ring) < window.size:  # still filling up: one letter at a time
+            window, n = window.record(letter, 0.0), n - 1
+        if not n:
+            return window
+        size, head, ring = window.size, window.head, window.ring
+        end = head + n
+        if n >= size:
+            ring = letter * size
+        elif end <= size:
+            ring = ring[:head] + letter * n + ring[end:]
+        else:  # the run wraps around the end of the ring
+            ring = letter * (end - size) + ring[end - size:head] + letter * (size - head)
+        return CountWindow(size, end % size, ring,
+                           ring.count(FAILURE) + ring.count(SLOW_FAILURE),
+                           ring.count(SLOW_SUCCESS) + ring.count(SLOW_FAILURE))
+
     def tally(self, now: float) -> Tally:
         return Tally(len(self.ring), self.failures, self.slow)
 
@@ -119,6 +139,13 @@ class TimeWindow(NamedTuple):
         kept.append((key, current[1] + 1, current[2] + _FAILS[letter],
                      current[3] + _SLOW[letter]))
         return TimeWindow(self.size, tuple(kept))
+
+    def record_all(self, letter: str, times: Sequence[float]) -> TimeWindow:
+        """:meth:`record` of ``letter`` once per time in ``times``, in order."""
+        window = self
+        for now in times:
+            window = window.record(letter, now)
+        return window
 
     def tally(self, now: float) -> Tally:
         key = self.key(now)
