@@ -13,6 +13,12 @@ or every sample would measure Python's compiler instead of the import.
 
 Target: euca_boto adds at most 15% of boto3's own import time.
 
+A second figure is a program's first client, in a fresh interpreter: from ``import boto3`` to
+the first ``euprop`` client created, plain (the models on ``AWS_DATA_PATH``, the endpoint given)
+and with euca-boto (``euca_boto.session(profile_name=...)``, the endpoint from the profile).
+The two run in alternate subprocesses; the table gives min / median / max and the ratio of the
+medians. Target: at most 1.10.
+
 Run: .venv/bin/python bench/bench_import.py [--samples 10] [--top 15]
 """
 
@@ -24,6 +30,8 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 SAMPLE = """
 import json, time
@@ -35,6 +43,24 @@ end = time.perf_counter()
 print(json.dumps([middle - start, end - middle]))
 """
 
+FIRST_CLIENT = {
+    "plain": """
+import json, time
+start = time.perf_counter()
+import boto3
+session = boto3.Session(profile_name="bench")
+session.client("euprop", endpoint_url="http://127.0.0.1:1/services/Properties")
+print(json.dumps(time.perf_counter() - start))
+""",
+    "euca-boto": """
+import json, time
+start = time.perf_counter()
+import boto3, euca_boto
+euca_boto.session(profile_name="bench").client("euprop")
+print(json.dumps(time.perf_counter() - start))
+""",
+}
+
 # Bytecode may be written (see above); everything else is the caller's environment.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
@@ -44,6 +70,35 @@ def sample() -> tuple[float, float]:
                          check=True, timeout=120, env=ENV).stdout
     boto3_seconds, euca_seconds = json.loads(out)
     return boto3_seconds, euca_seconds
+
+
+def first_client(samples: int) -> dict[str, list[float]]:
+    """Seconds from ``import boto3`` to the first client, per variant, in alternate fresh
+    interpreters (one warm-up each first)."""
+    from euca_boto.core.models import models_path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        (home / "config").write_text("[profile bench]\nregion = eucalyptus\n"
+                                     "euca_endpoint = http://127.0.0.1:1/\n")
+        (home / "credentials").write_text("[bench]\naws_access_key_id = AKIDEXAMPLE\n"
+                                          "aws_secret_access_key = secret\n")
+        base = {k: v for k, v in ENV.items() if not k.startswith(("AWS_", "EUCA_BOTO_"))}
+        base.update(HOME=tmp, AWS_CONFIG_FILE=str(home / "config"),
+                    AWS_SHARED_CREDENTIALS_FILE=str(home / "credentials"))
+        envs = {"plain": {**base, "AWS_DATA_PATH": str(models_path())}, "euca-boto": base}
+        times: dict[str, list[float]] = {name: [] for name in FIRST_CLIENT}
+        for round_number in range(samples + 1):
+            order = list(FIRST_CLIENT)
+            if round_number % 2:
+                order.reverse()
+            for name in order:
+                out = subprocess.run([sys.executable, "-c", FIRST_CLIENT[name]],
+                                     capture_output=True, text=True, check=True, timeout=120,
+                                     env=envs[name]).stdout
+                if round_number:  # the first round is the warm-up
+                    times[name].append(json.loads(out.splitlines()[-1]))
+        return times
 
 
 def costliest(top: int) -> list[tuple[int, str]]:
@@ -84,6 +139,15 @@ def main() -> None:
           f"{statistics.median(euca_times) * 1000:>10.1f} {best_euca / best_boto3:>7.3f}")
     print(f"  euca_boto adds {best_euca / best_boto3:.1%} of boto3's import time "
           f"(target <= 15%)")
+    times = first_client(args.samples)
+    plain = statistics.median(times["plain"])
+    print(f"\nfirst client in a fresh interpreter (import boto3 -> first euprop client), "
+          f"{args.samples} each, alternating")
+    print(f"  {'variant':<12} {'min ms':>9} {'median ms':>10} {'max ms':>9} {'ratio':>7}")
+    for name, values in times.items():
+        print(f"  {name:<12} {min(values) * 1000:>9.1f} {statistics.median(values) * 1000:>10.1f} "
+              f"{max(values) * 1000:>9.1f} {statistics.median(values) / plain:>7.3f}")
+    print("  target: euca-boto / plain <= 1.10 (ratio of the medians)")
     if args.top:
         print("\ncostliest modules imported by euca_boto (self time, -X importtime)")
         for self_us, name in costliest(args.top):

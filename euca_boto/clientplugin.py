@@ -52,6 +52,7 @@ from euca_boto.core.botocore_access import (
     proxies_per_request,
 )
 from euca_boto.core.deferred import defer, run_pending
+from euca_boto.core.dispatch import Plan
 from euca_boto.core.notice import say_once
 from euca_boto.core.plainsession import PLAIN_ATTRIBUTE
 from euca_boto.core.settings import load
@@ -114,9 +115,6 @@ def attach(client: BaseClient) -> None:
     awaits = awaits_handlers(emitter)
 
     target = endpoint_events.creation_url(session, service, view, caller_url)
-    if target is not None and caller_url is None:
-        _send_to(emitter, service_id, client.meta.endpoint_url, target)
-        proxies_per_request(client)
     if missing.goes_to_aws(session, service, target or caller_url):
         try:
             missing.check_new_client(session, service, plugin.settings)
@@ -127,11 +125,18 @@ def attach(client: BaseClient) -> None:
             return
         missing.refuse_eucalyptus_operations(session, client)
     wirelog.configure(plugin.settings)
-    plugin.register_service(service_id, emitter=emitter, caller_context=not awaits)
+    # One plan for this client, wired as one handler per event on its emitter
+    # (core/dispatch.py): its URL rewrite, the features' steps, then its breaker.
+    plan = Plan(emitter)
+    if target is not None and caller_url is None:
+        _send_to(plan, service_id, client.meta.endpoint_url, target)
+        proxies_per_request(client)
+    plugin.register_service(service_id, plan=plan, caller_context=not awaits)
     if view["euca_breaker"] and not awaits:
         # Named after where the calls go: the profile's endpoint, or the client's own.
         CallBreaker(plugin.settings.profile, service, view,
-                    target or client.meta.endpoint_url).register(emitter, service_id)
+                    target or client.meta.endpoint_url).register(plan, service_id)
+    plan.wire(emitter)
 
 
 def _plugin_kept_by(session: botocore.session.Session) -> Plugin | None:

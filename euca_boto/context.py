@@ -22,7 +22,7 @@ import contextvars
 import functools
 import inspect
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -437,10 +437,12 @@ class ContextHandlers:
     def __init__(self, broker: IdentityBroker) -> None:
         self.broker = broker
 
+    # Each call asks both: the context variable is read here, not through current().
     def on_before_parameter_build(self, params: dict[str, Any], model: Any, **kwargs: Any) -> None:
-        context = current()
-        if context is None:
+        entry = _current.get()
+        if entry is None:
             return
+        context = entry.context
         shape = model.input_shape
         delegate_params(
             context,
@@ -449,11 +451,14 @@ class ContextHandlers:
             params,
         )
 
-    def on_before_call(self, context: dict[str, Any], **kwargs: Any) -> None:
-        caller = current()
-        if caller is None or not caller.signs:
-            return
+    def on_before_call(self, context: dict[str, Any],
+                       **kwargs: Any) -> Awaitable[None] | None:  # aio's waits (aio/plugin)
+        entry = _current.get()
+        if entry is None or not entry.context.signs:
+            return None
+        caller = entry.context
         set_request_credentials(context, self.broker.credentials(caller))
+        return None
 
 
 def register(emitter: Emitter, service_id: str, handlers: ContextHandlers) -> None:

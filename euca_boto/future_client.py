@@ -1,8 +1,7 @@
 """The future-returning view of a client (imported by the first :func:`euca_boto.futures` call).
 
 An :class:`~euca_boto.core.operation_proxy.OperationProxy` of the client whose operations are
-submitted to the executor; wrapt comes with it, so programs that never ask for futures do not
-pay for it.
+submitted to the executor; programs that never ask for futures do not import it.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Installing puts the plugin's service models on the session's model search path, 
 profile's settings and registers the plugin's event handlers. Every handler is registered with a
 unique id, so installing twice registers nothing twice. Handlers that depend on the service are
 registered when botocore is about to create a client for it (``creating-client-class``), on the
-session's emitter, which each new client copies.
+session's emitter, which each new client copies: the features' steps for the service, planned
+once per settings and wired as one handler per event (:mod:`euca_boto.core.dispatch`).
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from euca_boto import clientconfig, msgs
 from euca_boto.core import connections, parsing
 from euca_boto.core.botocore_access import (
     AnySession,
-    Emitter,
     add_models_path,
     awaits_handlers,
     botocore_session_of,
+    configured_endpoint_key,
     session_emitter,
 )
+from euca_boto.core.dispatch import Plan, unwire
 from euca_boto.core.models import models_path
 from euca_boto.core.settings import ServiceSettings, Settings, config_file_problem, load
 from euca_boto.errors import ConfigError
@@ -66,10 +68,14 @@ class Plugin:
         from euca_boto import context
 
         self.caller_context = context.ContextHandlers(context.IdentityBroker(botocore_session))
-        # service id -> the settings its handlers were registered with
-        self._wired: dict[str, Settings] = {}
-        self._routed: set[str] = set()  # service ids whose endpoint handlers are registered
+        # service id -> the settings and routing its plan was made for, the plan, and what
+        # wiring it registered on the session's emitter
+        self._wired: dict[str, tuple[Settings, bool, Plan, list[tuple[str, str]]]] = {}
         self._views: dict[str, tuple[Settings, ServiceSettings]] = {}
+        # What prepare_arguments made of the arguments of a create_client call (see there),
+        # for the settings it was made with.
+        self._prepared: dict[tuple[Any, ...], tuple[Any, Any, Any, bool]] = {}
+        self._prepared_for: Settings | None = None
 
     def view(self, service_name: str) -> ServiceSettings:
         """The settings of one service (looked up once per service and settings: client
@@ -105,6 +111,27 @@ class Plugin:
         Raises :class:`ConfigError` for an admin client that nothing points at a cloud.
         """
         service_name = arguments["service_name"]
+        key = None
+        if arguments.get("config") is None:  # a caller's Config may change between clients
+            # What the answer depends on besides the settings (the config file is read once
+            # per session); computed again when the settings are replaced (a new install).
+            key = (service_name, arguments.get("verify"), arguments.get("endpoint_url"),
+                   configured_endpoint_key(service_name))
+            settings = self.settings
+            if self._prepared_for is not settings or len(self._prepared) > 256:
+                self._prepared = {}
+                self._prepared_for = settings
+            found = self._prepared.get(key)
+            if found is not None:
+                arguments["config"], arguments["verify"], arguments["endpoint_url"] = found[:3]
+                return found[3]
+        goes_to_aws = self._prepare(service_name, arguments)
+        if key is not None:
+            self._prepared[key] = (arguments["config"], arguments["verify"],
+                                   arguments["endpoint_url"], goes_to_aws)
+        return goes_to_aws
+
+    def _prepare(self, service_name: str, arguments: dict[str, Any]) -> bool:
         arguments["config"] = self.prepare_config(service_name, arguments.get("config"))
         # botocore takes verification as an argument, not from Config (clientconfig.py).
         arguments["verify"] = clientconfig.verify_argument(
@@ -142,44 +169,53 @@ class Plugin:
         service_id = event_name.split(".", 1)[1]
         self.register_service(service_id)
 
-    def register_service(self, service_id: str, emitter: Emitter | None = None,
-                         caller_context: bool = True) -> None:
-        """Register the handlers of one service on the session's emitter, or on ``emitter``
-        (a built client's, for botocore's client plugin; see clientplugin.py).
+    def register_service(self, service_id: str, plan: Plan | None = None,
+                         caller_context: bool = True) -> Plan:
+        """Wire the handlers of one service on the session's emitter, or add them to ``plan``
+        (a built client's, for botocore's client plugin, which wires it: see clientplugin.py).
 
-        On the session's emitter once per service and settings: every new client copies them
-        from there, and registering is not free (botocore inspects each handler's signature).
+        On the session's emitter once per service, settings and whether the session has
+        endpoints to choose from: every new client copies its handlers from there, one per
+        event and place (core/dispatch.py), and registering is not free (botocore inspects
+        each handler's signature).
         """
         from euca_boto.endpoints import events as endpoint_events
 
-        if emitter is not None:
-            self._register_features(emitter, service_id, caller_context)
-            endpoint_events.register_service(self.session, service_id, emitter=emitter)
-            return
+        if plan is not None:
+            self._plan_features(plan, service_id, caller_context)
+            endpoint_events.register_service(self.session, service_id, emitter=plan)
+            return plan
         settings = self.settings
-        if self._wired.get(service_id) is not settings:
-            self._register_features(session_emitter(self.session), service_id, caller_context)
-            self._wired[service_id] = settings
         # Endpoint selection only once the session has endpoints to choose from (its clients
-        # are created after their routes are made): until then its handlers would run on
-        # every call for nothing.
-        if service_id not in self._routed and endpoint_events.any_route(self.session):
-            endpoint_events.register_service(self.session, service_id)
-            self._routed.add(service_id)
+        # are created after their routes are made): until then its steps would run on every
+        # call for nothing.
+        routed = endpoint_events.any_route(self.session)
+        wired = self._wired.get(service_id)
+        if wired is not None and wired[0] is settings and wired[1] is routed:
+            return wired[2]
+        target = session_emitter(self.session)
+        plan = Plan(target)
+        self._plan_features(plan, service_id, caller_context)
+        if routed:
+            endpoint_events.register_service(self.session, service_id, emitter=plan)
+        if wired is not None:
+            unwire(target, wired[3])
+        self._wired[service_id] = (settings, routed, plan, plan.wire(target))
+        return plan
 
-    def _register_features(self, target: Emitter, service_id: str,
-                           caller_context: bool) -> None:
+    def _plan_features(self, plan: Plan, service_id: str, caller_context: bool) -> None:
+        """The features' steps for one service, in the order they run within an event."""
         from euca_boto import context, retry, telemetry, wirelog
 
         # In place of botocore's retry handler (it takes botocore's unique id).
         retry.register_service(self.session, service_id, self.settings.for_service(service_id),
-                               emitter=target)
-        wirelog.register(target, service_id, lambda: self.settings)
+                               emitter=plan)
+        wirelog.register(plan, service_id, lambda: self.settings)
         if caller_context:
-            context.register(target, service_id, self.caller_context)
-        telemetry.register(target, service_id)
-        msgs.register_service(target, service_id)
-        parsing.register(target, service_id)
+            context.register(plan, service_id, self.caller_context)
+        telemetry.register(plan, service_id)
+        msgs.register_service(plan, service_id)
+        parsing.register(plan, service_id)
 
 
 def install(session: AnySession | None = None, **euca_settings: Any) -> Any:

@@ -15,27 +15,27 @@ from __future__ import annotations
 
 import itertools
 import logging
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from euca_boto import botocore_logs
 from euca_boto import context as caller
 from euca_boto.core import botocore_access, process
-from euca_boto.core.redact import Redactor
-from euca_boto.core.sensitive import (
-    NO_SECRETS,
-    NONE,
-    OperationSecrets,
-    WireSecrets,
-    secrets_of,
-)
 from euca_boto.core.services import block_names
 from euca_boto.core.settings import Settings
 from euca_boto.errors import ConfigError
+
+if TYPE_CHECKING:
+    from euca_boto.core.redact import Redactor
+    from euca_boto.core.sensitive import OperationSecrets, WireSecrets
+
+# The redaction (core/redact, core/sensitive) and botocore_logs are imported once a record is
+# made or botocore's records are redacted: a command whose wire log is off does not load them.
+_BOTOCORE_LOGS = "euca_boto.botocore_logs"
 
 LOGGER_NAME = "euca_boto.wire"
 LEVEL = logging.INFO
@@ -50,8 +50,21 @@ _SENT_AT = "euca_boto.wire.sent_at"
 _REQUEST = "euca_boto.wire.request"
 _IDENTITY = "euca_boto.wire.identity"
 
-# One redactor for the process, so secret properties learned in one session are hidden in all.
-_REDACTOR = Redactor()
+# One redactor for the process, so secret properties learned in one session are hidden in all;
+# made with the first record.
+_redactor: Redactor | None = None
+_redactor_lock = process.lock()
+
+
+def shared_redactor() -> Redactor:
+    """The process's redactor (what the wire log of every session redacts with)."""
+    global _redactor
+    with _redactor_lock:
+        if _redactor is None:
+            from euca_boto.core.redact import Redactor
+
+            _redactor = Redactor()
+        return _redactor
 
 # A body this many times the cap is redacted only in its head, to keep huge payloads cheap.
 _REDACT_WINDOW = 4
@@ -73,6 +86,8 @@ def configure(settings: Settings) -> None:
     redaction of botocore's own log records when asked for outright)."""
     values = settings.for_service(None)
     if values["euca_redact_botocore_logs"] is True:
+        from euca_boto import botocore_logs
+
         botocore_logs.attach()
     path = values["euca_wire_log_file"]
     if path is not None:
@@ -283,9 +298,10 @@ class Exchange:
 
 def body_text(
     body: Any, content_type: str, redactor: Redactor, max_body: int,
-    secrets: WireSecrets = NONE,
+    secrets: WireSecrets | None = None,
 ) -> str:
-    """A body as logged: redacted, cut to ``max_body`` bytes, the original size stated."""
+    """A body as logged: redacted, cut to ``max_body`` bytes, the original size stated
+    (``secrets``: the places the model marks sensitive; none when omitted)."""
     if body is None or body == b"" or body == "":
         return ""
     if isinstance(body, str):
@@ -298,6 +314,10 @@ def body_text(
     size = len(raw)
     if max_body == 0:
         return f"[body of {size} bytes, not logged]"
+    if secrets is None:
+        from euca_boto.core.sensitive import NONE
+
+        secrets = NONE
     if secrets.whole_body:
         return f"[body of {size} bytes, not logged: the service model marks it sensitive]"
     head = raw if size <= max_body * _REDACT_WINDOW else raw[: max_body * _REDACT_WINDOW]
@@ -327,11 +347,15 @@ def make_exchange(
     elapsed: float,
     redactor: Redactor,
     max_body: int,
-    secrets: OperationSecrets = NO_SECRETS,
+    secrets: OperationSecrets | None = None,
 ) -> Exchange:
     """One attempt as the log shows it: ``request`` (a prepared request: method, url, headers,
     body) and ``response`` (botocore's response dict) or the ``error`` instead, redacted by
     the names known to carry secrets and by ``secrets``, the operation's sensitive places."""
+    if secrets is None:
+        from euca_boto.core.sensitive import NO_SECRETS
+
+        secrets = NO_SECRETS
     request_headers = dict(request.headers.items())
     response_headers = dict(response["headers"]) if response else {}
     return Exchange(
@@ -377,7 +401,7 @@ class ServiceWireLog:
         self.service = service
         self.logger = logger_for(service)
         self._settings = settings
-        self._redactor = redactor or Redactor()
+        self._redactor = redactor  # None: the process's (shared_redactor), made when needed
         self._clock = clock
         self._decided_for: tuple[Settings, int] | None = None
         self._on = False
@@ -386,18 +410,20 @@ class ServiceWireLog:
     def active(self) -> bool:
         """Whether a record of this service would be emitted now."""
         settings = self._settings()
-        key = (settings, _switches.version)
-        if self._decided_for is None or (
-            self._decided_for[0] is not settings or self._decided_for[1] != key[1]
-        ):
+        version = _switches.version
+        decided = self._decided_for
+        # Twice per attempt: decided once per settings and switch version, compared in place.
+        if decided is None or decided[0] is not settings or decided[1] != version:
             view = settings.for_service(self.service)
             switched = _switches.decide(self.service)
             if switched is None:
                 switched = selects(view["euca_wire_log"], self.service)
             self._on = switched
             self._max_body = view["euca_wire_log_max_body"]
-            self._decided_for = key
+            self._decided_for = (settings, version)
             if switched and view["euca_redact_botocore_logs"] is not False:
+                from euca_boto import botocore_logs
+
                 botocore_logs.attach()  # "auto": botocore's records too, while this logs
         return self._on and self.logger.isEnabledFor(LEVEL)
 
@@ -426,9 +452,11 @@ class ServiceWireLog:
         elapsed = self._clock() - context.pop(_SENT_AT)
         identity = context.pop(_IDENTITY)
         model = botocore_access.operation_model_of(context)
+        from euca_boto.core.sensitive import NO_SECRETS, secrets_of
+
         exchange = make_exchange(
             self.service, operation, botocore_access.attempt_of(context), identity, request,
-            response, error, elapsed, self._redactor, self._max_body,
+            response, error, elapsed, self._redactor or shared_redactor(), self._max_body,
             NO_SECRETS if model is None else secrets_of(model),
         )
         self.logger.log(
@@ -451,8 +479,10 @@ class ServiceWireLog:
     def on_before_call(self, model: Any, context: dict[str, Any], **kwargs: Any) -> None:
         botocore_access.note_operation_model(context, model)
         self.active()  # decided before botocore logs the call's first record
-        if botocore_logs.attached():
-            botocore_logs.note_operation(model)
+        # Not imported here: a process that has not loaded it has not attached it either.
+        logs = sys.modules.get(_BOTOCORE_LOGS)
+        if logs is not None and logs.attached():
+            logs.note_operation(model)
 
     def on_before_send(self, request: Any, **kwargs: Any) -> None:
         self.request_sent(request)
@@ -473,7 +503,7 @@ class ServiceWireLog:
 def register(emitter: botocore_access.Emitter, service_id: str,
              settings: Callable[[], Settings]) -> ServiceWireLog:
     """Register the wire log of one service on a botocore event emitter (idempotent)."""
-    log = ServiceWireLog(service_id, settings, _REDACTOR)
+    log = ServiceWireLog(service_id, settings)
     botocore_access.track_sent_request_context(emitter, service_id)
     emitter.register(
         f"before-call.{service_id}", log.on_before_call,

@@ -24,7 +24,6 @@ from euca_boto import context as caller
 from euca_boto.core.botocore_access import (
     client_emitter,
     copy_models_paths,
-    session_emitter,
     set_request_credentials,
 )
 from euca_boto.core.plainsession import plain_session
@@ -32,7 +31,7 @@ from euca_boto.errors import EucaBotoError
 from euca_boto.install import Plugin, argument_binder, attach, plugin_of
 from euca_boto.install import install as sync_install
 from euca_boto.retry import Policy, RetryHandler, reconfigure
-from euca_boto.retry.handler import QUERY_EVENT, AsyncSleep, Clock
+from euca_boto.retry.handler import AsyncSleep, Clock, handler_of
 
 
 def _aio_session_class() -> type[Any]:
@@ -114,11 +113,8 @@ def _wrap_create_client(core: botocore.session.Session, plugin: Plugin) -> None:
     # aiobotocore's create_client takes botocore's arguments through *args/**kwargs.
     bind = argument_binder(
         inspect.signature(botocore.session.Session.create_client.__get__(core)))
-    handlers = _AioContextHandlers(core)
-    session_emitter(core).register_first(
-        "creating-client-class", handlers.on_creating_client_class,
-        unique_id="euca-boto-aio-creating-client-class",
-    )
+    # The caller-context steps of the session's services: signing that waits off the loop.
+    plugin.caller_context = _AioContextHandlers(core)
 
     @functools.wraps(original)
     def create_client(*args: Any, **kwargs: Any) -> _ClientContext:
@@ -169,7 +165,7 @@ class _MirrorProvider(CredentialProvider):
         return self.credentials if self.credentials.get_frozen_credentials() else None
 
 
-class _AioContextHandlers:
+class _AioContextHandlers(caller.ContextHandlers):
     """Caller-context signing for aiobotocore: credentials fetched off the event loop.
 
     Temporary credentials come from STS through a plain botocore session with euca-boto
@@ -178,25 +174,14 @@ class _AioContextHandlers:
     settings, and the aiobotocore session's own credentials, read again on the event loop
     before each use so that they are refreshed when they expire. The STS call runs in a worker
     thread; the credentials are handed to aiobotocore's signer as its own credentials type.
-    Registered before the plugin's handlers, under the same unique id, so it takes the place
-    of the blocking one.
+    The plugin plans these in place of the blocking ones (delegate parameters block nothing:
+    they are the same).
     """
 
-    def __init__(self, core: botocore.session.Session) -> None:
+    def __init__(self, core: botocore.session.Session) -> None:  # no broker until needed
         self._core = core
         self._base = _MirroredCredentials()
         self._broker: caller.IdentityBroker | None = None
-        self._wired: set[str] = set()  # services whose handler is registered
-
-    def on_creating_client_class(self, event_name: str, **kwargs: Any) -> None:
-        service_id = event_name.split(".", 1)[1]
-        if service_id in self._wired:
-            return
-        self._wired.add(service_id)
-        session_emitter(self._core).register(
-            f"before-call.{service_id}", self.on_before_call,
-            unique_id=f"euca-boto-context-signing-{service_id}",
-        )
 
     def on_before_call(self, context: dict[str, Any], **kwargs: Any) -> Awaitable[None] | None:
         # aiobotocore awaits what a handler returns: a coroutine only when there is work.
@@ -251,6 +236,5 @@ async def configure_retry(
     attempts; ``clock`` replaces ``time.monotonic``.
     """
     service_id = client.meta.service_model.service_id.hyphenize()
-    _, current = await client_emitter(client).emit_until_response(f"{QUERY_EVENT}.{service_id}")
-    return reconfigure(client, current if isinstance(current, RetryHandler) else None, policy,
+    return reconfigure(client, handler_of(client_emitter(client), service_id), policy,
                        clock=clock, async_sleep=async_sleep, **settings)

@@ -29,7 +29,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 _PACKAGE_HOME = os.path.dirname(os.path.dirname(_HERE))
 # euca-boto's dependencies besides botocore (euca_boto/cli/run.py: DEPENDENCIES, and where
 # euca-boto run found them).
-_DEPENDENCIES = ("wrapt", "dns")
+_DEPENDENCIES = ("dns",)
 _LIBRARY = [p for p in os.environ.get("_EUCA_BOTO_RUN_LIBRARY", "").split(os.pathsep) if p]
 # module -> the name of the session class whose create_client is wrapped (the AWS CLI's
 # plugin loader is wrapped instead)

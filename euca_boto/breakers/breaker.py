@@ -32,7 +32,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 from botocore.exceptions import BotoCoreError
 
@@ -47,7 +47,7 @@ from euca_boto.breakers.storage import (
     Snapshot,
     Storage,
 )
-from euca_boto.breakers.window import DEFAULT_WINDOW, WindowSpec, outcome
+from euca_boto.breakers.window import DEFAULT_WINDOW, SUCCESS, WindowSpec, outcome
 from euca_boto.core import process
 from euca_boto.errors import EucaBotoError
 
@@ -236,10 +236,10 @@ class BreakerConfig:
         return None
 
 
-@dataclass(frozen=True)
-class Ticket:
+class Ticket(NamedTuple):
     """Permission for one call; a probe ticket holds one of the half-open probe slots, under
-    the id ``probe_id``."""
+    the id ``probe_id``. (A named tuple: every call makes one, and a frozen dataclass costs
+    several times as much to make.)"""
 
     probe: bool
     admitted_in: str
@@ -265,6 +265,10 @@ class BreakerInfo:
     calls: int = 0
     failure_rate: float | None = None
     slow_call_rate: float | None = None
+
+
+# Makes a named tuple without the Python-level __new__ of its class, for the tickets of calls.
+_new_tuple = tuple.__new__
 
 
 class _State:
@@ -369,8 +373,12 @@ class Breaker:
 
     def admit(self, operation: str | None = None) -> Ticket:
         """Permission for one call, or :class:`CircuitOpenError` if it must not be sent."""
-        snap = self.storage.read()
-        self._observe(snap)
+        snap = self.storage.peek()
+        if snap.state != self._seen:
+            self._observe(snap)
+        if snap.state == STATE_CLOSED:
+            # Nearly every call: what _Closed.admit does, without its lookups and the clock.
+            return _new_tuple(Ticket, (False, STATE_CLOSED, snap.failures, "", self.timer()))
         # A state this version does not know (a newer process wrote it) admits like closed.
         state = _STATES.get(snap.state, _STATES[STATE_CLOSED])
         return state.admit(self, snap, self.clock(), operation)
@@ -378,6 +386,17 @@ class Breaker:
     def settle(self, ticket: Ticket, error: BaseException | None = None) -> Verdict:
         """Account for the outcome of an admitted call (``error`` None: it returned); a call
         that was cancelled or interrupted says nothing, and gives its probe slot back."""
+        if error is None and not ticket.probe:
+            # Nearly every call: a success admitted while closed (or forced closed). Unless it
+            # was slow it cannot open the breaker, so it is only counted (what _State.settled
+            # does, without looking the state up).
+            config = self.config
+            if self.timer() - ticket.started < config.slow_call_duration:
+                if config.fail_max is None:
+                    self.storage.record_success(self.clock(), config.window)
+                elif ticket.failures:
+                    self.storage.record(SUCCESS, self.clock(), None)
+                return OK
         verdict = OK if error is None else self.classifier(error)
         if ticket.probe:
             self._settle_probe(ticket.probe_id, verdict)

@@ -64,7 +64,12 @@ class GuardedCall:
     def succeeded(self, result: Any) -> None:
         elapsed = time.perf_counter() - self.start
         self.breaker.settle(self.ticket)
-        self.metrics.record_call(self.service, self.operation, elapsed, retries=_retries(result))
+        retries = 0
+        if isinstance(result, dict):  # _retries, inline: every call comes here
+            metadata = result.get("ResponseMetadata")
+            if isinstance(metadata, dict):
+                retries = int(metadata.get("RetryAttempts", 0))
+        self.metrics.record_call(self.service, self.operation, elapsed, None, retries)
 
 
 def guarded_call(

@@ -9,29 +9,39 @@ client plugin (:mod:`euca_boto.clientplugin`) both take their breakers from here
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from euca_boto.core.settings import BY_KEY, format_value
+from euca_boto.core.settings import BY_KEY, ServiceSettings, format_value
 from euca_boto.errors import ConfigError
 
 if TYPE_CHECKING:
-    from euca_boto.breakers.breaker import Breaker, BreakerConfig
+    from euca_boto.breakers.breaker import Breaker, BreakerConfig, Classifier
 
 
 def named_breaker(name: str, settings: Mapping[str, Any], endpoint_url: str | None) -> Breaker:
     """The process's breaker of ``name`` (``<profile>/<service>[/<operation>]``) for the cloud
     at ``endpoint_url``, made from the breaker settings if new. Its full name is
     ``name@<host:port>`` plus ``+<setting>=<value>`` for each setting that is not the default."""
-    from euca_boto.breakers.failures import web_service_failures
     from euca_boto.breakers.registry import REGISTRY
+
+    # Made once per view of the settings: every client of a session is created with the
+    # same one, and the registry then compares the breaker's settings by identity.
+    config, storage, classifier, tag = (
+        settings.derived("breaker", _made_of) if isinstance(settings, ServiceSettings)
+        else _made_of(settings))
+    return REGISTRY.get(f"{name}@{target_of(endpoint_url)}{tag}", config, storage, classifier)
+
+
+def _made_of(settings: Mapping[str, Any]) -> tuple[BreakerConfig, str, Classifier, str]:
+    """What a breaker is made with: its configuration, storage, failures, and name tag."""
+    from euca_boto.breakers.failures import web_service_failures
     from euca_boto.breakers.storage import storage_url
 
-    config = config_of(settings)
-    classifier = web_service_failures(settings["euca_retry_status_codes"])
-    full = f"{name}@{target_of(endpoint_url)}{settings_tag(settings)}"
-    return REGISTRY.get(full, config, storage_url(settings), classifier)
+    return (config_of(settings), storage_url(settings),
+            web_service_failures(settings["euca_retry_status_codes"]), settings_tag(settings))
 
 
 # The settings a client's breaker is made with (and their names in BreakerConfig), and how its
@@ -87,6 +97,7 @@ def settings_tag(settings: Mapping[str, Any]) -> str:
     )
 
 
+@functools.lru_cache(maxsize=256)
 def target_of(endpoint_url: str | None) -> str:
     """What a breaker name says of the cloud it protects: the host (and port) of the client's
     endpoint, never a user name or password in the URL."""

@@ -3,8 +3,7 @@
 An :class:`~euca_boto.core.operation_proxy.OperationProxy`: ``isinstance``, ``meta``, ``exceptions``
 and everything else are the client's own, and each operation method goes through its breaker
 as one logical call; paginators and waiters are built against the proxy, so every page and every
-poll is such a call too. wrapt comes with the proxy base, so programs pay for it (and for the
-asyncio it imports) when they protect a client.
+poll is such a call too. Plain Python, like its base: protecting a client imports no asyncio.
 """
 
 from __future__ import annotations

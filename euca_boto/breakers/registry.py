@@ -22,7 +22,7 @@ from euca_boto.breakers.breaker import (
 )
 from euca_boto.breakers.guard import guarded_call, guarded_call_async
 from euca_boto.breakers.naming import CONFIG_SETTINGS, config_of
-from euca_boto.breakers.storage import redacted, storage_for
+from euca_boto.breakers.storage import storage_for
 from euca_boto.core import process
 from euca_boto.core.settings import parse_setting
 from euca_boto.errors import ConfigError
@@ -79,15 +79,18 @@ class Registry:
                     classifier: Classifier | None) -> None:
         """Raise :class:`ConfigError` naming every setting that differs. Lock held."""
         differences = []
-        if config is not None:
+        if config is not None and config is not breaker.config:
             for setting in fields(BreakerConfig):
                 mine, asked = getattr(breaker.config, setting.name), getattr(config, setting.name)
                 if mine != asked:
                     differences.append(f"{setting.name} {mine} (asked: {asked})")
         kept = self._storage_urls[breaker.name]
         if storage != kept:
+            from euca_boto.breakers.storage import redacted
+
             differences.append(f"storage {redacted(kept)} (asked: {redacted(storage)})")
-        if classifier is not None and classifier != breaker.classifier:
+        if (classifier is not None and classifier is not breaker.classifier
+                and classifier != breaker.classifier):
             differences.append(f"failures {breaker.classifier!r} (asked: {classifier!r})")
         if differences:
             raise ConfigError(

@@ -12,6 +12,7 @@ immutable value: :meth:`record` returns the next one. Windows travel as text (:m
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
@@ -54,6 +55,8 @@ class Tally(NamedTuple):
         return 100.0 * self.slow / self.calls if self.calls else 0.0
 
 
+_new_tuple = tuple.__new__
+
 # What each letter adds to the failures and to the slow calls. (The windows are named tuples,
 # and kept up to date by the letter that comes in and the one that goes out, because a breaker
 # records and reads one on every call.)
@@ -72,13 +75,35 @@ class CountWindow(NamedTuple):
     slow: int = 0
 
     def record(self, letter: str, now: float) -> CountWindow:
-        i, ring = self.head, self.ring
-        failures, slow = self.failures + _FAILS[letter], self.slow + _SLOW[letter]
+        size, i, ring, failures, slow = self
         if i < len(ring):
             gone = ring[i]
+            if gone == letter:
+                # Mostly a success in place of a success: only the head moves. (tuple.__new__
+                # skips the Python-level __new__ of the named tuple: every call records.)
+                return _new_tuple(CountWindow, (size, (i + 1) % size, ring, failures, slow))
             failures, slow = failures - _FAILS[gone], slow - _SLOW[gone]
-        return CountWindow(self.size, (i + 1) % self.size, ring[:i] + letter + ring[i + 1:],
-                           failures, slow)
+        return _new_tuple(CountWindow, (size, (i + 1) % size, ring[:i] + letter + ring[i + 1:],
+                                        failures + _FAILS[letter], slow + _SLOW[letter]))
+
+    def record_all(self, letter: str, times: Sequence[float]) -> CountWindow:
+        """:meth:`record` of ``letter`` once per time in ``times``, in one step."""
+        window, n = self, len(times)
+        while n and len(window.ring) < window.size:  # still filling up: one letter at a time
+            window, n = window.record(letter, 0.0), n - 1
+        if not n:
+            return window
+        size, head, ring = window.size, window.head, window.ring
+        end = head + n
+        if n >= size:
+            ring = letter * size
+        elif end <= size:
+            ring = ring[:head] + letter * n + ring[end:]
+        else:  # the run wraps around the end of the ring
+            ring = letter * (end - size) + ring[end - size:head] + letter * (size - head)
+        return CountWindow(size, end % size, ring,
+                           ring.count(FAILURE) + ring.count(SLOW_FAILURE),
+                           ring.count(SLOW_SUCCESS) + ring.count(SLOW_FAILURE))
 
     def tally(self, now: float) -> Tally:
         return Tally(len(self.ring), self.failures, self.slow)
@@ -114,6 +139,13 @@ class TimeWindow(NamedTuple):
         kept.append((key, current[1] + 1, current[2] + _FAILS[letter],
                      current[3] + _SLOW[letter]))
         return TimeWindow(self.size, tuple(kept))
+
+    def record_all(self, letter: str, times: Sequence[float]) -> TimeWindow:
+        """:meth:`record` of ``letter`` once per time in ``times``, in order."""
+        window = self
+        for now in times:
+            window = window.record(letter, now)
+        return window
 
     def tally(self, now: float) -> Tally:
         key = self.key(now)

@@ -38,7 +38,7 @@ PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BOOTSTRAP_DIR = os.path.join(PACKAGE_DIR, "bootstrap")
 # The import names of euca-boto's dependencies other than botocore and boto3 (pyproject.toml),
 # found for a Python of another environment in the directories _EUCA_BOTO_RUN_LIBRARY names.
-DEPENDENCIES = ("wrapt", "dns")
+DEPENDENCIES = ("dns",)
 LIBRARY_VARIABLE = "_EUCA_BOTO_RUN_LIBRARY"
 ENDPOINTS_VARIABLE = "_EUCA_BOTO_RUN_ENDPOINTS"
 ENDPOINT_PREFIX = "AWS_ENDPOINT_URL_"

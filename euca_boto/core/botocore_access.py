@@ -206,6 +206,28 @@ def configured_endpoint_url(session: botocore.session.Session, service: str) -> 
     return str(url) if url else None
 
 
+def configured_endpoint_key(service: str) -> tuple[str | None, ...]:
+    """What in the environment can change :func:`configured_endpoint_url` for ``service``
+    between two clients of one session (the config file is read once per session): a key for
+    what is computed from it. Cheaper than asking the provider again."""
+    names = _ENDPOINT_VARIABLES.get(service)
+    if names is None:
+        aliases = getattr(botocore.utils, "SERVICE_NAME_ALIASES", {})
+        overrides = getattr(botocore.utils, "CLIENT_NAME_TO_HYPHENIZED_SERVICE_ID_OVERRIDES", {})
+        name = aliases.get(service, service)
+        snake = overrides.get(name, name).replace("-", "_").upper()
+        names = _ENDPOINT_VARIABLES[service] = (
+            f"AWS_ENDPOINT_URL_{snake}", "AWS_ENDPOINT_URL", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+            RUN_ENDPOINTS_VARIABLE,
+        )
+    environ = os.environ
+    return tuple(environ.get(name) for name in names)
+
+
+# service name -> the environment variables botocore reads for its configured endpoint
+_ENDPOINT_VARIABLES: dict[str, tuple[str, ...]] = {}
+
+
 def _environ_for(profile: str) -> Mapping[str, str]:
     run_profile, *variables = os.environ.get(RUN_ENDPOINTS_VARIABLE, "").split() or [""]
     if not variables or profile == run_profile:
@@ -287,6 +309,13 @@ def awaits_handlers(emitter: Emitter) -> bool:
             emitted.close()  # never started: nothing ran, nothing to await
         return True
     return False
+
+
+def handlers_of(emitter: Emitter, event_name: str) -> list[Callable[..., Any]]:
+    """The handlers ``emitter`` calls for ``event_name``, in the order it calls them (for
+    diagnostics and tests: botocore has no public way to list them)."""
+    inner: Any = getattr(emitter, "_emitter", emitter)  # an EventAliaser wraps the emitter
+    return list(inner._handlers.prefix_search(event_name))
 
 
 def retry_handler_unique_id(service_id: str) -> str:

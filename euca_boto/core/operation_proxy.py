@@ -7,11 +7,12 @@ view (each call awaited in an executor thread, :mod:`euca_boto.aio.views`). Each
 one call is run (:meth:`OperationProxy._self_operation`); this class knows which attributes are
 operations and passes everything else through.
 
-A ``wrapt`` proxy: ``isinstance``, ``meta``, ``exceptions`` and every attribute that is not an
-operation method are the client's own. The proxy's method for an operation is made on first use
-and kept, so a call costs one dictionary lookup more than the plain client's. wrapt is imported
-only here, and this module only when a client is first protected or viewed, so programs that do
-neither do not pay for it (nor for the asyncio wrapt imports).
+A transparent proxy: ``isinstance``, ``meta``, ``exceptions``, ``dir()``, equality and every
+attribute that is not an operation method are the client's own, and setting an attribute sets
+the client's. The proxy's method for an operation is made on first use and kept on the proxy,
+where the next call finds it without a detour. It is plain Python: a proxy library would cost
+every program that creates a protected client its import (and, in wrapt's 2.x releases, the
+asyncio it imports), the first client of a short-lived program included.
 """
 
 from __future__ import annotations
@@ -19,19 +20,22 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import wrapt
-
 from euca_boto.core.botocore_access import operation_methods, paginator_through, waiter_through
 
+_PROXY_OWN = "_self_"  # the prefix of the proxy's own attributes; every other is the client's
+_set = object.__setattr__
 
-class OperationProxy(wrapt.ObjectProxy):
+
+class OperationProxy:
     """A proxy of a client whose operation methods are made by :meth:`_self_operation`.
 
-    Attributes of the proxy itself are named ``_self_*`` (wrapt keeps those on the proxy).
+    Attributes of the proxy itself are named ``_self_*``; ``__wrapped__`` is the client.
     """
 
+    __wrapped__: Any
+
     def __init__(self, client: Any) -> None:
-        super().__init__(client)
+        _set(self, "__wrapped__", client)
         self._self_api: Mapping[str, str] = operation_methods(client)
         self._self_service: str = client.meta.service_model.service_name
         self._self_methods: dict[str, Callable[..., Any]] = {}
@@ -42,8 +46,9 @@ class OperationProxy(wrapt.ObjectProxy):
         raise NotImplementedError
 
     def __getattr__(self, name: str) -> Any:
-        if name == "__wrapped__" or name.startswith("_self_"):
-            return super().__getattr__(name)
+        # Only for what the proxy itself lacks (its class and its own attributes come first).
+        if name == "__wrapped__" or name.startswith(_PROXY_OWN):
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         made = self._self_methods.get(name)
         if made is not None:
             return made
@@ -52,7 +57,68 @@ class OperationProxy(wrapt.ObjectProxy):
         if operation is None or not callable(attribute):
             return attribute
         made = self._self_methods[name] = self._self_operation(operation, attribute)
+        _set(self, name, made)  # found directly from now on
         return made
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith(_PROXY_OWN):
+            _set(self, name, value)
+        else:
+            setattr(self.__wrapped__, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if name.startswith(_PROXY_OWN):
+            object.__delattr__(self, name)
+        else:
+            delattr(self.__wrapped__, name)
+
+    # What the client is: isinstance() asks __class__ when the proxy's own type does not match.
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return self.__wrapped__.__class__
+
+    def __dir__(self) -> list[str]:
+        return dir(self.__wrapped__)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self.__wrapped__!r}>"
+
+    def __str__(self) -> str:
+        return str(self.__wrapped__)
+
+    def __eq__(self, other: object) -> bool:
+        return bool(self.__wrapped__ == other)
+
+    def __ne__(self, other: object) -> bool:
+        return bool(self.__wrapped__ != other)
+
+    def __hash__(self) -> int:
+        return hash(self.__wrapped__)
+
+    def __bool__(self) -> bool:
+        return bool(self.__wrapped__)
+
+    # The client's context managers (aiobotocore's clients are asynchronous ones).
+    def __enter__(self) -> Any:
+        return self.__wrapped__.__enter__()
+
+    def __exit__(self, *exc_info: Any) -> Any:
+        return self.__wrapped__.__exit__(*exc_info)
+
+    def __aenter__(self) -> Any:
+        return self.__wrapped__.__aenter__()
+
+    def __aexit__(self, *exc_info: Any) -> Any:
+        return self.__wrapped__.__aexit__(*exc_info)
+
+    def __copy__(self) -> Any:
+        raise NotImplementedError("a client proxy cannot be copied; copy the client")
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        raise NotImplementedError("a client proxy cannot be copied; copy the client")
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise NotImplementedError("a client proxy cannot be pickled")
 
     # botocore builds paginators and waiters around ``getattr(client, operation)``; built with
     # the proxy as the client, every page and every poll is one of the proxy's calls. A view

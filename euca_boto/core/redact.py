@@ -20,6 +20,11 @@ from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 from euca_boto.core import process
 from euca_boto.core.sensitive import FORM, JSON, NONE, XML, Node, WireSecrets
 
+# Offered here too, beside the rest of the redaction.
+from euca_boto.core.urls import URL_PASSWORD_MASK as URL_PASSWORD_MASK
+from euca_boto.core.urls import url_passwords as url_passwords
+from euca_boto.core.urls import without_userinfo as without_userinfo
+
 REDACTED = "<redacted>"
 
 # Header names (lower case) whose whole value is a secret.
@@ -505,27 +510,3 @@ def redact_authorization(value: str) -> str:
         return sigv2.group(1) + REDACTED
     scheme = value.split(" ", 1)[0]
     return f"{scheme} {REDACTED}" if " " in value else REDACTED
-
-
-# The password of a URL's user information: ``redis://:pw@host``, ``http://user:pw@host``.
-_URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*):[^/\s@]*@")
-URL_PASSWORD_MASK = "***"
-
-
-def url_passwords(text: str) -> str:
-    """``text`` with the password of every URL in it replaced by ``***`` (the user name stays:
-    it says who connects). For anything printed or logged that may hold a configured URL."""
-    if "@" not in text:
-        return text
-    return _URL_PASSWORD.sub(lambda m: f"{m.group(1)}:{URL_PASSWORD_MASK}@", text)
-
-
-def without_userinfo(url: str) -> str:
-    """``url`` without the user name and password it may carry (``http://user:pw@host/`` is
-    ``http://host/``): for what is kept, where neither may go."""
-    if "@" not in url:
-        return url  # the common case, kept cheap: this runs on every call's endpoint
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))

@@ -16,9 +16,9 @@ import functools
 import math
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import botocore.loaders
@@ -26,9 +26,11 @@ from botocore.exceptions import ConfigParseError, ProfileNotFound
 
 from euca_boto.core import process
 from euca_boto.core.botocore_access import hyphenized_service_ids
-from euca_boto.core.redact import url_passwords
 from euca_boto.core.services import SERVICES, block_names
+from euca_boto.core.urls import url_passwords
 from euca_boto.errors import ConfigError
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     import botocore.session
@@ -621,6 +623,17 @@ class ServiceSettings(Mapping[str, Any]):
     def __init__(self, service: str | None, values: dict[str, Value]) -> None:
         self.service = service
         self._values = values
+        # What features make of these settings (they never change), made once per view.
+        self._derived: dict[str, Any] = {}
+
+    def derived(self, name: str, make: Callable[[ServiceSettings], T]) -> T:
+        """What ``make`` makes of these settings, made on first use and kept with them
+        (``name`` tells one feature's from another's); what raises is not kept."""
+        try:
+            value: T = self._derived[name]
+        except KeyError:
+            value = self._derived[name] = make(self)
+        return value
 
     def __getitem__(self, key: str) -> Any:
         return self._values[key].value

@@ -11,7 +11,7 @@ import inspect
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import botocore.session
@@ -33,11 +33,15 @@ from euca_boto.endpoints.model import (
 )
 from euca_boto.endpoints.refresh import Cached
 from euca_boto.endpoints.selection import Route, always_ready
-from euca_boto.endpoints.sources.dns import DEFAULT_PORT, DnsQuery, DnsSource
 from euca_boto.endpoints.sources.static import configured_url, static_endpoints
-from euca_boto.endpoints.sources.topology import Topology, TopologySource
 from euca_boto.errors import ConfigError
 from euca_boto.retry.context import REQUEST_STATUSES
+
+if TYPE_CHECKING:
+    # Imported where used: only a profile that takes its endpoints from DNS or from the
+    # cloud's topology loads those sources.
+    from euca_boto.endpoints.sources.dns import DnsQuery
+    from euca_boto.endpoints.sources.topology import Topology
 
 Clock = Callable[[], float]
 
@@ -169,6 +173,8 @@ class EndpointSelector:
         )
 
     def _dns_query(self, service: str, settings: Mapping[str, Any]) -> DnsQuery:
+        from euca_boto.endpoints.sources.dns import DEFAULT_PORT, DnsQuery
+
         domain = settings.get("euca_dns_domain")
         if not domain:
             raise ConfigError(
@@ -186,6 +192,8 @@ class EndpointSelector:
         )
 
     def _dns_cache(self, query: DnsQuery) -> Cached[tuple[Endpoint, ...]]:
+        from euca_boto.endpoints.sources.dns import DnsSource
+
         with self._lock:
             cached = self._dns.get(query)
             if cached is None:
@@ -194,6 +202,8 @@ class EndpointSelector:
             return cached
 
     def _topology_cache(self, url: str, refresh: float) -> Cached[Topology]:
+        from euca_boto.endpoints.sources.topology import TopologySource
+
         with self._lock:
             cached = self._topologies.get((url, refresh))
             if cached is None:

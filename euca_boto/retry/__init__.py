@@ -28,7 +28,6 @@ not a retry handler, still runs if chosen.)
 
 from __future__ import annotations
 
-import difflib
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -57,7 +56,6 @@ from euca_boto.retry.context import (
 )
 from euca_boto.retry.errors import AttemptRecord, RetryError
 from euca_boto.retry.handler import (
-    QUERY_EVENT,
     RETRY_KEYS,
     AsyncSleep,
     CallState,
@@ -80,7 +78,6 @@ __all__ = [
     "NOT_APPLIED_STATUSES",
     "READ_ONLY_PREFIXES",
     "TTL",
-    "QUERY_EVENT",
     "AsyncSleep",
     "AttemptRecord",
     "Backoff",
@@ -199,6 +196,8 @@ def reconfigure(
 
 def _parse_setting(key: str, raw: Any, where: str) -> Any:
     if key not in RETRY_KEYS:
+        import difflib  # only for a misspelt setting
+
         near = difflib.get_close_matches(key, RETRY_KEYS, n=1, cutoff=0.6)
         hint = f"; did you mean {near[0]}?" if near else f"; known: {', '.join(RETRY_KEYS)}"
         raise ConfigError(f"{where}: unknown retry setting {key!r}{hint}")

@@ -27,6 +27,7 @@ and the breaker above them stops the calls.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 
 from euca_boto.core import process
@@ -35,6 +36,10 @@ from euca_boto.core import process
 # that time is kept.
 TTL = 10.0
 SLOTS = 10
+
+_SLOT_SECONDS = TTL / SLOTS
+# Deposits waiting to be counted, at most: beyond, the one who adds one counts them all.
+FOLD_AT = 64
 
 Clock = Callable[[], float]
 
@@ -59,6 +64,10 @@ class RetryBudget:
         self._keys = [-1] * SLOTS
         self._successes = [0] * SLOTS
         self._retries = [0] * SLOTS
+        # The slots of time of the deposits not counted yet: a deposit, made after every
+        # successful call, appends to it (an atomic operation) instead of taking the lock;
+        # whoever takes the lock counts them first.
+        self._deposits: deque[float] = deque()
 
     @staticmethod
     def _check(percent: float, min_rate: float) -> None:
@@ -79,6 +88,7 @@ class RetryBudget:
     def tokens(self) -> float:
         """Tokens left now."""
         with self._lock:
+            self._count_deposits()
             return self._left(self._key(self.clock()))
 
     def try_spend(self) -> bool:
@@ -87,6 +97,7 @@ class RetryBudget:
             return True
         key = self._key(self.clock())
         with self._lock:
+            self._count_deposits()
             if self._left(key) < 1.0:
                 return False
             self._retries[self._slot(key)] += 1
@@ -96,13 +107,28 @@ class RetryBudget:
         """A call succeeded: add its share of a token."""
         if not self.enabled:
             return
-        key = self._key(self.clock())
-        with self._lock:
-            self._successes[self._slot(key)] += 1
+        deposits = self._deposits
+        deposits.append(self.clock() // _SLOT_SECONDS)  # its _key, made an int when counted
+        if len(deposits) >= FOLD_AT:
+            with self._lock:
+                self._count_deposits()
+
+    def _count_deposits(self) -> None:
+        # The lock is held. Deposits made meanwhile wait for the next count.
+        deposits, keys = self._deposits, self._keys
+        taken = [deposits.popleft() for _ in range(len(deposits))]
+        for slot_of_time in set(taken):  # mostly one or two
+            key = int(slot_of_time)
+            i = key % SLOTS
+            if key > keys[i]:
+                keys[i], self._successes[i], self._retries[i] = key, 0, 0
+            elif key < keys[i]:
+                continue  # its slot holds a later time: it is older than TTL
+            self._successes[i] += taken.count(slot_of_time)
 
     @staticmethod
     def _key(now: float) -> int:
-        return int(now // (TTL / SLOTS))
+        return int(now // _SLOT_SECONDS)
 
     def _slot(self, key: int) -> int:
         # The lock is held. The slot of this moment, emptied if it held an older one.

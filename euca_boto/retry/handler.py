@@ -22,7 +22,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from euca_boto.core import process
-from euca_boto.core.botocore_access import Emitter, awaits_handlers, retry_handler_unique_id
+from euca_boto.core.botocore_access import (
+    Emitter,
+    awaits_handlers,
+    handlers_of,
+    retry_handler_unique_id,
+)
 from euca_boto.core.parsing import parse_failure
 from euca_boto.core.settings import BY_KEY
 from euca_boto.retry.adapter import RetryEventAdapter
@@ -227,23 +232,16 @@ class RetryHandler:
             report["StopReason"] = state.stop_reason or ""
             report["History"] = [record.describe() for record in state.history]
 
-    def identify(self, **kwargs: Any) -> RetryHandler:
-        """Answers the query event through which :func:`configure_retry` finds the handler."""
-        return self
-
     def registrations(self) -> Iterator[tuple[str, Callable[..., Any], str]]:
         """(event, handler, unique id) of every registration this handler needs."""
         sid = self.service_id
         yield f"before-call.{sid}", self.before_call, f"euca-boto-retry-before-call-{sid}"
         yield f"needs-retry.{sid}", self.needs_retry, retry_handler_unique_id(sid)
         yield f"after-call.{sid}", self.after_call, f"euca-boto-retry-after-call-{sid}"
-        yield f"{QUERY_EVENT}.{sid}", self.identify, f"euca-boto-retry-handler-{sid}"
 
     def __repr__(self) -> str:
         return f"RetryHandler({self.service_id!r}, {self.policy!r}, {self.budget!r})"
 
-
-QUERY_EVENT = "euca-boto-retry-handler"
 
 # Told of every retry a handler decides on, before it waits: (context, decision, handler).
 RetryListener = Callable[[RetryContext, RetryDecision, RetryHandler], None]
@@ -306,9 +304,15 @@ def register(emitter: Emitter, handler: RetryHandler) -> None:
 
 
 def handler_of(emitter: Emitter, service_id: str) -> RetryHandler | None:
-    """The euca-boto retry handler registered on ``emitter`` for a service, if any."""
-    _, response = emitter.emit_until_response(f"{QUERY_EVENT}.{service_id}")
-    return response if isinstance(response, RetryHandler) else None
+    """The euca-boto retry handler registered on ``emitter`` for a service, if any: the one
+    whose decision botocore asks for after each attempt. Found among that event's handlers,
+    not through an event of its own, which every client would copy."""
+    for handler in handlers_of(emitter, f"needs-retry.{service_id}"):
+        for step in getattr(handler, "steps", (handler,)):  # alone, or in a dispatcher
+            owner = getattr(step, "__self__", None)
+            if isinstance(owner, RetryHandler):
+                return owner
+    return None
 
 
 def _log_fields(service: str, operation: str, attempt: int, reason: str,

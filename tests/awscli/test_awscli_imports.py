@@ -67,3 +67,32 @@ def test_a_command_that_calls_nothing_loads_nothing_of_the_call_path(
     assert "euca_boto.awscli_plugin" in modules
     assert family(modules, "euca_boto.endpoints", "euca_boto.breakers", "euca_boto.retry",
                   "euca_boto.wirelog", "boto3", "asyncio") == []
+
+
+# Loaded only when a profile asks for them (a Redis URL, euca_topology = dns or
+# describe-services, a wire log or redacted botocore records), never by a default profile.
+UNASKED = ("euca_boto.breakers.storage.redis", "euca_boto.endpoints.sources.dns",
+           "euca_boto.endpoints.sources.topology", "euca_boto.core.redact",
+           "euca_boto.core.sensitive", "euca_boto.botocore_logs", "redis", "dns")
+
+
+@pytest.mark.parametrize("command", [("euprop", "describe-properties"),
+                                     ("sts", "get-caller-identity")])
+def test_a_default_profile_loads_no_feature_it_does_not_use(
+    cloud: LocalCloud, write_profile: Callable[..., dict[str, str]],
+    modules_of: Callable[..., set[str]], command: tuple[str, ...],
+) -> None:
+    modules = modules_of(write_profile(), *command)
+    assert "euca_boto.endpoints.selector" in modules and "euca_boto.wirelog" in modules
+    assert family(modules, *UNASKED, "boto3", "asyncio", "wrapt") == []
+
+
+def test_a_wire_log_loads_the_redaction(
+    cloud: LocalCloud, write_profile: Callable[..., dict[str, str]],
+    modules_of: Callable[..., set[str]], tmp_path: Path,
+) -> None:
+    log = tmp_path / "wire.log"
+    modules = modules_of(write_profile("euca_wire_log = sts", f"euca_wire_log_file = {log}"),
+                         "sts", "get-caller-identity")
+    assert {"euca_boto.core.redact", "euca_boto.core.sensitive"} <= modules
+    assert "GetCallerIdentity" in log.read_text()

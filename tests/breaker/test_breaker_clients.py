@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 import time
@@ -53,6 +54,22 @@ def test_installed_session_clients_come_back_protected(cloud: LocalCloud, profil
     assert client.meta.service_model.service_name == "euprop"
     assert client.breaker.name == f"{profile}/euprop@{at(cloud)}"
     assert [b.name for b in euca_boto.breakers()] == [f"{profile}/euprop@{at(cloud)}"]
+
+
+def test_a_protected_client_passes_for_the_client(profile: str) -> None:
+    client = euca_boto.session(profile).client("euprop")
+    assert isinstance(client, BaseClient) and not isinstance(client, str)
+    assert {"describe_properties", "get_paginator", "meta"} <= set(dir(client))
+    assert client.describe_properties is client.describe_properties  # made once, kept
+    client.custom_note = "kept"  # set on the client itself, read back through the proxy
+    assert client.custom_note == "kept"
+    del client.custom_note
+    assert not hasattr(client, "custom_note")
+    assert client == client and client in {client}
+    with pytest.raises(NotImplementedError):
+        copy.copy(client)
+    with pytest.raises(AttributeError):
+        client.no_such_attribute  # noqa: B018
 
 
 def test_resources_of_an_installed_session_use_protected_clients(profile: str) -> None:

@@ -15,7 +15,7 @@ import redis
 
 from euca_boto.breakers.breaker import Breaker, BreakerConfig, CircuitOpenError
 from euca_boto.breakers.storage import STATE_FILE_PREFIX, storage_for
-from euca_boto.breakers.window import WindowSpec
+from euca_boto.breakers.window import FAILURE, SLOW_FAILURE, SLOW_SUCCESS, SUCCESS, WindowSpec
 
 MakeBreaker = Callable[..., Breaker]
 
@@ -186,3 +186,23 @@ def test_every_store_keeps_the_same_window(tmp_path: Path, redis_url: str,
             windows.append(breaker.storage.read().window)
         assert windows[0] is not None and windows[0].tally(clock.now).calls > 0
         assert windows[0] == windows[1] == windows[2], window
+
+
+@pytest.mark.parametrize("spec", ["7 calls", "100 calls", "10s"])
+def test_recording_a_run_of_one_letter_at_once_is_recording_it_letter_by_letter(
+        spec: str) -> None:
+    rng = random.Random(5)
+    window_spec = WindowSpec.parse(spec)
+    letters = [SUCCESS, FAILURE, SLOW_SUCCESS, SLOW_FAILURE]
+    for _ in range(300):
+        now = 1.7e9
+        window = window_spec.empty()
+        for _ in range(rng.randrange(0, 160)):
+            now += rng.random()
+            window = window.record(rng.choice(letters), now)
+        letter = rng.choice(letters)
+        times = [now + rng.random() * 3 for _ in range(rng.randrange(0, 220))]
+        one_by_one = window
+        for at in times:
+            one_by_one = one_by_one.record(letter, at)
+        assert window.record_all(letter, times) == one_by_one

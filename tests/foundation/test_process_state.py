@@ -28,8 +28,11 @@ PACKAGE = Path(euca_boto.__file__).parent
 
 def test_every_feature_registers_its_state() -> None:
     import euca_boto.autoinstall  # noqa: F401
+    import euca_boto.botocore_logs  # noqa: F401
     import euca_boto.breakers.registry  # noqa: F401
+    import euca_boto.breakers.storage.redis  # noqa: F401
     import euca_boto.clientplugin  # noqa: F401
+    import euca_boto.core.sensitive  # noqa: F401
     import euca_boto.endpoints  # noqa: F401
     import euca_boto.retry  # noqa: F401
     import euca_boto.telemetry  # noqa: F401

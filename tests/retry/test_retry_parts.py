@@ -132,6 +132,22 @@ def test_budget_forgets_successes_older_than_its_ttl() -> None:
     assert spent(budget) == 0
 
 
+def test_budget_counts_only_the_successes_of_its_ttl_however_many_came_in_between() -> None:
+    clock = Clock()
+    budget = RetryBudget(percent=100, min_rate=0, clock=clock)
+    for _ in range(10):
+        budget.deposit()
+    clock.now += TTL  # the same slot of the ring, ten seconds on
+    for _ in range(5):
+        budget.deposit()
+    clock.now += TTL / 2
+    for _ in range(200):
+        budget.deposit()
+    assert spent(budget) == 205
+    clock.now += TTL / 2
+    assert budget.tokens() == 200 - 205  # the 5 earlier successes are out, the retries in
+
+
 def test_budget_that_is_off_pays_every_retry() -> None:
     budget = RetryBudget(percent=0, min_rate=0, enabled=False, clock=Clock())
     assert all(budget.try_spend() for _ in range(1000))

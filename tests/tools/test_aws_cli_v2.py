@@ -42,7 +42,7 @@ def test_enable_prepares_a_plugin_directory_and_disable_removes_it(
     assert config.read_text() == before + (f"\n[plugins]\ncli_legacy_plugin_path = {plugin_dir}"
                                            f"\neuca = euca_boto.awscli_plugin\n")
     assert sorted(p.name for p in plugin_dir.iterdir()) == [
-        ".euca-boto-plugin", "dns", "euca_boto", "wrapt"]  # no boto3: the CLI never loads it
+        ".euca-boto-plugin", "dns", "euca_boto"]  # no boto3: the CLI never loads it
     answer = t.run(aws_v2, *DESCRIBE)
     assert answer.returncode == 0, answer.stderr
 
@@ -83,3 +83,33 @@ def test_a_delegated_call_is_retried_as_the_account(tool: Callable[..., Tool], a
     sent = sorted((r.status, r.params.get("DelegateAccount")) for r in t.cloud.requests()
                   if r.action == "ListUsers")
     assert sent == [(200, f"v2-{mode}"), (503, f"v2-{mode}"), (503, f"v2-{mode}")]
+
+
+RECORDER = ("import atexit, json, os, sys\n"
+            "atexit.register(lambda: json.dump(sorted(sys.modules), "
+            "open(os.environ['MODULES_FILE'], 'w')))\n")
+# Loaded only when a profile asks for them (a Redis URL, endpoints from DNS or the cloud's
+# topology, a wire log), never by a default profile. (The CLI v2 loads asyncio itself.)
+UNASKED = ("euca_boto.breakers.storage.redis", "euca_boto.endpoints.sources.dns",
+           "euca_boto.endpoints.sources.topology", "euca_boto.core.redact",
+           "euca_boto.core.sensitive", "euca_boto.botocore_logs", "boto3", "redis", "dns")
+
+
+def test_the_plugin_loads_no_feature_a_default_profile_does_not_use(
+    tool: Callable[..., Tool], aws_v2: Path, tmp_path: Path,
+) -> None:
+    t = tool(wire=None)
+    enabled = t.run(BIN / "euca-boto", "awscli", "enable", "--aws", aws_v2,
+                    "--profile", t.profile)
+    assert enabled.returncode == 0, enabled.stderr
+    site = tmp_path / "recorder"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(RECORDER)
+    out = tmp_path / "modules.json"
+    answer = t.run(aws_v2, *DESCRIBE, extra_env={"PYTHONPATH": str(site),
+                                                 "MODULES_FILE": str(out)})
+    assert answer.returncode == 0, answer.stderr
+    modules = set(json.loads(out.read_text()))
+    assert "euca_boto.endpoints.selector" in modules
+    assert sorted(m for m in modules if m in UNASKED
+                  or m.startswith(tuple(f"{n}." for n in UNASKED))) == []

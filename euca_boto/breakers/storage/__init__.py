@@ -11,7 +11,7 @@ agreement for a while, but no call fails because the breaker's bookkeeping did.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from euca_boto.breakers.storage.base import (
     PROBE_STALE_AFTER,
@@ -25,17 +25,24 @@ from euca_boto.breakers.storage.base import (
     Storage,
 )
 from euca_boto.breakers.storage.memory import MemoryStorage
-from euca_boto.breakers.storage.redis import (
-    FallbackStorage,
-    FleetEntry,
-    RedisStorage,
-    fleet,
-    redacted,
-    redis_client,
-    shared_client,
-)
 from euca_boto.breakers.storage.statefile import LocalStorage
 from euca_boto.core.localstate import MEMORY, path_of, state_file
+
+if TYPE_CHECKING:
+    from euca_boto.breakers.storage.redis import (
+        FallbackStorage,
+        FleetEntry,
+        RedisStorage,
+        fleet,
+        redacted,
+        redis_client,
+    )
+
+# Imported when first named: only a profile whose breakers keep their state in Redis (or the
+# fleet commands) loads the Redis storage, so every other `aws` command does not pay for it.
+_REDIS_NAMES = frozenset(
+    {"FallbackStorage", "FleetEntry", "RedisStorage", "fleet", "redacted", "redis_client"}
+)
 
 __all__ = [
     "PROBE_STALE_AFTER",
@@ -83,4 +90,14 @@ def storage_for(url: str, name: str) -> Storage:
         file = state_file(url.removeprefix(STATE_FILE_PREFIX))
         assert file is not None
         return LocalStorage(file, name)
+    from euca_boto.breakers.storage.redis import FallbackStorage, RedisStorage, shared_client
+
     return FallbackStorage(RedisStorage(shared_client(url), name))
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _REDIS_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from euca_boto.breakers.storage import redis
+
+    return getattr(redis, name)

@@ -12,10 +12,10 @@ after an interrupted taking may free one slot too many (one extra probe, never a
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple, Protocol, TypeVar
 
-from euca_boto.breakers.window import FAILURE, SLOW_FAILURE, Window, WindowSpec
+from euca_boto.breakers.window import FAILURE, SLOW_FAILURE, SUCCESS, Window, WindowSpec
 
 # The three states of a circuit breaker, spelt as pybreaker spells them.
 STATE_CLOSED = "closed"
@@ -60,11 +60,23 @@ class Storage(Protocol):
 
     def read(self) -> Snapshot: ...
 
+    def peek(self) -> Snapshot:
+        """:meth:`read` for admitting a call: the state, the opening time and the probes are
+        current, but the consecutive failures and the window may lack successes that
+        :meth:`record_success` has not finished counting (which never change the state)."""
+        ...
+
     def record(self, outcome: str, now: float, window: WindowSpec | None) -> Snapshot:
         """Count one call's outcome (a letter of :mod:`~euca_boto.breakers.window`) if the
         breaker is closed or forced closed: in the consecutive failures, and in the window of
         ``window`` (None: no window is kept; one of another kind or size starts afresh).
         Return the snapshot after."""
+        ...
+
+    def record_success(self, now: float, window: WindowSpec) -> None:
+        """:meth:`record` of a success that cannot open the breaker (it was not slow): nothing
+        is returned, so a store may finish counting it later, before its next :meth:`read`
+        and its next change."""
         ...
 
     def add_success(self) -> int:
@@ -109,17 +121,39 @@ R = TypeVar("R")
 Change = Callable[[Snapshot], tuple[Snapshot, R]]
 
 
+def recorded(current: Snapshot, outcome: str, now: float, spec: WindowSpec | None) -> Snapshot:
+    """``current`` after :meth:`Storage.record` of ``outcome``."""
+    if current.state not in COUNTING:
+        return current
+    window = current.window
+    if spec is not None:
+        kept = window if window is not None and spec.holds(window) else spec.empty()
+        window = kept.record(outcome, now)
+    failures = current.failures + 1 if outcome == FAILURE or outcome == SLOW_FAILURE else 0
+    # Every call makes one: tuple.__new__ skips the Python-level __new__ of the named tuple.
+    return _new_tuple(Snapshot, (current.state, failures, current.successes,
+                                 current.opened_at, current.probes, current.probe_at,
+                                 current.probe_ids, window))
+
+
+_new_tuple = tuple.__new__
+
+
+def recorded_successes(current: Snapshot, times: Sequence[float],
+                       spec: WindowSpec | None) -> Snapshot:
+    """``current`` after :meth:`Storage.record` of a success at each of ``times``, in order."""
+    if not times or current.state not in COUNTING:
+        return current
+    window = current.window
+    if spec is not None:
+        kept = window if window is not None and spec.holds(window) else spec.empty()
+        window = kept.record_all(SUCCESS, times)
+    return current._replace(failures=0, window=window)
+
+
 def _recorded(outcome: str, now: float, spec: WindowSpec | None) -> Change[Snapshot]:
     def change(current: Snapshot) -> tuple[Snapshot, Snapshot]:
-        if current.state not in COUNTING:
-            return current, current
-        window = current.window
-        if spec is not None:
-            kept = window if window is not None and spec.holds(window) else spec.empty()
-            window = kept.record(outcome, now)
-        failures = current.failures + 1 if outcome in (FAILURE, SLOW_FAILURE) else 0
-        new = Snapshot(current.state, failures, current.successes, current.opened_at,
-                       current.probes, current.probe_at, current.probe_ids, window)
+        new = recorded(current, outcome, now, spec)
         return new, new
 
     return change
@@ -171,8 +205,17 @@ class ChangeStorage:
     def apply(self, change: Change[R], next_probe: float | None = None) -> R:
         raise NotImplementedError
 
+    def read(self) -> Snapshot:
+        raise NotImplementedError
+
+    def peek(self) -> Snapshot:
+        return self.read()
+
     def record(self, outcome: str, now: float, window: WindowSpec | None) -> Snapshot:
         return self.apply(_recorded(outcome, now, window))
+
+    def record_success(self, now: float, window: WindowSpec) -> None:
+        self.record(SUCCESS, now, window)
 
     def add_success(self) -> int:
         return self.apply(_success_added)

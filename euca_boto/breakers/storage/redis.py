@@ -11,9 +11,9 @@ from typing import Any
 
 from euca_boto.breakers.storage.base import PROBE_STALE_AFTER, STATE_CLOSED, Snapshot, log
 from euca_boto.breakers.storage.memory import MemoryStorage
-from euca_boto.breakers.window import WindowSpec, decode, prefix
+from euca_boto.breakers.window import SUCCESS, WindowSpec, decode, prefix
 from euca_boto.core import process
-from euca_boto.core.redact import url_passwords
+from euca_boto.core.urls import url_passwords
 
 NAMES_KEY = "euca-boto:breakers"
 KEY_PREFIX = "euca-boto:breaker:"
@@ -151,6 +151,12 @@ class RedisStorage:
         self._announce()
         return snapshot_of(self._redis.hgetall(self.key))
 
+    def peek(self) -> Snapshot:
+        return self.read()
+
+    def record_success(self, now: float, window: WindowSpec) -> None:
+        self.record(SUCCESS, now, window)
+
     def record(self, outcome: str, now: float, window: WindowSpec | None) -> Snapshot:
         args: list[Any] = [outcome, repr(now), "", 0, ""]
         if window is not None:
@@ -273,6 +279,12 @@ class FallbackStorage:
     def read(self) -> Snapshot:
         result: Snapshot = self._run("read")
         return result
+
+    def peek(self) -> Snapshot:
+        return self.read()  # a read: the last snapshot is what an outage starts from
+
+    def record_success(self, now: float, window: WindowSpec) -> None:
+        self._run("record_success", now, window)
 
     def record(self, outcome: str, now: float, window: WindowSpec | None) -> Snapshot:
         result: Snapshot = self._run("record", outcome, now, window)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from euca_boto.core.botocore_access import configured_endpoint_url
-from euca_boto.core.redact import without_userinfo
+from euca_boto.core.urls import without_userinfo
 from euca_boto.endpoints.model import STATIC, Endpoint, dns_label, normalize, service_url
 from euca_boto.errors import ConfigError
 

@@ -1,0 +1,165 @@
+"""One euca-boto handler per botocore event: the steps of the enabled features, in a fixed order.
+
+botocore calls every handler of an event through its emitter, which costs a log call, a keyword
+dict and a list entry per handler, and every handler on a session's emitter is copied into each
+new client. So the features do not register on the emitter itself: they register on a
+:class:`Plan`, which has an emitter's ``register`` methods and keeps what is registered, per
+event and per place in the event's handler list (botocore's first, middle and last). A feature
+that is off registers nothing, so it is not in the plan.
+
+:meth:`Plan.wire` then registers one handler per event and place on the real emitter: the one
+step itself when there is one (under its own unique id, so that botocore's retry handler is
+still kept out by the retry step's, and ``configure_retry`` still replaces it), else a
+:class:`Dispatcher` that runs the steps in the order they were registered. Between themselves
+the steps keep the order botocore would have called them in, and the group keeps its place
+among botocore's own handlers: the steps were registered one after another there.
+
+What a step returns means what it meant to botocore: for the events botocore stops at the
+first answer (``before-call``), the dispatcher stops there too and
+returns it; for the others it runs every step and returns the first answer (botocore takes the
+first non-None one). On an emitter that awaits what its handlers return (aiobotocore), a step
+may return an awaitable: the dispatcher then returns a coroutine that awaits it and runs the
+remaining steps after it, as aiobotocore would have.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from euca_boto.core.botocore_access import Emitter
+
+Step = Callable[..., Any]
+
+FIRST, MIDDLE, LAST = "first", "middle", "last"
+
+# Events botocore emits with emit_until_response: it calls no handler after the first answer.
+_UNTIL_RESPONSE = ("before-call.",)
+
+
+class Dispatcher:
+    """The one handler of an event: runs its steps in order (see the module)."""
+
+    __slots__ = ("event", "steps", "until_response")
+
+    def __init__(self, event: str, steps: Sequence[Step]) -> None:
+        self.event = event
+        self.steps = tuple(steps)
+        self.until_response = event.startswith(_UNTIL_RESPONSE)
+
+    def __call__(self, **kwargs: Any) -> Any:
+        response = None
+        for index, step in enumerate(self.steps):
+            result = step(**kwargs)
+            if result is None:
+                continue
+            if inspect.isawaitable(result):
+                return self._go_on_after(result, index + 1, response, kwargs)
+            if self.until_response:
+                return result
+            if response is None:
+                response = result
+        return response
+
+    async def _go_on_after(self, pending: Awaitable[Any], start: int, response: Any,
+                           kwargs: dict[str, Any]) -> Any:
+        result = await pending
+        index = start
+        while True:
+            if result is not None:
+                if self.until_response:
+                    return result
+                if response is None:
+                    response = result
+            if index == len(self.steps):
+                return response
+            result = self.steps[index](**kwargs)
+            index += 1
+            if inspect.isawaitable(result):
+                result = await result
+
+    def __repr__(self) -> str:
+        names = ", ".join(getattr(s, "__qualname__", repr(s)) for s in self.steps)
+        return f"Dispatcher({self.event!r}: {names})"
+
+
+class Plan:
+    """The handlers the features register, grouped for :meth:`wire` (see the module).
+
+    It answers ``emit`` through ``target`` (features ask an emitter whether it awaits its
+    handlers) and passes ``unregister`` on to it as well (the retry step takes the place of
+    the handler botocore registered on a built client).
+    """
+
+    def __init__(self, target: Emitter) -> None:
+        self.target = target
+        # (event, place) -> [(unique id, step)], in the order of registration
+        self.groups: dict[tuple[str, str], list[tuple[str | None, Step]]] = {}
+
+    # What the features call: an emitter's methods ------------------------------------------
+
+    def register(self, event_name: str, handler: Step, unique_id: str | None = None,
+                 unique_id_uses_count: bool = False) -> None:
+        self._add(event_name, MIDDLE, handler, unique_id)
+
+    def register_first(self, event_name: str, handler: Step, unique_id: str | None = None,
+                       unique_id_uses_count: bool = False) -> None:
+        self._add(event_name, FIRST, handler, unique_id)
+
+    def register_last(self, event_name: str, handler: Step, unique_id: str | None = None,
+                      unique_id_uses_count: bool = False) -> None:
+        self._add(event_name, LAST, handler, unique_id)
+
+    def unregister(self, event_name: str, handler: Step | None = None,
+                   unique_id: str | None = None, unique_id_uses_count: bool = False) -> Any:
+        for (event, _), steps in self.groups.items():
+            if event == event_name:
+                steps[:] = [(uid, step) for uid, step in steps
+                            if not ((unique_id is not None and uid == unique_id)
+                                    or (handler is not None and step == handler))]
+        return self.target.unregister(event_name, handler, unique_id=unique_id)
+
+    def emit(self, event_name: str, **kwargs: Any) -> Any:
+        return self.target.emit(event_name, **kwargs)
+
+    def emit_until_response(self, event_name: str, **kwargs: Any) -> Any:
+        return self.target.emit_until_response(event_name, **kwargs)
+
+    def _add(self, event: str, place: str, handler: Step, unique_id: str | None) -> None:
+        if unique_id is not None and any(
+            uid == unique_id for steps in self.groups.values() for uid, _ in steps
+        ):
+            return  # as botocore does: a unique id registers once
+        self.groups.setdefault((event, place), []).append((unique_id, handler))
+
+    # Wiring -------------------------------------------------------------------------------
+
+    def steps(self, event: str, place: str = MIDDLE) -> list[Step]:
+        """The steps registered for ``event`` at ``place``, in order."""
+        return [step for _, step in self.groups.get((event, place), [])]
+
+    def wire(self, emitter: Emitter) -> list[tuple[str, str]]:
+        """Register the plan on ``emitter``: one handler per event and place. Returns the
+        (event, unique id) of each, for :func:`unwire`."""
+        wired: list[tuple[str, str]] = []
+        for (event, place), steps in self.groups.items():
+            if not steps:
+                continue
+            if len(steps) == 1 and steps[0][0] is not None:
+                unique_id, handler = steps[0]
+                assert unique_id is not None
+            else:
+                unique_id = f"euca-boto-{place}-{event}"
+                handler = Dispatcher(event, [step for _, step in steps])
+            register = {FIRST: emitter.register_first, MIDDLE: emitter.register,
+                        LAST: emitter.register_last}[place]
+            register(event, handler, unique_id=unique_id)
+            wired.append((event, unique_id))
+        return wired
+
+
+def unwire(emitter: Emitter, wired: Sequence[tuple[str, str]]) -> None:
+    """Take the handlers :meth:`Plan.wire` registered off ``emitter``."""
+    for event, unique_id in wired:
+        emitter.unregister(event, unique_id=unique_id)
