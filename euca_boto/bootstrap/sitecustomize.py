@@ -212,7 +212,8 @@ class _Watcher:
             spec = finder.find_spec(fullname, path, target)
             if spec is not None:
                 if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    spec.loader = _Loader(fullname, spec.loader)
+                    # A loader by protocol: importlib.abc is not imported here (see above).
+                    spec.loader = _Loader(fullname, spec.loader)  # type: ignore[assignment]
                 return spec
         return None
 
