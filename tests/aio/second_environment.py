@@ -10,6 +10,7 @@ pip finds for it, and the AWS CLI made for it on plain botocore (awscli 1.45.N r
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import re
 import subprocess
@@ -19,6 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv-aio"
 STAMP = VENV / "euca-boto-built-from"
+# Held while building: two test workers that both find the environment missing must not build
+# it at once (one's `venv --clear` would empty what the other is installing into).
+LOCK = ROOT / ".venv-aio.lock"
 
 
 def _run(*command: str) -> str:
@@ -53,6 +57,14 @@ def python() -> Path:
     interpreter = VENV / "bin" / "python"
     if not needs_build():
         return interpreter
+    with open(LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if needs_build():  # not built by another worker meanwhile
+            _build(interpreter, key)
+    return interpreter
+
+
+def _build(interpreter: Path, key: str) -> None:
     _run(sys.executable, "-m", "venv", "--clear", str(VENV))
     pip = (str(interpreter), "-m", "pip", "install", "-q", "--disable-pip-version-check")
     floor = botocore_floor()
@@ -60,4 +72,3 @@ def python() -> Path:
     _run(*pip, "-e", ".[test]", f"botocore=={floor}", f"boto3=={floor}",
          f"awscli==1.45.{floor.rsplit('.', 1)[1]}", "aiobotocore>=3.9")
     STAMP.write_text(key)
-    return interpreter
