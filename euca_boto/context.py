@@ -24,15 +24,15 @@ import inspect
 import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Final, ParamSpec, TypeVar
 
 from botocore.credentials import Credentials
 
 from euca_boto.core import process
 from euca_boto.core.botocore_access import set_request_credentials
+from euca_boto.core.records import Record
 from euca_boto.errors import CallError
 
 if TYPE_CHECKING:
@@ -50,16 +50,18 @@ REFRESH_MARGIN = 300.0
 
 
 
-@dataclass(frozen=True)
-class _Entry:
+class _Entry(Record):
     """One entry into a caller context, and the entry it is nested in (None: outermost).
 
     The chain lives in a ``ContextVar``, so each thread and each asyncio task has its own:
     one :class:`CallerContext` object can be entered by many of them at once.
     """
 
-    context: CallerContext
-    outer: _Entry | None
+    __slots__ = ("context", "outer")
+
+    def __init__(self, context: CallerContext, outer: _Entry | None) -> None:
+        self.context: Final = context
+        self.outer: Final = outer
 
 
 _current: ContextVar[_Entry | None] = ContextVar("euca_boto_caller_context", default=None)
@@ -317,14 +319,17 @@ def _refusing_other_threads(name: str, method: Callable[..., Any]) -> Callable[.
 # Temporary credentials -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TemporaryCredentials:
+class TemporaryCredentials(Record):
     """Credentials from STS and when they expire (seconds since the epoch)."""
 
-    access_key: str
-    secret_key: str
-    token: str | None
-    expiration: float
+    __slots__ = ("access_key", "secret_key", "token", "expiration")
+
+    def __init__(self, access_key: str, secret_key: str, token: str | None,
+                 expiration: float) -> None:
+        self.access_key: Final = access_key
+        self.secret_key: Final = secret_key
+        self.token: Final = token
+        self.expiration: Final = expiration
 
     @classmethod
     def from_sts(cls, response: dict[str, Any]) -> TemporaryCredentials:

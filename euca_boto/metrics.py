@@ -12,7 +12,6 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from euca_boto.core import process
@@ -23,22 +22,31 @@ BUCKETS: tuple[float, ...] = (
 )
 
 
-@dataclass
 class OperationMetrics:
     """The figures of one (service, operation) pair."""
 
-    calls: int = 0
-    failures: dict[str, int] = field(default_factory=dict)
-    short_circuits: int = 0
-    retries: int = 0
-    latency_buckets: list[int] = field(default_factory=lambda: [0] * len(BUCKETS))
-    latency_sum: float = 0.0
+    __slots__ = ("calls", "failures", "short_circuits", "retries", "latency_buckets",
+                 "latency_sum")
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.failures: dict[str, int] = {}
+        self.short_circuits = 0
+        self.retries = 0
+        self.latency_buckets = [0] * len(BUCKETS)
+        self.latency_sum = 0.0
 
     def copy(self) -> OperationMetrics:
-        return OperationMetrics(
-            self.calls, dict(self.failures), self.short_circuits, self.retries,
-            list(self.latency_buckets), self.latency_sum,
-        )
+        copied = OperationMetrics()
+        copied.calls, copied.short_circuits, copied.retries = (
+            self.calls, self.short_circuits, self.retries)
+        copied.failures, copied.latency_buckets = dict(self.failures), list(self.latency_buckets)
+        copied.latency_sum = self.latency_sum
+        return copied
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"OperationMetrics({shown})"
 
 
 class Metrics:

@@ -18,13 +18,13 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from euca_boto import context as caller
 from euca_boto.core import botocore_access, process
+from euca_boto.core.records import Record
 from euca_boto.core.services import block_names
 from euca_boto.core.settings import Settings
 from euca_boto.errors import ConfigError
@@ -259,23 +259,30 @@ process.register("wire-log files", "per file path, until detach_file()", _detach
 # Records -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Exchange:
+class Exchange(Record):
     """One attempt, as the log shows it (already redacted)."""
 
-    service: str
-    operation: str
-    attempt: int
-    identity: str
-    method: str
-    url: str
-    request_headers: list[tuple[str, str]]
-    request_body: str
-    status: int | None
-    response_headers: list[tuple[str, str]]
-    response_body: str
-    elapsed: float
-    error: str | None = None
+    __slots__ = ("service", "operation", "attempt", "identity", "method", "url",
+                 "request_headers", "request_body", "status", "response_headers", "response_body",
+                 "elapsed", "error")
+
+    def __init__(self, service: str, operation: str, attempt: int, identity: str, method: str,
+                 url: str, request_headers: list[tuple[str, str]], request_body: str,
+                 status: int | None, response_headers: list[tuple[str, str]], response_body: str,
+                 elapsed: float, error: str | None = None) -> None:
+        self.service: Final = service
+        self.operation: Final = operation
+        self.attempt: Final = attempt
+        self.identity: Final = identity
+        self.method: Final = method
+        self.url: Final = url
+        self.request_headers: Final = request_headers
+        self.request_body: Final = request_body
+        self.status: Final = status
+        self.response_headers: Final = response_headers
+        self.response_body: Final = response_body
+        self.elapsed: Final = elapsed
+        self.error: Final = error
 
     def message(self) -> str:
         lines = [

@@ -30,9 +30,8 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from botocore.exceptions import BotoCoreError
 
@@ -49,6 +48,7 @@ from euca_boto.breakers.storage import (
 )
 from euca_boto.breakers.window import DEFAULT_WINDOW, SUCCESS, WindowSpec, outcome
 from euca_boto.core import process
+from euca_boto.core.records import Record
 from euca_boto.errors import EucaBotoError
 
 log = logging.getLogger("euca_boto.breaker")
@@ -117,8 +117,7 @@ class CircuitOpenError(BotoCoreError, EucaBotoError):
                              k["operation"], k["reason"]))
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(Record):
     """What one call's outcome says about the service behind a breaker.
 
     ``kind`` names the outcome (``ok``, ``client-error``, ``http-503``, ``connection``,
@@ -126,9 +125,12 @@ class Verdict:
     (the call was never sent, or was interrupted) says nothing either way.
     """
 
-    kind: str
-    failure: bool = False
-    counted: bool = True
+    __slots__ = ("kind", "failure", "counted")
+
+    def __init__(self, kind: str, failure: bool = False, counted: bool = True) -> None:
+        self.kind: Final = kind
+        self.failure: Final = failure
+        self.counted: Final = counted
 
 
 OK = Verdict("ok")
@@ -137,14 +139,16 @@ NOT_COUNTED = Verdict("not-counted", counted=False)
 Classifier = Callable[[BaseException], Verdict]
 
 
-@dataclass(frozen=True)
-class AnyException:
+class AnyException(Record):
     """Every ``Exception`` is a failure, except instances of ``exclude`` (counted as successes).
 
     Two with the same ``exclude`` are equal: a breaker's settings include its classifier.
     """
 
-    exclude: tuple[type[BaseException], ...] = ()
+    __slots__ = ("exclude",)
+
+    def __init__(self, exclude: tuple[type[BaseException], ...] = ()) -> None:
+        self.exclude: Final = exclude
 
     def __call__(self, error: BaseException) -> Verdict:
         if isinstance(error, CircuitOpenError) or not isinstance(error, Exception):
@@ -159,23 +163,25 @@ def any_exception(exclude: tuple[type[BaseException], ...] = ()) -> Classifier:
     return AnyException(tuple(exclude))
 
 
-@dataclass(frozen=True)
-class StateChange:
+class StateChange(Record):
     """A state change of one breaker, as listeners receive it."""
 
-    breaker: str
-    old: str
-    new: str
-    at: float
-    reason: str
-    next_probe: float | None = None
+    __slots__ = ("breaker", "old", "new", "at", "reason", "next_probe")
+
+    def __init__(self, breaker: str, old: str, new: str, at: float, reason: str,
+                 next_probe: float | None = None) -> None:
+        self.breaker: Final = breaker
+        self.old: Final = old
+        self.new: Final = new
+        self.at: Final = at
+        self.reason: Final = reason
+        self.next_probe: Final = next_probe
 
 
 Listener = Callable[[StateChange], None]
 
 
-@dataclass(frozen=True)
-class BreakerConfig:
+class BreakerConfig(Record):
     """When a breaker opens and how it recovers (see the module).
 
     ``window`` is a :class:`~euca_boto.breakers.window.WindowSpec` (``WindowSpec.parse("60s")``);
@@ -183,17 +189,27 @@ class BreakerConfig:
     ``fail_max``, when set, replaces the window by consecutive failures.
     """
 
-    fail_max: int | None = None
-    reset_timeout: float = 30.0
-    success_threshold: int = 1
-    half_open_max_calls: int = 1
-    failure_rate: float = 50.0
-    slow_call_rate: float = 100.0
-    slow_call_duration: float = 60.0
-    window: WindowSpec = DEFAULT_WINDOW
-    minimum_calls: int = 20
+    __slots__ = ("fail_max", "reset_timeout", "success_threshold", "half_open_max_calls",
+                 "failure_rate", "slow_call_rate", "slow_call_duration", "window",
+                 "minimum_calls")
 
-    def __post_init__(self) -> None:
+    def __init__(self, fail_max: int | None = None, reset_timeout: float = 30.0,
+                 success_threshold: int = 1, half_open_max_calls: int = 1,
+                 failure_rate: float = 50.0, slow_call_rate: float = 100.0,
+                 slow_call_duration: float = 60.0, window: WindowSpec = DEFAULT_WINDOW,
+                 minimum_calls: int = 20) -> None:
+        self.fail_max: Final = fail_max
+        self.reset_timeout: Final = reset_timeout
+        self.success_threshold: Final = success_threshold
+        self.half_open_max_calls: Final = half_open_max_calls
+        self.failure_rate: Final = failure_rate
+        self.slow_call_rate: Final = slow_call_rate
+        self.slow_call_duration: Final = slow_call_duration
+        self.window: Final = window
+        self.minimum_calls: Final = minimum_calls
+        self._check()
+
+    def _check(self) -> None:
         for name in ("success_threshold", "half_open_max_calls", "minimum_calls"):
             if getattr(self, name) < 1:
                 raise ValueError(f"breaker {name} must be >= 1, got {getattr(self, name)}")
@@ -250,21 +266,27 @@ class Ticket(NamedTuple):
     started: float = 0.0  # when the call was admitted (the breaker's timer): is it slow?
 
 
-@dataclass(frozen=True)
-class BreakerInfo:
+class BreakerInfo(Record):
     """One line of :func:`euca_boto.breakers`: ``failures`` are the consecutive ones; ``calls``,
     ``failure_rate`` and ``slow_call_rate`` (percent) describe the window since the breaker
     last closed (calls 0 and rates None when it keeps none)."""
 
-    name: str
-    state: str
-    failures: int
-    opened_at: float | None
-    next_probe: float | None
-    storage: str
-    calls: int = 0
-    failure_rate: float | None = None
-    slow_call_rate: float | None = None
+    __slots__ = ("name", "state", "failures", "opened_at", "next_probe", "storage", "calls",
+                 "failure_rate", "slow_call_rate")
+
+    def __init__(self, name: str, state: str, failures: int, opened_at: float | None,
+                 next_probe: float | None, storage: str, calls: int = 0,
+                 failure_rate: float | None = None,
+                 slow_call_rate: float | None = None) -> None:
+        self.name: Final = name
+        self.state: Final = state
+        self.failures: Final = failures
+        self.opened_at: Final = opened_at
+        self.next_probe: Final = next_probe
+        self.storage: Final = storage
+        self.calls: Final = calls
+        self.failure_rate: Final = failure_rate
+        self.slow_call_rate: Final = slow_call_rate
 
 
 # Makes a named tuple without the Python-level __new__ of its class, for the tickets of calls.
@@ -346,28 +368,35 @@ _STATES: dict[str, _State] = {
 }
 
 
-@dataclass
 class Breaker:
     """One circuit breaker. Safe to share between threads.
 
     ``classifier`` decides what an exception says about the protected service; ``clock`` gives
     wall-clock seconds (shared stores compare times across processes); ``timer`` measures how
-    long a call took (monotonic seconds), for the slow-call rate.
+    long a call took (monotonic seconds), for the slow-call rate. ``shared_listeners`` are the
+    listeners every breaker of a registry reports to, besides its own ``listeners``.
     """
 
-    name: str
-    config: BreakerConfig = field(default_factory=BreakerConfig)
-    storage: Storage = field(default_factory=MemoryStorage)
-    classifier: Classifier = field(default_factory=any_exception)
-    clock: Callable[[], float] = time.time
-    timer: Callable[[], float] = time.monotonic
-    listeners: list[Listener] = field(default_factory=list)
-    # Listeners every breaker of the registry reports to, besides its own.
-    shared_listeners: list[Listener] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
+    def __init__(self, name: str, config: BreakerConfig | None = None,
+                 storage: Storage | None = None, classifier: Classifier | None = None,
+                 clock: Callable[[], float] = time.time,
+                 timer: Callable[[], float] = time.monotonic,
+                 listeners: list[Listener] | None = None,
+                 shared_listeners: list[Listener] | None = None) -> None:
+        self.name = name
+        self.config = BreakerConfig() if config is None else config
+        self.storage: Storage = MemoryStorage() if storage is None else storage
+        self.classifier: Classifier = any_exception() if classifier is None else classifier
+        self.clock = clock
+        self.timer = timer
+        self.listeners: list[Listener] = [] if listeners is None else listeners
+        self.shared_listeners: list[Listener] = ([] if shared_listeners is None
+                                                 else shared_listeners)
         self._seen_lock = process.lock()
         self._seen = self.storage.read().state
+
+    def __repr__(self) -> str:
+        return f"Breaker(name={self.name!r}, config={self.config!r}, storage={self.storage!r})"
 
     # -- one call ---------------------------------------------------------------------------
 

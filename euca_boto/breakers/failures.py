@@ -13,7 +13,7 @@ nothing about it.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from typing import Final
 
 from botocore.exceptions import (
     ClientError,
@@ -26,6 +26,7 @@ from botocore.exceptions import (
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from euca_boto.breakers.breaker import NOT_COUNTED, CircuitOpenError, Classifier, Verdict
+from euca_boto.core.records import Record
 from euca_boto.errors import MalformedResponseError
 from euca_boto.retry.context import REQUEST_STATUSES
 
@@ -35,14 +36,16 @@ _CONNECTION = (
 )
 
 
-@dataclass(frozen=True)
-class WebServiceFailures:
+class WebServiceFailures(Record):
     """The classifier of botocore calls; ``statuses`` are the failure statuses it counts.
 
     Two with the same statuses are equal: a breaker's settings include its classifier.
     """
 
-    statuses: frozenset[int]
+    __slots__ = ("statuses",)
+
+    def __init__(self, statuses: frozenset[int]) -> None:
+        self.statuses: Final = statuses
 
     def __call__(self, error: BaseException) -> Verdict:
         if isinstance(error, CircuitOpenError):

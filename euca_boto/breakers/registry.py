@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Iterable
-from dataclasses import fields
 from typing import Any, TypeVar
 
 from euca_boto.breakers.breaker import (
@@ -80,10 +79,10 @@ class Registry:
         """Raise :class:`ConfigError` naming every setting that differs. Lock held."""
         differences = []
         if config is not None and config is not breaker.config:
-            for setting in fields(BreakerConfig):
-                mine, asked = getattr(breaker.config, setting.name), getattr(config, setting.name)
+            for setting in BreakerConfig.__slots__:
+                mine, asked = getattr(breaker.config, setting), getattr(config, setting)
                 if mine != asked:
-                    differences.append(f"{setting.name} {mine} (asked: {asked})")
+                    differences.append(f"{setting} {mine} (asked: {asked})")
         kept = self._storage_urls[breaker.name]
         if storage != kept:
             from euca_boto.breakers.storage import redacted

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from typing import Final, Literal, NamedTuple
 
+from euca_boto.core.records import Record
 from euca_boto.core.settings import window_parts
 
 # One letter per outcome: a failure or not, slow or not.
@@ -160,14 +160,17 @@ class TimeWindow(NamedTuple):
 Window = CountWindow | TimeWindow
 
 
-@dataclass(frozen=True)
-class WindowSpec:
+class WindowSpec(Record):
     """A breaker's window setting: the last ``size`` calls (``count``) or seconds (``time``)."""
 
-    kind: Literal["count", "time"]
-    size: float
+    __slots__ = ("kind", "size")
 
-    def __post_init__(self) -> None:
+    def __init__(self, kind: Literal["count", "time"], size: float) -> None:
+        self.kind: Final = kind
+        self.size: Final = size
+        self._check()
+
+    def _check(self) -> None:
         if self.size <= 0 or (self.kind == "count" and self.size != int(self.size)):
             raise ValueError(f"a window holds a whole number of calls or some seconds, "
                              f"not {self.size:g}")

@@ -30,11 +30,11 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from euca_boto.core import process
+from euca_boto.core.records import Record
 from euca_boto.core.settings import set_host_default
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ CREATE TABLE IF NOT EXISTS breakers (
 # Columns added since the first version, added to files made before them (ALTER TABLE).
 _ADDED_COLUMNS = (("breakers", "outcomes", "TEXT NOT NULL DEFAULT ''"),)
 
-# Named in every statement, in the order of the dataclasses, so that columns a later version
+# Named in every statement, in the order of the records' fields, so that columns a later version
 # adds do not disturb this one.
 _EJECTION_COLUMNS = "url, failures, ejected_until, last_failure, last_error, changed"
 _BREAKER_COLUMNS = ("name, state, failures, successes, opened_at, probes, probe_at, next_probe, "
@@ -109,31 +109,40 @@ def use_local_by_default(host: str) -> None:
     set_host_default("euca_state", LOCAL, host)
 
 
-@dataclass(frozen=True)
-class Ejection:
+class Ejection(Record):
     """An endpoint's ejection as the file keeps it (wall-clock seconds)."""
 
-    url: str
-    failures: int
-    ejected_until: float
-    last_failure: float
-    last_error: str | None
-    changed: float  # when a process last changed it: the newer change wins
+    __slots__ = ("url", "failures", "ejected_until", "last_failure", "last_error", "changed")
+
+    def __init__(self, url: str, failures: int, ejected_until: float, last_failure: float,
+                 last_error: str | None, changed: float) -> None:
+        self.url: Final = url
+        self.failures: Final = failures
+        self.ejected_until: Final = ejected_until
+        self.last_failure: Final = last_failure
+        self.last_error: Final = last_error
+        # when a process last changed it: the newer change wins
+        self.changed: Final = changed
 
 
-@dataclass(frozen=True)
-class BreakerRow:
+class BreakerRow(Record):
     """A breaker's state as the file keeps it (wall-clock seconds)."""
 
-    name: str
-    state: str
-    failures: int
-    successes: int
-    opened_at: float | None
-    probes: int
-    probe_at: float
-    next_probe: float | None
-    outcomes: str = ""  # the breaker's window of recent calls, as its text
+    __slots__ = ("name", "state", "failures", "successes", "opened_at", "probes", "probe_at",
+                 "next_probe", "outcomes")
+
+    def __init__(self, name: str, state: str, failures: int, successes: int,
+                 opened_at: float | None, probes: int, probe_at: float, next_probe: float | None,
+                 outcomes: str = "") -> None:
+        self.name: Final = name
+        self.state: Final = state
+        self.failures: Final = failures
+        self.successes: Final = successes
+        self.opened_at: Final = opened_at
+        self.probes: Final = probes
+        self.probe_at: Final = probe_at
+        self.next_probe: Final = next_probe
+        self.outcomes: Final = outcomes
 
 
 class StateFile:

@@ -102,7 +102,9 @@ import os
 import threading
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Final
+
+from euca_boto.core.records import Record
 
 log = logging.getLogger("euca_boto")
 
@@ -111,18 +113,23 @@ def keep() -> None:
     """What a fork child does with state it goes on using as the parent left it."""
 
 
-@dataclass(frozen=True)
-class State:
+class State(Record):
     """One piece of process-wide state: its name, how long it lives, how to reset it, and what
     a fork child does with it (``before_fork`` and ``after_fork_in_parent``, when given, run in
     the forking thread of the parent just before and just after the fork)."""
 
-    name: str
-    lifetime: str
-    reset: Callable[[], None]
-    in_fork_child: Callable[[], None]
-    before_fork: Callable[[], None] | None = None
-    after_fork_in_parent: Callable[[], None] | None = None
+    __slots__ = ("name", "lifetime", "reset", "in_fork_child", "before_fork",
+                 "after_fork_in_parent")
+
+    def __init__(self, name: str, lifetime: str, reset: Callable[[], None],
+                 in_fork_child: Callable[[], None], before_fork: Callable[[], None] | None = None,
+                 after_fork_in_parent: Callable[[], None] | None = None) -> None:
+        self.name: Final = name
+        self.lifetime: Final = lifetime
+        self.reset: Final = reset
+        self.in_fork_child: Final = in_fork_child
+        self.before_fork: Final = before_fork
+        self.after_fork_in_parent: Final = after_fork_in_parent
 
 
 # Every lock lock() made that is still alive: a fork child releases those that are held.

@@ -16,11 +16,11 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Final
 
 from euca_boto.core import process
 from euca_boto.core.botocore_access import protocol_of
+from euca_boto.core.records import Record
 
 # Body formats, as the protocols write them.
 FORM = "form"
@@ -59,27 +59,43 @@ class Node:
 SECRET = Node(secret=True)
 
 
-@dataclass(frozen=True)
-class UriLabels:
+class UriLabels(Record):
     """The sensitive labels of a request URI template: ``pattern`` matches the end of a
     request's path, with one group for each sensitive label."""
 
-    pattern: re.Pattern[str]
+    __slots__ = ("pattern",)
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern: Final = pattern
 
 
-@dataclass(frozen=True)
-class WireSecrets:
+class WireSecrets(Record):
     """Where the secrets of one direction (request or response) of an operation are."""
 
-    headers: frozenset[str] = frozenset()  # lower-case header names
-    header_prefixes: tuple[str, ...] = ()  # lower-case prefixes of a sensitive header map
-    query_names: frozenset[str] = frozenset()  # query-string names (REST protocols)
-    unmodelled_query: bool = False  # a sensitive map in the query string: any other name
-    modelled_query: frozenset[str] = frozenset()  # the query-string names the model has
-    uri: UriLabels | None = None
-    body_format: str | None = None  # FORM, JSON or XML when ``body`` is set
-    body: Node | None = None
-    whole_body: bool = False  # the body is secret as a whole
+    __slots__ = ("headers", "header_prefixes", "query_names", "unmodelled_query",
+                 "modelled_query", "uri", "body_format", "body", "whole_body")
+
+    def __init__(self, headers: frozenset[str] = frozenset(),
+                 header_prefixes: tuple[str, ...] = (), query_names: frozenset[str] = frozenset(),
+                 unmodelled_query: bool = False, modelled_query: frozenset[str] = frozenset(),
+                 uri: UriLabels | None = None, body_format: str | None = None,
+                 body: Node | None = None, whole_body: bool = False) -> None:
+        # lower-case header names
+        self.headers: Final = headers
+        # lower-case prefixes of a sensitive header map
+        self.header_prefixes: Final = header_prefixes
+        # query-string names (REST protocols)
+        self.query_names: Final = query_names
+        # a sensitive map in the query string: any other name
+        self.unmodelled_query: Final = unmodelled_query
+        # the query-string names the model has
+        self.modelled_query: Final = modelled_query
+        self.uri: Final = uri
+        # FORM, JSON or XML when ``body`` is set
+        self.body_format: Final = body_format
+        self.body: Final = body
+        # the body is secret as a whole
+        self.whole_body: Final = whole_body
 
     def query_is_secret(self, name: str) -> bool:
         return name in self.query_names or (
@@ -93,12 +109,14 @@ class WireSecrets:
 NONE = WireSecrets()
 
 
-@dataclass(frozen=True)
-class OperationSecrets:
+class OperationSecrets(Record):
     """Where one operation's secrets are, in its request and in its response."""
 
-    request: WireSecrets
-    response: WireSecrets
+    __slots__ = ("request", "response")
+
+    def __init__(self, request: WireSecrets, response: WireSecrets) -> None:
+        self.request: Final = request
+        self.response: Final = response
 
 
 NO_SECRETS = OperationSecrets(NONE, NONE)
@@ -160,7 +178,7 @@ def _response(protocol: str, shape: Any) -> WireSecrets:
         content.named[wrapper] = found.body
     root = Node()
     root.each = content  # the document element: <OperationResponse>
-    return replace(found, body=root)
+    return found.replace(body=root)
 
 
 def _document(protocol: str, shape: Any, body_format: str) -> WireSecrets:
@@ -215,10 +233,10 @@ def _rest(shape: Any, holders: set[str], body_format: str, uri: str | None) -> W
         if not (everything or _holds(member, holders)):
             return found
         if everything or is_sensitive(member) or member.type_name in ("blob", "string"):
-            return replace(found, whole_body=True)
+            return found.replace(whole_body=True)
         content = _Builder(body_format, holders).content(member)
     elif everything:
-        return replace(found, whole_body=True)
+        return found.replace(whole_body=True)
     else:
         builder = _Builder(body_format, holders)
         content = builder.content(shape, skip=lambda m: m.serialization.get("location")
@@ -229,7 +247,7 @@ def _rest(shape: Any, holders: set[str], body_format: str, uri: str | None) -> W
         root = Node()
         root.each = content  # the document element, whatever its name
         content = root
-    return replace(found, body_format=body_format, body=content)
+    return found.replace(body_format=body_format, body=content)
 
 
 def _uri_labels(template: str, sensitive: set[str]) -> UriLabels:

@@ -17,8 +17,7 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import botocore.loaders
@@ -26,6 +25,7 @@ from botocore.exceptions import ConfigParseError, ProfileNotFound
 
 from euca_boto.core import process
 from euca_boto.core.botocore_access import hyphenized_service_ids
+from euca_boto.core.records import Record
 from euca_boto.core.services import SERVICES, block_names
 from euca_boto.core.urls import url_passwords
 from euca_boto.errors import ConfigError
@@ -425,15 +425,18 @@ class Region:
         return text
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(Record):
     """One ``euca_`` key: its type, default and the line of documentation users read."""
 
-    key: str
-    kind: Kind
-    default: Any
-    doc: str
-    per_service: bool = True
+    __slots__ = ("key", "kind", "default", "doc", "per_service")
+
+    def __init__(self, key: str, kind: Kind, default: Any, doc: str,
+                 per_service: bool = True) -> None:
+        self.key: Final = key
+        self.kind: Final = kind
+        self.default: Final = default
+        self.doc: Final = doc
+        self.per_service: Final = per_service
 
     @property
     def env_var(self) -> str:
@@ -597,12 +600,14 @@ SETTINGS: tuple[Setting, ...] = (
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(Record):
     """A resolved setting and where it came from, for ``euca-boto config``."""
 
-    value: Any
-    source: str
+    __slots__ = ("value", "source")
+
+    def __init__(self, value: Any, source: str) -> None:
+        self.value: Final = value
+        self.source: Final = source
 
 
 # Defaults of this process that differ from the table's, set by the tool that hosts euca-boto.

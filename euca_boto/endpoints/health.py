@@ -14,11 +14,12 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import Enum
+from typing import Final
 
 from euca_boto.core import process
 from euca_boto.core.localstate import REREAD_AFTER, Ejection, StateFile
+from euca_boto.core.records import Record
 
 Clock = Callable[[], float]
 
@@ -30,13 +31,15 @@ class State(Enum):
     PROBING = "probing"  # a call is probing it right now
 
 
-@dataclass(frozen=True)
-class EjectionPolicy:
+class EjectionPolicy(Record):
     """How long a failing endpoint is left out: ``base`` seconds after its first failure,
     doubled after each further one, at most ``maximum``."""
 
-    base: float = 5.0
-    maximum: float = 300.0
+    __slots__ = ("base", "maximum")
+
+    def __init__(self, base: float = 5.0, maximum: float = 300.0) -> None:
+        self.base: Final = base
+        self.maximum: Final = maximum
 
     def period(self, failures: int) -> float:
         if failures <= 0:
@@ -44,25 +47,42 @@ class EjectionPolicy:
         return min(self.maximum, self.base * math.pow(2.0, min(failures - 1, 60)))
 
 
-@dataclass(frozen=True)
-class Health:
+class Health(Record):
     """What the board knows of one endpoint at one moment (for display and ordering)."""
 
-    state: State
-    failures: int = 0  # consecutive failures
-    ejected_for: float = 0.0  # seconds left of the ejection
-    last_failure: float = -math.inf  # clock time of the last failure
-    last_error: str | None = None
+    __slots__ = ("state", "failures", "ejected_for", "last_failure", "last_error")
+
+    def __init__(self, state: State, failures: int = 0, ejected_for: float = 0.0,
+                 last_failure: float = -math.inf, last_error: str | None = None) -> None:
+        self.state: Final = state
+        # consecutive failures
+        self.failures: Final = failures
+        # seconds left of the ejection
+        self.ejected_for: Final = ejected_for
+        # clock time of the last failure
+        self.last_failure: Final = last_failure
+        self.last_error: Final = last_error
 
 
-@dataclass
 class _Record:
-    failures: int = 0
-    ejected_until: float = 0.0
-    last_failure: float = -math.inf
-    last_error: str | None = None
-    probe_until: float = 0.0  # a probe is in flight until then (its lease)
-    changed: float = -math.inf  # when failures last changed: the newer change wins a merge
+    __slots__ = ("failures", "ejected_until", "last_failure", "last_error", "probe_until",
+                 "changed")
+
+    def __init__(self, failures: int = 0, ejected_until: float = 0.0,
+                 last_failure: float = -math.inf, last_error: str | None = None,
+                 probe_until: float = 0.0, changed: float = -math.inf) -> None:
+        self.failures = failures
+        self.ejected_until = ejected_until
+        self.last_failure = last_failure
+        self.last_error = last_error
+        # a probe is in flight until then (its lease)
+        self.probe_until = probe_until
+        # when failures last changed: the newer change wins a merge
+        self.changed = changed
+
+    def copy(self) -> _Record:
+        return _Record(self.failures, self.ejected_until, self.last_failure, self.last_error,
+                       self.probe_until, self.changed)
 
 
 class HealthBoard:
@@ -192,7 +212,7 @@ class HealthBoard:
             self._set_failures(record, 0)
             record.ejected_until = record.probe_until = 0.0
             record.changed = self.clock()
-            saved = _Record(**vars(record))
+            saved = record.copy()
         if readmitted:
             self._save(url, saved)
         return readmitted
@@ -209,7 +229,7 @@ class HealthBoard:
             record.last_error = error
             record.probe_until = 0.0
             record.changed = now
-            saved = _Record(**vars(record))
+            saved = record.copy()
         # Written after the lock is released: another thread's bookkeeping never waits for it.
         self._save(url, saved)
         return period

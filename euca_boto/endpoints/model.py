@@ -7,9 +7,10 @@ priority and weight.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Final
 from urllib.parse import urlsplit
 
+from euca_boto.core.records import Record
 from euca_boto.core.services import BY_CLIENT, SERVICES
 from euca_boto.errors import CallError
 
@@ -27,16 +28,19 @@ class EndpointError(CallError):
     """No endpoint could be found for a service (a DNS or topology lookup failed)."""
 
 
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(Record):
     """One URL of one service. ``url`` has no trailing slash; ``priority`` (lower first) and
     ``weight`` (higher gets more calls) come from DNS SRV records, else 0 and 1."""
 
-    url: str
-    source: str
-    partition: str | None = None
-    priority: int = 0
-    weight: int = 1
+    __slots__ = ("url", "source", "partition", "priority", "weight")
+
+    def __init__(self, url: str, source: str, partition: str | None = None, priority: int = 0,
+                 weight: int = 1) -> None:
+        self.url: Final = url
+        self.source: Final = source
+        self.partition: Final = partition
+        self.priority: Final = priority
+        self.weight: Final = weight
 
 
 def normalize(url: str) -> str:

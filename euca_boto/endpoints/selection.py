@@ -20,24 +20,27 @@ most :data:`SPREAD` endpoints are one window, so every client spreads over all o
 from __future__ import annotations
 
 import random
-import threading
 import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from euca_boto.core import process
+from euca_boto.core.records import Record
 from euca_boto.endpoints.health import EjectionPolicy, HealthBoard, State
 from euca_boto.endpoints.model import Endpoint, EndpointError
 
 
-@dataclass(frozen=True)
-class Tiers:
+class Tiers(Record):
     """A list of endpoints grouped in the order tiers are tried."""
 
-    endpoints: tuple[Endpoint, ...]
-    groups: tuple[tuple[Endpoint, ...], ...]
-    weighted: tuple[bool, ...]  # whether a group's SRV weights differ
+    __slots__ = ("endpoints", "groups", "weighted")
+
+    def __init__(self, endpoints: tuple[Endpoint, ...], groups: tuple[tuple[Endpoint, ...], ...],
+                 weighted: tuple[bool, ...]) -> None:
+        self.endpoints: Final = endpoints
+        self.groups: Final = groups
+        # whether a group's SRV weights differ
+        self.weighted: Final = weighted
 
     @classmethod
     def of(cls, endpoints: Sequence[Endpoint], zone: str | None) -> Tiers:
@@ -100,20 +103,25 @@ def order(
     return ready + resting, (probe if claim else None)
 
 
-@dataclass
 class CallPlan:
     """One call's way through the endpoints: where its current attempt goes, what is next."""
 
-    endpoints: list[Endpoint]
-    probe: Endpoint | None
-    suffix: str  # the request URL after the endpoint's URL: path rest and query
-    position: int = 0
-    fault: str | None = None  # why the current attempt counts as the endpoint's failure
-    move: bool = False  # whether the next attempt goes to the next endpoint
-    probed: bool = False
-    # Endpoints that answered with a status that follows the request (a 500), and what they
-    # answered: if another endpoint answers the same request, the status was theirs after all.
-    suspects: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("endpoints", "probe", "suffix", "position", "fault", "move", "probed",
+                 "suspects")
+
+    def __init__(self, endpoints: list[Endpoint], probe: Endpoint | None, suffix: str,
+                 probed: bool = False) -> None:
+        self.endpoints = endpoints
+        self.probe = probe
+        self.suffix = suffix  # the request URL after the endpoint's URL: path rest and query
+        self.position = 0
+        self.fault: str | None = None  # why the current attempt counts as the endpoint's failure
+        self.move = False  # whether the next attempt goes to the next endpoint
+        self.probed = probed
+        # Endpoints that answered with a status that follows the request (a 500), and what they
+        # answered: if another endpoint answers the same request, the status was theirs after
+        # all.
+        self.suspects: dict[str, str] = {}
 
     @property
     def current(self) -> Endpoint:
@@ -136,7 +144,6 @@ def always_ready() -> bool:
     return True
 
 
-@dataclass
 class Route:
     """How the calls of one service pick endpoints.
 
@@ -147,24 +154,33 @@ class Route:
     ``fault_statuses`` are the HTTP statuses that count as an endpoint's failure.
     """
 
-    service: str
-    base: str
-    endpoints: Callable[[], tuple[Endpoint, ...]]
-    board: HealthBoard
-    ejection: EjectionPolicy
-    fault_statuses: frozenset[int]
-    zone: str | None = None
-    describe_source: str = ""
-    ready: Callable[[], bool] = always_ready
-    # Unlocked on purpose: two calls racing may start at the same endpoint, which is harmless.
-    _turn: int = 0
-    _tiers: Tiers | None = field(default=None, repr=False)
-    # client (any object that stands for one) -> the start of its window; the first client's
-    # is random so that processes with one client each do not all pick the same endpoints.
-    _homes: weakref.WeakKeyDictionary[Any, int] = field(
-        default_factory=weakref.WeakKeyDictionary, repr=False)
-    _next_home: int = field(default_factory=lambda: random.randrange(1 << 30), repr=False)
-    _homes_lock: threading.Lock = field(default_factory=process.lock, repr=False)
+    def __init__(self, service: str, base: str, endpoints: Callable[[], tuple[Endpoint, ...]],
+                 board: HealthBoard, ejection: EjectionPolicy, fault_statuses: frozenset[int],
+                 zone: str | None = None, describe_source: str = "",
+                 ready: Callable[[], bool] = always_ready) -> None:
+        self.service = service
+        self.base = base
+        self.endpoints = endpoints
+        self.board = board
+        self.ejection = ejection
+        self.fault_statuses = fault_statuses
+        self.zone = zone
+        self.describe_source = describe_source
+        self.ready = ready
+        # Unlocked on purpose: two calls racing may start at the same endpoint, which is
+        # harmless.
+        self._turn = 0
+        self._tiers: Tiers | None = None
+        # client (any object that stands for one) -> the start of its window; the first
+        # client's is random so that processes with one client each do not all pick the same
+        # endpoints.
+        self._homes: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+        self._next_home = random.randrange(1 << 30)
+        self._homes_lock = process.lock()
+
+    def __repr__(self) -> str:
+        return (f"Route(service={self.service!r}, base={self.base!r}, "
+                f"describe_source={self.describe_source!r})")
 
     def tiers(self) -> Tiers:
         endpoints = self.endpoints()

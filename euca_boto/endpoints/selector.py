@@ -10,8 +10,7 @@ from __future__ import annotations
 import inspect
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
 import botocore.session
@@ -22,6 +21,7 @@ from euca_boto.core.botocore_access import AnySession, add_models_path, botocore
 from euca_boto.core.localstate import state_file
 from euca_boto.core.models import models_path
 from euca_boto.core.plainsession import plain_session
+from euca_boto.core.records import Record
 from euca_boto.endpoints.health import EjectionPolicy, Health, HealthBoard
 from euca_boto.endpoints.model import (
     Endpoint,
@@ -56,13 +56,16 @@ TOPOLOGY_CONNECT_TIMEOUT = 2.0
 TOPOLOGY_READ_TIMEOUT = 10.0
 
 
-@dataclass(frozen=True)
-class EndpointRow:
+class EndpointRow(Record):
     """One line of ``euca-boto endpoints``: an endpoint, its health, its place in the order."""
 
-    endpoint: Endpoint
-    health: Health
-    order: int  # 1 = the next call tries it first
+    __slots__ = ("endpoint", "health", "order")
+
+    def __init__(self, endpoint: Endpoint, health: Health, order: int) -> None:
+        self.endpoint: Final = endpoint
+        self.health: Final = health
+        # 1 = the next call tries it first
+        self.order: Final = order
 
 
 class EndpointSelector:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import Final
+
+from euca_boto.core.records import Record
 
 # Operations whose names start with one of these words (at a CamelCase boundary) only read.
 READ_ONLY_PREFIXES: tuple[str, ...] = (
@@ -39,8 +41,7 @@ class Outcome(enum.Enum):
     OTHER_ERROR = "error"  # anything else botocore caught (an unparsable body, ...)
 
 
-@dataclass(frozen=True)
-class RetryContext:
+class RetryContext(Record):
     """One attempt of one call, as the retry policy sees it.
 
     ``attempt`` is 1-based: the attempt that just ended. ``elapsed`` is the time since the call
@@ -50,20 +51,30 @@ class RetryContext:
     before any cap; ``server_delay_source`` names where it was found.
     """
 
-    service: str
-    operation: str
-    attempt: int
-    outcome: Outcome
-    status: int | None = None
-    error_code: str | None = None
-    exception: BaseException | None = None
-    endpoint: str = ""
-    mutating: bool = False
-    server_delay: float | None = None
-    server_delay_source: str | None = None
-    elapsed: float = 0.0
-    slept: float = 0.0
-    attempt_duration: float = 0.0
+    __slots__ = ("service", "operation", "attempt", "outcome", "status", "error_code",
+                 "exception", "endpoint", "mutating", "server_delay", "server_delay_source",
+                 "elapsed", "slept", "attempt_duration")
+
+    def __init__(self, service: str, operation: str, attempt: int, outcome: Outcome,
+                 status: int | None = None, error_code: str | None = None,
+                 exception: BaseException | None = None, endpoint: str = "",
+                 mutating: bool = False, server_delay: float | None = None,
+                 server_delay_source: str | None = None, elapsed: float = 0.0, slept: float = 0.0,
+                 attempt_duration: float = 0.0) -> None:
+        self.service: Final = service
+        self.operation: Final = operation
+        self.attempt: Final = attempt
+        self.outcome: Final = outcome
+        self.status: Final = status
+        self.error_code: Final = error_code
+        self.exception: Final = exception
+        self.endpoint: Final = endpoint
+        self.mutating: Final = mutating
+        self.server_delay: Final = server_delay
+        self.server_delay_source: Final = server_delay_source
+        self.elapsed: Final = elapsed
+        self.slept: Final = slept
+        self.attempt_duration: Final = attempt_duration
 
     @property
     def failed(self) -> bool:

@@ -11,21 +11,25 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
+from euca_boto.core.records import Record
 from euca_boto.errors import EucaBotoError
 
 
-@dataclass(frozen=True)
-class AttemptRecord:
+class AttemptRecord(Record):
     """One failed attempt: what went wrong and what the handler did about it."""
 
-    attempt: int
-    reason: str
-    action: str  # "retry", "stop" or "give_up"
-    delay: float = 0.0
-    delay_source: str = "backoff"
+    __slots__ = ("attempt", "reason", "action", "delay", "delay_source")
+
+    def __init__(self, attempt: int, reason: str, action: str, delay: float = 0.0,
+                 delay_source: str = "backoff") -> None:
+        self.attempt: Final = attempt
+        self.reason: Final = reason
+        # "retry", "stop" or "give_up"
+        self.action: Final = action
+        self.delay: Final = delay
+        self.delay_source: Final = delay_source
 
     def describe(self) -> str:
         if self.action != "retry":

@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from euca_boto.core import process
@@ -46,18 +45,21 @@ CONTEXT_KEY = "euca_boto_retry"
 RETRY_KEYS: tuple[str, ...] = tuple(k for k in BY_KEY if k.startswith("euca_retry_"))
 
 
-@dataclass(slots=True)
 class CallState:
     """What the handler remembers about one call, between its attempts."""
 
-    started: float
-    attempt_started: float
-    attempts: int = 0
-    slept: float = 0.0
-    busy: float = 0.0  # time spent in attempts (not sleeping)
-    history: list[AttemptRecord] = field(default_factory=list)
-    stop_reason: str | None = None
-    gave_up: bool = False
+    __slots__ = ("started", "attempt_started", "attempts", "slept", "busy", "history",
+                 "stop_reason", "gave_up")
+
+    def __init__(self, started: float, attempt_started: float) -> None:
+        self.started = started
+        self.attempt_started = attempt_started
+        self.attempts = 0
+        self.slept = 0.0
+        self.busy = 0.0  # time spent in attempts (not sleeping)
+        self.history: list[AttemptRecord] = []
+        self.stop_reason: str | None = None
+        self.gave_up = False
 
     @property
     def report_due(self) -> bool:

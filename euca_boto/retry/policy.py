@@ -25,9 +25,9 @@ backoff off.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Protocol
+from typing import Any, Final, Literal, Protocol
 
+from euca_boto.core.records import Record
 from euca_boto.core.settings import BY_KEY
 from euca_boto.retry.backoff import Backoff, wait_fixed, wait_full_jitter
 from euca_boto.retry.conditions import RetryCondition, default_conditions
@@ -36,8 +36,7 @@ from euca_boto.retry.context import RetryContext
 DEFAULT_STATUS_CODES: frozenset[int] = frozenset({408, 413, 429, 500, 502, 503, 504})
 
 
-@dataclass(frozen=True)
-class RetryDecision:
+class RetryDecision(Record):
     """What to do after one attempt.
 
     ``action`` is ``retry`` (after ``delay`` seconds), ``stop`` (nothing to retry: the attempt
@@ -47,9 +46,13 @@ class RetryDecision:
     logs and for the error the caller finally sees.
     """
 
-    action: Literal["retry", "stop", "give_up"]
-    reason: str
-    delay: float = 0.0
+    __slots__ = ("action", "reason", "delay")
+
+    def __init__(self, action: Literal["retry", "stop", "give_up"], reason: str,
+                 delay: float = 0.0) -> None:
+        self.action: Final = action
+        self.reason: Final = reason
+        self.delay: Final = delay
 
     @property
     def retry(self) -> bool:
@@ -74,8 +77,7 @@ class Policy(Protocol):
     def decide(self, ctx: RetryContext) -> RetryDecision: ...
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
+class RetryPolicy(Record):
     """euca-boto's retry policy, one field per decision it makes.
 
     ``retry_on``: which failures are retriable at all. ``backoff``: the delay when the server
@@ -86,15 +88,23 @@ class RetryPolicy:
     that may change state even when the request may have taken effect.
     """
 
-    retry_on: RetryCondition = field(default_factory=lambda: default_conditions(
-        DEFAULT_STATUS_CODES))
-    backoff: Backoff = field(default_factory=lambda: wait_full_jitter(0.5, 10.0))
-    max_attempts: int = 6
-    retry_after_max: float = 60.0
-    deadline: float | None = None
-    retry_non_idempotent: bool = False
+    __slots__ = ("retry_on", "backoff", "max_attempts", "retry_after_max", "deadline",
+                 "retry_non_idempotent")
 
-    def __post_init__(self) -> None:
+    def __init__(self, retry_on: RetryCondition | None = None, backoff: Backoff | None = None,
+                 max_attempts: int = 6, retry_after_max: float = 60.0,
+                 deadline: float | None = None, retry_non_idempotent: bool = False) -> None:
+        self.retry_on: Final[RetryCondition] = (default_conditions(DEFAULT_STATUS_CODES)
+                                                if retry_on is None else retry_on)
+        self.backoff: Final[Backoff] = (wait_full_jitter(0.5, 10.0) if backoff is None
+                                        else backoff)
+        self.max_attempts: Final = max_attempts
+        self.retry_after_max: Final = retry_after_max
+        self.deadline: Final = deadline
+        self.retry_non_idempotent: Final = retry_non_idempotent
+        self._check()
+
+    def _check(self) -> None:
         if self.max_attempts < 1:
             raise ValueError(f"max_attempts must be >= 1, got {self.max_attempts}")
         if self.retry_after_max < 0:
@@ -125,10 +135,6 @@ class RetryPolicy:
             deadline=get("euca_retry_deadline"),
             retry_non_idempotent=get("euca_retry_non_idempotent"),
         )
-
-    def replace(self, **changes: Any) -> RetryPolicy:
-        """A copy with some fields changed."""
-        return replace(self, **changes)
 
     def decide(self, ctx: RetryContext) -> RetryDecision:
         if not ctx.failed:

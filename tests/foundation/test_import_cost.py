@@ -81,3 +81,26 @@ def test_lazy_names_are_the_public_objects() -> None:
                          timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+def test_the_first_client_builds_no_dataclass_of_its_own(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # A dataclass compiles its methods from source when its module is imported (about a
+    # millisecond each); a first client loads some thirty of euca-boto's value objects.
+    code = CLIENT + (
+        "import dataclasses\n"
+        "built = sorted(f'{name}.{attr}' for name, module in list(sys.modules.items())\n"
+        "               if name.startswith('euca_boto')\n"
+        "               for attr, value in vars(module).items()\n"
+        "               if isinstance(value, type) and value.__module__ == name\n"
+        "               and dataclasses.is_dataclass(value))\n"
+        "print(json.dumps(built))\n"
+    )
+    home = tmp_path_factory.mktemp("home")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "EUCA_BOTO_"))}
+    env.update(HOME=str(home), AWS_CONFIG_FILE=str(home / "config"),
+               AWS_SHARED_CREDENTIALS_FILE=str(home / "credentials"))
+    out = subprocess.run([sys.executable, "-c", "import boto3, json, sys\n" + code],
+                         capture_output=True, text=True, check=True, timeout=60, env=env).stdout
+    assert json.loads(out.splitlines()[-1]) == []

@@ -10,9 +10,9 @@ A records carry no port, so the scheme and port come from ``euca_endpoint`` (def
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
+from euca_boto.core.records import Record
 from euca_boto.endpoints.model import DNS, DNS_SRV, Endpoint, EndpointError
 
 DEFAULT_PORT = 8773  # Eucalyptus' user-facing port
@@ -24,17 +24,22 @@ if TYPE_CHECKING:
     import dns.resolver
 
 
-@dataclass(frozen=True)
-class DnsQuery:
+class DnsQuery(Record):
     """What to ask and whom: the service's name, and how to make URLs of the answers."""
 
-    label: str
-    domain: str
-    path: str
-    scheme: str = "http"
-    port: int = DEFAULT_PORT
-    resolver: str | None = None  # "host:port"; None: the system's resolvers
-    timeout: float = 2.0
+    __slots__ = ("label", "domain", "path", "scheme", "port", "resolver", "timeout")
+
+    def __init__(self, label: str, domain: str, path: str, scheme: str = "http",
+                 port: int = DEFAULT_PORT, resolver: str | None = None,
+                 timeout: float = 2.0) -> None:
+        self.label: Final = label
+        self.domain: Final = domain
+        self.path: Final = path
+        self.scheme: Final = scheme
+        self.port: Final = port
+        # "host:port"; None: the system's resolvers
+        self.resolver: Final = resolver
+        self.timeout: Final = timeout
 
     @property
     def name(self) -> str:

@@ -10,11 +10,11 @@ it does not answer, the other ENABLED bootstrap services of the last topology ar
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from euca_boto.core.records import Record
 from euca_boto.endpoints.model import DESCRIBE_SERVICES, Endpoint, EndpointError, normalize
 
 BOOTSTRAP = "bootstrap"  # the component type of the Empyrean service
@@ -23,13 +23,17 @@ BOOTSTRAP = "bootstrap"  # the component type of the Empyrean service
 ClientFactory = Callable[[str], Any]
 
 
-@dataclass(frozen=True)
-class Topology:
-    """The ENABLED services of a cloud at one epoch, by component type."""
+class Topology(Record):
+    """The ENABLED services of a cloud at one epoch, by component type; ``source`` is the
+    bootstrap URL it was read from."""
 
-    epoch: int
-    services: dict[str, tuple[Endpoint, ...]] = field(default_factory=dict)
-    source: str = ""  # the bootstrap URL it was read from
+    __slots__ = ("epoch", "services", "source")
+
+    def __init__(self, epoch: int, services: dict[str, tuple[Endpoint, ...]] | None = None,
+                 source: str = "") -> None:
+        self.epoch: Final = epoch
+        self.services: Final[dict[str, tuple[Endpoint, ...]]] = services or {}
+        self.source: Final = source
 
     def endpoints(self, component: str) -> tuple[Endpoint, ...]:
         return self.services.get(component, ())
