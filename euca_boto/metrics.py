@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
@@ -49,12 +50,25 @@ class OperationMetrics:
         return f"OperationMetrics({shown})"
 
 
+# Calls recorded without the lock wait in a queue; past this many, the recording thread folds
+# them into the table (a program that never reads its metrics keeps no more than this).
+FOLD_AT = 512
+
+
 class Metrics:
-    """A thread-safe table of :class:`OperationMetrics` keyed by (service, operation)."""
+    """A thread-safe table of :class:`OperationMetrics` keyed by (service, operation).
+
+    A call is recorded without the lock: appended to a queue (one atomic ``deque.append``), and
+    counted into the table by whoever next takes the lock to read or clear it, or by the
+    recording thread once :data:`FOLD_AT` wait. Threads sharing a client so never take a lock
+    to count their calls.
+    """
 
     def __init__(self) -> None:
         self._lock = process.lock()
         self._table: dict[tuple[str, str], OperationMetrics] = {}
+        # (service, operation, seconds, failure, retries) of calls not yet in the table
+        self._pending: deque[tuple[str, str, float, str | None, int]] = deque()
 
     def _entry(self, service: str, operation: str) -> OperationMetrics:
         key = (service, operation)
@@ -72,14 +86,26 @@ class Metrics:
         retries: int = 0,
     ) -> None:
         """One call that went out: its duration, its failure kind (None if it did not fail)."""
-        bucket = bisect.bisect_left(BUCKETS, seconds)  # the first bound >= seconds
-        key = (service, operation)
-        with self._lock:
-            entry = self._table.get(key)
+        pending = self._pending
+        pending.append((service, operation, seconds, failure, retries))
+        if len(pending) >= FOLD_AT:
+            with self._lock:
+                self._fold()
+
+    def _fold(self) -> None:
+        """Count the queued calls into the table. Lock held."""
+        pending, table = self._pending, self._table
+        while pending:
+            try:
+                service, operation, seconds, failure, retries = pending.popleft()
+            except IndexError:  # another thread took the last one (popleft without the lock)
+                break
+            key = (service, operation)
+            entry = table.get(key)
             if entry is None:
-                entry = self._table[key] = OperationMetrics()
+                entry = table[key] = OperationMetrics()
             entry.calls += 1
-            entry.latency_buckets[bucket] += 1
+            entry.latency_buckets[bisect.bisect_left(BUCKETS, seconds)] += 1  # first bound >=
             entry.latency_sum += seconds
             if retries:
                 entry.retries += retries
@@ -94,16 +120,19 @@ class Metrics:
     def snapshot(self) -> dict[tuple[str, str], OperationMetrics]:
         """A copy of every entry, keyed by (service, operation)."""
         with self._lock:
+            self._fold()
             return {key: entry.copy() for key, entry in self._table.items()}
 
     def get(self, service: str, operation: str) -> OperationMetrics:
         """A copy of one entry (all zero if nothing was recorded)."""
         with self._lock:
+            self._fold()
             entry = self._table.get((service, operation))
             return entry.copy() if entry else OperationMetrics()
 
     def clear(self) -> None:
         with self._lock:
+            self._pending.clear()
             self._table.clear()
 
     def families(self) -> Iterator[tuple[str, str, str, list[tuple[str, dict[str, str], float]]]]:

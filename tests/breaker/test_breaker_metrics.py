@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import prometheus_client
 import pytest
 from botocore.exceptions import ClientError
 
 import euca_boto
-from euca_boto.metrics import BUCKETS, METRICS, Metrics, register_collector
+from euca_boto.metrics import BUCKETS, FOLD_AT, METRICS, Metrics, register_collector
 from euca_boto.testing import LocalCloud
 
 
@@ -88,3 +90,31 @@ def test_decorated_functions_are_recorded_under_the_breaker_name() -> None:
 
     run()
     assert METRICS.get("jobs", run.__qualname__).calls == 1
+
+
+def test_a_call_is_counted_without_waiting_for_a_reader_of_the_table() -> None:
+    # Threads sharing a client count every call: none may wait while another reads the figures
+    # (a Prometheus scrape) or counts its own.
+    metrics = Metrics()
+    metrics.record_call("euprop", "DescribeProperties", 0.01)
+    counted = threading.Event()
+    with metrics._lock:  # a reader in the middle of a snapshot
+        worker = threading.Thread(target=lambda: (
+            metrics.record_call("euprop", "DescribeProperties", 0.02, failure="http-503"),
+            counted.set()))
+        worker.start()
+        assert counted.wait(timeout=10), "recording a call waited for the reader's lock"
+    worker.join(timeout=10)
+    figures = metrics.get("euprop", "DescribeProperties")
+    assert (figures.calls, figures.failures) == (2, {"http-503": 1})
+    assert figures.latency_sum == pytest.approx(0.03)
+
+
+def test_calls_queued_past_the_fold_size_are_counted_once() -> None:
+    metrics = Metrics()
+    for i in range(FOLD_AT * 3 + 7):
+        metrics.record_call("ec2", "DescribeInstances", 0.001, retries=i % 2)
+    figures = metrics.get("ec2", "DescribeInstances")
+    assert figures.calls == FOLD_AT * 3 + 7
+    assert figures.retries == (FOLD_AT * 3 + 7) // 2
+    assert sum(figures.latency_buckets) == figures.calls
