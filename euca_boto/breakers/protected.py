@@ -39,12 +39,13 @@ class ProtectedClient(OperationProxy):
             f"{self._self_name}/{operation}", self._self_settings, self._self_endpoint
         )
         service = self._self_service
-        # aiobotocore's operation methods are plain functions returning a coroutine.
+        # aiobotocore's operation methods are plain functions returning a coroutine: so is
+        # this one (it returns the guard's, one coroutine per call rather than two).
         if is_async_client(self.__wrapped__):
 
             @functools.wraps(method)
-            async def guarded_async(*args: Any, **kwargs: Any) -> Any:
-                return await guarded_call_async(breaker, service, operation, method, args, kwargs)
+            def guarded_async(*args: Any, **kwargs: Any) -> Any:
+                return guarded_call_async(breaker, service, operation, method, args, kwargs)
 
             return guarded_async
 
