@@ -133,6 +133,8 @@ class RetryHandler:
         context[CONTEXT_KEY] = CallState(started=now, attempt_started=now)
 
     def needs_retry(self, **kwargs: Any) -> float | None:
+        if self._succeeded(kwargs):
+            return None
         planned = self._plan(kwargs)
         if planned is None:
             return None
@@ -147,6 +149,8 @@ class RetryHandler:
         """:meth:`needs_retry` for emitters that await what their handlers return (aiobotocore):
         the same decisions, but a retry is an awaitable that waits with ``async_sleep``, which
         leaves the event loop free. No retry returns None at once (no coroutine per call)."""
+        if self._succeeded(kwargs):
+            return None
         planned = self._plan(kwargs)
         if planned is None:
             return None
@@ -158,8 +162,23 @@ class RetryHandler:
         self._resume(state, delay)
         return 0
 
+    def _succeeded(self, kwargs: Mapping[str, Any]) -> bool:
+        """The common case, kept cheap: an attempt that succeeded refills the budget and ends
+        the call (its attempts noted for after-call's report)."""
+        response = kwargs.get("response")
+        if (response is None or kwargs.get("caught_exception") is not None
+                or response[0].status_code >= 300 or parse_failure(response[1]) is not None):
+            return False
+        request_dict = kwargs.get("request_dict")
+        state = request_dict.get("context", {}).get(CONTEXT_KEY) if request_dict else None
+        if state is not None:
+            state.attempts = kwargs["attempts"]
+        self.budget.deposit()
+        return True
+
     def _plan(self, kwargs: Mapping[str, Any]) -> tuple[CallState, float] | None:
-        """Decide after one attempt: None to stop, else the call's state and the delay."""
+        """Decide after an attempt that did not succeed: None to stop, else the call's state
+        and the delay."""
         request_dict = kwargs.get("request_dict") or {}
         context = request_dict.setdefault("context", {})
         now = self.clock()
@@ -167,12 +186,6 @@ class RetryHandler:
         if state is None:  # the call began before this handler was registered
             state = context[CONTEXT_KEY] = CallState(started=now, attempt_started=now)
         state.attempts = kwargs["attempts"]
-        response = kwargs.get("response")
-        if (kwargs.get("caught_exception") is None and response is not None
-                and response[0].status_code < 300 and parse_failure(response[1]) is None):
-            # The common case, kept cheap: a success refills the budget and ends the call.
-            self.budget.deposit()
-            return None
         state.busy += now - state.attempt_started
         ctx = self._adapter.context(
             kwargs,
