@@ -102,6 +102,24 @@ def test_every_outcome_of_many_threads_is_in_the_window(storage_url: str, window
     assert info.slow_call_rate == 0.0
 
 
+def test_a_state_file_breakers_view_never_goes_back_to_an_older_row(tmp_path: Path) -> None:
+    # Each change is a transaction on the file, and its row is then loaded into the breaker's
+    # view in memory: two threads loading their rows in the other order left the view a row
+    # behind the file (up to 2 s, until the next re-read), so a breaker the file had opened
+    # could still admit calls. Round after round, the view must hold every call of the round.
+    url = STATE_FILE_PREFIX + str(tmp_path / "state.sqlite3")
+    clock = FixedClock()
+    breaker = Breaker("view", BreakerConfig(window=WindowSpec.parse("5000 calls")),
+                      storage_for(url, "view"), clock=clock, timer=clock)
+    behind = []
+    for round_number in range(1, 6):
+        in_threads(lambda i: one_call(breaker, fails=False), 10)
+        seen = breaker.info().calls
+        if seen != THREADS * 10 * round_number:
+            behind.append((round_number, seen))
+    assert behind == []
+
+
 def test_slow_successes_of_many_threads_are_counted_as_slow() -> None:
     clock = FixedClock()
     breaker = Breaker("slow", BreakerConfig(window=WindowSpec.parse("2000 calls"),

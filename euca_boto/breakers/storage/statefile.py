@@ -11,6 +11,7 @@ from collections.abc import Callable
 from euca_boto.breakers.storage.base import STATE_OPEN, Change, ChangeStorage, R, Snapshot
 from euca_boto.breakers.storage.memory import MemoryStorage
 from euca_boto.breakers.window import decode
+from euca_boto.core import process
 from euca_boto.core.localstate import REREAD_AFTER, BreakerRow, StateFile
 
 
@@ -37,6 +38,10 @@ class LocalStorage(ChangeStorage):
         self.local = MemoryStorage()
         self._clock = clock
         self._reread_at = -math.inf
+        # Held from a transaction (or a re-read) until its row is loaded into memory, so a row
+        # never replaces a newer one that another thread loaded meanwhile. The file's own lock
+        # is held across the transaction already; this one adds only the load.
+        self._loading = process.lock()
 
     @property
     def description(self) -> str:
@@ -48,9 +53,10 @@ class LocalStorage(ChangeStorage):
         now = self._clock()
         if now >= self._reread_at:
             self._reread_at = now + REREAD_AFTER
-            row = self.file.breaker(self.name)
-            if row is not None:
-                self.local.load(snapshot_of_row(row))
+            with self._loading:
+                row = self.file.breaker(self.name)
+                if row is not None:
+                    self.local.load(snapshot_of_row(row))
         return self.local.read()
 
     def apply(self, change: Change[R], next_probe: float | None = None) -> R:
@@ -64,9 +70,10 @@ class LocalStorage(ChangeStorage):
                               new.probes, new.probe_at, probe,
                               new.window.encode() if new.window else ""), answer
 
-        done = self.file.change_breaker(self.name, on_row)
-        if done is None:
-            return self.local.apply(change)
-        row, answer = done
-        self.local.load(snapshot_of_row(row))
-        return answer
+        with self._loading:
+            done = self.file.change_breaker(self.name, on_row)
+            if done is not None:
+                row, answer = done
+                self.local.load(snapshot_of_row(row))
+                return answer
+        return self.local.apply(change)
