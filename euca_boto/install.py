@@ -28,6 +28,7 @@ from euca_boto.core.botocore_access import (
     botocore_session_of,
     configured_endpoint_key,
     session_emitter,
+    session_variables_key,
 )
 from euca_boto.core.dispatch import Plan, unwire
 from euca_boto.core.models import models_path
@@ -112,11 +113,14 @@ class Plugin:
         """
         service_name = arguments["service_name"]
         key = None
-        if arguments.get("config") is None:  # a caller's Config may change between clients
+        variables = session_variables_key(self.session)
+        # A caller's Config may change between clients: not kept then.
+        if arguments.get("config") is None and variables is not None:
             # What the answer depends on besides the settings (the config file is read once
-            # per session); computed again when the settings are replaced (a new install).
+            # per session, its variables may be set between clients); computed again when the
+            # settings are replaced (a new install).
             key = (service_name, arguments.get("verify"), arguments.get("endpoint_url"),
-                   configured_endpoint_key(service_name))
+                   configured_endpoint_key(service_name), variables)
             settings = self.settings
             if self._prepared_for is not settings or len(self._prepared) > 256:
                 self._prepared = {}

@@ -228,6 +228,22 @@ def configured_endpoint_key(service: str) -> tuple[str | None, ...]:
 _ENDPOINT_VARIABLES: dict[str, tuple[str, ...]] = {}
 
 
+def session_variables_key(session: botocore.session.Session) -> tuple[Any, ...] | None:
+    """What a program set on ``session`` with ``set_config_variable`` (a profile, a region,
+    ``ignore_configured_endpoint_urls``), as a key for what is computed from the session's
+    configuration; None when this botocore keeps them otherwise or a value cannot be a key
+    (then nothing computed from them may be kept)."""
+    variables = getattr(session, "_session_instance_vars", None)
+    if not isinstance(variables, dict):
+        return None
+    key = tuple(variables.items())
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
 def _environ_for(profile: str) -> Mapping[str, str]:
     run_profile, *variables = os.environ.get(RUN_ENDPOINTS_VARIABLE, "").split() or [""]
     if not variables or profile == run_profile:

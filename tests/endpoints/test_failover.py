@@ -225,3 +225,18 @@ def test_s3_fails_over_with_path_style_urls(three: Any, fresh_cloud: LocalCloud)
     assert "failover-test" in names
     last = fresh_cloud.endpoint(0).requests[-1]
     assert (last.method, last.path, last.status) == ("GET", "/services/objectstorage", 200)
+
+
+def test_a_session_told_to_ignore_configured_endpoints_sends_its_next_clients_to_the_cloud(
+    profile: Callable[..., Path], fresh_cloud: LocalCloud, make_session: Callable[..., Any]
+) -> None:
+    # botocore's configuration can change between two clients of one session
+    # (set_config_variable): what the first client's endpoint was computed from is not kept.
+    profile(f"euca_endpoint_urls = {fresh_cloud.endpoint(1).url}")
+    session = make_session()
+    assert session.client("euprop").meta.endpoint_url == prop_url(fresh_cloud, 0)
+    session._session.set_config_variable("ignore_configured_endpoint_urls", True)
+    euprop = session.client("euprop")
+    assert euprop.meta.endpoint_url == prop_url(fresh_cloud, 1)
+    assert call(euprop) == "dns.enabled"
+    assert hits(fresh_cloud) == [0, 1, 0]
