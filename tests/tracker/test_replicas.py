@@ -63,7 +63,9 @@ def test_three_replicas_split_the_work_and_survive_a_sigkill(
     ec2 = cloud.admin.client("ec2")
     ec2.stop_instances(InstanceIds=instances)
     _wait_for_feed(postgres_url, instances, {(i, "running", "stopped") for i in instances})
-    assert len(receiver.wait_for(6, timeout=20)) >= 6
+    # A bound on liveness, not on speed: on a machine running eight test workers on two
+    # cores a delivery that timed out once waits for a later cycle (seen: 4 of 6 at 20 s).
+    assert len(receiver.wait_for(6, timeout=60)) >= 6
     deadline = time.monotonic() + 10
     while True:  # each replica counts its deliveries at the end of its cycle
         delivered = [_health(r)["delivered"] for r in replicas]
