@@ -24,6 +24,7 @@ times ``sleep 0.07`` and fails unless it measures about 70 ms.
 from __future__ import annotations
 
 import compileall
+import contextlib
 import os
 import signal
 import statistics
@@ -32,7 +33,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,7 +129,11 @@ def self_check(rounds: int = 10) -> int:
     return 0 if 69.0 <= low <= 85.0 else 1
 
 
-def main(rounds: int) -> None:
+@contextlib.contextmanager
+def commands() -> Iterator[list[tuple[str, list[tuple[str, Sequence[str], dict[str, str]]],
+                                     dict[str, str]]]]:
+    """A LocalCloud and, per command, its variants (name, argv, environment) and each
+    variant's baseline (the plain CLI of its version): what :func:`main` times."""
     import euca_boto
     from euca_boto.cli.awscli import build_plugin_dir
     from euca_boto.core.models import models_path
@@ -165,6 +170,7 @@ def main(rounds: int) -> None:
                     AWS_PAGER="", HOME=tmp, XDG_CACHE_HOME=str(home / "cache"))
         plain_env = {**base, "AWS_CONFIG_FILE": str(config), "AWS_DATA_PATH": str(models_path())}
         run = [str(BIN / "euca-boto"), "run", "--"]
+        found = []
         for title, service, args in (
             ("aws euprop describe-properties", "euprop", ["euprop", "describe-properties"]),
             ("aws sts get-caller-identity", "sts", ["sts", "get-caller-identity"]),
@@ -183,6 +189,13 @@ def main(rounds: int) -> None:
                 ]
                 baselines.update({f"{name} [plugins]": plain, f"{name} euca-boto run": plain,
                                   plain: plain})
+            found.append((title, variants, baselines))
+        yield found
+
+
+def main(rounds: int) -> None:
+    with commands() as found:
+        for title, variants, baselines in found:
             results = interleaved(variants, rounds)
             print(report(f"{title}: {rounds} interleaved rounds, exact child times", results,
                          baselines))

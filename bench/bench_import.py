@@ -72,21 +72,26 @@ def sample() -> tuple[float, float]:
     return boto3_seconds, euca_seconds
 
 
+def first_client_envs(home: Path) -> dict[str, dict[str, str]]:
+    """The environment of each variant of :data:`FIRST_CLIENT`: a profile in ``home`` naming
+    the endpoint (euca-boto), the models on ``AWS_DATA_PATH`` (plain)."""
+    from euca_boto.core.models import models_path
+
+    (home / "config").write_text("[profile bench]\nregion = eucalyptus\n"
+                                 "euca_endpoint = http://127.0.0.1:1/\n")
+    (home / "credentials").write_text("[bench]\naws_access_key_id = AKIDEXAMPLE\n"
+                                      "aws_secret_access_key = secret\n")
+    base = {k: v for k, v in ENV.items() if not k.startswith(("AWS_", "EUCA_BOTO_"))}
+    base.update(HOME=str(home), AWS_CONFIG_FILE=str(home / "config"),
+                AWS_SHARED_CREDENTIALS_FILE=str(home / "credentials"))
+    return {"plain": {**base, "AWS_DATA_PATH": str(models_path())}, "euca-boto": base}
+
+
 def first_client(samples: int) -> dict[str, list[float]]:
     """Seconds from ``import boto3`` to the first client, per variant, in alternate fresh
     interpreters (one warm-up each first)."""
-    from euca_boto.core.models import models_path
-
     with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp)
-        (home / "config").write_text("[profile bench]\nregion = eucalyptus\n"
-                                     "euca_endpoint = http://127.0.0.1:1/\n")
-        (home / "credentials").write_text("[bench]\naws_access_key_id = AKIDEXAMPLE\n"
-                                          "aws_secret_access_key = secret\n")
-        base = {k: v for k, v in ENV.items() if not k.startswith(("AWS_", "EUCA_BOTO_"))}
-        base.update(HOME=tmp, AWS_CONFIG_FILE=str(home / "config"),
-                    AWS_SHARED_CREDENTIALS_FILE=str(home / "credentials"))
-        envs = {"plain": {**base, "AWS_DATA_PATH": str(models_path())}, "euca-boto": base}
+        envs = first_client_envs(Path(tmp))
         times: dict[str, list[float]] = {name: [] for name in FIRST_CLIENT}
         for round_number in range(samples + 1):
             order = list(FIRST_CLIENT)

@@ -1,0 +1,174 @@
+"""What euca-boto costs in CPU instructions: counts a busy or noisy machine does not change.
+
+Wall-clock ratios on a shared machine move by several percent from one run to the next, more
+than the differences the targets are about. valgrind's callgrind counts the instructions a
+process executes (``I refs``): the same run counts the same within about 0.1 %, whatever else
+the machine is doing. Each figure here is such a count, of a whole process, for plain boto3 (or
+the plain AWS CLI) and with euca-boto, and their ratio:
+
+1. the first client in a fresh interpreter (``import boto3`` to the first ``euprop`` client,
+   as ``bench_import.py`` times it);
+2. one call against a fast local server (a CannedServer in a process of its own, not counted):
+   a process making 1,000 calls minus one making none, divided by 1,000;
+3. client creation in a session that made a client of ec2, sts and euprop already (as
+   ``bench_overhead.py`` part 2): 100 more ``euprop`` clients minus none, divided by 100;
+4. the AWS CLI v1 and v2, plain, with ``[plugins]`` and under ``euca-boto run`` (the
+   commands ``bench_cli.py`` times; children are followed, ``run``'s exec included).
+
+Interpreter start-up and exit are in every count (they cancel out in 2 and 3). Needs valgrind
+(Debian: ``apt-get install valgrind``); a process runs about fifty times slower under it, so
+this takes some minutes; two run at a time.
+
+Run: .venv/bin/python bench/bench_instructions.py [--parts 1,2,3,4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_import import FIRST_CLIENT, first_client_envs  # noqa: E402
+
+CALLS = 1000
+CREATIONS = 100
+
+_REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
+
+# Part 2: one client, 20 warm-up calls, then N more; argv: url, N, variant.
+_CALLS = """
+import sys
+import boto3
+url, count, variant = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+keys = dict(aws_access_key_id="AKIDBENCH", aws_secret_access_key="bench-secret",
+            region_name="eucalyptus")
+if variant == "plain":
+    from euca_boto.core.models import models_path
+    session = boto3.session.Session(**keys)
+    session._session.get_component("data_loader").search_paths.insert(0, str(models_path()))
+    client = session.client("euprop", endpoint_url=url + "/services/Properties")
+else:
+    import euca_boto
+    client = euca_boto.session(**keys, euca_endpoint=url).client("euprop")
+for _ in range(20 + count):
+    client.describe_properties(Properties=["dns.enabled"])
+"""
+
+# Part 3: a session with a client of each service, then N more euprop clients.
+_CREATIONS = """
+import sys
+import boto3
+url, count, variant = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+keys = dict(aws_access_key_id="AKIDBENCH", aws_secret_access_key="bench-secret",
+            region_name="eucalyptus")
+paths = {"ec2": "/services/compute", "sts": "/services/Tokens", "euprop": "/services/Properties"}
+if variant == "plain":
+    from euca_boto.core.models import models_path
+    session = boto3.session.Session(**keys)
+    session._session.get_component("data_loader").search_paths.insert(0, str(models_path()))
+    make = lambda service: session.client(service, endpoint_url=url + paths[service])
+else:
+    import euca_boto
+    session = euca_boto.session(**keys, euca_endpoint=url)
+    make = session.client
+for service in paths:
+    make(service)
+for _ in range(count):
+    make("euprop")
+"""
+
+
+def instructions(argv: Sequence[str], env: dict[str, str] | None = None) -> int:
+    """Instructions ``argv`` executed, its children and execs included (valgrind's I refs).
+    String hashing is seeded alike in every process: a random seed moves a count by about a
+    million instructions from run to run."""
+    env = {**(os.environ if env is None else env), "PYTHONHASHSEED": "0"}
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+         "--trace-children=yes", *argv],
+        capture_output=True, text=True, env=env, timeout=1800, check=False)
+    counts = [int(found.replace(",", "")) for found in _REFS.findall(done.stderr)]
+    if done.returncode != 0 or not counts:
+        raise RuntimeError(f"{argv[0]} under valgrind exited with {done.returncode}: "
+                           f"{done.stderr[-2000:]}")
+    return sum(counts)
+
+
+def counted(jobs: dict[str, tuple[Sequence[str], dict[str, str] | None]]) -> dict[str, int]:
+    """The instruction count of each job, two at a time."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {name: pool.submit(instructions, argv, env)
+                   for name, (argv, env) in jobs.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def table(title: str, rows: list[tuple[str, float, float]], unit: str) -> None:
+    """Print ``rows`` of (name, count, baseline count)."""
+    print(title)
+    print(f"  {'variant':24} {unit:>16} {'ratio':>7}")
+    for name, count, base in rows:
+        print(f"  {name:24} {count:>16,.0f} {count / base:>7.3f}")
+
+
+def first_client() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        envs = first_client_envs(Path(tmp))
+        counts = counted({name: ([sys.executable, "-c", code], envs[name])
+                          for name, code in FIRST_CLIENT.items()})
+    table("1. first client in a fresh interpreter (import boto3 -> first euprop client)",
+          [(name, counts[name], counts["plain"]) for name in FIRST_CLIENT], "instructions")
+
+
+def per_unit(script: str, count: int, title: str, unit: str) -> None:
+    from bench_overhead import Server
+
+    server = Server(1)
+    try:
+        url = server.urls[0]
+        jobs = {(variant, n): ([sys.executable, "-c", script, url, str(n), variant], None)
+                for variant in ("plain", "euca-boto") for n in (0, count)}
+        counts = counted({f"{v} {n}": job for (v, n), job in jobs.items()})
+    finally:
+        server.close()
+    each = {v: (counts[f"{v} {count}"] - counts[f"{v} 0"]) / count for v in ("plain", "euca-boto")}
+    table(title, [(v, each[v], each["plain"]) for v in each], unit)
+
+
+def commands() -> None:
+    import bench_cli
+
+    with bench_cli.commands() as found:
+        for title, variants, baselines in found:
+            counts = counted({name: (argv, env) for name, argv, env in variants})
+            table(f"4. {title}", [(name, counts[name], counts[baselines[name]])
+                                  for name, _, _ in variants], "instructions")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--parts", default="1,2,3,4", help="which parts, e.g. 1,4")
+    parts = set(parser.parse_args().parts.split(","))
+    if "1" in parts:
+        first_client()
+    if "2" in parts:
+        per_unit(_CALLS, CALLS, f"2. one call (({CALLS} calls) - (none)) / {CALLS}",
+                 "per call")
+    if "3" in parts:
+        per_unit(_CREATIONS, CREATIONS,
+                 f"3. client creation, euprop (({CREATIONS} clients) - (none)) / {CREATIONS}",
+                 "per creation")
+    if "4" in parts:
+        commands()
+
+
+if __name__ == "__main__":
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # count the code, not its compilation
+    main()
