@@ -113,9 +113,10 @@ class Plugin:
         """
         service_name = arguments["service_name"]
         key = None
-        variables = session_variables_key(self.session)
         # A caller's Config may change between clients: not kept then.
-        if arguments.get("config") is None and variables is not None:
+        variables = (session_variables_key(self.session) if arguments.get("config") is None
+                     else None)
+        if variables is not None:
             # What the answer depends on besides the settings (the config file is read once
             # per session, its variables may be set between clients); computed again when the
             # settings are replaced (a new install).

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from euca_boto.core import process
+from euca_boto.core.records import slots_repr
 
 # Upper bounds of the latency histogram's buckets, in seconds.
 BUCKETS: tuple[float, ...] = (
@@ -46,8 +47,7 @@ class OperationMetrics:
         return copied
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"OperationMetrics({shown})"
+        return slots_repr(self)
 
 
 # Calls recorded without the lock wait in a queue; past this many, the recording thread folds

@@ -31,11 +31,40 @@ def _retries(payload: Any) -> int:
     return int(metadata.get("RetryAttempts", 0)) if isinstance(metadata, dict) else 0
 
 
+def _admit(breaker: Breaker, service: str, operation: str, metrics: Metrics) -> Ticket:
+    """The breaker's ticket for one call; a refusal is recorded as a short circuit."""
+    try:
+        ticket = breaker.admit(operation)
+    except CircuitOpenError:
+        metrics.record_short_circuit(service, operation)
+        raise
+    if telemetry.ACTIVE:
+        telemetry.note_breaker(breaker.name, ticket.probe)
+    return ticket
+
+
+def _failed(breaker: Breaker, ticket: Ticket, service: str, operation: str, metrics: Metrics,
+            start: float, error: BaseException) -> None:
+    elapsed = _perf_counter() - start
+    verdict = breaker.settle(ticket, error)
+    if verdict.counted:
+        metrics.record_call(service, operation, elapsed,
+                            failure=verdict.kind if verdict.failure else None,
+                            retries=_retries(getattr(error, "response", None)))
+
+
+def _succeeded(breaker: Breaker, ticket: Ticket, service: str, operation: str,
+               metrics: Metrics, start: float, result: Any) -> None:
+    elapsed = _perf_counter() - start
+    breaker.settle(ticket)
+    metrics.record_call(service, operation, elapsed, None, _retries(result))
+
+
 class GuardedCall:
     """The bookkeeping of one call through a breaker: admitted when made (raising
     :class:`CircuitOpenError` when it must not go out), then :meth:`failed` or
-    :meth:`succeeded` exactly once. The plain and the ``async`` guard use it, and so does the
-    client plugin, which admits in one botocore event and settles in another."""
+    :meth:`succeeded` exactly once. The ``async`` guard uses it, and so does the client plugin,
+    which admits in one botocore event and settles in another."""
 
     __slots__ = ("breaker", "service", "operation", "metrics", "ticket", "start")
 
@@ -43,34 +72,16 @@ class GuardedCall:
         self.breaker, self.service, self.operation, self.metrics = (
             breaker, service, operation, metrics,
         )
-        try:
-            self.ticket: Ticket = breaker.admit(operation)
-        except CircuitOpenError:
-            metrics.record_short_circuit(service, operation)
-            raise
-        if telemetry.ACTIVE:
-            telemetry.note_breaker(breaker.name, self.ticket.probe)
-        self.start = time.perf_counter()
+        self.ticket = _admit(breaker, service, operation, metrics)
+        self.start = _perf_counter()
 
     def failed(self, error: BaseException) -> None:
-        elapsed = time.perf_counter() - self.start
-        verdict = self.breaker.settle(self.ticket, error)
-        if verdict.counted:
-            self.metrics.record_call(
-                self.service, self.operation, elapsed,
-                failure=verdict.kind if verdict.failure else None,
-                retries=_retries(getattr(error, "response", None)),
-            )
+        _failed(self.breaker, self.ticket, self.service, self.operation, self.metrics,
+                self.start, error)
 
     def succeeded(self, result: Any) -> None:
-        elapsed = time.perf_counter() - self.start
-        self.breaker.settle(self.ticket)
-        retries = 0
-        if isinstance(result, dict):  # _retries, inline: every call comes here
-            metadata = result.get("ResponseMetadata")
-            if isinstance(metadata, dict):
-                retries = int(metadata.get("RetryAttempts", 0))
-        self.metrics.record_call(self.service, self.operation, elapsed, None, retries)
+        _succeeded(self.breaker, self.ticket, self.service, self.operation, self.metrics,
+                   self.start, result)
 
 
 def guarded_call(
@@ -83,36 +94,15 @@ def guarded_call(
     metrics: Metrics = METRICS,
 ) -> Any:
     """Call ``func(*args, **kwargs)`` through ``breaker``; record it under (service, operation).
-
-    What :class:`GuardedCall` does, inline: every protected call comes here, and the object
-    and the two method calls were a fifth of the guard's cost.
-    """
-    try:
-        ticket = breaker.admit(operation)
-    except CircuitOpenError:
-        metrics.record_short_circuit(service, operation)
-        raise
-    if telemetry.ACTIVE:
-        telemetry.note_breaker(breaker.name, ticket.probe)
+    The steps of :class:`GuardedCall`, without the object: every protected call comes here."""
+    ticket = _admit(breaker, service, operation, metrics)
     start = _perf_counter()
     try:
         result = func(*args, **kwargs)
     except BaseException as error:
-        elapsed = _perf_counter() - start
-        verdict = breaker.settle(ticket, error)
-        if verdict.counted:
-            metrics.record_call(service, operation, elapsed,
-                                failure=verdict.kind if verdict.failure else None,
-                                retries=_retries(getattr(error, "response", None)))
+        _failed(breaker, ticket, service, operation, metrics, start, error)
         raise
-    elapsed = _perf_counter() - start
-    breaker.settle(ticket)
-    retries = 0
-    if isinstance(result, dict):  # _retries, inline
-        metadata = result.get("ResponseMetadata")
-        if isinstance(metadata, dict):
-            retries = int(metadata.get("RetryAttempts", 0))
-    metrics.record_call(service, operation, elapsed, None, retries)
+    _succeeded(breaker, ticket, service, operation, metrics, start, result)
     return result
 
 

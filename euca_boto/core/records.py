@@ -34,8 +34,7 @@ class Record:
         return hash((self.__class__, self._values()))
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"{type(self).__name__}({shown})"
+        return slots_repr(self)
 
     def replace(self: R, **changes: Any) -> R:
         """A copy with ``changes`` made (the fields are the ``__init__``'s keyword arguments)."""
@@ -46,6 +45,12 @@ class Record:
     def __reduce__(self) -> Any:
         # Slots without a __dict__: pickle through __init__ (records cross to worker processes).
         return (_rebuild, (type(self), {name: getattr(self, name) for name in self.__slots__}))
+
+
+def slots_repr(obj: Any) -> str:
+    """``Name(field=value, ...)`` of an object whose fields are its ``__slots__``."""
+    shown = ", ".join(f"{name}={getattr(obj, name)!r}" for name in type(obj).__slots__)
+    return f"{type(obj).__name__}({shown})"
 
 
 def _rebuild(cls: type[R], values: dict[str, Any]) -> R:

@@ -169,8 +169,8 @@ class RetryHandler:
         if (response is None or kwargs.get("caught_exception") is not None
                 or response[0].status_code >= 300 or parse_failure(response[1]) is not None):
             return False
-        request_dict = kwargs.get("request_dict")
-        state = request_dict.get("context", {}).get(CONTEXT_KEY) if request_dict else None
+        context = (kwargs.get("request_dict") or {}).get("context")
+        state = context.get(CONTEXT_KEY) if context is not None else None
         if state is not None:
             state.attempts = kwargs["attempts"]
         self.budget.deposit()

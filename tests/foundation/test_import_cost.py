@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -27,16 +28,22 @@ assert client.breaker is not None  # a protected client, as installed sessions g
 """
 
 
-def loaded(code: str, tmp_path_factory: pytest.TempPathFactory) -> set[str]:
-    """The modules a fresh interpreter has loaded after running ``code`` (after boto3)."""
+def in_fresh_interpreter(code: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """What ``code`` (run after ``import boto3, json, sys`` in a fresh interpreter, with a home
+    of its own) printed last, as JSON."""
     home = tmp_path_factory.mktemp("home")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "EUCA_BOTO_"))}
     env.update(HOME=str(home), AWS_CONFIG_FILE=str(home / "config"),
                AWS_SHARED_CREDENTIALS_FILE=str(home / "credentials"))
-    script = f"import boto3, json, sys\n{code}\nprint(json.dumps(sorted(sys.modules)))\n"
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True, timeout=60, env=env).stdout
-    return set(json.loads(out.splitlines()[-1]))
+    out = subprocess.run([sys.executable, "-c", f"import boto3, json, sys\n{code}"],
+                         capture_output=True, text=True, check=True, timeout=60, env=env).stdout
+    return json.loads(out.splitlines()[-1])
+
+
+def loaded(code: str, tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """The modules a fresh interpreter has loaded after running ``code`` (after boto3)."""
+    return set(in_fresh_interpreter(f"{code}\nprint(json.dumps(sorted(sys.modules)))\n",
+                                    tmp_path_factory))
 
 
 def optional_in(modules: set[str]) -> list[str]:
@@ -97,10 +104,4 @@ def test_the_first_client_builds_no_dataclass_of_its_own(
         "               and dataclasses.is_dataclass(value))\n"
         "print(json.dumps(built))\n"
     )
-    home = tmp_path_factory.mktemp("home")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "EUCA_BOTO_"))}
-    env.update(HOME=str(home), AWS_CONFIG_FILE=str(home / "config"),
-               AWS_SHARED_CREDENTIALS_FILE=str(home / "credentials"))
-    out = subprocess.run([sys.executable, "-c", "import boto3, json, sys\n" + code],
-                         capture_output=True, text=True, check=True, timeout=60, env=env).stdout
-    assert json.loads(out.splitlines()[-1]) == []
+    assert in_fresh_interpreter(code, tmp_path_factory) == []
