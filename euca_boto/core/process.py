@@ -15,9 +15,9 @@ workers) starts with one thread, the one that forked, and a copy of everything e
 held by threads it does not have, connections whose other end the parent goes on using, a
 count of background threads that do not run in it. One :func:`os.register_at_fork` hook, set
 when this module is imported, puts that right: every lock made with :func:`lock` or
-:func:`condition` is free in the child, whoever held it in the parent, and then each piece of
-state below does what its last column says. Lifetimes, and what :func:`reset` and a fork child
-do:
+:func:`condition` is new in the child, free whoever held it in the parent (or was just being
+given it), and then each piece of state below does what its last column says. Lifetimes,
+and what :func:`reset` and a fork child do:
 
 =======================  ========================  ======================  =========================
 state (module)           lives                     reset                   fork child
@@ -42,8 +42,12 @@ cached topologies        ``stop()``; per session   updater (cached         its c
 wire-log switches        per switch, until its     withdraw every switch   keeps them
 (``wirelog``)            ``restore()``
 wire-log files           per file path, until      detach and close every  keeps appending to them
-(``wirelog``)            ``detach_file``           file; the logger's      (``logging`` renews its
-                                                   level goes back         handlers' locks)
+(``wirelog``)            ``detach_file``           file; the logger's
+                                                   level goes back
+handlers wire records    their owners'             nothing: they are       keeps writing to them:
+reach (``wirelog``, by                             their owners'           the forking thread holds
+``core.logfork``)                                                          them still, so none is
+                                                                           half written
 call metrics             per process               zero every figure       starts from zero: its
 (``metrics``)                                                              figures are its own calls
 OpenTelemetry duration   per process, from         forget it (spans: see   keeps it
@@ -229,12 +233,22 @@ def _after_fork_in_parent() -> None:
     _run_each(registered(), "after_fork_in_parent")
 
 
+def _renew(lock: threading.Lock) -> None:
+    # Every lock, not just those that say they are held: a thread woken in acquire() owns the
+    # lock before it marks it held (it waits for the interpreter in between), so a fork in that
+    # moment copies a lock that is taken and says it is free. threading renews its own locks
+    # in a fork child the same way.
+    renew = getattr(lock, "_at_fork_reinit", None)
+    if renew is not None:
+        renew()
+    elif lock.locked():  # an interpreter without it: the best a released lock can do
+        lock.release()
+
+
 def _after_fork_in_child() -> None:
-    # The locks first: the states' own steps may take them. Any thread may release a Lock,
-    # and the thread that held it is gone.
-    for held in list(_LOCKS):
-        if held.locked():
-            held.release()
+    # The locks first: the states' own steps may take them.
+    for made in list(_LOCKS):
+        _renew(made)
     _run_each(list(_states.values()), "in_fork_child")
 
 

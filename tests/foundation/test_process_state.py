@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -43,7 +44,7 @@ def test_every_feature_registers_its_state() -> None:
         "wire-log files", "call metrics", "opentelemetry duration histogram", "state files",
         "problems said", "host defaults", "wire log on stderr", "sensitive-member locations",
         "botocore log redaction", "retry listeners", "work left by finalizers",
-        "clients' HTTP connections",
+        "clients' HTTP connections", "handlers wire records reach",
     }
     assert all(state.lifetime for state in process.registered())
 
@@ -172,6 +173,33 @@ def test_a_lock_a_parent_thread_holds_is_free_in_a_fork_child() -> None:
         taken = in_fork_child(lambda: [lock.acquire(timeout=5), condition.acquire(timeout=5)])
         assert not lock.acquire(blocking=False)  # the parent's thread still holds it here
     assert taken == [True, True]
+
+
+def test_a_lock_threads_are_taking_at_the_moment_of_a_fork_is_free_in_the_child() -> None:
+    # A thread blocked in acquire() is woken with the lock already its own, then waits for the
+    # interpreter to run it: a fork in that moment copies a lock that is taken and does not say
+    # so. Threads queue for one lock without pause, and every one of many fork children must be
+    # able to take it.
+    lock = process.lock()
+    stop = threading.Event()
+
+    def contend() -> None:
+        for _ in range(1_000_000):  # bounded; stopped much earlier
+            if stop.is_set():
+                return
+            with lock:
+                time.sleep(0.0005)  # held a moment, so the others wait in acquire()
+
+    threads = [threading.Thread(target=contend) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        taken = [in_fork_child(lambda: lock.acquire(timeout=2), timeout=20) for _ in range(400)]
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(10)
+    assert taken.count(False) == 0
 
 
 def test_the_fork_steps_of_every_piece_of_state_run_in_the_child() -> None:
