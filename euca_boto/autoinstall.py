@@ -110,5 +110,6 @@ def _hide_wire_log() -> None:
         _shown.clear()
 
 
+# A fork child goes on writing wire records to stderr (wirelog holds it still across the fork).
 process.register("wire log on stderr", "per process, from the first session euca-boto run "
                  "installs on", _hide_wire_log, in_fork_child=process.keep)

@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
 from euca_boto import context as caller
-from euca_boto.core import botocore_access, process
+from euca_boto.core import botocore_access, logfork, process
 from euca_boto.core.records import Record
 from euca_boto.core.services import block_names
 from euca_boto.core.settings import Settings
@@ -251,9 +251,11 @@ def _detach_files() -> None:
         detach_file(path)
 
 
-# A fork child appends to the same files; logging renews its handlers' locks itself.
+# A fork child appends to the same files (none of them half written: see below).
 process.register("wire-log files", "per file path, until detach_file()", _detach_files,
                  in_fork_child=process.keep)
+logfork.register("handlers wire records reach", "theirs, while they are attached",
+                 logfork.reached_from(LOGGER_NAME))
 
 
 # Records -------------------------------------------------------------------------------------

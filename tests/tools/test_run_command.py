@@ -183,3 +183,59 @@ def test_run_of_a_missing_command_says_so() -> None:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 127
     assert result.stderr.strip() == "euca-boto run: no-such-tool-here: command not found"
+
+
+# Forks children while two threads call: each child calls once (its wire records go to the
+# inherited stderr too) and must exit within 10 s; prints the children that hung, then the
+# children made.
+_FORKS_WHILE_CALLING = """
+import os, threading, time
+import boto3
+euprop = boto3.client("euprop")
+euprop.describe_properties(Properties=["dns.enabled"])
+stop = threading.Event()
+def keep_calling():
+    for _ in range(100000):
+        if stop.is_set():
+            return
+        euprop.describe_properties(Properties=["dns.enabled"])
+threads = [threading.Thread(target=keep_calling) for _ in range(2)]
+for thread in threads:
+    thread.start()
+hung = made = 0
+deadline = time.monotonic() + 60
+while made < 100 and time.monotonic() < deadline:
+    pid = os.fork()
+    if pid == 0:
+        euprop.describe_properties(Properties=["dns.enabled"])
+        os._exit(0)
+    made += 1
+    give_up = time.monotonic() + 10
+    while os.waitpid(pid, os.WNOHANG) == (0, 0):
+        if time.monotonic() > give_up:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            hung += 1
+            break
+        time.sleep(0.005)
+stop.set()
+for thread in threads:
+    thread.join()
+print(hung, made)
+"""
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_fork_child_writes_its_wire_records_to_stderr_while_the_parents_threads_do(
+    tool: Callable[..., Tool],
+) -> None:
+    """A thread of the parent half way through a wire record on stderr at the moment of a fork
+    must not leave the child's stderr taken."""
+    t = tool(wire=None, extra="euca_wire_log = properties\n")
+    result = t.euca_run(PYTHON, "-W", "ignore::DeprecationWarning", "-c", _FORKS_WHILE_CALLING,
+                        timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+    hung, made = map(int, result.stdout.split())
+    assert hung == 0, f"{hung} of {made} children hung"
+    assert made >= 30
+    assert "euca_boto.wire.euprop euprop DescribeProperties attempt 1" in result.stderr

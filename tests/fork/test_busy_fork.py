@@ -1,0 +1,66 @@
+"""Fork children of a process whose threads are calling at that moment, with every per-call
+write euca-boto makes switched on (the wire log to its file, the state file): each child calls
+at once and finishes.
+
+A fork copies the process at an arbitrary instant: a thread of the parent may be half way
+through writing the wire-log file, holding that file's buffer, which then stays held in the
+child (whose copy of that thread does not exist); the child's own wire record would wait on it
+forever. So the children here are made while two threads call without pause, many times over,
+and each must call within a bounded time.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Any
+
+import pytest
+from awsenv import PROFILE
+from forking import in_fork_child
+
+import euca_boto
+from euca_boto.testing import LocalCloud
+
+FORKS = 150
+WITHIN_SECONDS = 90  # the whole loop, bounded; a child normally answers in milliseconds
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_child_forked_while_threads_call_and_write_the_wire_log_calls_at_once(
+    deployment: dict[str, str], fresh_cloud: LocalCloud
+) -> None:
+    session: Any = euca_boto.session(PROFILE)
+    euprop = session.client("euprop")
+    euprop.describe_properties(Properties=["dns.enabled"])
+    stop = threading.Event()
+    calls = [0, 0]
+
+    def keep_calling(index: int) -> None:
+        for _ in range(200_000):  # bounded; stopped much earlier
+            if stop.is_set():
+                return
+            euprop.describe_properties(Properties=["dns.enabled"])
+            calls[index] += 1
+
+    def child_call() -> int:
+        return len(euprop.describe_properties(Properties=["dns.enabled"])["Properties"])
+
+    threads = [threading.Thread(target=keep_calling, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    answers = []
+    try:
+        deadline = time.monotonic() + WITHIN_SECONDS
+        while len(answers) < FORKS and time.monotonic() < deadline:
+            answers.append(in_fork_child(child_call, timeout=20))
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert answers == [1] * len(answers)
+    assert len(answers) >= 30, f"only {len(answers)} children in {WITHIN_SECONDS} s"
+    assert min(calls) > 0
+    wire_log = os.path.join(os.path.dirname(deployment["STATE_FILE"]), "wire.log")
+    assert os.path.getsize(wire_log) > 0
