@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from euca_boto.core import process
 
@@ -37,7 +38,17 @@ class HeldAcrossFork:
         self._held = threading.local()
 
     def before_fork(self) -> None:
-        held = []
+        # logging's own lock first, as logging takes them (dictConfig holds it while it takes
+        # each handler's lock to close it; logging's at-fork hook, which runs after this one,
+        # takes it too): holding a handler and then waiting for it could deadlock. A thread
+        # that keeps it longer is reconfiguring logging: no handler is held then.
+        held: list[Any] = []
+        module_lock = getattr(logging, "_lock", None)
+        if module_lock is not None:
+            if not module_lock.acquire(timeout=WAIT_SECONDS):
+                self._held.locks = held
+                return
+            held.append(module_lock)
         for handler in self._handlers():
             lock = handler.lock
             if lock is not None and lock.acquire(timeout=WAIT_SECONDS):
@@ -47,13 +58,13 @@ class HeldAcrossFork:
     def after_fork_in_parent(self) -> None:
         held = getattr(self._held, "locks", ())
         self._held.locks = []
-        for lock in held:
+        for lock in reversed(held):
             lock.release()
 
     def in_fork_child(self) -> None:
-        # logging has given every handler a new lock (its at-fork hook was registered before
-        # euca-boto's, and hooks after a fork run in the order of registration): the ones taken
-        # before the fork are the parent's copies, nobody's now.
+        # logging has given every handler, and itself, a new lock (its at-fork hook was
+        # registered before euca-boto's, and hooks after a fork run in the order of
+        # registration): the ones taken before the fork are the parent's copies, nobody's now.
         self._held.locks = []
 
 
@@ -67,7 +78,9 @@ def reached_from(name: str) -> Callable[[], list[logging.Handler]]:
         for logger_name, logger in list(logging.Logger.manager.loggerDict.items()):
             if logger_name.startswith(prefix) and isinstance(logger, logging.Logger):
                 found.update((id(h), h) for h in logger.handlers)
-        above: logging.Logger | None = logging.getLogger(name)
+        # Not getLogger(): that takes logging's lock, which before_fork has taken or given up.
+        named = logging.Logger.manager.loggerDict.get(name)
+        above = named if isinstance(named, logging.Logger) else None
         while above is not None:
             found.update((id(h), h) for h in above.handlers)
             above = above.parent if above.propagate else None

@@ -6,14 +6,17 @@ A fork copies the process at an arbitrary instant: a thread of the parent may be
 through writing the wire-log file, holding that file's buffer, which then stays held in the
 child (whose copy of that thread does not exist); the child's own wire record would wait on it
 forever. So the children here are made while two threads call without pause, many times over,
-and each must call within a bounded time.
+and each must call within a bounded time. And the handlers, held across the fork, are taken in
+the order logging itself takes them, so a thread reconfiguring logging meanwhile goes on.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,7 +53,7 @@ def test_a_child_forked_while_threads_call_and_write_the_wire_log_calls_at_once(
     threads = [threading.Thread(target=keep_calling, args=(i,)) for i in range(2)]
     for thread in threads:
         thread.start()
-    answers = []
+    answers: list[int] = []
     try:
         deadline = time.monotonic() + WITHIN_SECONDS
         while len(answers) < FORKS and time.monotonic() < deadline:
@@ -64,3 +67,39 @@ def test_a_child_forked_while_threads_call_and_write_the_wire_log_calls_at_once(
     assert min(calls) > 0
     wire_log = os.path.join(os.path.dirname(deployment["STATE_FILE"]), "wire.log")
     assert os.path.getsize(wire_log) > 0
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_fork_beside_a_thread_reconfiguring_logging_goes_through(tmp_path: Path) -> None:
+    """A thread reconfiguring logging (``logging.config.dictConfig`` holds logging's module
+    lock, then takes each handler's lock to close it) while another thread forks: holding the
+    handlers across the fork must not take them in the other order."""
+    from euca_boto.wirelog import attach_file, detach_file
+
+    handler = attach_file(tmp_path / "wire.log")
+    forked: list[Any] = []
+    reconfigured = threading.Event()
+
+    def reconfigure() -> None:  # what dictConfig does, in the order it does it
+        with logging._lock:  # type: ignore[attr-defined]
+            time.sleep(0.5)  # meanwhile the other thread starts its fork
+            # dictConfig waits for ever; 10 s here, so that a deadlock fails the test instead
+            # of hanging it.
+            assert handler.lock is not None
+            if handler.lock.acquire(timeout=10):
+                reconfigured.set()
+                handler.lock.release()
+
+    def fork() -> None:
+        time.sleep(0.1)
+        forked.append(in_fork_child(lambda: "called", timeout=20))
+
+    threads = [threading.Thread(target=reconfigure, daemon=True),
+               threading.Thread(target=fork, daemon=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    detach_file(tmp_path / "wire.log")
+    assert reconfigured.is_set(), "the fork held the handler while it waited for logging's lock"
+    assert forked == ["called"]
