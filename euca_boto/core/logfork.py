@@ -74,16 +74,17 @@ def reached_from(name: str) -> Callable[[], list[logging.Handler]]:
     prefix = name + "."
 
     def handlers() -> list[logging.Handler]:
+        # From logging's table, not getLogger(): that takes logging's lock, which before_fork
+        # has taken or given up. Each logger's way up is walked: ``name`` itself may be only a
+        # placeholder (no record is logged on it), whose children still propagate to the root.
         found: dict[int, logging.Handler] = {}
         for logger_name, logger in list(logging.Logger.manager.loggerDict.items()):
-            if logger_name.startswith(prefix) and isinstance(logger, logging.Logger):
-                found.update((id(h), h) for h in logger.handlers)
-        # Not getLogger(): that takes logging's lock, which before_fork has taken or given up.
-        named = logging.Logger.manager.loggerDict.get(name)
-        above = named if isinstance(named, logging.Logger) else None
-        while above is not None:
-            found.update((id(h), h) for h in above.handlers)
-            above = above.parent if above.propagate else None
+            if logger_name != name and not logger_name.startswith(prefix):
+                continue
+            above = logger if isinstance(logger, logging.Logger) else None
+            while above is not None:
+                found.update((id(h), h) for h in above.handlers)
+                above = above.parent if above.propagate else None
         return list(found.values())
 
     return handlers

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from awsenv import PROFILE
+from awsenv import PROFILE, AwsEnv, lines
 from forking import in_fork_child
 
 import euca_boto
@@ -30,11 +30,9 @@ FORKS = 150
 WITHIN_SECONDS = 90  # the whole loop, bounded; a child normally answers in milliseconds
 
 
-@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
-def test_a_child_forked_while_threads_call_and_write_the_wire_log_calls_at_once(
-    deployment: dict[str, str], fresh_cloud: LocalCloud
-) -> None:
-    session: Any = euca_boto.session(PROFILE)
+def forks_while_threads_call(session: Any) -> list[int]:
+    """Fork up to FORKS children (within WITHIN_SECONDS) while two threads call through one
+    client of ``session``; each child calls once. What each child's call answered."""
     euprop = session.client("euprop")
     euprop.describe_properties(Properties=["dns.enabled"])
     stop = threading.Event()
@@ -62,11 +60,42 @@ def test_a_child_forked_while_threads_call_and_write_the_wire_log_calls_at_once(
         stop.set()
         for thread in threads:
             thread.join(timeout=30)
-    assert answers == [1] * len(answers)
     assert len(answers) >= 30, f"only {len(answers)} children in {WITHIN_SECONDS} s"
     assert min(calls) > 0
+    return answers
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_child_forked_while_threads_call_and_write_the_wire_log_calls_at_once(
+    deployment: dict[str, str], fresh_cloud: LocalCloud
+) -> None:
+    answers = forks_while_threads_call(euca_boto.session(PROFILE))
+    assert answers == [1] * len(answers)
     wire_log = os.path.join(os.path.dirname(deployment["STATE_FILE"]), "wire.log")
     assert os.path.getsize(wire_log) > 0
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_child_forked_while_threads_call_writes_to_the_applications_log_file(
+    fresh_cloud: LocalCloud, aws_env: AwsEnv, tmp_path: Path
+) -> None:
+    """The wire log on, no wire-log file: its records go to the application's own handler on
+    the root logger (logging.basicConfig(filename=...)), which a child must find free too."""
+    aws_env.use(*aws_env.write_profile(fresh_cloud, PROFILE, lines("euca_wire_log = euprop")))
+    application_log = tmp_path / "application.log"
+    handler = logging.FileHandler(application_log)
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        answers = forks_while_threads_call(euca_boto.session(PROFILE))
+    finally:
+        root.setLevel(level)
+        root.removeHandler(handler)
+        handler.close()
+    assert answers == [1] * len(answers)
+    assert "euprop DescribeProperties attempt 1" in application_log.read_text()
 
 
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
