@@ -297,6 +297,26 @@ def proxies_per_request(client: BaseClient) -> None:
     http._proxy_config = _ProxiesPerRequest(current.settings)
 
 
+def renew_pool_locks(client: BaseClient) -> None:
+    """In a fork child: renew the locks of ``client``'s urllib3 connection pools (see
+    :func:`euca_boto.core.process.renew`), so that closing the child's copies of the pooled
+    connections never waits for a parent thread that was taking a connection at the fork."""
+    from euca_boto.core.process import renew
+
+    http: Any = getattr(getattr(client, "_endpoint", None), "http_session", None)
+    managers = [getattr(http, "_manager", None),
+                *(getattr(http, "_proxy_managers", None) or {}).values()]
+    for manager in managers:
+        pools = getattr(manager, "pools", None)  # urllib3's RecentlyUsedContainer
+        if pools is None:
+            continue
+        renew(pools.lock)
+        for pool in list(getattr(pools, "_container", {}).values()):
+            queue = getattr(pool, "pool", None)  # its idle connections; None once closed
+            if queue is not None:
+                renew(queue.mutex)
+
+
 class _ProxiesPerRequest(botocore.httpsession.ProxyConfiguration):
     """The environment's proxies, applied to each request's URL as botocore applies them to a
     client's."""

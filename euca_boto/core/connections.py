@@ -5,7 +5,8 @@ sockets the parent, and every other child, go on using. Two processes writing re
 connection read each other's answers, or send a request the server cannot parse. So euca-boto
 keeps a weak set of its clients, and a fork child closes its copies of their pooled connections
 (which leaves the parent's sockets open: a socket closes with its last copy); the child's calls
-then open connections of their own.
+then open connections of their own. The pools' locks are renewed first: a parent thread taking
+a connection at the moment of the fork left them taken in the child.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import inspect
 import weakref
 from typing import Any
 
-from euca_boto.core import process
+from euca_boto.core import botocore_access, process
 
 _CLIENTS: weakref.WeakSet[Any] = weakref.WeakSet()
 
@@ -29,6 +30,8 @@ def _close_inherited() -> None:
         close = getattr(client, "close", None)
         # An aiobotocore client closes in its event loop, which is the parent's thread's.
         if close is not None and not inspect.iscoroutinefunction(close):
+            # A parent thread may have been taking a connection from a pool at the fork.
+            botocore_access.renew_pool_locks(client)
             close()  # botocore's: empties the pools, the client stays usable
 
 

@@ -106,7 +106,7 @@ import os
 import threading
 import weakref
 from collections.abc import Callable
-from typing import Final
+from typing import Any, Final
 
 from euca_boto.core.records import Record
 
@@ -233,11 +233,15 @@ def _after_fork_in_parent() -> None:
     _run_each(registered(), "after_fork_in_parent")
 
 
-def _renew(lock: threading.Lock) -> None:
-    # Every lock, not just those that say they are held: a thread woken in acquire() owns the
-    # lock before it marks it held (it waits for the interpreter in between), so a fork in that
-    # moment copies a lock that is taken and says it is free. threading renews its own locks
-    # in a fork child the same way.
+def renew(lock: Any) -> None:
+    """In a fork child (one thread, before it takes ``lock``): make ``lock`` (a Lock or RLock)
+    new and free, whoever held it in the parent.
+
+    Every lock, not just those that say they are held: a thread woken in acquire() owns the
+    lock before it marks it held (it waits for the interpreter in between), so a fork in that
+    moment copies a lock that is taken and says it is free. threading renews its own locks in
+    a fork child the same way.
+    """
     renew = getattr(lock, "_at_fork_reinit", None)
     if renew is not None:
         renew()
@@ -248,7 +252,7 @@ def _renew(lock: threading.Lock) -> None:
 def _after_fork_in_child() -> None:
     # The locks first: the states' own steps may take them.
     for made in list(_LOCKS):
-        _renew(made)
+        renew(made)
     _run_each(list(_states.values()), "in_fork_child")
 
 

@@ -16,6 +16,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +31,14 @@ FORKS = 150
 WITHIN_SECONDS = 90  # the whole loop, bounded; a child normally answers in milliseconds
 
 
-def forks_while_threads_call(session: Any) -> list[int]:
-    """Fork up to FORKS children (within WITHIN_SECONDS) while two threads call through one
-    client of ``session``; each child calls once. What each child's call answered."""
+def forks_while_threads_call(session: Any, threads: int = 2) -> list[int]:
+    """Fork up to FORKS children (within WITHIN_SECONDS) while ``threads`` threads call
+    through one client of ``session``; each child calls once. What each child's call
+    answered."""
     euprop = session.client("euprop")
     euprop.describe_properties(Properties=["dns.enabled"])
     stop = threading.Event()
-    calls = [0, 0]
+    calls = [0] * threads
 
     def keep_calling(index: int) -> None:
         for _ in range(200_000):  # bounded; stopped much earlier
@@ -48,8 +50,8 @@ def forks_while_threads_call(session: Any) -> list[int]:
     def child_call() -> int:
         return len(euprop.describe_properties(Properties=["dns.enabled"])["Properties"])
 
-    threads = [threading.Thread(target=keep_calling, args=(i,)) for i in range(2)]
-    for thread in threads:
+    callers = [threading.Thread(target=keep_calling, args=(i,)) for i in range(threads)]
+    for thread in callers:
         thread.start()
     answers: list[int] = []
     try:
@@ -58,7 +60,7 @@ def forks_while_threads_call(session: Any) -> list[int]:
             answers.append(in_fork_child(child_call, timeout=20))
     finally:
         stop.set()
-        for thread in threads:
+        for thread in callers:
             thread.join(timeout=30)
     assert len(answers) >= 30, f"only {len(answers)} children in {WITHIN_SECONDS} s"
     assert min(calls) > 0
@@ -132,3 +134,13 @@ def test_a_fork_beside_a_thread_reconfiguring_logging_goes_through(tmp_path: Pat
     detach_file(tmp_path / "wire.log")
     assert reconfigured.is_set(), "the fork held the handler while it waited for logging's lock"
     assert forked == ["called"]
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_child_forked_while_threads_take_pooled_connections_calls_at_once(
+    session: Callable[..., Any], fresh_cloud: LocalCloud
+) -> None:
+    """No wire log: the locks in the way are those of the client's connection pools, which a
+    child takes to close its copies of the parent's connections."""
+    answers = forks_while_threads_call(session(), threads=4)
+    assert answers == [1] * len(answers)
