@@ -240,9 +240,13 @@ def renew(lock: Any) -> None:
     Every lock, not just those that say they are held: a thread woken in acquire() owns the
     lock before it marks it held (it waits for the interpreter in between), so a fork in that
     moment copies a lock that is taken and says it is free. threading renews its own locks in
-    a fork child the same way (every Python euca-boto supports, 3.10 on, has the method).
+    a fork child the same way.
     """
-    lock._at_fork_reinit()
+    renew = getattr(lock, "_at_fork_reinit", None)
+    if renew is not None:
+        renew()
+    elif lock.locked():  # an interpreter without it: the best a released lock can do
+        lock.release()
 
 
 def _after_fork_in_child() -> None:
