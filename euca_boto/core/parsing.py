@@ -72,13 +72,30 @@ class _TolerantParser:
 
 
 class TolerantParserFactory:
-    """Wraps a botocore response parser factory (botocore's own, or aiobotocore's)."""
+    """Wraps a botocore response parser factory (botocore's own, or aiobotocore's).
+
+    botocore asks its factory for a new parser for every response. A parser keeps nothing of
+    the responses it parses (only the timestamp, blob and event-stream parsers it was made
+    with), so one tolerant parser per protocol serves every response of the session's clients,
+    in any thread, until the factory's defaults change (the AWS CLI sets its timestamp parser
+    that way).
+    """
 
     def __init__(self, factory: Any) -> None:
         self._factory = factory
+        self._parsers: dict[str, _TolerantParser] = {}
 
     def create_parser(self, protocol_name: str) -> Any:
-        return _TolerantParser(self._factory.create_parser(protocol_name))
+        parser = self._parsers.get(protocol_name)
+        if parser is None:
+            # Two threads may both make one: either serves.
+            parser = self._parsers[protocol_name] = _TolerantParser(
+                self._factory.create_parser(protocol_name))
+        return parser
+
+    def set_parser_defaults(self, **kwargs: Any) -> None:
+        self._factory.set_parser_defaults(**kwargs)
+        self._parsers = {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._factory, name)
