@@ -28,7 +28,7 @@ import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from euca_boto.core.botocore_access import Emitter
+from euca_boto.core.botocore_access import Emitter, awaits_handlers
 
 Step = Callable[..., Any]
 
@@ -81,7 +81,25 @@ class Dispatcher:
 
     def __repr__(self) -> str:
         names = ", ".join(getattr(s, "__qualname__", repr(s)) for s in self.steps)
-        return f"Dispatcher({self.event!r}: {names})"
+        return f"{type(self).__name__}({self.event!r}: {names})"
+
+
+class SyncDispatcher(Dispatcher):
+    """The dispatcher of an emitter that awaits nothing (botocore's own): its steps never
+    answer with an awaitable, so each answer is taken as it is (every call runs this)."""
+
+    __slots__ = ()
+
+    def __call__(self, **kwargs: Any) -> Any:
+        response = None
+        for step in self.steps:
+            result = step(**kwargs)
+            if result is not None:
+                if self.until_response:
+                    return result
+                if response is None:
+                    response = result
+        return response
 
 
 class Plan:
@@ -143,6 +161,7 @@ class Plan:
         """Register the plan on ``emitter``: one handler per event and place. Returns the
         (event, unique id) of each, for :func:`unwire`."""
         wired: list[tuple[str, str]] = []
+        dispatcher = Dispatcher if awaits_handlers(emitter) else SyncDispatcher
         for (event, place), steps in self.groups.items():
             if not steps:
                 continue
@@ -151,7 +170,7 @@ class Plan:
                 assert unique_id is not None
             else:
                 unique_id = f"euca-boto-{place}-{event}"
-                handler = Dispatcher(event, [step for _, step in steps])
+                handler = dispatcher(event, [step for _, step in steps])
             register = {FIRST: emitter.register_first, MIDDLE: emitter.register,
                         LAST: emitter.register_last}[place]
             register(event, handler, unique_id=unique_id)
