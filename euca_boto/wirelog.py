@@ -494,7 +494,10 @@ class ServiceWireLog:
             logs.note_operation(model)
 
     def on_before_send(self, request: Any, **kwargs: Any) -> None:
-        self.request_sent(request)
+        # Every attempt of every call comes here: while the service's wire log is off (as
+        # before-call, which precedes each send, decided it last), nothing more is asked.
+        if self._on:
+            self.request_sent(request)
 
     def on_response_received(
         self,

@@ -241,8 +241,9 @@ class RetryHandler:
         metadata = parsed.setdefault("ResponseMetadata", {})
         report: dict[str, Any] = {"Attempts": state.attempts, "Slept": state.slept}
         metadata["EucaRetry"] = report
-        failed = isinstance(parsed.get("Error"), dict) or parse_failure(parsed) is not None
-        if failed and state.report_due:
+        # The story only for a call that retried or gave up (report_due first: most did not).
+        if state.report_due and (isinstance(parsed.get("Error"), dict)
+                                 or parse_failure(parsed) is not None):
             # Beside the server's error, never inside it: its message stays the server's.
             report["StopReason"] = state.stop_reason or ""
             report["History"] = [record.describe() for record in state.history]
