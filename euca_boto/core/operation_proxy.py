@@ -34,11 +34,17 @@ class OperationProxy:
 
     __wrapped__: Any
 
+    _self_api: Mapping[str, str]
+    _self_service: str
+    _self_methods: dict[str, Callable[..., Any]]
+
     def __init__(self, client: Any) -> None:
+        # Set as the proxy's own directly (every protected client is made here): its
+        # __setattr__ would only tell them from the client's by their prefix.
         _set(self, "__wrapped__", client)
-        self._self_api: Mapping[str, str] = operation_methods(client)
-        self._self_service: str = client.meta.service_model.service_name
-        self._self_methods: dict[str, Callable[..., Any]] = {}
+        _set(self, "_self_api", operation_methods(client))
+        _set(self, "_self_service", client.meta.service_model.service_name)
+        _set(self, "_self_methods", {})
 
     def _self_operation(self, operation: str, method: Callable[..., Any]) -> Callable[..., Any]:
         """The proxy's method for ``operation`` (``DescribeInstances``), given the client's
