@@ -2,17 +2,20 @@
 
 Installing puts the plugin's service models on the session's model search path, validates the
 profile's settings and registers the plugin's event handlers. Every handler is registered with a
-unique id, so installing twice registers nothing twice. Handlers that depend on the service are
-registered when botocore is about to create a client for it (``creating-client-class``), on the
-session's emitter, which each new client copies: the features' steps for the service, planned
-once per settings and wired as one handler per event (:mod:`euca_boto.core.dispatch`).
+unique id, so installing twice registers nothing twice. Handlers that depend on the service (the
+features' steps for it, planned once per settings and wired as one handler per event:
+:mod:`euca_boto.core.dispatch`) are registered on each new client's own emitter as the session's
+``create_client`` finishes it; a client built around it gets them from the session's emitter,
+where they are registered when botocore is about to build it (``creating-client-class``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import botocore.session
@@ -26,7 +29,11 @@ from euca_boto.core.botocore_access import (
     add_models_path,
     awaits_handlers,
     botocore_session_of,
+    client_emitter,
     configured_endpoint_key,
+    release_unique_id,
+    reserve_unique_id,
+    retry_handler_unique_id,
     session_emitter,
     session_variables_key,
 )
@@ -43,9 +50,14 @@ ClientHook = Callable[["BaseClient", ServiceSettings], Any]
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
+    from euca_boto.endpoints.selector import EndpointSelector
     from euca_boto.typed import EucaSession
 
 _COMPONENT = "euca_boto"
+
+# True while an installed session's create_client builds a client (see creating()).
+_CREATING: contextvars.ContextVar[bool] = contextvars.ContextVar("euca_boto_creating",
+                                                                 default=False)
 
 
 class Plugin:
@@ -69,10 +81,14 @@ class Plugin:
         from euca_boto import context
 
         self.caller_context = context.ContextHandlers(context.IdentityBroker(botocore_session))
-        # service id -> the settings and routing its plan was made for, the plan, and what
-        # wiring it registered on the session's emitter
-        self._wired: dict[str, tuple[Settings, bool, Plan, list[tuple[str, str]]]] = {}
+        # service id -> the settings and routing its plan was made for, and the plan
+        self._plans: dict[str, tuple[Settings, bool, Plan]] = {}
+        # service id -> the plan wired on the session's emitter, and what that registered
+        self._wired: dict[str, tuple[Plan, list[tuple[str, str]]]] = {}
         self._views: dict[str, tuple[Settings, ServiceSettings]] = {}
+        self._service_ids: dict[str, str] = {}  # service name -> service id (_service_id)
+        # The session's endpoint selector (endpoints/selector.py), once a plan asked for it.
+        self._selector: EndpointSelector | None = None
         # What prepare_arguments made of the arguments of a create_client call (see there),
         # for the settings it was made with.
         self._prepared: dict[tuple[Any, ...], tuple[Any, Any, Any, bool]] = {}
@@ -160,6 +176,8 @@ class Plugin:
         """What the caller gets for a newly created client (the client, or a proxy of it);
         ``goes_to_aws`` is what :meth:`prepare_arguments` said of it."""
         connections.track(client)
+        # The features' handlers, on the client's own emitter (see plan_for).
+        self.plan_for(self._service_id(client)).wire_built(client_emitter(client))
         if goes_to_aws:
             from euca_boto.endpoints import missing
 
@@ -169,43 +187,80 @@ class Plugin:
             client = hook(client, view)
         return client
 
+    def _service_id(self, client: BaseClient) -> str:
+        """The service id of a client's events (``ec2``, ``api-gateway``), found once per
+        service: botocore works it out again from the model every time it is asked."""
+        model = client.meta.service_model
+        found = self._service_ids.get(model.service_name)
+        if found is None:
+            found = self._service_ids[model.service_name] = model.service_id.hyphenize()
+        return found
+
     def on_creating_client_class(self, event_name: str, **kwargs: Any) -> None:
-        """Wire the per-service handlers before botocore builds a client for the service."""
+        """Before botocore builds a client: the plan for its service is made (and botocore's
+        retry handler kept out of it, see plan_for). A client built without the session's
+        ``create_client`` (botocore's called on the class) gets the features' handlers from the
+        session's emitter, which it copies."""
         service_id = event_name.split(".", 1)[1]
-        self.register_service(service_id)
+        if _CREATING.get():
+            self.plan_for(service_id)
+        else:
+            self.register_service(service_id)
+
+    def plan_for(self, service_id: str) -> Plan:
+        """The features' steps for the clients of one service, planned once per service,
+        settings and whether the session has endpoints to choose from.
+
+        Wired on each new client's own emitter (:meth:`finish_client`), not on the session's:
+        every client copies all of the session's handlers, whatever their service, and a copy
+        costs more than registering the few of its own service.
+        """
+        settings = self.settings
+        selector = self._selector
+        if selector is None:
+            from euca_boto.endpoints.selector import selector_of
+
+            selector = self._selector = selector_of(self.session)
+        # Endpoint selection only once the session has endpoints to choose from (its clients
+        # are created after their routes are made): until then its steps would run on every
+        # call for nothing.
+        routed = bool(selector.routes)
+        made = self._plans.get(service_id)
+        if made is not None and made[0] is settings and made[1] is routed:
+            return made[2]
+        from euca_boto.endpoints import events as endpoint_events
+
+        target = session_emitter(self.session)
+        plan = Plan(target)
+        self._plan_features(plan, service_id, True)
+        if routed:
+            endpoint_events.register_service(self.session, service_id, emitter=plan)
+        # The plan's retry step takes the place of botocore's retry handler on each client:
+        # held on the session's emitter, the unique id keeps botocore from registering it.
+        reserve_unique_id(target, retry_handler_unique_id(service_id))
+        self._plans[service_id] = (settings, routed, plan)
+        return plan
 
     def register_service(self, service_id: str, plan: Plan | None = None,
                          caller_context: bool = True) -> Plan:
-        """Wire the handlers of one service on the session's emitter, or add them to ``plan``
-        (a built client's, for botocore's client plugin, which wires it: see clientplugin.py).
-
-        On the session's emitter once per service, settings and whether the session has
-        endpoints to choose from: every new client copies its handlers from there, one per
-        event and place (core/dispatch.py), and registering is not free (botocore inspects
-        each handler's signature).
-        """
+        """Wire the handlers of one service on the session's emitter (for clients built
+        around the session's ``create_client``), or add them to ``plan`` (a built client's,
+        for botocore's client plugin, which wires it: see clientplugin.py)."""
         from euca_boto.endpoints import events as endpoint_events
 
         if plan is not None:
             self._plan_features(plan, service_id, caller_context)
             endpoint_events.register_service(self.session, service_id, emitter=plan)
             return plan
-        settings = self.settings
-        # Endpoint selection only once the session has endpoints to choose from (its clients
-        # are created after their routes are made): until then its steps would run on every
-        # call for nothing.
-        routed = endpoint_events.any_route(self.session)
+        plan = self.plan_for(service_id)
         wired = self._wired.get(service_id)
-        if wired is not None and wired[0] is settings and wired[1] is routed:
-            return wired[2]
+        if wired is not None and wired[0] is plan:
+            return plan
         target = session_emitter(self.session)
-        plan = Plan(target)
-        self._plan_features(plan, service_id, caller_context)
-        if routed:
-            endpoint_events.register_service(self.session, service_id, emitter=plan)
         if wired is not None:
-            unwire(target, wired[3])
-        self._wired[service_id] = (settings, routed, plan, plan.wire(target))
+            unwire(target, wired[1])
+        release_unique_id(target, retry_handler_unique_id(service_id))  # see plan_for
+        self._wired[service_id] = (plan, plan.wire(target))
         return plan
 
     def _plan_features(self, plan: Plan, service_id: str, caller_context: bool) -> None:
@@ -301,9 +356,25 @@ def _wrap_create_client(core: botocore.session.Session, plugin: Plugin) -> None:
     def create_client(*args: Any, **kwargs: Any) -> Any:
         arguments = bind(args, kwargs)
         goes_to_aws = plugin.prepare_arguments(arguments)
-        return plugin.finish_client(original(**arguments), goes_to_aws)
+        token = _CREATING.set(True)  # what creating() does, without a generator per client
+        try:
+            client = original(**arguments)
+        finally:
+            _CREATING.reset(token)
+        return plugin.finish_client(client, goes_to_aws)
 
     core.create_client = create_client
+
+
+@contextlib.contextmanager
+def creating() -> Iterator[None]:
+    """Around botocore's ``create_client`` in an installed session's: the client it builds is
+    finished by the plugin (:meth:`Plugin.finish_client`), which wires its handlers."""
+    token = _CREATING.set(True)
+    try:
+        yield
+    finally:
+        _CREATING.reset(token)
 
 
 def argument_binder(

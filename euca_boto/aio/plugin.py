@@ -28,7 +28,7 @@ from euca_boto.core.botocore_access import (
 )
 from euca_boto.core.plainsession import plain_session
 from euca_boto.errors import EucaBotoError
-from euca_boto.install import Plugin, argument_binder, attach, plugin_of
+from euca_boto.install import Plugin, argument_binder, attach, creating, plugin_of
 from euca_boto.install import install as sync_install
 from euca_boto.retry import Policy, RetryHandler, reconfigure
 from euca_boto.retry.handler import AsyncSleep, Clock, handler_of
@@ -95,7 +95,8 @@ class _ClientContext:
         self._goes_to_aws = goes_to_aws
 
     async def __aenter__(self) -> Any:
-        client = await self._creating.__aenter__()
+        with creating():
+            client = await self._creating.__aenter__()
         return self._plugin.finish_client(client, self._goes_to_aws)
 
     async def __aexit__(

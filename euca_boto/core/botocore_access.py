@@ -31,7 +31,7 @@ import inspect
 import os
 import sys
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
@@ -352,6 +352,59 @@ def handlers_of(emitter: Emitter, event_name: str) -> list[Callable[..., Any]]:
     diagnostics and tests: botocore has no public way to list them)."""
     inner: Any = getattr(emitter, "_emitter", emitter)  # an EventAliaser wraps the emitter
     return list(inner._handlers.prefix_search(event_name))
+
+
+# The place of a handler among an event's (botocore's sections of a handler list, in order).
+_SECTIONS = {"first": 0, "middle": 1, "last": 2}
+
+
+def put_handlers(emitter: Emitter,
+                 handlers: Sequence[tuple[str, str, str, Callable[..., Any]]]) -> None:
+    """Register each (event, place, unique id, handler) on a client's emitter, in place of what
+    holds the unique id there (botocore's retry handler, or the session's copy of the same
+    step), at ``place`` (``first``, ``middle`` or ``last``).
+
+    For a client being built, which no other thread calls yet: botocore's public ``register``
+    inspects each handler's signature (that it takes keyword arguments) and starts the
+    emitter's lookups afresh, which together cost more than the registration; the handlers put
+    here are euca-boto's own steps and dispatchers, which do, and the lookups start afresh once.
+    """
+    inner: Any = getattr(emitter, "_emitter", emitter)  # an EventAliaser wraps the emitter
+    held_ids = inner._unique_id_handlers
+    trie = inner._handlers
+    for event_name, place, unique_id, handler in handlers:
+        held = held_ids.get(unique_id)
+        if held is not None:
+            if held.get("handler") is _reserved:
+                del held_ids[unique_id]
+            else:
+                inner.unregister(event_name, unique_id=unique_id)
+        trie.append_item(event_name, handler, section=_SECTIONS[place])
+        held_ids[unique_id] = {"handler": handler}
+    inner._lookup_cache = {}
+
+
+def _reserved(**kwargs: Any) -> None:
+    """What holds a unique id reserved by :func:`reserve_unique_id` (registered for no event)."""
+
+
+def reserve_unique_id(emitter: Emitter, unique_id: str) -> None:
+    """Hold ``unique_id`` on a session's emitter with no handler for any event (unless
+    something holds it already). The clients the session builds copy the hold, so botocore
+    registers nothing of its own under the id there (the handler it would have made for a
+    client's retries, which :func:`put_handlers` then replaces at once), and the
+    session's clients copy no handler for it either."""
+    inner: Any = getattr(emitter, "_emitter", emitter)
+    inner._unique_id_handlers.setdefault(unique_id, {"handler": _reserved})
+
+
+def release_unique_id(emitter: Emitter, unique_id: str) -> None:
+    """Give up a hold of :func:`reserve_unique_id` (before a handler is registered under the
+    id on the same emitter, which the hold would keep out)."""
+    inner: Any = getattr(emitter, "_emitter", emitter)
+    held = inner._unique_id_handlers.get(unique_id)
+    if held is not None and held.get("handler") is _reserved:
+        del inner._unique_id_handlers[unique_id]
 
 
 def retry_handler_unique_id(service_id: str) -> str:

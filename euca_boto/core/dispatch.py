@@ -28,7 +28,7 @@ import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from euca_boto.core.botocore_access import Emitter, awaits_handlers
+from euca_boto.core.botocore_access import Emitter, awaits_handlers, put_handlers
 
 Step = Callable[..., Any]
 
@@ -114,6 +114,7 @@ class Plan:
         self.target = target
         # (event, place) -> [(unique id, step)], in the order of registration
         self.groups: dict[tuple[str, str], list[tuple[str | None, Step]]] = {}
+        self._handlers: list[tuple[str, str, str, Step]] | None = None  # see handlers()
 
     # What the features call: an emitter's methods ------------------------------------------
 
@@ -131,6 +132,7 @@ class Plan:
 
     def unregister(self, event_name: str, handler: Step | None = None,
                    unique_id: str | None = None, unique_id_uses_count: bool = False) -> Any:
+        self._handlers = None
         for (event, _), steps in self.groups.items():
             if event == event_name:
                 steps[:] = [(uid, step) for uid, step in steps
@@ -149,6 +151,7 @@ class Plan:
             uid == unique_id for steps in self.groups.values() for uid, _ in steps
         ):
             return  # as botocore does: a unique id registers once
+        self._handlers = None
         self.groups.setdefault((event, place), []).append((unique_id, handler))
 
     # Wiring -------------------------------------------------------------------------------
@@ -157,25 +160,44 @@ class Plan:
         """The steps registered for ``event`` at ``place``, in order."""
         return [step for _, step in self.groups.get((event, place), [])]
 
+    def handlers(self) -> list[tuple[str, str, str, Step]]:
+        """(event, place, unique id, handler): what wiring registers, one per event and place.
+        Made once per plan: every client wired from it shares the same handlers."""
+        made = self._handlers
+        if made is None:
+            made = []
+            dispatcher = Dispatcher if awaits_handlers(self.target) else SyncDispatcher
+            for (event, place), steps in self.groups.items():
+                if not steps:
+                    continue
+                if len(steps) == 1 and steps[0][0] is not None:
+                    unique_id, handler = steps[0]
+                    assert unique_id is not None
+                else:
+                    unique_id = f"euca-boto-{place}-{event}"
+                    handler = dispatcher(event, [step for _, step in steps])
+                made.append((event, place, unique_id, handler))
+            self._handlers = made
+        return made
+
     def wire(self, emitter: Emitter) -> list[tuple[str, str]]:
-        """Register the plan on ``emitter``: one handler per event and place. Returns the
-        (event, unique id) of each, for :func:`unwire`."""
+        """Register the plan on ``emitter`` (a session's, which its new clients copy, or one
+        client's built for it): one handler per event and place. Returns the (event, unique
+        id) of each, for :func:`unwire`."""
         wired: list[tuple[str, str]] = []
-        dispatcher = Dispatcher if awaits_handlers(emitter) else SyncDispatcher
-        for (event, place), steps in self.groups.items():
-            if not steps:
-                continue
-            if len(steps) == 1 and steps[0][0] is not None:
-                unique_id, handler = steps[0]
-                assert unique_id is not None
-            else:
-                unique_id = f"euca-boto-{place}-{event}"
-                handler = dispatcher(event, [step for _, step in steps])
+        for event, place, unique_id, handler in self.handlers():
             register = {FIRST: emitter.register_first, MIDDLE: emitter.register,
                         LAST: emitter.register_last}[place]
             register(event, handler, unique_id=unique_id)
             wired.append((event, unique_id))
         return wired
+
+    def wire_built(self, emitter: Emitter) -> None:
+        """Register the plan on the emitter of a client just built, in place of the handlers
+        botocore registered there under the same unique ids (its retry handler): what an
+        installed session does for each new client, so that its own emitter, which every
+        client copies, holds none of the features' handlers."""
+        put_handlers(emitter, self.handlers())
 
 
 def unwire(emitter: Emitter, wired: Sequence[tuple[str, str]]) -> None:

@@ -7,10 +7,11 @@ import asyncio
 from collections.abc import Iterator
 from typing import Any
 
+import botocore.session
 import pytest
 
 import euca_boto
-from euca_boto.core.botocore_access import client_emitter, handlers_of
+from euca_boto.core.botocore_access import client_emitter, handlers_of, session_emitter
 from euca_boto.core.dispatch import Dispatcher, Plan
 from euca_boto.testing.canned import DESCRIBE_PROPERTIES, CannedServer
 
@@ -74,6 +75,48 @@ def test_clients_of_a_session_share_its_handlers(server: CannedServer) -> None:
     first, second = session.client("euprop"), session.client("euprop")
     assert ours(first, "before-call") == ours(second, "before-call")
     assert ours(first, "before-call")[0] is ours(second, "before-call")[0]
+
+
+def test_a_client_holds_the_handlers_of_its_own_service_and_the_session_none(
+    server: CannedServer,
+) -> None:
+    # Every client copies its session's emitter: handlers kept there for the services a
+    # program uses would be copied into each new client of every service.
+    session = euca_boto.session(**KEYS, euca_endpoint=server.urls[0])
+    euprop = session.client("euprop")
+    sts = session.client("sts")
+    assert ours(euprop, "before-call") and ours(euprop, "after-call")
+    assert all(ours(sts, event) == [] for event in CALL_EVENTS)
+    session_side = [handler for event in CALL_EVENTS for handler in handlers_of(
+        session_emitter(session._session), f"{event}.euprop.DescribeProperties")
+        if "euca_boto" in repr(handler)]
+    assert session_side == []
+    assert euprop.describe_properties()["ResponseMetadata"]["EucaRetry"]["Attempts"] == 1
+
+
+def test_botocores_retry_handler_is_kept_out_of_every_client(server: CannedServer) -> None:
+    session = euca_boto.session(**KEYS, euca_endpoint=server.urls[0])
+    for client in (session.client("euprop"), session.client("euprop")):
+        handlers = handlers_of(client_emitter(client), "needs-retry.euprop.DescribeProperties")
+        assert handlers == ours(client, "needs-retry")
+        assert [h.__qualname__ for h in handlers] == ["RetryHandler.needs_retry"]
+
+
+def test_a_client_built_around_the_sessions_create_client_gets_the_features(
+    server: CannedServer,
+) -> None:
+    # botocore's create_client called on the class skips the installed session's own.
+    session = euca_boto.session(**KEYS, euca_endpoint=server.urls[0])
+    core = session._session
+    client = botocore.session.Session.create_client(
+        core, "euprop", endpoint_url=f"{server.urls[0]}/services/Properties")
+    assert [h.__qualname__ for h in ours(client, "needs-retry")] == ["RetryHandler.needs_retry"]
+    assert client.describe_properties()["ResponseMetadata"]["EucaRetry"]["Attempts"] == 1
+    # ... and the session's own clients still get theirs, botocore's retry handler kept out.
+    later = session.client("euprop")
+    handlers = handlers_of(client_emitter(later), "needs-retry.euprop.DescribeProperties")
+    assert [h.__qualname__ for h in handlers] == ["RetryHandler.needs_retry"]
+    assert later.describe_properties()["ResponseMetadata"]["EucaRetry"]["Attempts"] == 1
 
 
 def test_a_new_install_plans_again_and_sends_new_clients_to_the_new_endpoint(
