@@ -384,8 +384,11 @@ def argument_binder(
     parameter positional-or-keyword, the first required), made cheap: client creation runs
     it every time, and ``Signature.bind`` costs more than the rest of the plugin's part."""
     names = tuple(signature.parameters)
+    first = names[0]
 
     def bind(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        if len(args) == 1 and first not in kwargs:  # boto3's way: the service, the rest by name
+            return {first: args[0], **kwargs}
         if (len(args) > len(names) or not (args or names[0] in kwargs)
                 or any(name in kwargs for name in names[:len(args)])):
             # Wrong arguments: let inspect raise the TypeError Python would.

@@ -221,11 +221,23 @@ def configured_endpoint_key(service: str) -> tuple[str | None, ...]:
             RUN_ENDPOINTS_VARIABLE,
         )
     environ = os.environ
+    # os.environ answers a missing name by raising and catching a KeyError, four times per
+    # client; the mapping under it (what os.environ reads and writes, in its own encoding of
+    # the names) answers at once. A key only: its values stay in that encoding.
+    data = getattr(environ, "_data", None)
+    encode = getattr(environ, "encodekey", None)
+    if isinstance(data, dict) and encode is not None:
+        keys = _ENCODED_NAMES.get(names)
+        if keys is None:
+            keys = _ENCODED_NAMES[names] = tuple(encode(name) for name in names)
+        return tuple(data.get(key) for key in keys)
     return tuple(environ.get(name) for name in names)
 
 
 # service name -> the environment variables botocore reads for its configured endpoint
 _ENDPOINT_VARIABLES: dict[str, tuple[str, ...]] = {}
+# those names -> as os.environ's mapping keeps them (configured_endpoint_key)
+_ENCODED_NAMES: dict[tuple[str, ...], tuple[Any, ...]] = {}
 
 
 def session_variables_key(session: botocore.session.Session) -> tuple[Any, ...] | None:
