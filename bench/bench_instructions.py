@@ -11,7 +11,7 @@ the plain AWS CLI) and with euca-boto, and their ratio:
 2. one call against a fast local server (a CannedServer in a process of its own, not counted):
    a process making 1,000 calls minus one making none, divided by 1,000;
 3. client creation in a session that made a client of ec2, sts and euprop already (as
-   ``bench_overhead.py`` part 2): 100 more ``euprop`` clients minus none, divided by 100;
+   ``bench_overhead.py`` part 2): 100 more clients of each of them minus none, divided by 100;
 4. the AWS CLI v1 and v2, plain, with ``[plugins]`` and under ``euca-boto run`` (the
    commands ``bench_cli.py`` times; children are followed, ``run``'s exec included).
 
@@ -66,7 +66,7 @@ for _ in range(20 + count):
 _CREATIONS = """
 import sys
 import boto3
-url, count, variant = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+url, count, variant, created = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 keys = dict(aws_access_key_id="AKIDBENCH", aws_secret_access_key="bench-secret",
             region_name="eucalyptus")
 paths = {"ec2": "/services/compute", "sts": "/services/Tokens", "euprop": "/services/Properties"}
@@ -82,7 +82,7 @@ else:
 for service in paths:
     make(service)
 for _ in range(count):
-    make("euprop")
+    make(created)
 """
 
 
@@ -127,13 +127,14 @@ def first_client() -> None:
           [(name, counts[name], counts["plain"]) for name in FIRST_CLIENT], "instructions")
 
 
-def per_unit(script: str, count: int, title: str, unit: str) -> None:
+def per_unit(script: str, count: int, title: str, unit: str, *extra: str) -> None:
     from bench_overhead import Server
 
     server = Server(1)
     try:
         url = server.urls[0]
-        jobs = {(variant, n): ([sys.executable, "-c", script, url, str(n), variant], None)
+        jobs = {(variant, n): ([sys.executable, "-c", script, url, str(n), variant, *extra],
+                               None)
                 for variant in ("plain", "euca-boto") for n in (0, count)}
         counts = counted({f"{v} {n}": job for (v, n), job in jobs.items()})
     finally:
@@ -162,9 +163,10 @@ def main() -> None:
         per_unit(_CALLS, CALLS, f"2. one call (({CALLS} calls) - (none)) / {CALLS}",
                  "per call")
     if "3" in parts:
-        per_unit(_CREATIONS, CREATIONS,
-                 f"3. client creation, euprop (({CREATIONS} clients) - (none)) / {CREATIONS}",
-                 "per creation")
+        for service in ("ec2", "sts", "euprop"):
+            per_unit(_CREATIONS, CREATIONS,
+                     f"3. client creation, {service} (({CREATIONS} clients) - (none)) / "
+                     f"{CREATIONS}", "per creation", service)
     if "4" in parts:
         commands()
 
