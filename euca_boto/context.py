@@ -32,6 +32,7 @@ from botocore.credentials import Credentials
 
 from euca_boto.core import process
 from euca_boto.core.botocore_access import set_request_credentials
+from euca_boto.core.dispatch import event_step
 from euca_boto.core.records import Record
 from euca_boto.errors import CallError
 
@@ -456,13 +457,14 @@ class ContextHandlers:
             params,
         )
 
-    def on_before_call(self, context: dict[str, Any],
-                       **kwargs: Any) -> Awaitable[None] | None:  # aio's waits (aio/plugin)
+    @event_step
+    def on_before_call(self, event: dict[str, Any]) -> Awaitable[None] | None:
+        # (aio/plugin's subclass returns what aiobotocore awaits)
         entry = _current.get()
         if entry is None or not entry.context.signs:
             return None
         caller = entry.context
-        set_request_credentials(context, self.broker.credentials(caller))
+        set_request_credentials(event["context"], self.broker.credentials(caller))
         return None
 
 

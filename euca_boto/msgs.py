@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 from botocore.model import OperationModel, Shape
 
+from euca_boto.core.dispatch import event_step
 from euca_boto.errors import CallError
 
 if TYPE_CHECKING:
@@ -267,10 +268,11 @@ def before_parse_handler(response_dict: dict[str, Any], **kwargs: Any) -> None:
         response_dict["body"] = document
 
 
-def after_call_handler(
-    http_response: Any, parsed: dict[str, Any], model: OperationModel, **kwargs: Any
-) -> None:
+@event_step
+def after_call_handler(event: dict[str, Any]) -> None:
     """``after-call``: flatten entry lists, raise in-band failures, tidy error replies."""
+    http_response, parsed = event["http_response"], event["parsed"]
+    model: OperationModel = event["model"]
     if http_response.status_code >= 300:
         tidy_error(parsed, http_response.status_code)
         return

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from euca_boto import context as caller
 from euca_boto.core import botocore_access, logfork, process
+from euca_boto.core.dispatch import event_step
 from euca_boto.core.records import Record
 from euca_boto.core.services import block_names
 from euca_boto.core.settings import Settings
@@ -485,8 +486,10 @@ class ServiceWireLog:
 
     # botocore event adapters ------------------------------------------------------------------
 
-    def on_before_call(self, model: Any, context: dict[str, Any], **kwargs: Any) -> None:
-        botocore_access.note_operation_model(context, model)
+    @event_step
+    def on_before_call(self, event: dict[str, Any]) -> None:
+        model = event["model"]
+        botocore_access.note_operation_model(event["context"], model)
         self.active()  # decided before botocore logs the call's first record
         # Not imported here: a process that has not loaded it has not attached it either.
         logs = sys.modules.get(_BOTOCORE_LOGS)

@@ -27,6 +27,7 @@ from euca_boto.core.botocore_access import (
     handlers_of,
     retry_handler_unique_id,
 )
+from euca_boto.core.dispatch import event_step
 from euca_boto.core.parsing import parse_failure
 from euca_boto.core.settings import BY_KEY
 from euca_boto.retry.adapter import RetryEventAdapter
@@ -128,9 +129,10 @@ class RetryHandler:
 
     # -- botocore event handlers --------------------------------------------------------------
 
-    def before_call(self, context: dict[str, Any], **kwargs: Any) -> None:
+    @event_step
+    def before_call(self, event: dict[str, Any]) -> None:
         now = self.clock()
-        context[CONTEXT_KEY] = CallState(started=now, attempt_started=now)
+        event["context"][CONTEXT_KEY] = CallState(started=now, attempt_started=now)
 
     def needs_retry(self, **kwargs: Any) -> float | None:
         if self._succeeded(kwargs):
@@ -234,8 +236,10 @@ class RetryHandler:
         state.slept += slept
         state.attempt_started = self.clock()
 
-    def after_call(self, parsed: Any, context: dict[str, Any], **kwargs: Any) -> None:
-        state = context.get(CONTEXT_KEY)
+    @event_step
+    def after_call(self, event: dict[str, Any]) -> None:
+        state = event["context"].get(CONTEXT_KEY)
+        parsed = event["parsed"]
         if state is None or not isinstance(parsed, dict):
             return
         metadata = parsed.setdefault("ResponseMetadata", {})

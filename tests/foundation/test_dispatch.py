@@ -12,7 +12,7 @@ import pytest
 
 import euca_boto
 from euca_boto.core.botocore_access import client_emitter, handlers_of, session_emitter
-from euca_boto.core.dispatch import Dispatcher, Plan
+from euca_boto.core.dispatch import Dispatcher, Plan, SyncDispatcher, event_step
 from euca_boto.testing.canned import DESCRIBE_PROPERTIES, CannedServer
 
 KEYS = {"aws_access_key_id": "AKIDEXAMPLE", "aws_secret_access_key": "secret",
@@ -200,3 +200,43 @@ def test_a_plan_keeps_botocore_places_and_registers_a_unique_id_once() -> None:
     plan.register("after-call.x", a, unique_id="a")
     assert plan.steps("after-call.x") == [a, b]
     assert plan.steps("after-call.x", "last") == [c]
+
+
+def test_event_steps_read_the_event_as_one_dict_and_still_answer_botocore_alone() -> None:
+    seen: list[tuple[str, Any]] = []
+
+    class Feature:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        @event_step
+        def before_call(self, event: dict[str, Any]) -> None:
+            seen.append((self.name, event))
+
+    @event_step
+    def module_step(event: dict[str, Any]) -> str:
+        seen.append(("module", event))
+        return "answer"
+
+    def plain(**kwargs: Any) -> None:
+        seen.append(("plain", kwargs))
+
+    one, other = Feature("one"), Feature("other")
+    dispatcher = SyncDispatcher("before-call.euprop",
+                                [one.before_call, plain, other.before_call, module_step])
+    assert dispatcher(context={"k": 1}, event_name="before-call.euprop.X") == "answer"
+    assert [name for name, _ in seen] == ["one", "plain", "other", "module"]
+    # The event steps share one dict; a plain step gets its keyword arguments as botocore
+    # gives them.
+    assert seen[0][1] is seen[2][1] is seen[3][1]
+    assert seen[1][1] == seen[0][1] and seen[1][1] is not seen[0][1]
+
+    # Alone on an event, botocore calls it with keyword arguments.
+    seen.clear()
+    one.before_call(context={"k": 2})
+    assert seen == [("one", {"context": {"k": 2}})]
+    assert module_step(context={}) == "answer"
+    # As bound methods are: equal for one object (botocore unregisters by equality).
+    assert one.before_call == one.before_call and one.before_call != other.before_call
+    assert one.before_call.__qualname__.endswith("Feature.before_call")
+    assert one.before_call.__self__ is one
