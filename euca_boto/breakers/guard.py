@@ -176,10 +176,10 @@ async def guarded_call_async(
     (Redis) is consulted in a worker thread, since each consultation is a network round trip.
     A caller cancelled at any point (while being admitted included) leaves nothing taken.
     """
-    import asyncio
-
     shared = not isinstance(breaker.storage, MemoryStorage)
     if shared:
+        import asyncio  # here: a statement that runs on every call otherwise
+
         admission = _Admission(breaker, service, operation, metrics)
         try:
             call = await asyncio.shield(_off_loop(admission.run))

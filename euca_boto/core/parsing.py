@@ -71,6 +71,23 @@ class _TolerantParser:
         return getattr(self._parser, name)
 
 
+class _TolerantAsyncParser(_TolerantParser):
+    """The tolerant parser of a parser whose ``parse`` is a coroutine function (aiobotocore's):
+    one coroutine per response, its own, which awaits the parser's."""
+
+    async def parse(self, response: Mapping[str, Any], shape: Any) -> Any:
+        try:
+            return await self._parser.parse(response, shape)
+        except ResponseParserError as error:
+            return _stand_in(response, error)
+
+
+def _tolerant(parser: Any) -> _TolerantParser:
+    if inspect.iscoroutinefunction(getattr(parser, "parse", None)):
+        return _TolerantAsyncParser(parser)
+    return _TolerantParser(parser)
+
+
 class TolerantParserFactory:
     """Wraps a botocore response parser factory (botocore's own, or aiobotocore's).
 
@@ -89,7 +106,7 @@ class TolerantParserFactory:
         parser = self._parsers.get(protocol_name)
         if parser is None:
             # Two threads may both make one: either serves.
-            parser = self._parsers[protocol_name] = _TolerantParser(
+            parser = self._parsers[protocol_name] = _tolerant(
                 self._factory.create_parser(protocol_name))
         return parser
 
