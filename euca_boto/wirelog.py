@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 # The redaction (core/redact, core/sensitive) and botocore_logs are imported once a record is
 # made or botocore's records are redacted: a command whose wire log is off does not load them.
 _BOTOCORE_LOGS = "euca_boto.botocore_logs"
+# Held while a client is given its recording handlers (ServiceWireLog._record_on): no network.
+_attach_lock = process.lock()
 
 LOGGER_NAME = "euca_boto.wire"
 LEVEL = logging.INFO
@@ -490,11 +492,44 @@ class ServiceWireLog:
     def on_before_call(self, event: dict[str, Any]) -> None:
         model = event["model"]
         botocore_access.note_operation_model(event["context"], model)
-        self.active()  # decided before botocore logs the call's first record
+        # Decided before botocore logs the call's first record.
+        if self.active():
+            self._record_on(event, model)
         # Not imported here: a process that has not loaded it has not attached it either.
         logs = sys.modules.get(_BOTOCORE_LOGS)
         if logs is not None and logs.attached():
             logs.note_operation(model)
+
+    def attach(self, emitter: botocore_access.Emitter) -> None:
+        """Register the handlers that record this service's attempts on ``emitter`` (a plan's
+        or a client's; idempotent)."""
+        service_id = self.service
+        botocore_access.track_sent_request_context(emitter, service_id)
+        emitter.register(f"before-send.{service_id}", self.on_before_send,
+                         unique_id=f"euca-boto-wirelog-before-send-{service_id}")
+        emitter.register(f"response-received.{service_id}", self.on_response_received,
+                         unique_id=f"euca-boto-wirelog-response-received-{service_id}")
+
+    def _record_on(self, event: dict[str, Any], model: Any) -> None:
+        """Make sure the client of a call that is to be recorded records it: a client made while
+        its service's wire log was off has no recording handlers (they would cost every call),
+        and gets them from its first call after a switch or new settings turned it on."""
+        emitter = botocore_access.emitter_of_call(event)
+        if emitter is None:
+            return
+        if not botocore_access.holds_unique_id(
+                emitter, f"euca-boto-wirelog-before-send-{self.service}"):
+            with _attach_lock:  # two threads' first calls: one registers
+                if not botocore_access.holds_unique_id(
+                        emitter, f"euca-boto-wirelog-before-send-{self.service}"):
+                    self.attach(emitter)
+        # A thread that looked this call's events up while they were being registered may
+        # have kept what it found without them: forgotten then, and looked up again.
+        operation = f"{self.service}.{model.name}"
+        botocore_access.forget_stale_lookup(emitter, f"before-send.{operation}",
+                                            self.on_before_send)
+        botocore_access.forget_stale_lookup(emitter, f"response-received.{operation}",
+                                            self.on_response_received)
 
     def on_before_send(self, request: Any, **kwargs: Any) -> None:
         # Every attempt of every call comes here: while the service's wire log is off (as
@@ -519,17 +554,12 @@ def register(emitter: botocore_access.Emitter, service_id: str,
              settings: Callable[[], Settings]) -> ServiceWireLog:
     """Register the wire log of one service on a botocore event emitter (idempotent)."""
     log = ServiceWireLog(service_id, settings)
-    botocore_access.track_sent_request_context(emitter, service_id)
     emitter.register(
         f"before-call.{service_id}", log.on_before_call,
         unique_id=f"euca-boto-wirelog-before-call-{service_id}",
     )
-    emitter.register(
-        f"before-send.{service_id}", log.on_before_send,
-        unique_id=f"euca-boto-wirelog-before-send-{service_id}",
-    )
-    emitter.register(
-        f"response-received.{service_id}", log.on_response_received,
-        unique_id=f"euca-boto-wirelog-response-received-{service_id}",
-    )
+    # The recording handlers only where the log may be on already; elsewhere a client gets
+    # them from its first call that is to be recorded (ServiceWireLog._record_on).
+    if log.active():
+        log.attach(emitter)
     return log

@@ -396,6 +396,29 @@ def put_handlers(emitter: Emitter,
     inner._lookup_cache = {}
 
 
+def emitter_of_call(event: Mapping[str, Any]) -> Emitter | None:
+    """The emitter of the client making the call whose ``before-call`` arguments are
+    ``event`` (its request signer keeps it), or None."""
+    emitter: Emitter | None = getattr(event.get("request_signer"), "_event_emitter", None)
+    return emitter
+
+
+def holds_unique_id(emitter: Emitter, unique_id: str) -> bool:
+    """Whether a handler is registered on ``emitter`` under ``unique_id``."""
+    inner: Any = getattr(emitter, "_emitter", emitter)
+    return unique_id in inner._unique_id_handlers
+
+
+def forget_stale_lookup(emitter: Emitter, event_name: str, handler: Callable[..., Any]) -> None:
+    """Make ``emitter`` look its handlers up again if what it keeps for ``event_name`` lacks
+    ``handler``, registered since: botocore forgets its lookups when a handler is registered,
+    but a thread that was looking an event up at that moment stores what it found after."""
+    inner: Any = getattr(emitter, "_emitter", emitter)
+    kept = inner._lookup_cache.get(event_name)
+    if kept is not None and handler not in kept:
+        inner._lookup_cache = {}
+
+
 def _reserved(**kwargs: Any) -> None:
     """What holds a unique id reserved by :func:`reserve_unique_id` (registered for no event)."""
 

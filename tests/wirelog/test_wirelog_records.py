@@ -4,6 +4,7 @@ which services are logged, the run-time switch, the file and bad settings."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,44 @@ def test_the_switch_turns_logging_on_until_restored(session: Any, wire: Records)
     iam.list_users()
 
     assert len(wire()) == 1
+
+
+def test_a_switch_turned_on_while_threads_call_records_every_later_call(session: Any,
+                                                                         wire: Records) -> None:
+    # A client made while its wire log is off has nothing recording its calls; the switch
+    # gives it that at its next call, while other threads are calling through it.
+    iam = session().client("iam")
+    iam.list_users()
+    go = threading.Barrier(5)
+    errors: list[BaseException] = []
+
+    def calls(count: int) -> None:
+        try:
+            go.wait(timeout=30)
+            for _ in range(count):
+                iam.list_users()
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    def burst(count: int, during: Callable[[], None]) -> None:
+        threads = [threading.Thread(target=calls, args=(count,)) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        go.wait(timeout=30)
+        during()
+        for thread in threads:
+            thread.join(timeout=60)
+        go.reset()
+
+    switch: list[Any] = []
+    burst(10, lambda: switch.append(euca_boto.wire_log("iam")))  # on while they call
+    try:
+        before = len(wire())
+        burst(10, lambda: None)
+        assert len(wire()) - before == 40
+    finally:
+        switch[0].restore()
+    assert errors == []
 
 
 def test_the_process_reset_withdraws_every_switch(session: Any, wire: Records) -> None:
