@@ -15,9 +15,13 @@ the plain AWS CLI) and with euca-boto, and their ratio:
 4. the AWS CLI v1 and v2, plain, with ``[plugins]`` and under ``euca-boto run`` (the
    commands ``bench_cli.py`` times; children are followed, ``run``'s exec included).
 
-Interpreter start-up and exit are in every count (they cancel out in 2 and 3). Needs valgrind
-(Debian: ``apt-get install valgrind``); a process runs about fifty times slower under it, so
-this takes some minutes; two run at a time.
+What a count does not show: time in the kernel (the files an import opens) and how fast the
+instructions run. Code run once per process (parts 1 and 4: imports, tables built at import)
+runs several times fewer instructions per cycle than the hot code of a call, so there the wall
+time of ``bench_import.py`` and ``bench_cli.py`` is the figure, and a ratio of counts says only
+which way a change went. Interpreter start-up and exit are in every count (they cancel out in 2
+and 3). Needs valgrind (Debian: ``apt-get install valgrind``); a process runs about fifty times
+slower under it, so this takes some minutes; two run at a time.
 
 Run: .venv/bin/python bench/bench_instructions.py [--parts 1,2,3,4]
 """
