@@ -11,11 +11,10 @@ where they are registered when botocore is about to build it (``creating-client-
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import functools
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import botocore.session
@@ -356,25 +355,25 @@ def _wrap_create_client(core: botocore.session.Session, plugin: Plugin) -> None:
     def create_client(*args: Any, **kwargs: Any) -> Any:
         arguments = bind(args, kwargs)
         goes_to_aws = plugin.prepare_arguments(arguments)
-        token = _CREATING.set(True)  # what creating() does, without a generator per client
-        try:
+        with creating():
             client = original(**arguments)
-        finally:
-            _CREATING.reset(token)
         return plugin.finish_client(client, goes_to_aws)
 
     core.create_client = create_client
 
 
-@contextlib.contextmanager
-def creating() -> Iterator[None]:
+class creating:  # noqa: N801 - used as a function is: ``with creating():``
     """Around botocore's ``create_client`` in an installed session's: the client it builds is
-    finished by the plugin (:meth:`Plugin.finish_client`), which wires its handlers."""
-    token = _CREATING.set(True)
-    try:
-        yield
-    finally:
-        _CREATING.reset(token)
+    finished by the plugin (:meth:`Plugin.finish_client`), which wires its handlers. A class,
+    not a generator: every client creation enters one."""
+
+    __slots__ = ("_token",)
+
+    def __enter__(self) -> None:
+        self._token = _CREATING.set(True)
+
+    def __exit__(self, *exc_info: object) -> None:
+        _CREATING.reset(self._token)
 
 
 def argument_binder(

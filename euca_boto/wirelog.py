@@ -418,6 +418,8 @@ class ServiceWireLog:
         self._decided_for: tuple[Settings, int] | None = None
         self._on = False
         self._max_body = 4096
+        # The unique id of the before-send handler: whether a client records (see attach).
+        self._send_id = f"euca-boto-wirelog-before-send-{service}"
 
     def active(self) -> bool:
         """Whether a record of this service would be emitted now."""
@@ -506,7 +508,7 @@ class ServiceWireLog:
         service_id = self.service
         botocore_access.track_sent_request_context(emitter, service_id)
         emitter.register(f"before-send.{service_id}", self.on_before_send,
-                         unique_id=f"euca-boto-wirelog-before-send-{service_id}")
+                         unique_id=self._send_id)
         emitter.register(f"response-received.{service_id}", self.on_response_received,
                          unique_id=f"euca-boto-wirelog-response-received-{service_id}")
 
@@ -517,11 +519,9 @@ class ServiceWireLog:
         emitter = botocore_access.emitter_of_call(event)
         if emitter is None:
             return
-        if not botocore_access.holds_unique_id(
-                emitter, f"euca-boto-wirelog-before-send-{self.service}"):
+        if not botocore_access.holds_unique_id(emitter, self._send_id):
             with _attach_lock:  # two threads' first calls: one registers
-                if not botocore_access.holds_unique_id(
-                        emitter, f"euca-boto-wirelog-before-send-{self.service}"):
+                if not botocore_access.holds_unique_id(emitter, self._send_id):
                     self.attach(emitter)
         # A thread that looked this call's events up while they were being registered may
         # have kept what it found without them: forgotten then, and looked up again.

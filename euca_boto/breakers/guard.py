@@ -102,12 +102,7 @@ def guarded_call(
     except BaseException as error:
         _failed(breaker, ticket, service, operation, metrics, start, error)
         raise
-    # _succeeded's steps, written out: this is the way every protected call returns.
-    elapsed = _perf_counter() - start
-    breaker.settle(ticket)
-    metadata = result.get("ResponseMetadata") if isinstance(result, dict) else None
-    metrics.record_call(service, operation, elapsed, None,
-                        int(metadata.get("RetryAttempts", 0)) if isinstance(metadata, dict) else 0)
+    _succeeded(breaker, ticket, service, operation, metrics, start, result)
     return result
 
 

@@ -201,11 +201,6 @@ def register_service(botocore_session: botocore.session.Session, service_id: str
                      unique_id=f"euca-boto-endpoints-after-call-error-{sid}")
 
 
-def any_route(botocore_session: botocore.session.Session) -> bool:
-    """Whether any service of the session has endpoints to choose from."""
-    return bool(selector_of(botocore_session).routes)
-
-
 def creation_url(botocore_session: botocore.session.Session, service: str, settings: Any,
                  caller_url: str | None) -> str | None:
     """The endpoint hook of client creation (see :mod:`euca_boto.install`)."""
