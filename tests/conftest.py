@@ -8,7 +8,8 @@
   installed sessions with quick bounded retries (``session``) and the wire records of a test
   (``wire``).
 
-Plus the collection hook that starts the longest tests first.
+Plus ``refused_port`` (a port where every connection is refused, for the test's whole life) and
+the collection hook that starts the longest tests first.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import compileall
 import logging
 import os
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -84,6 +86,22 @@ def isolated_state_file(tmp_path_factory: pytest.TempPathFactory,
     """``euca_state = local`` (the AWS CLI's default) keeps state under XDG_CACHE_HOME: one
     directory per test, so no test inherits another's ejections or open breakers."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
+# -- Ports ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def refused_port() -> Iterator[int]:
+    """A port of 127.0.0.1 where every connection is refused at once, until the test ends.
+
+    The socket is bound and never listens, so a connection gets a reset; and it stays bound
+    (without ``SO_REUSEADDR``), so no server another test starts meanwhile can take the port.
+    A port merely found free and let go may be handed to such a server while a slow test
+    still counts on nothing answering there."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield int(sock.getsockname()[1])
 
 
 # -- Environment isolation ------------------------------------------------------------------------

@@ -34,8 +34,9 @@ def said(result: subprocess.CompletedProcess[str], status: int) -> str:
     return lines[0]
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
+def closed_udp_port() -> int:
+    """A UDP port where nothing listens now (a DNS query there fails or times out)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
@@ -127,8 +128,9 @@ def test_an_unknown_command_is_one_line() -> None:
 # A failed operation: exit 1 -----------------------------------------------------------------
 
 
-def test_a_dead_endpoint_shows_each_retry_and_then_one_line(profile: Callable[..., None]) -> None:
-    port = closed_port()
+def test_a_dead_endpoint_shows_each_retry_and_then_one_line(profile: Callable[..., None],
+                                                            refused_port: int) -> None:
+    port = refused_port
     profile("region = eucalyptus", f"euca_endpoint = http://127.0.0.1:{port}/",
             "euca_retry_max_attempts = 3", "euca_retry_delay = 0.05")
     result = euca_boto("admin", "status", "--profile", "p")
@@ -142,8 +144,9 @@ def test_a_dead_endpoint_shows_each_retry_and_then_one_line(profile: Callable[..
         '/services/Empyrean" (3 attempts; all 3 attempts failed)']
 
 
-def test_describe_services_topology_with_nothing_answering(profile: Callable[..., None]) -> None:
-    port = closed_port()
+def test_describe_services_topology_with_nothing_answering(profile: Callable[..., None],
+                                                           refused_port: int) -> None:
+    port = refused_port
     profile("region = eucalyptus", f"euca_endpoint = http://127.0.0.1:{port}/",
             "euca_topology = describe-services", "euca_retry_max_attempts = 1")
     assert said(euca_boto("admin", "status", "--profile", "p"), 1).startswith(
@@ -153,13 +156,14 @@ def test_describe_services_topology_with_nothing_answering(profile: Callable[...
 
 def test_dns_topology_with_nothing_answering(profile: Callable[..., None]) -> None:
     profile("region = eucalyptus", "euca_topology = dns", "euca_dns_domain = cloud.test",
-            f"euca_dns_resolver = 127.0.0.1:{closed_port()}", "euca_dns_timeout = 0.2")
+            f"euca_dns_resolver = 127.0.0.1:{closed_udp_port()}", "euca_dns_timeout = 0.2")
     line = said(euca_boto("admin", "status", "--profile", "p"), 1)
     assert line.startswith("euca-boto: DNS lookup of ") and "check euca_dns_resolver" in line
 
 
-def test_endpoints_exits_1_when_a_service_fails(profile: Callable[..., None]) -> None:
-    profile("region = eucalyptus", f"euca_endpoint = http://127.0.0.1:{closed_port()}/",
+def test_endpoints_exits_1_when_a_service_fails(profile: Callable[..., None],
+                                                refused_port: int) -> None:
+    profile("region = eucalyptus", f"euca_endpoint = http://127.0.0.1:{refused_port}/",
             "euca_topology = describe-services", "euca_retry_max_attempts = 1")
     result = euca_boto("endpoints", "--profile", "p", "--service", "euprop")
     assert result.returncode == 1, result.stderr

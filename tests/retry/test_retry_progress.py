@@ -9,7 +9,6 @@ itself shows retries through its own logging (the ``euca_boto.retry`` logger) in
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -28,12 +27,10 @@ SLOW_RETRIES = ("euca_retry_backoff = fixed", "euca_retry_delay = 2", "euca_retr
                 "euca_connect_timeout = 1")
 
 
-def dead_endpoint() -> str:
-    """A URL on 127.0.0.1 where nothing listens: every connection is refused at once."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+@pytest.fixture
+def dead_endpoint(refused_port: int) -> str:
+    """A URL on 127.0.0.1 where every connection is refused at once, for the whole test."""
+    return f"http://127.0.0.1:{refused_port}"
 
 
 def write_profile(aws_env: AwsEnv, endpoint: str, *lines: str) -> dict[str, str]:
@@ -62,9 +59,9 @@ RUN = [sys.executable, "-m", "euca_boto.cli", "run"]
 
 @pytest.mark.parametrize("command", [[AWS, *DESCRIBE], [*RUN, "--", AWS, *DESCRIBE]],
                          ids=["aws-plugins", "euca-boto-run"])
-def test_each_attempt_after_3_s_is_one_line_on_stderr(aws_env: AwsEnv,
+def test_each_attempt_after_3_s_is_one_line_on_stderr(aws_env: AwsEnv, dead_endpoint: str,
                                                       command: list[str]) -> None:
-    endpoint = dead_endpoint()
+    endpoint = dead_endpoint
     result = run(command, write_profile(aws_env, endpoint))
     assert result.returncode == 255, result.stderr
     url = f"{endpoint}/services/Properties"
@@ -77,15 +74,15 @@ def test_each_attempt_after_3_s_is_one_line_on_stderr(aws_env: AwsEnv,
     assert f'Could not connect to the endpoint URL: "{url}' in result.stderr
 
 
-def test_euca_progress_false_keeps_the_aws_cli_quiet(aws_env: AwsEnv) -> None:
-    result = run([AWS, *DESCRIBE], write_profile(aws_env, dead_endpoint(), "euca_progress = false"))
+def test_euca_progress_false_keeps_the_aws_cli_quiet(aws_env: AwsEnv, dead_endpoint: str) -> None:
+    result = run([AWS, *DESCRIBE], write_profile(aws_env, dead_endpoint, "euca_progress = false"))
     assert result.returncode == 255, result.stderr
     assert progress(result.stderr) == []
     assert "Could not connect to the endpoint URL" in result.stderr
 
 
-def test_run_quiet_keeps_the_command_quiet(aws_env: AwsEnv) -> None:
-    result = run([*RUN, "--quiet", "--", AWS, *DESCRIBE], write_profile(aws_env, dead_endpoint()))
+def test_run_quiet_keeps_the_command_quiet(aws_env: AwsEnv, dead_endpoint: str) -> None:
+    result = run([*RUN, "--quiet", "--", AWS, *DESCRIBE], write_profile(aws_env, dead_endpoint))
     assert result.returncode == 255, result.stderr
     assert progress(result.stderr) == []
     assert "Could not connect to the endpoint URL" in result.stderr
