@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Final, Literal, NamedTuple
 
 from euca_boto.core.records import Record
-from euca_boto.core.settings import window_parts
+from euca_boto.core.setting_kinds import window_parts
 
 # One letter per outcome: a failure or not, slow or not.
 SUCCESS, FAILURE, SLOW_SUCCESS, SLOW_FAILURE = "s", "f", "S", "F"
@@ -178,7 +178,7 @@ class WindowSpec(Record):
     @classmethod
     def parse(cls, text: str) -> WindowSpec:
         """``100 calls``, or a duration with its unit (``60s``, ``2m``); ValueError otherwise
-        (see :func:`euca_boto.core.settings.window_parts`)."""
+        (see :func:`euca_boto.core.setting_kinds.window_parts`)."""
         kind, size = window_parts(text)
         return cls("count" if kind == "count" else "time", size)
 

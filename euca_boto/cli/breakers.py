@@ -37,7 +37,8 @@ from euca_boto.breakers.storage import (
 )
 from euca_boto.breakers.storage.statefile import snapshot_of_row
 from euca_boto.core.localstate import LOCAL, StateFile, default_path
-from euca_boto.core.settings import StateStore, load
+from euca_boto.core.setting_kinds import StateStore
+from euca_boto.core.settings import load
 from euca_boto.errors import ConfigError
 
 _ACTIONS = {

@@ -8,7 +8,7 @@ import signal
 import sys
 from typing import Any
 
-from euca_boto.core.settings import Duration
+from euca_boto.core.setting_kinds import Duration
 from euca_boto.errors import ConfigError
 
 # Imported with this module, not when serving: without the tracker extra the import fails while
