@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -264,7 +265,7 @@ class Plugin:
 
     def _plan_features(self, plan: Plan, service_id: str, caller_context: bool) -> None:
         """The features' steps for one service, in the order they run within an event."""
-        from euca_boto import context, retry, telemetry, wirelog
+        from euca_boto import context, retry, wirelog
 
         # In place of botocore's retry handler (it takes botocore's unique id).
         retry.register_service(self.session, service_id, self.settings.for_service(service_id),
@@ -272,9 +273,19 @@ class Plugin:
         wirelog.register(plan, service_id, lambda: self.settings)
         if caller_context:
             context.register(plan, service_id, self.caller_context)
-        telemetry.register(plan, service_id)
+        if _may_trace():
+            from euca_boto import telemetry
+
+            telemetry.register(plan, service_id)
         msgs.register_service(plan, service_id)
         parsing.register(plan, service_id)
+
+
+def _may_trace() -> bool:
+    """Whether this process may trace with OpenTelemetry: it has imported OpenTelemetry's trace
+    API (setting a tracer provider does), or it exports euca-boto's metrics through a meter
+    (which imports the telemetry module). Elsewhere the telemetry module is never imported."""
+    return "opentelemetry.trace" in sys.modules or "euca_boto.telemetry" in sys.modules
 
 
 def install(session: AnySession | None = None, **euca_settings: Any) -> Any:

@@ -9,8 +9,9 @@ euca-boto opens a client span of its own. :func:`instrument_metrics` exports the
 :mod:`euca_boto.metrics` through an OpenTelemetry meter as well.
 
 Where no tracer provider is set up (and no metrics exported) when a service's first client is
-created, nothing is registered for it, so its calls pay nothing; nothing of OpenTelemetry is
-imported by euca-boto in any case until :func:`instrument_metrics` is called.
+created, nothing is registered for it, so its calls pay nothing; where OpenTelemetry's trace API
+was never imported, not even this module is. Nothing of OpenTelemetry is imported by euca-boto
+in any case until :func:`instrument_metrics` is called.
 """
 
 from __future__ import annotations
@@ -204,6 +205,9 @@ def register(emitter: Emitter, service_id: str) -> None:
     if not _configured():
         return
     ACTIVE = True
+    from euca_boto.breakers.guard import note_admissions
+
+    note_admissions(note_breaker)
     handlers = SpanHandlers(service_id)
     sid = service_id
     # Last: a handler before it that raises must not leave this call's span attached.

@@ -14,7 +14,6 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from euca_boto import telemetry
 from euca_boto.breakers.breaker import Breaker, CircuitOpenError, Ticket
 from euca_boto.breakers.storage import MemoryStorage
 from euca_boto.metrics import METRICS, Metrics
@@ -24,6 +23,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("euca_boto.breaker")
 _perf_counter = time.perf_counter
+
+# Told which breaker admitted each call, and whether as a probe: telemetry's, once this process
+# traces (telemetry.register sets it), so that a process that does not never imports telemetry.
+_note_admission: Callable[[str, bool], None] | None = None
+
+
+def note_admissions(note: Callable[[str, bool], None] | None) -> None:
+    """Have ``note(breaker name, probe)`` called as each call is admitted (None: no one)."""
+    global _note_admission
+    _note_admission = note
 
 
 def _retries(payload: Any) -> int:
@@ -38,8 +47,9 @@ def _admit(breaker: Breaker, service: str, operation: str, metrics: Metrics) -> 
     except CircuitOpenError:
         metrics.record_short_circuit(service, operation)
         raise
-    if telemetry.ACTIVE:
-        telemetry.note_breaker(breaker.name, ticket.probe)
+    note = _note_admission
+    if note is not None:
+        note(breaker.name, ticket.probe)
     return ticket
 
 

@@ -90,8 +90,9 @@ Not registered, on purpose:
 * context variables (the caller context, the breaker a call went through, the request context
   under the AWS CLI's fork, the operation whose botocore records are being redacted): per
   thread or task.
-* ``telemetry.ACTIVE``: set once this process traces with OpenTelemetry; the handlers of
-  sessions made since then depend on it, so it stays.
+* ``telemetry.ACTIVE``, and the note of admissions it gives the breakers' guard: set once
+  this process traces with OpenTelemetry; the handlers of sessions made since then depend on
+  them, so they stay.
 * pure caches of values computed from constants: the retry error classes
   (``retry.errors``) and LocalCloud's certificates (``testing.certificates``).
 * the start-up hook of ``euca-boto run`` (``bootstrap/sitecustomize.py``): it must stay

@@ -10,10 +10,34 @@ endpoint. Modules: :mod:`.model` (endpoints, errors), :mod:`.health` (ejection),
 (the botocore adapter).
 """
 
-from euca_boto.endpoints.health import EjectionPolicy, Health, State
-from euca_boto.endpoints.model import Endpoint, EndpointError
-from euca_boto.endpoints.refresh import TopologyUpdater, keep_topology_updated
-from euca_boto.endpoints.selector import EndpointRow, EndpointSelector, selector_of
+from __future__ import annotations
+
+import importlib
+
+# Not typing's: this package is imported on the way of every client's creation.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from euca_boto.endpoints.health import EjectionPolicy, Health, State
+    from euca_boto.endpoints.model import Endpoint, EndpointError
+    from euca_boto.endpoints.refresh import TopologyUpdater, keep_topology_updated
+    from euca_boto.endpoints.selector import EndpointRow, EndpointSelector, selector_of
+
+# Where each name lives, imported on first use (PEP 562): a client with endpoints from the
+# profile never needs the background refresh of DNS answers and topologies.
+_LAZY: dict[str, str] = {
+    "EjectionPolicy": "health",
+    "Health": "health",
+    "State": "health",
+    "Endpoint": "model",
+    "EndpointError": "model",
+    "TopologyUpdater": "refresh",
+    "keep_topology_updated": "refresh",
+    "EndpointRow": "selector",
+    "EndpointSelector": "selector",
+    "selector_of": "selector",
+}
 
 __all__ = [
     "EjectionPolicy",
@@ -27,3 +51,16 @@ __all__ = [
     "keep_topology_updated",
     "selector_of",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

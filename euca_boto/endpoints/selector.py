@@ -31,7 +31,6 @@ from euca_boto.endpoints.model import (
     service_path,
     service_url,
 )
-from euca_boto.endpoints.refresh import Cached
 from euca_boto.endpoints.selection import Route, always_ready
 from euca_boto.endpoints.sources.static import configured_url, static_endpoints
 from euca_boto.errors import ConfigError
@@ -40,6 +39,7 @@ from euca_boto.retry.context import REQUEST_STATUSES
 if TYPE_CHECKING:
     # Imported where used: only a profile that takes its endpoints from DNS or from the
     # cloud's topology loads those sources.
+    from euca_boto.endpoints.refresh import Cached
     from euca_boto.endpoints.sources.dns import DnsQuery
     from euca_boto.endpoints.sources.topology import Topology
 
@@ -195,6 +195,8 @@ class EndpointSelector:
         )
 
     def _dns_cache(self, query: DnsQuery) -> Cached[tuple[Endpoint, ...]]:
+        # Freshness and background reloads matter only to endpoints found on the network.
+        from euca_boto.endpoints.refresh import Cached
         from euca_boto.endpoints.sources.dns import DnsSource
 
         with self._lock:
@@ -205,6 +207,7 @@ class EndpointSelector:
             return cached
 
     def _topology_cache(self, url: str, refresh: float) -> Cached[Topology]:
+        from euca_boto.endpoints.refresh import Cached
         from euca_boto.endpoints.sources.topology import TopologySource
 
         with self._lock:

@@ -71,6 +71,21 @@ def test_an_installed_session_and_client_load_nothing_optional(
     assert {"asyncio", "wrapt"} & modules == set()
 
 
+def test_a_client_with_endpoints_from_the_profile_loads_no_tracing_and_no_refresh(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # Spans are annotated only where OpenTelemetry traces, and endpoints are re-read in the
+    # background only where they come from DNS or the topology: neither module is needed here.
+    modules = loaded(
+        "import euca_boto\n"
+        "session = euca_boto.session(region_name='eucalyptus', aws_access_key_id='AKIDEXAMPLE',\n"
+        "                            aws_secret_access_key='secret',\n"
+        "                            euca_endpoint_urls='http://127.0.0.1:1/,http://127.0.0.2:1/')\n"
+        "session.client('euprop')\n", tmp_path_factory)
+    assert "euca_boto.endpoints.selector" in modules  # the endpoints were chosen from
+    assert {"euca_boto.telemetry", "euca_boto.endpoints.refresh"} & modules == set()
+
+
 def test_lazy_names_are_the_public_objects() -> None:
     script = (
         "import euca_boto, euca_boto.install, euca_boto.futures\n"

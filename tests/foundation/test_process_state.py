@@ -34,7 +34,7 @@ def test_every_feature_registers_its_state() -> None:
     import euca_boto.breakers.storage.redis  # noqa: F401
     import euca_boto.clientplugin  # noqa: F401
     import euca_boto.core.sensitive  # noqa: F401
-    import euca_boto.endpoints  # noqa: F401
+    import euca_boto.endpoints.refresh  # noqa: F401
     import euca_boto.retry  # noqa: F401
     import euca_boto.telemetry  # noqa: F401
     import euca_boto.wirelog  # noqa: F401
