@@ -19,7 +19,14 @@ and with euca-boto (``euca_boto.session(profile_name=...)``, the endpoint from t
 The two run in alternate subprocesses; the table gives min / median / max and the ratio of the
 medians. Target: at most 1.10.
 
-Run: .venv/bin/python bench/bench_import.py [--samples 10] [--top 15]
+Beside it, what the garbage collector adds. Python collects every generation, the oldest one
+included, after a count of object allocations; the oldest holds botocore's loaded models and
+takes some 20 ms to go through. The table counts those full collections in each variant, and
+``--gc-off`` times both variants again with the collector off (``gc.disable()`` first), which
+shows the cost without them: where one variant makes a full collection the other does not,
+that collection, not the code, is most of the difference.
+
+Run: .venv/bin/python bench/bench_import.py [--samples 10] [--top 15] [--gc-off]
 """
 
 from __future__ import annotations
@@ -61,6 +68,11 @@ print(json.dumps(time.perf_counter() - start))
 """,
 }
 
+# Before a variant of FIRST_CLIENT: the collector off (--gc-off), or on; after it, the full
+# collections the collector made.
+GC_OFF = "import gc; gc.disable()\n"
+FULL_COLLECTIONS = "import gc; print(json.dumps(gc.get_stats()[2]['collections']))\n"
+
 # Bytecode may be written (see above); everything else is the caller's environment.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
@@ -87,23 +99,44 @@ def first_client_envs(home: Path) -> dict[str, dict[str, str]]:
     return {"plain": {**base, "AWS_DATA_PATH": str(models_path())}, "euca-boto": base}
 
 
-def first_client(samples: int) -> dict[str, list[float]]:
-    """Seconds from ``import boto3`` to the first client, per variant, in alternate fresh
-    interpreters (one warm-up each first)."""
+def first_client(samples: int, gc_off: bool = False) -> tuple[dict[str, list[float]],
+                                                               dict[str, list[int]]]:
+    """Seconds from ``import boto3`` to the first client, and the full collections made, per
+    variant, in alternate fresh interpreters (one warm-up each first)."""
+    prefix = GC_OFF if gc_off else ""
     with tempfile.TemporaryDirectory() as tmp:
         envs = first_client_envs(Path(tmp))
         times: dict[str, list[float]] = {name: [] for name in FIRST_CLIENT}
+        full: dict[str, list[int]] = {name: [] for name in FIRST_CLIENT}
         for round_number in range(samples + 1):
             order = list(FIRST_CLIENT)
             if round_number % 2:
                 order.reverse()
             for name in order:
-                out = subprocess.run([sys.executable, "-c", FIRST_CLIENT[name]],
+                code = prefix + FIRST_CLIENT[name] + FULL_COLLECTIONS
+                out = subprocess.run([sys.executable, "-c", code],
                                      capture_output=True, text=True, check=True, timeout=120,
-                                     env=envs[name]).stdout
+                                     env=envs[name]).stdout.splitlines()
                 if round_number:  # the first round is the warm-up
-                    times[name].append(json.loads(out.splitlines()[-1]))
-        return times
+                    times[name].append(json.loads(out[-2]))
+                    full[name].append(json.loads(out[-1]))
+        return times, full
+
+
+def first_client_table(samples: int, gc_off: bool) -> None:
+    times, full = first_client(samples, gc_off)
+    plain = statistics.median(times["plain"])
+    collector = "the collector off" if gc_off else "the collector on"
+    print(f"\nfirst client in a fresh interpreter (import boto3 -> first euprop client), "
+          f"{samples} each, alternating, {collector}")
+    print(f"  {'variant':<12} {'min ms':>9} {'median ms':>10} {'max ms':>9} {'ratio':>7} "
+          f"{'full collections':>17}")
+    for name, values in times.items():
+        print(f"  {name:<12} {min(values) * 1000:>9.1f} {statistics.median(values) * 1000:>10.1f} "
+              f"{max(values) * 1000:>9.1f} {statistics.median(values) / plain:>7.3f} "
+              f"{statistics.median(full[name]):>17g}")
+    if not gc_off:
+        print("  target: euca-boto / plain <= 1.10 (ratio of the medians)")
 
 
 def costliest(top: int) -> list[tuple[int, str]]:
@@ -130,6 +163,8 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=10)
     parser.add_argument("--top", type=int, default=0,
                         help="also list the N costliest modules euca_boto imports")
+    parser.add_argument("--gc-off", action="store_true",
+                        help="also time the first client with the garbage collector off")
     args = parser.parse_args()
     sample()  # warm-up: writes the bytecode of a source checkout
     samples = [sample() for _ in range(args.samples)]
@@ -144,15 +179,9 @@ def main() -> None:
           f"{statistics.median(euca_times) * 1000:>10.1f} {best_euca / best_boto3:>7.3f}")
     print(f"  euca_boto adds {best_euca / best_boto3:.1%} of boto3's import time "
           f"(target <= 15%)")
-    times = first_client(args.samples)
-    plain = statistics.median(times["plain"])
-    print(f"\nfirst client in a fresh interpreter (import boto3 -> first euprop client), "
-          f"{args.samples} each, alternating")
-    print(f"  {'variant':<12} {'min ms':>9} {'median ms':>10} {'max ms':>9} {'ratio':>7}")
-    for name, values in times.items():
-        print(f"  {name:<12} {min(values) * 1000:>9.1f} {statistics.median(values) * 1000:>10.1f} "
-              f"{max(values) * 1000:>9.1f} {statistics.median(values) / plain:>7.3f}")
-    print("  target: euca-boto / plain <= 1.10 (ratio of the medians)")
+    first_client_table(args.samples, gc_off=False)
+    if args.gc_off:
+        first_client_table(args.samples, gc_off=True)
     if args.top:
         print("\ncostliest modules imported by euca_boto (self time, -X importtime)")
         for self_us, name in costliest(args.top):
