@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError
 from dnslib import QTYPE, RR, A, DNSRecord
 from dnslib.server import BaseResolver, DNSServer
 from modes import InFlight, needs_aiobotocore
+from ports import free_port
 
 import euca_boto
 from euca_boto import EucaBotoError, aio
@@ -149,9 +150,7 @@ def slow_dns() -> Iterator[tuple[str, _SlowZone]]:
     """host:port of a DNS server (UDP) that holds every answer back (up to 1.2 s) until the
     event loop has ticked, and its zone."""
     zone = _SlowZone(1.2)
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port(udp_too=True)
     server = DNSServer(zone, address="127.0.0.1", port=port, logger=_QuietLogger())
     server.start_thread()
     try:
@@ -262,9 +261,7 @@ def redis_url() -> Iterator[str]:
     """A private redis-server on a free port of 127.0.0.1, for this module."""
     binary = shutil.which("redis-server")
     assert binary is not None, "redis-server is needed (.ci/run installs it)"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -4,11 +4,11 @@ one of our own on a free port, started and stopped by its pid."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 
 import redis
+from ports import free_port
 
 
 def port_answers(port: int) -> bool:
@@ -16,12 +16,6 @@ def port_answers(port: int) -> bool:
         return bool(redis.Redis(port=port, socket_connect_timeout=0.2).ping())
     except redis.RedisError:
         return False
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class RedisServer:

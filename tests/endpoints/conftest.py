@@ -14,6 +14,7 @@ import pytest
 from awsenv import PROFILE, AwsEnv
 from dnslib import QTYPE, RR, DNSRecord
 from dnslib.server import BaseResolver, DNSServer
+from ports import free_port
 
 import euca_boto
 from euca_boto.endpoints import selector_of
@@ -141,21 +142,6 @@ class Zone(BaseResolver):
         return reply
 
 
-def free_port() -> int:
-    """A port free for both UDP and TCP on 127.0.0.1."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            udp.bind(("127.0.0.1", 0))
-            port = int(udp.getsockname()[1])
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-                try:
-                    tcp.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-                return port
-    raise RuntimeError("no port free for both UDP and TCP on 127.0.0.1")
-
-
 @dataclass
 class DnsServer:
     zone: Zone
@@ -170,7 +156,7 @@ class DnsServer:
 def dns_server() -> Iterator[DnsServer]:
     """A real DNS server (dnslib) answering from a mutable zone on 127.0.0.1, UDP and TCP."""
     zone = Zone()
-    port = free_port()
+    port = free_port(udp_too=True)
     servers = [DNSServer(zone, address="127.0.0.1", port=port, tcp=tcp,
                          logger=_QuietLogger()) for tcp in (False, True)]
     for server in servers:

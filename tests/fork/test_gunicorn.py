@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,18 +18,13 @@ from typing import Any
 
 import pytest
 from forking import written_by_another_process
+from ports import free_port
 
 from euca_boto.testing import LocalCloud
 
 APP = Path(__file__).with_name("preloaded_app.py")
 CONFIG = Path(__file__).with_name("preloaded_conf.py")
 WORKERS = 2
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

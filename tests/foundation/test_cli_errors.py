@@ -5,13 +5,13 @@ traceback. Each case runs the installed script in a subprocess, as a user's shel
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from ports import free_port
 
 from euca_boto.testing import LocalCloud
 
@@ -32,13 +32,6 @@ def said(result: subprocess.CompletedProcess[str], status: int) -> str:
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("euca-boto")
     return lines[0]
-
-
-def closed_udp_port() -> int:
-    """A UDP port where nothing listens now (a DNS query there fails or times out)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -156,7 +149,7 @@ def test_describe_services_topology_with_nothing_answering(profile: Callable[...
 
 def test_dns_topology_with_nothing_answering(profile: Callable[..., None]) -> None:
     profile("region = eucalyptus", "euca_topology = dns", "euca_dns_domain = cloud.test",
-            f"euca_dns_resolver = 127.0.0.1:{closed_udp_port()}", "euca_dns_timeout = 0.2")
+            f"euca_dns_resolver = 127.0.0.1:{free_port(udp_too=True)}", "euca_dns_timeout = 0.2")
     line = said(euca_boto("admin", "status", "--profile", "p"), 1)
     assert line.startswith("euca-boto: DNS lookup of ") and "check euca_dns_resolver" in line
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from ports import free_port
 from tracker_support import (  # noqa: F401 - re-exported names the fixtures use
     IMAGE,
     PROFILE,
@@ -33,7 +34,6 @@ from tracker_support import (  # noqa: F401 - re-exported names the fixtures use
     Delivery,
     Receiver,
     _answers,
-    _free_port,
 )
 
 import euca_boto
@@ -117,7 +117,7 @@ def _postgres_base() -> Iterator[str]:
         pytest.fail("PostgreSQL is not installed: apt-get install postgresql")
     bindir = bins[-1]
     datadir = Path(tempfile.mkdtemp(prefix="tracker-pg-"))
-    port = _free_port()
+    port = free_port()
     # initdb refuses to run as root; run the server as the postgres system user then.
     as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     if as_user:

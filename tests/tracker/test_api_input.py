@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from tracker_support import LOCAL, Cloud, Receiver, _free_port
+from ports import free_port
+from tracker_support import LOCAL, Cloud, Receiver
 
 from euca_boto.tracker import Tracker, TrackerClient, TrackerService
 from euca_boto.tracker.api.controller import TOKEN_HEADER
@@ -119,9 +120,9 @@ def test_the_client_sends_no_token_in_the_url_and_nothing_logs_it(
     assert all(SECRET_TOKEN not in r.getMessage() for r in server_side)
 
 
-def test_a_failing_poll_is_one_log_line_with_its_cause(tmp_path: Path) -> None:
+def test_a_failing_poll_is_one_log_line_with_its_cause(tmp_path: Path, refused_port: int) -> None:
     # A profile whose cloud does not answer: every poll fails to learn the account.
-    dead = _free_port()
+    dead = refused_port
     config = tmp_path / "config"
     config.write_text(f"[profile dead]\nregion = eucalyptus\neuca_endpoint = "
                       f"http://127.0.0.1:{dead}/\neuca_retry_max_attempts = 1\n")
@@ -132,7 +133,7 @@ def test_a_failing_poll_is_one_log_line_with_its_cause(tmp_path: Path) -> None:
     log = tmp_path / "tracker.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "euca_boto.cli", "tracker", "serve", "--profile", "dead",
-         "--listen", f"127.0.0.1:{_free_port()}", "--store", str(tmp_path / "feed.db"),
+         "--listen", f"127.0.0.1:{free_port()}", "--store", str(tmp_path / "feed.db"),
          "--interval", "0.2"],
         env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     try:

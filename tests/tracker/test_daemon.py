@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from tracker_support import PROFILE, Cloud, Receiver, _free_port
+from ports import free_port
+from tracker_support import PROFILE, Cloud, Receiver
 
 from euca_boto.tracker import TrackerClient, open_store
 
@@ -26,7 +27,7 @@ class Daemon:
         self, cloud: Cloud, store: str, log: Path, extra: list[str] | None = None
     ) -> None:
         self.log = log
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "euca_boto.cli", "tracker", "serve",

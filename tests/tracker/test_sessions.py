@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from tracker_support import Cloud, _free_port
+from ports import free_port
+from tracker_support import Cloud
 
 from euca_boto.tracker import Tracker, TrackerAPIError, TrackerClient, TrackerService, open_store
 from euca_boto.tracker.errors import AuthenticationError
@@ -231,7 +232,7 @@ def test_tokens_never_reach_a_log_or_an_error(
 def test_a_tracker_that_knows_its_name_accepts_the_proofs_its_clients_sign_for_it(
     cloud: Cloud, make_service: Make, tmp_path: Path
 ) -> None:
-    port = _free_port()
+    port = free_port()
     service = make_service(str(tmp_path / "feed.db"), port=port, audience=f"127.0.0.1:{port}")
     assert TrackerClient(cloud.tenant, service.url).hooks() == []
     # The same tracker reached by another name: the client signs for that name.
