@@ -392,8 +392,13 @@ class Breaker:
         self.listeners: list[Listener] = [] if listeners is None else listeners
         self.shared_listeners: list[Listener] = ([] if shared_listeners is None
                                                  else shared_listeners)
+        # The state last reported, the count of its changes, and this process's changes of the
+        # store in progress (the thread making one reports it): guarded by the lock, which is
+        # never held across the store's round trips.
         self._seen_lock = process.lock()
         self._seen = self.storage.read().state
+        self._seen_changes = 0
+        self._moving = 0
 
     def __repr__(self) -> str:
         return f"Breaker(name={self.name!r}, config={self.config!r}, storage={self.storage!r})"
@@ -402,9 +407,10 @@ class Breaker:
 
     def admit(self, operation: str | None = None) -> Ticket:
         """Permission for one call, or :class:`CircuitOpenError` if it must not be sent."""
+        changes = self._seen_changes
         snap = self.storage.peek()
         if snap.state != self._seen:
-            self._observe(snap)
+            self._observe(snap, changes)
         if snap.state == STATE_CLOSED:
             # Nearly every call: what _Closed.admit does, without its lookups and the clock.
             return _new_tuple(Ticket, (False, STATE_CLOSED, snap.failures, "", self.timer()))
@@ -484,8 +490,9 @@ class Breaker:
     # -- monitoring -------------------------------------------------------------------------
 
     def info(self) -> BreakerInfo:
+        changes = self._seen_changes
         snap = self.storage.read()
-        self._observe(snap)
+        self._observe(snap, changes)
         calls, failure_rate, slow_rate = window_figures(snap, self.clock())
         return BreakerInfo(
             self.name, snap.state, snap.failures, snap.opened_at,
@@ -507,19 +514,36 @@ class Breaker:
     def _move(self, expected: str | None, new: str, reason: str) -> None:
         now = self.clock()
         next_probe = now + self.config.reset_timeout if new == STATE_OPEN else None
-        if not self.storage.transition(expected, new, now, next_probe):
-            return  # another thread or process moved it first, and reported it
         with self._seen_lock:
-            old = self._seen if expected is None else expected
-            self._seen = new
-        self._report(StateChange(self.name, old, new, now, reason, next_probe))
+            self._moving += 1
+        moved = False
+        try:
+            moved = self.storage.transition(expected, new, now, next_probe)
+        finally:
+            with self._seen_lock:
+                self._moving -= 1
+                if moved:
+                    old = self._seen if expected is None else expected
+                    self._seen = new
+                    self._seen_changes += 1
+        if moved:  # else another thread or process moved it first, and reported it
+            self._report(StateChange(self.name, old, new, now, reason, next_probe))
 
-    def _observe(self, snap: Snapshot) -> None:
-        """Report a state change made elsewhere (another process sharing the store)."""
+    def _observe(self, snap: Snapshot, changes: int) -> None:
+        """Report a state change made elsewhere (another process sharing the store), seen in
+        ``snap``, read when ``changes`` changes had been reported here.
+
+        Not when this process reported a change since (``snap`` may be older than it: the
+        thread was switched out between reading the state and comparing it), nor while one of
+        this process's threads is changing the store (that thread reports its change): a
+        change made elsewhere meanwhile is seen by the next call."""
         if snap.state == self._seen:
             return
         with self._seen_lock:
+            if self._moving or self._seen_changes != changes:
+                return
             old, self._seen = self._seen, snap.state
+            self._seen_changes += 1
         if old != snap.state:
             self._report(
                 StateChange(

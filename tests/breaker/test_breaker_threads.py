@@ -16,7 +16,8 @@ import pytest
 
 import euca_boto
 from euca_boto.breakers.breaker import Breaker, BreakerConfig, CircuitOpenError, StateChange
-from euca_boto.breakers.storage import STATE_FILE_PREFIX, storage_for
+from euca_boto.breakers.storage import STATE_FILE_PREFIX, MemoryStorage, storage_for
+from euca_boto.breakers.storage.base import Snapshot
 from euca_boto.breakers.window import WindowSpec
 from euca_boto.metrics import METRICS
 from euca_boto.retry import TTL
@@ -180,3 +181,77 @@ def test_sixteen_threads_sharing_one_client_are_each_counted_once() -> None:
     assert (info.state, info.calls, info.failure_rate) == ("closed", total, 0.0)
     # The reserve of one token a second, plus a fifth of a token per successful call.
     assert budget.tokens() == pytest.approx(1 * TTL + 0.2 * total)
+
+
+# A state change is reported once, as what it was ---------------------------------------------
+
+
+class HeldStorage(MemoryStorage):
+    """Memory storage whose ``peek`` (``hold_peek``) or ``transition`` (``hold_transition``)
+    waits, once its answer is made, until ``release`` is set: the moment a thread is switched
+    out there, made to last."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hold_peek = self.hold_transition = False
+        self.held = threading.Event()
+        self.release = threading.Event()
+
+    def _hold(self) -> None:
+        self.held.set()
+        assert self.release.wait(10)
+
+    def peek(self) -> Snapshot:
+        snap = super().peek()
+        if self.hold_peek and threading.current_thread() is not threading.main_thread():
+            self._hold()
+        return snap
+
+    def transition(self, expected: str | None, new: str, now: float,
+                   next_probe: float | None = None) -> bool:
+        moved = super().transition(expected, new, now, next_probe)
+        if self.hold_transition:
+            self._hold()
+        return moved
+
+
+def held_breaker() -> tuple[Breaker, HeldStorage, list[StateChange]]:
+    changes: list[StateChange] = []
+    storage = HeldStorage()
+    return Breaker("held", storage=storage, listeners=[changes.append]), storage, changes
+
+
+def test_a_call_admitted_on_a_snapshot_from_before_an_opening_reports_no_change() -> None:
+    # A thread looks the state up (closed), is switched out, and compares it after the breaker
+    # opened: the state it holds is older than the one reported, not a change made elsewhere.
+    breaker, storage, changes = held_breaker()
+    storage.hold_peek = True
+    admitted = []
+    caller = threading.Thread(target=lambda: admitted.append(breaker.admit()))
+    caller.start()
+    assert storage.held.wait(10)
+    breaker.force_open()
+    storage.release.set()
+    caller.join(10)
+    assert len(admitted) == 1  # it had looked before the breaker opened
+    assert [(c.old, c.new, c.reason) for c in changes] == [
+        ("closed", "forced-open", "forced open by operator")]
+    with pytest.raises(CircuitOpenError):
+        breaker.admit()
+    assert len(changes) == 1
+
+
+def test_an_opening_in_progress_is_reported_once_by_the_thread_that_made_it() -> None:
+    # The store has moved, the thread that moved it has not said so yet; a call meanwhile
+    # sees the new state: it is this process's own change, not one made elsewhere.
+    breaker, storage, changes = held_breaker()
+    storage.hold_transition = True
+    opener = threading.Thread(target=breaker.force_open)
+    opener.start()
+    assert storage.held.wait(10)
+    with pytest.raises(CircuitOpenError):
+        breaker.admit()
+    storage.release.set()
+    opener.join(10)
+    assert [(c.old, c.new, c.reason) for c in changes] == [
+        ("closed", "forced-open", "forced open by operator")]
