@@ -11,15 +11,13 @@ tool started through it pays for this start-up, so nothing else is imported on t
 
 from __future__ import annotations
 
-import importlib
 import sys
 
-from euca_boto.core.namesakes import keep_functions
+from euca_boto.core.namesakes import keep_functions, lazy_names
 
 TYPE_CHECKING = False  # not typing's: see euca_boto/__init__.py
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import Any
 
     from euca_boto.cli.errors import errors_reported
     from euca_boto.cli.main import build_parser
@@ -39,14 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_command(arguments)
 
 
-_LAZY = {"build_parser": "euca_boto.cli.main", "errors_reported": "euca_boto.cli.errors"}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'euca_boto.cli' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_names(__name__, {"build_parser": "euca_boto.cli.main",
+                                     "errors_reported": "euca_boto.cli.errors"})
 
 
 keep_functions(__name__, "main")

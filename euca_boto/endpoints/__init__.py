@@ -12,13 +12,11 @@ endpoint. Modules: :mod:`.model` (endpoints, errors), :mod:`.health` (ejection),
 
 from __future__ import annotations
 
-import importlib
+from euca_boto.core.namesakes import lazy_names
 
 # Not typing's: this package is imported on the way of every client's creation.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
-
     from euca_boto.endpoints.health import EjectionPolicy, Health, State
     from euca_boto.endpoints.model import Endpoint, EndpointError
     from euca_boto.endpoints.refresh import TopologyUpdater, keep_topology_updated
@@ -26,18 +24,18 @@ if TYPE_CHECKING:
 
 # Where each name lives, imported on first use (PEP 562): a client with endpoints from the
 # profile never needs the background refresh of DNS answers and topologies.
-_LAZY: dict[str, str] = {
-    "EjectionPolicy": "health",
-    "Health": "health",
-    "State": "health",
-    "Endpoint": "model",
-    "EndpointError": "model",
-    "TopologyUpdater": "refresh",
-    "keep_topology_updated": "refresh",
-    "EndpointRow": "selector",
-    "EndpointSelector": "selector",
-    "selector_of": "selector",
-}
+__getattr__ = lazy_names(__name__, {
+    "EjectionPolicy": "euca_boto.endpoints.health",
+    "Health": "euca_boto.endpoints.health",
+    "State": "euca_boto.endpoints.health",
+    "Endpoint": "euca_boto.endpoints.model",
+    "EndpointError": "euca_boto.endpoints.model",
+    "TopologyUpdater": "euca_boto.endpoints.refresh",
+    "keep_topology_updated": "euca_boto.endpoints.refresh",
+    "EndpointRow": "euca_boto.endpoints.selector",
+    "EndpointSelector": "euca_boto.endpoints.selector",
+    "selector_of": "euca_boto.endpoints.selector",
+})
 
 __all__ = [
     "EjectionPolicy",
@@ -51,15 +49,6 @@ __all__ = [
     "keep_topology_updated",
     "selector_of",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
 
 
 def __dir__() -> list[str]:
