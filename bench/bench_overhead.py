@@ -9,7 +9,10 @@ plugin's share of it shows in full. Five comparisons, each as the ratio plugin /
    sessions that made a client of each already; target <= 1.03 each);
 3. 16 threads sharing one client (median throughput over rounds; target >= 0.99);
 4. aiobotocore, 200 calls gathered with its default pool of 10, and with a pool of 200 (median
-   batch time; target <= 1.02; needs aiobotocore, i.e. run with .venv-aio);
+   batch time over 150 batches of each: how 200 tasks interleave with the server's answers
+   varies from batch to batch by more than the difference, and 30 batches gave medians
+   0.03 apart from one run to the next; target <= 1.02; needs aiobotocore, i.e. run with
+   .venv-aio);
 5. endpoints: one installed client over 50 endpoints and over 1 (median latency; target
    <= 1.05), and the TCP connections the server accepted during 200 calls after warm-up
    (target 0).
@@ -316,7 +319,7 @@ def main() -> None:
                 print("4. aiobotocore is not installed here: skipped (run with .venv-aio)\n")
             else:
                 for pool in (10, 200):
-                    text, ratio = aiobotocore_part(url, max(15, args.rounds // 100), 200, pool)
+                    text, ratio = aiobotocore_part(url, max(15, args.rounds // 20), 200, pool)
                     print(text, end="\n\n")
                     figures.append((f"aiobotocore, pool {pool}", ratio, "<= 1.02"))
         if 5 in parts:
