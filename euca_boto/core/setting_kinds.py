@@ -33,18 +33,21 @@ class Kind(Protocol):
         ...
 
 
+# The words a true/false setting takes (Boolean, and Verify besides a path).
+_BOOLEAN_WORDS = {"true": True, "yes": True, "on": True, "1": True,
+                  "false": False, "no": False, "off": False, "0": False}
+
+
 class Boolean:
     expected = "true or false"
-    _WORDS = {"true": True, "yes": True, "on": True, "1": True,
-              "false": False, "no": False, "off": False, "0": False}
 
     def parse(self, raw: Any) -> bool:
         if isinstance(raw, bool):
             return raw
         word = str(raw).strip().lower()
-        if word not in self._WORDS:
+        if word not in _BOOLEAN_WORDS:
             raise ValueError(raw)
-        return self._WORDS[word]
+        return _BOOLEAN_WORDS[word]
 
 
 class BooleanOrAuto:
@@ -389,10 +392,9 @@ class Verify:
         if isinstance(raw, bool):
             return raw
         word = str(raw).strip()
-        if word.lower() in ("true", "yes", "on", "1"):
-            return True
-        if word.lower() in ("false", "no", "off", "0"):
-            return False
+        switch = _BOOLEAN_WORDS.get(word.lower())
+        if switch is not None:
+            return switch
         path = os.path.expanduser(word)
         if not os.path.isfile(path):
             raise ValueError(raw)
