@@ -13,7 +13,10 @@ the plain AWS CLI) and with euca-boto, and their ratio:
 3. client creation in a session that made a client of ec2, sts and euprop already (as
    ``bench_overhead.py`` part 2): 100 more clients of each of them minus none, divided by 100;
 4. the AWS CLI v1 and v2, plain, with ``[plugins]`` and under ``euca-boto run`` (the
-   commands ``bench_cli.py`` times; children are followed, ``run``'s exec included).
+   commands ``bench_cli.py`` times; children are followed, ``run``'s exec included);
+5. aiobotocore, one call of 50 gathered at a time over its default pool of 10 (as
+   ``bench_overhead.py`` part 4 times 200): a process making 500 calls minus one making none,
+   divided by 500 (needs aiobotocore, i.e. run with .venv-aio).
 
 What a count does not show: time in the kernel (the files an import opens) and how fast the
 instructions run. Code run once per process (parts 1 and 4: imports, tables built at import)
@@ -24,6 +27,7 @@ and 3). Needs valgrind (Debian: ``apt-get install valgrind``); a process runs ab
 slower under it, so this takes some minutes; two run at a time.
 
 Run: .venv/bin/python bench/bench_instructions.py [--parts 1,2,3,4]
+     .venv-aio/bin/python bench/bench_instructions.py --parts 5
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_import import FIRST_CLIENT, first_client_envs  # noqa: E402
 
 CALLS = 1000
+ASYNC_CALLS = 500
 CREATIONS = 100
 
 _REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
@@ -87,6 +92,35 @@ for service in paths:
     make(service)
 for _ in range(count):
     make(created)
+"""
+
+# Part 5: one aiobotocore client, 50 warm-up calls, then N more, 50 gathered at a time: under
+# valgrind a call runs some fifty times slower, and 200 at once over a pool of 10 would leave
+# the last ones waiting past their timeouts (and the breaker counting them slow).
+_ASYNC_CALLS = """
+import asyncio, sys
+url, count, variant = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+keys = dict(aws_access_key_id="AKIDBENCH", aws_secret_access_key="bench-secret",
+            region_name="eucalyptus")
+from botocore.config import Config
+config = Config(max_pool_connections=10)
+if variant == "plain":
+    from aiobotocore.session import AioSession
+    from euca_boto.core.models import models_path
+    session = AioSession()
+    session.get_component("data_loader").search_paths.insert(0, str(models_path()))
+    session.set_credentials(keys["aws_access_key_id"], keys["aws_secret_access_key"])
+    creating = session.create_client("euprop", endpoint_url=url + "/services/Properties",
+                                     config=config, region_name=keys["region_name"])
+else:
+    from euca_boto import aio
+    creating = aio.session(**keys, euca_endpoint=url).create_client("euprop", config=config)
+async def main():
+    async with creating as client:
+        for _ in range(1 + count // 50):
+            await asyncio.gather(*(client.describe_properties(Properties=["dns.enabled"])
+                                   for _ in range(50)))
+asyncio.run(main())
 """
 
 
@@ -159,7 +193,7 @@ def commands() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--parts", default="1,2,3,4", help="which parts, e.g. 1,4")
+    parser.add_argument("--parts", default="1,2,3,4,5", help="which parts, e.g. 1,4")
     parts = set(parser.parse_args().parts.split(","))
     if "1" in parts:
         first_client()
@@ -173,6 +207,14 @@ def main() -> None:
                      f"{CREATIONS}", "per creation", service)
     if "4" in parts:
         commands()
+    if "5" in parts:
+        try:
+            import aiobotocore  # noqa: F401
+        except ImportError:
+            print("5. aiobotocore is not installed here: skipped (run with .venv-aio)")
+        else:
+            per_unit(_ASYNC_CALLS, ASYNC_CALLS, f"5. aiobotocore, one of 50 gathered calls, "
+                     f"pool of 10 (({ASYNC_CALLS} calls) - (none)) / {ASYNC_CALLS}", "per call")
 
 
 if __name__ == "__main__":
