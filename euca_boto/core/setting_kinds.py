@@ -44,10 +44,10 @@ class Boolean:
     def parse(self, raw: Any) -> bool:
         if isinstance(raw, bool):
             return raw
-        word = str(raw).strip().lower()
-        if word not in _BOOLEAN_WORDS:
+        switch = _BOOLEAN_WORDS.get(str(raw).strip().lower())
+        if switch is None:
             raise ValueError(raw)
-        return _BOOLEAN_WORDS[word]
+        return switch
 
 
 class BooleanOrAuto:
