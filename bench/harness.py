@@ -8,6 +8,7 @@ per-call latency, and the ratio of each variant's median to the first variant's.
 from __future__ import annotations
 
 import os
+import random
 import statistics
 import threading
 import time
@@ -64,6 +65,31 @@ def compare(
                 continue
             results[index].latencies.append(time.perf_counter() - start)
     return results
+
+
+def median_interval(values: Sequence[float], level: float = 0.95,
+                    resamples: int = 4000) -> tuple[float, float]:
+    """A bootstrap confidence interval of the median of ``values``: how far the median of
+    this many samples moves from one run of the benchmark to the next. Resampled with a fixed
+    seed, so the same samples always give the same interval."""
+    draw = random.Random(0)
+    medians = sorted(statistics.median(draw.choices(values, k=len(values)))
+                     for _ in range(resamples))
+    tail = int(resamples * (1 - level) / 2)
+    return medians[tail], medians[resamples - 1 - tail]
+
+
+def pin_apart(server_pid: int) -> str:
+    """Put the server process on the last processor and this process on the others, so the
+    client's threads and the server never trade places between processors (each migration
+    costs a run its caches, by chance, and widens the spread of every figure). What was done,
+    as one line for the report."""
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_setaffinity") else []
+    if len(cpus) < 2:
+        return "processors: not pinned (fewer than two available)"
+    os.sched_setaffinity(server_pid, {cpus[-1]})
+    os.sched_setaffinity(0, set(cpus[:-1]))
+    return f"processors: server on {cpus[-1]}, client on {','.join(map(str, cpus[:-1]))}"
 
 
 def throughput(call: Callable[[], object], threads: int, calls_per_thread: int) -> float:
