@@ -310,8 +310,7 @@ def main() -> None:
     one, many = Server(1), Server(50)
     try:
         if not args.no_pin:
-            pin_apart(many.process.pid)
-            print(pin_apart(one.process.pid), end="\n\n")
+            print(pin_apart(one.process.pid, many.process.pid), end="\n\n")
         url = one.urls[0]
         if args.profile:
             profile(url, 3000)

@@ -79,17 +79,18 @@ def median_interval(values: Sequence[float], level: float = 0.95,
     return medians[tail], medians[resamples - 1 - tail]
 
 
-def pin_apart(server_pid: int) -> str:
-    """Put the server process on the last processor and this process on the others, so the
-    client's threads and the server never trade places between processors (each migration
+def pin_apart(*server_pids: int) -> str:
+    """Put the server processes on the last processor and this process on the others, so the
+    client's threads and the servers never trade places between processors (each migration
     costs a run its caches, by chance, and widens the spread of every figure). What was done,
     as one line for the report."""
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_setaffinity") else []
     if len(cpus) < 2:
         return "processors: not pinned (fewer than two available)"
-    os.sched_setaffinity(server_pid, {cpus[-1]})
+    for pid in server_pids:
+        os.sched_setaffinity(pid, {cpus[-1]})
     os.sched_setaffinity(0, set(cpus[:-1]))
-    return f"processors: server on {cpus[-1]}, client on {','.join(map(str, cpus[:-1]))}"
+    return f"processors: servers on {cpus[-1]}, client on {','.join(map(str, cpus[:-1]))}"
 
 
 def throughput(call: Callable[[], object], threads: int, calls_per_thread: int) -> float:
