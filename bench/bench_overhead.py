@@ -49,7 +49,7 @@ from botocore.config import Config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import compare, median_interval, pin_apart, report  # noqa: E402
+from harness import compare, paired_ratio, pin_apart, report  # noqa: E402
 from harness import throughput as threaded_throughput  # noqa: E402
 
 import euca_boto  # noqa: E402
@@ -173,20 +173,15 @@ def threads(url: str, rounds: int, calls: int) -> tuple[str, float]:
         pair = [("plain boto3", plain), ("euca-boto", ours)]
         for name, client in pair[::-1] if round_number % 2 else pair:
             figures[name].append(throughput(client))
-    # Each round's two runs are next to each other in time: the median of their ratios is
-    # less affected by the machine's drift than the ratio of the medians.
     # A run's throughput moves by 5-15 % from one run to the next (how the threads queue for
     # the interpreter lock), more than the difference measured: the interval says how far the
     # figure itself would move in another run of this benchmark.
-    ratios = [o / p for o, p in zip(figures["euca-boto"], figures["plain boto3"], strict=True)]
-    ratio = statistics.median(ratios)
-    low, high = median_interval(ratios)
+    ratio, described = paired_ratio(figures["euca-boto"], figures["plain boto3"])
     lines = [f"3. {THREADS} threads sharing one client (pool of {THREADS}), {calls} calls each, "
              f"{rounds} rounds: throughput", f"  {'variant':<28} {'median calls/s':>15}"]
     for name, values in figures.items():
         lines.append(f"  {name:<28} {statistics.median(values):>15.0f}")
-    lines.append(f"  median ratio of the rounds (euca-boto / plain): {ratio:.3f} "
-                 f"(95 % interval {low:.3f}-{high:.3f})")
+    lines.append(f"  median ratio of the rounds (euca-boto / plain): {described}")
     return "\n".join(lines), ratio
 
 
@@ -233,10 +228,8 @@ def aiobotocore_part(url: str, rounds: int, calls: int, pool: int = 10) -> tuple
     if not any(result.failures for result in results):
         # A batch's time moves by several percent from one batch to the next: how far the
         # figure itself would move in another run of this benchmark.
-        ratios = [o / p for o, p in zip(results[1].latencies, results[0].latencies, strict=True)]
-        low, high = median_interval(ratios)
-        text += (f"\n  median ratio of the rounds: {statistics.median(ratios):.3f} "
-                 f"(95 % interval {low:.3f}-{high:.3f})")
+        text += ("\n  median ratio of the rounds: "
+                 f"{paired_ratio(results[1].latencies, results[0].latencies)[1]}")
     return text, results[1].median / results[0].median
 
 
