@@ -1,10 +1,11 @@
 """Delivery of feed entries to hooks: at-least-once, in order, resumable, with back-pressure.
 
 Each hook has a cursor in the store (the last change it received). A delivery cycle takes the
-active hooks that are due (this process's share of them when several trackers share the store),
-leases each (so two tracker processes never deliver the same hook at once), sends its pending
-changes in id order on one of ``workers`` threads and advances the cursor after each success; a
-crash between a send and the cursor update means that change is sent again, never skipped.
+active hooks that are due and have changes to send (this process's share of them when several
+trackers share the store), leases each (so two tracker processes never deliver the same hook at
+once), sends its pending changes in id order on one of ``workers`` threads and advances the
+cursor after each success; a crash between a send and the cursor update means that change is
+sent again, never skipped.
 
 A failed send is retried with the plugin's :class:`~euca_boto.retry.RetryPolicy`; when the
 policy gives up, the hook waits (growing delays) until a later cycle, and after
@@ -219,10 +220,10 @@ class Deliverer:
         ``workers`` threads (one hook per thread at a time, so each hook's changes stay in
         order); returns how many were sent."""
         due = []
-        now = self.clock()
-        for hook in self.store.hooks():
-            if hook.status != ACTIVE or hook.next_attempt_at > now:
-                continue
+        # Only hooks with changes to send: leased, a hook with none would use up a place of
+        # this replica's share, and a replica whose cycles never overlap another's would lease
+        # the hooks that one has just served, every cycle, and never reach the rest.
+        for hook in self.store.due_hooks(self.clock()):
             if hook.target.startswith(CALLABLE_PREFIX):
                 with self._lock:
                     known = hook.target[len(CALLABLE_PREFIX):] in self._callbacks

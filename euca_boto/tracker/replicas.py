@@ -4,10 +4,10 @@ Every replica records a heartbeat in the store at each cycle; the replicas seen 
 lease time are the live ones. Polling is split by scope (an account's resource type): a replica
 polls a scope only while it holds the scope's lease, renewed at each poll, and holds at most its
 share (the scopes divided by the live replicas, rounded up), giving back the rest when more
-replicas join. Deliveries are split the same way, by hook (see ``Deliverer``). A replica that
-dies stops renewing: within the lease time its heartbeat and leases expire, the survivors'
-shares grow, and they take its scopes and hooks over. Nothing is lost: changes are in the feed
-and each hook's progress is its stored cursor.
+replicas join. Deliveries are split the same way, by hook with changes to send (see
+``Deliverer``). A replica that dies stops renewing: within the lease time its heartbeat and
+leases expire, the survivors' shares grow, and they take its scopes and hooks over. Nothing is
+lost: changes are in the feed and each hook's progress is its stored cursor.
 """
 
 from __future__ import annotations

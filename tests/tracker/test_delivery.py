@@ -10,6 +10,7 @@ from tracker_support import LOCAL, Cloud, Receiver
 from euca_boto.retry import RetryPolicy, wait_fixed
 from euca_boto.tracker import Change, Deliverer, Tracker, open_store, verify_signature
 from euca_boto.tracker.model import INSTANCE, Hook
+from euca_boto.tracker.replicas import Replica
 from euca_boto.tracker.signature import CHANGE_HEADER, SIGNATURE_HEADER
 from euca_boto.tracker.store.base import SqlStore
 
@@ -252,4 +253,30 @@ def test_several_workers_deliver_every_hook_in_order(store_url: str, receiver: R
         assert states == [f"s{n}" for n in range(1, 6)]
     assert {d.headers["X-Euca-Tracker-Hook"] for d in got} == {
         str(h.id) for h in store.hooks()}
+    store.close()
+
+
+def test_replicas_whose_cycles_never_overlap_still_deliver_every_hook(
+    store_url: str, receiver: Receiver
+) -> None:
+    # Two replicas share the hooks with something to send, half each. Hooks with nothing to
+    # send must not use up a replica's share: when the second replica's cycle comes after the
+    # first one's has ended, it goes on with the other hooks, not the ones served already.
+    store = open_store(store_url)
+    instances = [f"i-{n}" for n in range(1, 7)]
+    store.apply("acct", INSTANCE, {i: "pending" for i in instances}, 1.0)
+    for instance in instances:
+        store.put_hook("acct", INSTANCE, instance, receiver.url, TOKEN)
+    changes = store.apply("acct", INSTANCE, {i: "running" for i in instances}, 2.0)
+    clock = Clock()
+    replicas = [Replica(store, owner=f"replica-{n}", clock=clock) for n in range(2)]
+    for replica in replicas:
+        replica.live()  # both are known to be alive before either delivers
+    first, second = (_deliverer(store, clock, [], replica=replica) for replica in replicas)
+    assert first.deliver() == 3  # half of the six
+    assert second.deliver() == 2  # half of the three left
+    assert first.deliver() == 1
+    got = receiver.wait_for(6)
+    assert sorted(d.change["id"] for d in got) == sorted(c.id for c in changes)
+    assert first.deliver() + second.deliver() == 0  # and nothing twice
     store.close()

@@ -351,6 +351,22 @@ class SqlStore:
                 )
             return [_hook(row) for row in rows.fetchall()]
 
+    def due_hooks(self, now: float) -> list[Hook]:
+        """The active hooks that have changes to send and are not waiting after a failure
+        (their next attempt is not after ``now``), by id: what a delivery cycle shares out.
+        Hooks with nothing to send are left out, so that they take no replica's share."""
+        with self._transaction() as cur:
+            rows = self._execute(
+                cur,
+                f"SELECT {_HOOK_COLUMNS} FROM hooks h WHERE h.status = ? "
+                "AND h.next_attempt_at <= ? AND EXISTS (SELECT 1 FROM changes c "
+                "WHERE c.account = h.account AND c.resource_type = h.resource_type "
+                "AND c.id > h.cursor AND (h.resource_id = '' OR c.resource_id = h.resource_id)) "
+                "ORDER BY h.id",
+                (ACTIVE, now),
+            )
+            return [_hook(row) for row in rows.fetchall()]
+
     def get_hook(self, hook_id: int) -> Hook | None:
         with self._transaction() as cur:
             return self._hook(cur, hook_id, missing_ok=True)
