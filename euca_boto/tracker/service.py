@@ -48,8 +48,10 @@ class TrackerService:
         self.tracker = tracker
         self.dispatcher: Dispatcher = QueueDispatcher(workers) if workers else InlineDispatcher()
         mode = f"queue, {workers} workers" if workers else "inline"
+        # /health is served once the API server below is up.
         handlers = Handlers(
-            tracker.store, status=lambda: {**tracker.status(), "dispatcher": mode}
+            tracker.store,
+            status=lambda: {**tracker.status(), "dispatcher": mode, **self.api.load()},
         )
         self.sessions = Sessions(tracker.store, session_ttl)
         verifier = IdentityVerifier(sts_url, audience=audience)

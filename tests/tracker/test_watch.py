@@ -4,10 +4,11 @@ goes away and comes back."""
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from tracker_support import LOCAL, Cloud
@@ -112,8 +113,21 @@ def test_a_watch_longer_than_60_seconds_is_refused(cloud: Cloud, service: Tracke
     assert caught.value.status == 400 and "wait=61 is out of range" in caught.value.message
 
 
+def _until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "not reached in time"
+        time.sleep(0.05)
+
+
+def _holds(client: TrackerClient, watches: int) -> bool:
+    return bool(client.health()["watches_held"] == watches)
+
+
 def test_held_watches_take_no_request_slot(cloud: Cloud, store_url: str) -> None:
-    # A server that handles at most 4 requests at once still answers while 20 watches wait.
+    # A server that handles at most 4 requests at once still answers while 20 watches wait,
+    # and its /health counts them.
+    [instance] = cloud.run_instances(cloud.admin)
     tracker = Tracker(store_url, [cloud.admin], resource_types=[INSTANCE])
     service = TrackerService(tracker, cloud.cloud.service_url("sts"), port=0,
                              limits=Limits(max_requests=4))
@@ -121,19 +135,32 @@ def test_held_watches_take_no_request_slot(cloud: Cloud, store_url: str) -> None
         tracker.poll()
         client = TrackerClient(cloud.admin, service.url)
         _, head = client.changes()
-        done: list[object] = []
-        waiters = [threading.Thread(target=lambda: done.append(client.changes(head, wait=6)))
-                   for _ in range(20)]
-        for n, thread in enumerate(waiters):
-            thread.start()
-            if n % 2:
-                time.sleep(0.2)  # two at a time through the 4 slots, then they wait
-        time.sleep(0.5)
-        assert done == []  # all held
+        answers: queue.Queue[object] = queue.Queue()
+
+        def hold() -> None:
+            try:
+                answers.put(client.changes(head, wait=30))
+            except Exception as error:  # noqa: BLE001 - the test reports it
+                answers.put(error)
+
+        for held in range(2, 21, 2):
+            # Two at a time through the 4 places: each pair is held before the next comes.
+            for _ in range(2):
+                threading.Thread(target=hold, daemon=True).start()
+            _until(functools.partial(_holds, client, held))
+        health = client.health()
+        assert (health["watches_held"], health["requests_in_progress"],
+                health["max_requests"]) == (20, 0, 4)
+        assert answers.empty()  # all held
         assert client.hooks() == []  # and a plain request is served meanwhile (not 503 Busy)
-        for thread in waiters:
-            thread.join(timeout=15)
-        assert len(done) == 20
+        cloud.admin.client("ec2").stop_instances(InstanceIds=[instance])
+        tracker.poll()  # the feed grows: every watch answers with the change
+        for _ in range(20):
+            answer = answers.get(timeout=15)
+            assert isinstance(answer, tuple), answer
+            changes: list[Change] = answer[0]
+            assert [(c.resource_id, c.new_state) for c in changes] == [(instance, "stopped")]
+        _until(functools.partial(_holds, client, 0))
     finally:
         service.close()
         tracker.store.close()

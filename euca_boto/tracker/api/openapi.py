@@ -73,7 +73,7 @@ def document() -> dict[str, Any]:
                                    "message": {"type": "string"}}}}}},
         },
         "paths": {
-            "/health": {"get": {"summary": "Liveness and the last poll",
+            "/health": {"get": {"summary": "Liveness, the last poll and the server's load",
                                 "responses": _ok({"type": "object"})}},
             "/session": {"post": {
                 "summary": "A session token for the caller, proven by its identity proof",

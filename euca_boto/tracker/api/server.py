@@ -247,6 +247,16 @@ class ApiServer:
         """Connections currently open (for health checks and tests)."""
         return len(self._connections)
 
+    def load(self) -> dict[str, int]:
+        """For ``/health``: the requests being handled (of at most ``max_requests``, beyond
+        which the server answers 503 ``Busy``), the watches held, which take none of those
+        places, and the connections open. Read from another thread than the server's: each
+        count is a moment's."""
+        return {"requests_in_progress": self._api.active,
+                "max_requests": self.limits.max_requests,
+                "watches_held": len(self._api.watches),
+                "connections": len(self._connections)}
+
     def close(self) -> None:
         """Stop accepting, let running requests finish (within the grace time), stop."""
         if self._thread.is_alive():
