@@ -40,6 +40,7 @@ import pstats
 import statistics
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -163,25 +164,37 @@ def threads(url: str, rounds: int, calls: int) -> tuple[str, float]:
     plain = plain_session().client("euprop", endpoint_url=url + PATH, config=pool)
     ours = installed_session(euca_endpoint=url).client("euprop", config=pool)
 
-    def throughput(client: Any) -> float:
-        return threaded_throughput(lambda: client.describe_properties(**PROPERTIES),
+    def throughput(client: Any) -> tuple[float, float]:
+        """Calls per second, and this process's CPU seconds per call meanwhile."""
+        cpu = time.process_time()
+        rate = threaded_throughput(lambda: client.describe_properties(**PROPERTIES),
                                    THREADS, calls)
+        return rate, (time.process_time() - cpu) / (THREADS * calls)
 
     throughput(plain), throughput(ours)  # warm-up
     figures: dict[str, list[float]] = {"plain boto3": [], "euca-boto": []}
+    cpu: dict[str, list[float]] = {"plain boto3": [], "euca-boto": []}
     for round_number in range(rounds):
         pair = [("plain boto3", plain), ("euca-boto", ours)]
         for name, client in pair[::-1] if round_number % 2 else pair:
-            figures[name].append(throughput(client))
+            rate, seconds = throughput(client)
+            figures[name].append(rate)
+            cpu[name].append(seconds)
     # A run's throughput moves by 5-15 % from one run to the next (how the threads queue for
     # the interpreter lock), more than the difference measured: the interval says how far the
     # figure itself would move in another run of this benchmark.
     ratio, described = paired_ratio(figures["euca-boto"], figures["plain boto3"])
+    # The threads share one core's worth of the interpreter lock: throughput is about the
+    # inverse of the CPU time each call takes, so the CPU ratio tells what to expect.
+    _, cpu_described = paired_ratio(cpu["euca-boto"], cpu["plain boto3"])
     lines = [f"3. {THREADS} threads sharing one client (pool of {THREADS}), {calls} calls each, "
-             f"{rounds} rounds: throughput", f"  {'variant':<28} {'median calls/s':>15}"]
+             f"{rounds} rounds: throughput",
+             f"  {'variant':<28} {'median calls/s':>15} {'CPU us/call':>12}"]
     for name, values in figures.items():
-        lines.append(f"  {name:<28} {statistics.median(values):>15.0f}")
+        lines.append(f"  {name:<28} {statistics.median(values):>15.0f} "
+                     f"{statistics.median(cpu[name]) * 1e6:>12.1f}")
     lines.append(f"  median ratio of the rounds (euca-boto / plain): {described}")
+    lines.append(f"  CPU per call, median ratio of the rounds: {cpu_described}")
     return "\n".join(lines), ratio
 
 
