@@ -20,10 +20,16 @@ the scheduler happened to put the two. Five comparisons, each as the ratio plugi
    <= 1.05), and the TCP connections the server accepted during 200 calls after warm-up
    (target 0).
 
+Where objects land in memory differs from one process to the next (address randomisation, the
+order of allocations), and with it how well a variant's data shares the processor's caches: the
+same comparison run in fresh processes gives ratios about 1 % apart, more than one run's rounds
+show. ``--processes N`` runs the comparisons in N fresh processes, one after another, and gives
+each figure's minimum, median and maximum over them: the median is the figure to quote.
+
 ``--profile`` prints instead where an installed session's call and client creation spend their
 time (cProfile, top functions by own time).
 
-Run: .venv/bin/python bench/bench_overhead.py [--rounds 3000]
+Run: .venv/bin/python bench/bench_overhead.py [--rounds 3000] [--processes 6]
      .venv-aio/bin/python bench/bench_overhead.py      (adds part 4)
      .venv/bin/python bench/bench_overhead.py --profile
 """
@@ -310,6 +316,29 @@ def profile(url: str, calls: int) -> None:
         print()
 
 
+def across_processes(args: argparse.Namespace) -> None:
+    """Run the comparisons in ``args.processes`` fresh processes, one after another, and print
+    each figure's minimum, median and maximum over them."""
+    argv = [sys.executable, __file__, "--rounds", str(args.rounds), "--parts", args.parts,
+            *(["--no-pin"] if args.no_pin else [])]
+    figures: dict[str, list[float]] = {}
+    targets: dict[str, str] = {}
+    for number in range(1, args.processes + 1):
+        out = subprocess.run([*argv, "--figures"], capture_output=True, text=True, check=True,
+                             timeout=1800).stdout
+        found = json.loads(out.splitlines()[-1])
+        print(f"process {number}: " + ", ".join(f"{name} {value:.3f}"
+                                                 for name, value, _ in found), flush=True)
+        for name, value, target in found:
+            figures.setdefault(name, []).append(value)
+            targets[name] = target
+    print(f"\nsummary over {args.processes} processes (plugin / plain boto3 unless named)")
+    print(f"  {'':<30} {'min':>7} {'median':>7} {'max':>7}")
+    for name, values in figures.items():
+        print(f"  {name:<30} {min(values):>7.3f} {statistics.median(values):>7.3f} "
+              f"{max(values):>7.3f}   target {targets[name]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3000, help="rounds of single calls")
@@ -317,7 +346,15 @@ def main() -> None:
     parser.add_argument("--parts", default="1,2,3,4,5", help="which comparisons, e.g. 1,3")
     parser.add_argument("--no-pin", action="store_true",
                         help="let the servers and this process run on any processor")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="run the comparisons in this many fresh processes (see above)")
+    parser.add_argument("--figures", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.processes < 1:
+        parser.error(f"--processes must be at least 1, not {args.processes}")
+    if args.processes > 1 and not args.profile:
+        across_processes(args)
+        return
     parts = {int(p) for p in args.parts.split(",")}
     one, many = Server(1), Server(50)
     try:
@@ -358,6 +395,8 @@ def main() -> None:
         print("summary (plugin / plain boto3 unless named)")
         for name, value, target in figures:
             print(f"  {name:<30} {value:>7.3f}   target {target}")
+        if args.figures:  # for across_processes: the figures, as the last line
+            print(json.dumps(figures))
     finally:
         one.close()
         many.close()
