@@ -220,7 +220,7 @@ def test_health_answers_without_authentication_and_names_the_dispatcher(
     service: TrackerService, workers: int
 ) -> None:
     health = requests.get(service.url + "/health", timeout=10).json()
-    assert health["status"] == "ok" and health["schema_version"] == 3
+    assert health["status"] == "ok" and health["schema_version"] == 4
     assert health["dispatcher"] == (f"queue, {workers} workers" if workers else "inline")
     assert "password" not in json.dumps(health)
 

@@ -14,7 +14,7 @@ from euca_boto.tracker.store.migrations import SCHEMA_VERSION
 
 def test_a_new_store_is_migrated_to_the_current_schema_version(store_url: str) -> None:
     store = open_store(store_url)
-    assert store.schema_version() == SCHEMA_VERSION == 3
+    assert store.schema_version() == SCHEMA_VERSION == 4
     store.close()
     reopened = open_store(store_url)  # migrating again applies nothing twice
     assert reopened.schema_version() == SCHEMA_VERSION
@@ -26,8 +26,26 @@ def test_a_store_from_a_newer_tracker_is_refused_with_its_version(tmp_path: Path
     open_store(str(path)).close()
     with sqlite3.connect(path) as conn:
         conn.execute("INSERT INTO schema_version (version) VALUES (99)")
-    with pytest.raises(StoreError, match=r"schema version 99, newer than .* \(3\); upgrade"):
+    with pytest.raises(StoreError, match=r"schema version 99, newer than .* \(4\); upgrade"):
         open_store(str(path))
+
+
+def test_a_hooks_next_changes_are_looked_up_by_index(tmp_path: Path) -> None:
+    # Every delivery cycle asks, for every hook, whether it has changes to send: for a hook on
+    # a quiet resource in a busy account, a search of the account's changes since the hook's
+    # cursor would read all of them, every cycle.
+    path = tmp_path / "feed.db"
+    open_store(str(path)).close()
+    with sqlite3.connect(path) as conn:
+        plans = {
+            shape: " ".join(row[-1] for row in conn.execute(
+                "EXPLAIN QUERY PLAN SELECT id FROM changes WHERE account = 'a' "
+                f"AND resource_type = 'instance' {where} AND id > 5 ORDER BY id LIMIT 20"))
+            for shape, where in (("resource", "AND resource_id = 'i-1'"), ("type", ""))}
+    # SEARCH ... USING [COVERING] INDEX name (the columns it is searched by)
+    assert "INDEX changes_resource (account=? AND resource_type=? AND resource_id=? AND id>?)" \
+        in plans["resource"], plans
+    assert "INDEX changes_type (account=? AND resource_type=? AND id>?)" in plans["type"], plans
 
 
 @pytest.mark.parametrize("url, message", [
@@ -149,9 +167,11 @@ def test_a_version_1_store_is_migrated_and_keeps_its_feed(tmp_path: Path) -> Non
         conn.execute("DROP TABLE replicas")
         conn.execute("DROP TABLE poll_leases")
         conn.execute("DROP TABLE session_keys")
+        conn.execute("DROP INDEX changes_resource")
+        conn.execute("DROP INDEX changes_type")
         conn.execute("DELETE FROM schema_version WHERE version > 1")
     reopened = open_store(str(path))
-    assert reopened.schema_version() == 3
+    assert reopened.schema_version() == 4
     assert [c.resource_id for c in reopened.changes(0).changes] == ["z1"]
     assert reopened.heartbeat("r1", 10.0, 5.0) == 1
     reopened.close()

@@ -358,10 +358,16 @@ class SqlStore:
         with self._transaction() as cur:
             rows = self._execute(
                 cur,
+                # A hook's last change, of its resource or of its resource type, is the last
+                # entry of an index (migration 4): found at once, whatever the planner knows
+                # of the table, where a search for any change after the cursor could read
+                # every change of the account since.
                 f"SELECT {_HOOK_COLUMNS} FROM hooks h WHERE h.status = ? "
-                "AND h.next_attempt_at <= ? AND EXISTS (SELECT 1 FROM changes c "
-                "WHERE c.account = h.account AND c.resource_type = h.resource_type "
-                "AND c.id > h.cursor AND (h.resource_id = '' OR c.resource_id = h.resource_id)) "
+                "AND h.next_attempt_at <= ? AND h.cursor < CASE WHEN h.resource_id = '' "
+                "THEN (SELECT max(c.id) FROM changes c WHERE c.account = h.account "
+                "AND c.resource_type = h.resource_type) "
+                "ELSE (SELECT max(c.id) FROM changes c WHERE c.account = h.account "
+                "AND c.resource_type = h.resource_type AND c.resource_id = h.resource_id) END "
                 "ORDER BY h.id",
                 (ACTIVE, now),
             )
