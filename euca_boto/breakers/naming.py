@@ -27,12 +27,30 @@ def named_breaker(name: str, settings: Mapping[str, Any], endpoint_url: str | No
     ``name@<host:port>`` plus ``+<setting>=<value>`` for each setting that is not the default."""
     from euca_boto.breakers.registry import REGISTRY
 
-    # Made once per view of the settings: every client of a session is created with the
-    # same one, and the registry then compares the breaker's settings by identity.
-    config, storage, classifier, tag = (
-        settings.derived("breaker", _made_of) if isinstance(settings, ServiceSettings)
-        else _made_of(settings))
-    return REGISTRY.get(f"{name}@{target_of(endpoint_url)}{tag}", config, storage, classifier)
+    if not isinstance(settings, ServiceSettings):
+        config, storage, classifier, tag = _made_of(settings)
+        return REGISTRY.get(f"{name}@{target_of(endpoint_url)}{tag}", config, storage,
+                            classifier)
+    # Every client of a session is created with the same view of the settings: the breakers
+    # its clients took are kept with it, so a new client of the same service and cloud finds
+    # its breaker in one lookup (client creation runs this every time). Kept only while the
+    # registry holds what it held then: a cleared registry makes new breakers.
+    taken = settings.derived("breakers", _no_breakers)
+    key = (name, endpoint_url)
+    found = taken.get(key)
+    if found is not None and found[0] == REGISTRY.generation:
+        return found[1]
+    generation = REGISTRY.generation
+    # Made once per view, and the registry then compares the breaker's settings by identity.
+    config, storage, classifier, tag = settings.derived("breaker", _made_of)
+    breaker = REGISTRY.get(f"{name}@{target_of(endpoint_url)}{tag}", config, storage,
+                           classifier)
+    taken[key] = (generation, breaker)
+    return breaker
+
+
+def _no_breakers(settings: Mapping[str, Any]) -> dict[tuple[str, str | None], Any]:
+    return {}
 
 
 def _made_of(settings: Mapping[str, Any]) -> tuple[BreakerConfig, str, Classifier, str]:

@@ -18,8 +18,6 @@ from euca_boto.breakers.naming import named_breaker
 from euca_boto.core.botocore_access import is_async_client
 from euca_boto.core.operation_proxy import OperationProxy
 
-_set = object.__setattr__
-
 
 class ProtectedClient(OperationProxy):
     """A client whose operation methods, paginators and waiters go through a breaker."""
@@ -33,17 +31,13 @@ class ProtectedClient(OperationProxy):
     _self_breaker: Breaker | None
 
     def __init__(self, client: Any, profile: str, settings: Mapping[str, Any]) -> None:
-        super().__init__(client)
-        name = f"{profile}/{self._self_service}"
+        name = f"{profile}/{client.meta.service_model.service_name}"
         endpoint = client.meta.endpoint_url
         per_operation = settings["euca_breaker_scope"] == "operation"
-        # The proxy's own attributes, set directly (see OperationProxy.__init__).
-        _set(self, "_self_name", name)
-        _set(self, "_self_endpoint", endpoint)
-        _set(self, "_self_per_operation", per_operation)
-        _set(self, "_self_settings", settings)
-        _set(self, "_self_breaker",
-             None if per_operation else named_breaker(name, settings, endpoint))
+        super().__init__(
+            client, _self_name=name, _self_endpoint=endpoint, _self_per_operation=per_operation,
+            _self_settings=settings,
+            _self_breaker=None if per_operation else named_breaker(name, settings, endpoint))
 
     def _self_operation(self, operation: str, method: Callable[..., Any]) -> Callable[..., Any]:
         breaker = self._self_breaker or named_breaker(

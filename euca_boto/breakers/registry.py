@@ -42,6 +42,8 @@ class Registry:
         self._breakers: dict[str, Breaker] = {}
         self._storage_urls: dict[str, str] = {}
         self.listeners: list[Listener] = []
+        # Counts the clears: what was taken from the registry before one is not its any more.
+        self.generation = 0
 
     def get(
         self,
@@ -119,6 +121,7 @@ class Registry:
         with self._lock:
             self._breakers.clear()
             self._storage_urls.clear()
+            self.generation += 1
 
     def reset(self) -> None:
         """Forget every breaker and every listener (:func:`euca_boto.core.process.reset`)."""

@@ -38,13 +38,13 @@ class OperationProxy:
     _self_service: str
     _self_methods: dict[str, Callable[..., Any]]
 
-    def __init__(self, client: Any) -> None:
-        # Set as the proxy's own directly (every protected client is made here): its
+    def __init__(self, client: Any, **own: Any) -> None:
+        """``own``: a subclass's own attributes (``_self_*``), set with the proxy's."""
+        # Put in the proxy's own dict at once (every protected client is made here): its
         # __setattr__ would only tell them from the client's by their prefix.
-        _set(self, "__wrapped__", client)
-        _set(self, "_self_api", operation_methods(client))
-        _set(self, "_self_service", client.meta.service_model.service_name)
-        _set(self, "_self_methods", {})
+        self.__dict__.update(__wrapped__=client, _self_api=operation_methods(client),
+                             _self_service=client.meta.service_model.service_name,
+                             _self_methods={}, **own)
 
     def _self_operation(self, operation: str, method: Callable[..., Any]) -> Callable[..., Any]:
         """The proxy's method for ``operation`` (``DescribeInstances``), given the client's

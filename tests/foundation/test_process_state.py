@@ -68,6 +68,20 @@ def test_reset_forgets_breakers_and_their_listeners() -> None:
     assert heard == []  # the listener is gone too
 
 
+def test_a_session_made_before_a_reset_gives_its_new_clients_breakers_the_process_knows() -> None:
+    session = euca_boto.session(region_name="eucalyptus", aws_access_key_id="AKIDEXAMPLE",
+                                aws_secret_access_key="secret",
+                                euca_endpoint="http://127.0.0.1:1/")
+    before = session.client("euprop").breaker
+    assert [b.name for b in euca_boto.breakers()] == [before.name]
+
+    process.reset()
+
+    after = session.client("euprop").breaker
+    assert after is not before and after.name == before.name
+    assert euca_boto.get_breaker(after.name) is after  # not one the registry forgot
+
+
 def test_reset_zeroes_the_metrics() -> None:
     METRICS.record_call("iam", "ListUsers", 0.1)
     process.reset()
