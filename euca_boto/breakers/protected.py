@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from euca_boto.breakers.breaker import Breaker
-from euca_boto.breakers.guard import guarded_call, guarded_call_async
 from euca_boto.breakers.naming import named_breaker
 from euca_boto.core.botocore_access import is_async_client
 from euca_boto.core.operation_proxy import OperationProxy
@@ -40,6 +39,9 @@ class ProtectedClient(OperationProxy):
             _self_breaker=None if per_operation else named_breaker(name, settings, endpoint))
 
     def _self_operation(self, operation: str, method: Callable[..., Any]) -> Callable[..., Any]:
+        # Imported by the first call, not with the class: creating a client runs no guard.
+        from euca_boto.breakers.guard import guarded_call, guarded_call_async
+
         breaker = self._self_breaker or named_breaker(
             f"{self._self_name}/{operation}", self._self_settings, self._self_endpoint
         )

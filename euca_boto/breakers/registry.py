@@ -19,7 +19,6 @@ from euca_boto.breakers.breaker import (
     Listener,
     any_exception,
 )
-from euca_boto.breakers.guard import guarded_call, guarded_call_async
 from euca_boto.breakers.naming import CONFIG_SETTINGS, config_of
 from euca_boto.breakers.storage import storage_for
 from euca_boto.core import process
@@ -199,6 +198,8 @@ def breaker(
     the_breaker = REGISTRY.get(name, config, storage, any_exception(tuple(exclude)))
 
     def decorate(func: F) -> F:
+        from euca_boto.breakers.guard import guarded_call, guarded_call_async
+
         operation = func.__qualname__
         if inspect.iscoroutinefunction(func):
 

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from euca_boto.core import process
 from euca_boto.core.records import Record
+from euca_boto.core.setting_kinds import LOCAL, MEMORY
 from euca_boto.core.settings import set_host_default
 
 if TYPE_CHECKING:
@@ -42,8 +43,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("euca_boto.state")
 
-MEMORY = "memory"
-LOCAL = "local"
 # How long a process waits for another one's write before it goes on without the file.
 BUSY_TIMEOUT = 2.0
 # How often a process re-reads what other processes have written (seconds).

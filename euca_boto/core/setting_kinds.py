@@ -296,6 +296,11 @@ class StateStore:
         return _url(raw, ("redis", "rediss", "unix"), path_will_do=True)
 
 
+# The places of euca_state that are not a file's path: this process, and the machine's file.
+MEMORY = "memory"
+LOCAL = "local"
+
+
 class StatePlace:
     """Where state shared by the processes of one machine is kept."""
 
@@ -303,7 +308,7 @@ class StatePlace:
 
     def parse(self, raw: Any) -> str:
         text = str(raw).strip()
-        if text.lower() in ("memory", "local"):
+        if text.lower() in (MEMORY, LOCAL):
             return text.lower()
         # A URL here is a mix-up with euca_breaker_storage; a directory cannot be the file.
         if not text or "\0" in text or "://" in text or os.path.isdir(os.path.expanduser(text)):

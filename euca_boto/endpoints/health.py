@@ -15,11 +15,13 @@ import math
 import time
 from collections.abc import Callable
 from enum import Enum
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from euca_boto.core import process
-from euca_boto.core.localstate import REREAD_AFTER, Ejection, StateFile
 from euca_boto.core.records import Record
+
+if TYPE_CHECKING:
+    from euca_boto.core.localstate import StateFile
 
 Clock = Callable[[], float]
 
@@ -125,6 +127,8 @@ class HealthBoard:
         file = self._file
         if file is None:
             return
+        from euca_boto.core.localstate import REREAD_AFTER  # loaded with the file
+
         self._reread_at = now + REREAD_AFTER
         stored = file.ejections()
         if not stored:
@@ -150,6 +154,8 @@ class HealthBoard:
         file = self._file
         if file is None:
             return
+        from euca_boto.core.localstate import Ejection  # loaded with the file
+
         offset = time.time() - self.clock()
         file.save_ejection(Ejection(
             url, record.failures, record.ejected_until + offset, record.last_failure + offset,

@@ -18,10 +18,10 @@ from botocore.config import Config
 
 from euca_boto.core import connections, process
 from euca_boto.core.botocore_access import AnySession, add_models_path, botocore_session_of
-from euca_boto.core.localstate import state_file
 from euca_boto.core.models import models_path
 from euca_boto.core.plainsession import plain_session
 from euca_boto.core.records import Record
+from euca_boto.core.setting_kinds import MEMORY
 from euca_boto.endpoints.health import EjectionPolicy, Health, HealthBoard
 from euca_boto.endpoints.model import (
     Endpoint,
@@ -161,7 +161,13 @@ class EndpointSelector:
             base = static[0].url
             described = "static"
         # Read here, when a client is created, so that calls do not wait for the file.
-        self.board.remember_in(state_file(settings["euca_state"]))
+        place = settings["euca_state"]
+        if place != MEMORY:  # SQLite's modules only for a session that keeps a file
+            from euca_boto.core.localstate import state_file
+
+            self.board.remember_in(state_file(place))
+        else:
+            self.board.remember_in(None)
         return Route(
             service=service,
             base=base,

@@ -71,6 +71,33 @@ def test_an_installed_session_and_client_load_nothing_optional(
     assert {"asyncio", "wrapt"} & modules == set()
 
 
+def test_a_session_that_keeps_its_state_in_memory_loads_no_state_file_and_no_guard(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # A program's sessions keep endpoint ejections and breaker state in memory unless told
+    # otherwise: SQLite's state file is for the AWS CLI and euca_state = local. And creating
+    # a client calls nothing: the guard of its calls, and the metrics it records, come with
+    # the first call.
+    found = in_fresh_interpreter(
+        "import euca_boto\n"
+        "session = euca_boto.session(region_name='eucalyptus', aws_access_key_id='AKIDEXAMPLE',\n"
+        "                            aws_secret_access_key='secret',\n"
+        "                            euca_endpoint_urls='http://127.0.0.1:1/,http://127.0.0.2:1/')\n"
+        "client = session.client('euprop')\n"
+        "created = sorted(sys.modules)\n"
+        "try:\n"
+        "    client.describe_properties()\n"
+        "except Exception:\n"
+        "    pass\n"
+        "print(json.dumps([created, sorted(sys.modules)]))\n", tmp_path_factory)
+    created, called = set(found[0]), set(found[1])
+    state_file = {"sqlite3", "euca_boto.core.localstate", "euca_boto.breakers.storage.statefile"}
+    guard = {"euca_boto.breakers.guard", "euca_boto.metrics"}
+    assert "euca_boto.breakers.registry" in created  # the client's breaker was made
+    assert (state_file | guard) & created == set()
+    assert guard <= called and state_file & called == set()
+
+
 def test_a_client_with_endpoints_from_the_profile_loads_no_tracing_and_no_refresh(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:

@@ -25,8 +25,7 @@ from euca_boto.breakers.storage.base import (
     Storage,
 )
 from euca_boto.breakers.storage.memory import MemoryStorage
-from euca_boto.breakers.storage.statefile import LocalStorage
-from euca_boto.core.localstate import MEMORY, path_of, state_file
+from euca_boto.core.setting_kinds import MEMORY
 
 if TYPE_CHECKING:
     from euca_boto.breakers.storage.redis import (
@@ -37,12 +36,16 @@ if TYPE_CHECKING:
         redacted,
         redis_client,
     )
+    from euca_boto.breakers.storage.statefile import LocalStorage
 
 # Imported when first named: only a profile whose breakers keep their state in Redis (or the
-# fleet commands) loads the Redis storage, so every other `aws` command does not pay for it.
+# fleet commands) loads the Redis storage, so every other `aws` command does not pay for it;
+# and only one that keeps it in a state file loads SQLite's (a program's sessions keep theirs
+# in memory unless told otherwise).
 _REDIS_NAMES = frozenset(
     {"FallbackStorage", "FleetEntry", "RedisStorage", "fleet", "redacted", "redis_client"}
 )
+_STATE_FILE_NAMES = frozenset({"LocalStorage"})
 
 __all__ = [
     "PROBE_STALE_AFTER",
@@ -77,8 +80,12 @@ def storage_url(settings: Mapping[str, Any]) -> str:
     shared = str(settings["euca_breaker_storage"])
     if shared != MEMORY:
         return shared
-    path = path_of(settings.get("euca_state", MEMORY))
-    return MEMORY if path is None else STATE_FILE_PREFIX + str(path)
+    place = settings.get("euca_state", MEMORY)
+    if place == MEMORY:
+        return MEMORY
+    from euca_boto.core.localstate import path_of
+
+    return STATE_FILE_PREFIX + str(path_of(place))
 
 
 def storage_for(url: str, name: str) -> Storage:
@@ -87,6 +94,9 @@ def storage_for(url: str, name: str) -> Storage:
     if url == MEMORY:
         return MemoryStorage()
     if url == "local" or url.startswith(STATE_FILE_PREFIX):
+        from euca_boto.breakers.storage.statefile import LocalStorage
+        from euca_boto.core.localstate import state_file
+
         file = state_file(url.removeprefix(STATE_FILE_PREFIX))
         assert file is not None
         return LocalStorage(file, name)
@@ -96,6 +106,10 @@ def storage_for(url: str, name: str) -> Storage:
 
 
 def __getattr__(name: str) -> Any:
+    if name in _STATE_FILE_NAMES:
+        from euca_boto.breakers.storage import statefile
+
+        return getattr(statefile, name)
     if name not in _REDIS_NAMES:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from euca_boto.breakers.storage import redis
