@@ -25,7 +25,10 @@ included, after a count of object allocations; the oldest holds botocore's loade
 takes some 20 ms to go through. The table counts those full collections in each variant, and
 ``--gc-off`` times both variants again with the collector off (``gc.disable()`` first), which
 shows the cost without them: where one variant makes a full collection the other does not,
-that collection, not the code, is most of the difference.
+that collection, not the code, is most of the difference. Beside the count, the fewest
+allocations any sample could still have made (and kept) before its next full collection: a
+first client whose import and setup allocate that many more objects brings that collection
+into the window, so this is how much room the figure has.
 
 Run: .venv/bin/python bench/bench_import.py [--samples 10] [--top 15] [--gc-off]
 """
@@ -70,9 +73,18 @@ print(json.dumps([time.perf_counter() - start, time.process_time() - cpu]))
 }
 
 # Before a variant of FIRST_CLIENT: the collector off (--gc-off), or on; after it, the full
-# collections the collector made.
+# collections the collector made, and how many more objects the program could allocate (and
+# keep) before its next one: how close the window came to holding one (None with it off).
 GC_OFF = "import gc; gc.disable()\n"
-FULL_COLLECTIONS = "import gc; print(json.dumps(gc.get_stats()[2]['collections']))\n"
+FULL_COLLECTIONS = """
+import gc
+full = gc.get_stats()[2]['collections']
+fired, kept = [], []
+gc.callbacks.append(lambda phase, info: fired.append(1) if info['generation'] == 2 else None)
+while gc.isenabled() and not fired and len(kept) < 200_000:
+    kept.append([])
+print(json.dumps([full, len(kept) if fired else None]))
+"""
 
 # Bytecode may be written (see above); everything else is the caller's environment.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -100,18 +112,20 @@ def first_client_envs(home: Path) -> dict[str, dict[str, str]]:
     return {"plain": {**base, "AWS_DATA_PATH": str(models_path())}, "euca-boto": base}
 
 
-def first_client(samples: int, gc_off: bool = False) -> tuple[dict[str, list[float]],
-                                                               dict[str, list[float]],
-                                                               dict[str, list[int]]]:
+def first_client(samples: int, gc_off: bool = False) -> tuple[
+    dict[str, list[float]], dict[str, list[float]], dict[str, list[int]],
+    dict[str, list[int | None]],
+]:
     """Seconds from ``import boto3`` to the first client (wall clock, and the process's CPU
-    time), and the full collections made, per variant, in alternate fresh interpreters (one
-    warm-up each first)."""
+    time), the full collections made and the allocations left before the next one, per
+    variant, in alternate fresh interpreters (one warm-up each first)."""
     prefix = GC_OFF if gc_off else ""
     with tempfile.TemporaryDirectory() as tmp:
         envs = first_client_envs(Path(tmp))
         wall: dict[str, list[float]] = {name: [] for name in FIRST_CLIENT}
         cpu: dict[str, list[float]] = {name: [] for name in FIRST_CLIENT}
         full: dict[str, list[int]] = {name: [] for name in FIRST_CLIENT}
+        left: dict[str, list[int | None]] = {name: [] for name in FIRST_CLIENT}
         for round_number in range(samples + 1):
             order = list(FIRST_CLIENT)
             if round_number % 2:
@@ -125,26 +139,34 @@ def first_client(samples: int, gc_off: bool = False) -> tuple[dict[str, list[flo
                     seconds, cpu_seconds = json.loads(out[-2])
                     wall[name].append(seconds)
                     cpu[name].append(cpu_seconds)
-                    full[name].append(json.loads(out[-1]))
-        return wall, cpu, full
+                    collections, allocations_left = json.loads(out[-1])
+                    full[name].append(collections)
+                    left[name].append(allocations_left)
+        return wall, cpu, full, left
 
 
 def first_client_table(samples: int, gc_off: bool) -> None:
-    wall, cpu, full = first_client(samples, gc_off)
+    wall, cpu, full, left = first_client(samples, gc_off)
     plain, plain_cpu = statistics.median(wall["plain"]), statistics.median(cpu["plain"])
     collector = "the collector off" if gc_off else "the collector on"
     print(f"\nfirst client in a fresh interpreter (import boto3 -> first euprop client), "
           f"{samples} each, alternating, {collector}")
     print(f"  {'variant':<12} {'wall ms min   med    max':>24} {'ratio':>6} "
-          f"{'cpu ms med':>11} {'ratio':>6} {'full collections':>17}")
+          f"{'cpu ms med':>11} {'ratio':>6} {'full collections':>17} {'allocs left':>12}")
     for name, values in wall.items():
         print(f"  {name:<12} {min(values) * 1000:8.1f} {statistics.median(values) * 1000:6.1f} "
               f"{max(values) * 1000:6.1f} {statistics.median(values) / plain:>8.3f} "
               f"{statistics.median(cpu[name]) * 1000:>11.1f} "
               f"{statistics.median(cpu[name]) / plain_cpu:>6.3f} "
-              f"{statistics.median(full[name]):>17g}")
+              f"{statistics.median(full[name]):>17g} {_least(left[name]):>12}")
     if not gc_off:
         print("  target: euca-boto / plain <= 1.10 (wall, ratio of the medians)")
+
+
+def _least(values: list[int | None]) -> str:
+    """The fewest allocations any sample had left before its next full collection."""
+    known = [value for value in values if value is not None]
+    return f"{min(known):,}" if known else "-"
 
 
 def costliest(top: int) -> list[tuple[int, str]]:
