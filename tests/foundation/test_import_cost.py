@@ -67,8 +67,8 @@ def test_an_installed_session_and_client_load_nothing_optional(
     modules = loaded(CLIENT, tmp_path_factory)
     assert optional_in(modules) == []
     # The protected client's proxy is plain Python: no asyncio, nor a proxy library (wrapt's
-    # 2.x releases import asyncio).
-    assert {"asyncio", "wrapt"} & modules == set()
+    # 2.x releases import asyncio). The wire log is off: nothing that makes its records.
+    assert {"asyncio", "wrapt", "euca_boto.wirerecords", "euca_boto.core.redact"} & modules == set()
 
 
 def test_a_session_that_keeps_its_state_in_memory_loads_no_state_file_and_no_guard(
@@ -96,6 +96,28 @@ def test_a_session_that_keeps_its_state_in_memory_loads_no_state_file_and_no_gua
     assert "euca_boto.breakers.registry" in created  # the client's breaker was made
     assert (state_file | guard) & created == set()
     assert guard <= called and state_file & called == set()
+
+
+def test_the_wire_log_loads_what_makes_its_records_with_its_first_record(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    found = in_fresh_interpreter(
+        "import logging\n"
+        "import euca_boto\n"
+        "logging.basicConfig(level=logging.INFO, stream=sys.stderr)\n"
+        "session = euca_boto.session(region_name='eucalyptus', aws_access_key_id='AKIDEXAMPLE',\n"
+        "                            aws_secret_access_key='secret', euca_wire_log='euprop',\n"
+        "                            euca_endpoint='http://127.0.0.1:1/', euca_retry_max_attempts=1,\n"
+        "                            euca_breaker=False)\n"
+        "client = session.client('euprop')\n"
+        "created = 'euca_boto.wirerecords' in sys.modules\n"
+        "try:\n"
+        "    client.describe_properties()\n"
+        "except Exception:\n"
+        "    pass\n"
+        "print(json.dumps([created, 'euca_boto.wirerecords' in sys.modules]))\n",
+        tmp_path_factory)
+    assert found == [False, True]
 
 
 def test_a_client_with_endpoints_from_the_profile_loads_no_tracing_and_no_refresh(

@@ -22,7 +22,7 @@ from sensitive_support import (
 
 from euca_boto.core.redact import Redactor
 from euca_boto.core.sensitive import secrets_of
-from euca_boto.wirelog import make_exchange
+from euca_boto.wirerecords import make_exchange
 
 SHARDS = 4
 WHOLE, CUT = 1 << 20, 48  # euca_wire_log_max_body: everything, or the head of each body
