@@ -48,7 +48,8 @@ class TrackerService:
         self.tracker = tracker
         self.dispatcher: Dispatcher = QueueDispatcher(workers) if workers else InlineDispatcher()
         mode = f"queue, {workers} workers" if workers else "inline"
-        # /health is served once the API server below is up.
+        # /health reports the API server's load: the server below answers nothing until it
+        # is this service's (started last).
         handlers = Handlers(
             tracker.store,
             status=lambda: {**tracker.status(), "dispatcher": mode, **self.api.load()},
@@ -64,6 +65,7 @@ class TrackerService:
                              tls_key=tls_key, watch=watch)
         self._stop = threading.Event()
         self._loop: threading.Thread | None = None
+        self.api.start()
 
     @property
     def url(self) -> str:

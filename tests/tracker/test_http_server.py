@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from ports import free_port
 
 from euca_boto.tracker import Tracker, TrackerService
 from euca_boto.tracker.api.server import Limits
@@ -273,3 +275,45 @@ def test_a_client_that_does_not_read_its_answers_is_not_read_either(
     assert blocked, f"all {sent} requests were read"
     assert requests.get(service.url + "/health", timeout=10).status_code == 200
     hog.close()
+
+
+def test_a_health_check_sent_while_the_tracker_starts_gets_its_whole_answer(
+    tmp_path: Path,
+) -> None:
+    # An orchestrator asks /health as soon as the port takes connections, which may be before
+    # the service has finished starting: its answer must be the whole one even then.
+    answers: list[bytes] = []
+    switching = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns as often as they can: any order shows
+    try:
+        for attempt in range(50):
+            port = free_port()
+            got: list[bytes] = []
+
+            def ask(port: int = port, got: list[bytes] = got) -> None:
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline:
+                    try:
+                        sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+                    except OSError:
+                        continue  # not listening yet
+                    with sock:
+                        sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n"
+                                     b"Connection: close\r\n\r\n")
+                        got.append(_read_all(sock))
+                    return
+
+            asker = threading.Thread(target=ask)
+            asker.start()
+            tracker = Tracker(str(tmp_path / f"feed-{attempt}.db"), [], resource_types=[INSTANCE])
+            running = TrackerService(tracker, "http://127.0.0.1:9/", port=port, limits=LIMITS)
+            asker.join(15)
+            running.close()
+            tracker.store.close()
+            answers.append(got[0] if got else b"(no answer)")
+    finally:
+        sys.setswitchinterval(switching)
+    assert [answer.split(b"\r\n", 1)[0] for answer in answers] == [b"HTTP/1.1 200 OK"] * 50
+    assert all(b'"last_poll"' in answer and b'"requests_in_progress"' in answer
+               for answer in answers)
+

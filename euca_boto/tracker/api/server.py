@@ -156,7 +156,10 @@ class Api:
 
 
 class ApiServer:
-    """A running API server on its own thread and event loop; ``close()`` stops it."""
+    """An API server on its own thread and event loop. Made, it holds its port (connections
+    wait in the listen queue); ``start()`` starts answering, ``close()`` stops it. Its owner
+    starts it once everything a request may ask of it is in place: ``/health`` reports the
+    server's own load."""
 
     def __init__(
         self,
@@ -197,8 +200,9 @@ class ApiServer:
         self._api = Api(controller, self.limits, self.watch, self._workers, self._health)
         self._socket = sock
         self._server: asyncio.AbstractServer | None = None
-        started = threading.Event()
+        started = self._started = threading.Event()
         failure: list[BaseException] = []
+        self._failure = failure
 
         async def serve() -> None:
             def connection() -> HttpConnection:
@@ -230,12 +234,17 @@ class ApiServer:
             self._loop.close()
 
         self._thread = threading.Thread(target=run, name="tracker-api", daemon=True)
+
+    def start(self) -> ApiServer:
+        """Start answering: the connections made meanwhile are answered first. Raises
+        ``OSError`` if the server cannot serve."""
         self._thread.start()
-        if not started.wait(30) or failure:
+        if not self._started.wait(30) or self._failure:
             self._shut_pools()
-            sock.close()
-            raise OSError(f"the tracker API did not start on {host}:{port}"
-                          + (f": {failure[0]}" if failure else ""))
+            self._socket.close()
+            raise OSError(f"the tracker API did not start on {self.host}:{self.port}"
+                          + (f": {self._failure[0]}" if self._failure else ""))
+        return self
 
     @property
     def url(self) -> str:
@@ -267,6 +276,8 @@ class ApiServer:
                 pass
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=10)
+        elif self._thread.ident is None:  # never started: its loop never ran
+            self._loop.close()
         self._socket.close()
         self._shut_pools()
 
