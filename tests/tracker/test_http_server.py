@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -157,6 +158,35 @@ def test_tls_with_a_self_signed_certificate(tmp_path: Path) -> None:
     finally:
         running.close()
         running.tracker.store.close()
+
+
+def test_a_tls_tracker_stops_at_once_beside_a_client_that_keeps_its_connection_unread(
+    tmp_path: Path
+) -> None:
+    # A keep-alive client that has its answer and reads no more never sends TLS's close_notify:
+    # stopping the tracker must not wait for it, which took the whole shutdown grace.
+    cert, key = _self_signed(tmp_path)
+    grace = 10.0
+    limits = Limits(header_timeout=1.0, request_timeout=1.0, idle_timeout=60.0,
+                    shutdown_grace=grace)
+    tracker = Tracker(str(tmp_path / "feed.db"), [], resource_types=[INSTANCE])
+    running = TrackerService(tracker, "http://127.0.0.1:9/", port=0, limits=limits,
+                             tls_cert=str(cert), tls_key=str(key))
+    context = ssl.create_default_context(cafile=str(cert))
+    raw = socket.create_connection(("127.0.0.1", running.api.port), timeout=10)
+    client = context.wrap_socket(raw, server_hostname="127.0.0.1")
+    try:
+        client.sendall(b"GET /health HTTP/1.1\r\nHost: tracker.test\r\n\r\n")
+        assert client.recv(65536).startswith(b"HTTP/1.1 200")
+        started = time.monotonic()
+        running.close()
+        stopped = time.monotonic() - started
+        assert stopped < grace / 2, f"stopping took {stopped:.1f} s of a {grace:g} s grace"
+        assert running.api.open_connections == 0
+    finally:
+        client.close()
+        running.close()
+        tracker.store.close()
 
 
 def test_close_finishes_and_frees_the_port(tmp_path: Path) -> None:

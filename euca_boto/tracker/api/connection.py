@@ -140,8 +140,15 @@ class HttpConnection(asyncio.Protocol):
         return not self._in_progress and not self._queue and not self._expects_body
 
     def evict(self) -> None:
-        if self.transport is not None and not self.transport.is_closing():
-            self.transport.close()
+        # At once: a graceful close would wait for the client (see ``_close``), and the place is
+        # needed now.
+        if self.transport is not None:
+            self.transport.abort()
+
+    @property
+    def closing(self) -> bool:
+        """Closed by either side, or closing: nothing more is answered on it."""
+        return self.transport is None or self.transport.is_closing()
 
     # asyncio.Protocol ----------------------------------------------------------------------------
 
@@ -433,8 +440,12 @@ class HttpConnection(asyncio.Protocol):
     def _close(self) -> None:
         self._timer = None
         self._done = True
-        if self.transport is not None and not self.transport.is_closing():
-            self.transport.close()
+        transport = self.transport
+        if transport is not None and not transport.is_closing():
+            transport.close()
+            # A close ends when the client takes what is written, and over TLS when it answers
+            # the close_notify: a client that reads no more does neither. It gets LINGER seconds.
+            self._timer = self.loop.call_later(LINGER, transport.abort)
 
     def _body_timeout(self) -> None:
         self._timer = None

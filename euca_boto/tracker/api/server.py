@@ -288,8 +288,11 @@ class ApiServer:
             task.cancel()  # held watches answer with what they have
         for connection in list(self._connections):
             connection.shutdown()
+        # The grace is for answers in progress; a connection already closing waits for nothing
+        # the server needs.
         deadline = time.monotonic() + self.limits.shutdown_grace
-        while self._connections and time.monotonic() < deadline:
+        while (any(not c.closing for c in self._connections)
+               and time.monotonic() < deadline):
             await asyncio.sleep(0.02)
         for connection in list(self._connections):
             connection.evict()
