@@ -131,7 +131,7 @@ class LocalCloud:
             self._control.stop()
             self._control = None
         for endpoint in self.endpoints:
-            endpoint.stop()
+            endpoint.close()
         if self._forwarder is not None:
             self._forwarder.stop()
 

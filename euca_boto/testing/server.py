@@ -48,12 +48,27 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True  # stop() then start() re-binds the same port at once
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], endpoint: Endpoint) -> None:
+    def __init__(self, address: tuple[str, int], endpoint: Endpoint,
+                 bound: socket.socket | None = None) -> None:
         self.endpoint = endpoint
         self.stopping = threading.Event()
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        self._bound = bound
         super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        bound, self._bound = self._bound, None
+        if bound is None:
+            super().server_bind()
+            return
+        # The port the endpoint held while stopped: already bound, so only what HTTPServer's
+        # server_bind notes besides binding.
+        self.socket.close()
+        self.socket = bound
+        host, port = bound.getsockname()[:2]
+        self.server_address = (host, port)
+        self.server_name, self.server_port = socket.getfqdn(host), port
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._connections_lock:
@@ -257,6 +272,9 @@ class Endpoint:
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        # While stopped, the port stays bound (not listening: connections are refused), so no
+        # other program can take it before start() listens there again. close() frees it.
+        self._held: socket.socket | None = None
         self._busy = 0
         self._idle = threading.Condition()
 
@@ -355,7 +373,8 @@ class Endpoint:
         with self._lock:
             if self._server is not None:
                 return
-            server = _Server((self.host, self._port), self)
+            held, self._held = self._held, None
+            server = _Server((self.host, self._port), self, held)
             self._port = server.server_address[1]
             thread = threading.Thread(
                 target=server.serve_forever,
@@ -380,4 +399,25 @@ class Endpoint:
         server.drop_connections()
         if thread is not None:
             thread.join(timeout=1)
+        self._held = _hold(self.host, self._port)
         self._on_change()
+
+    def close(self) -> None:
+        """Stop, and give the port back."""
+        self.stop()
+        with self._lock:
+            held, self._held = self._held, None
+        if held is not None:
+            held.close()
+
+
+def _hold(host: str, port: int) -> socket.socket | None:
+    """A socket bound to ``port`` and not listening; None if another took the port meanwhile."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server's was
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        return None
+    return sock

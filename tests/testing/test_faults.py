@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 import time
 from collections.abc import Callable
@@ -141,6 +142,37 @@ def test_a_stopped_endpoint_refuses_connections_until_started(
     endpoint.start()
     assert endpoint.port == port
     assert sts.get_caller_identity()["Account"]
+
+
+def test_a_stopped_endpoint_keeps_its_port_so_it_starts_again_where_it_was(
+    cloud: LocalCloud, client: Client
+) -> None:
+    # Other programs on the machine take free ports all the time (every outgoing connection
+    # does); a port given up while stopped could be taken before start() binds it again.
+    endpoint = cloud.endpoint(1)
+    port = endpoint.port
+    endpoint.stop()
+    other = socket.socket()
+    try:
+        with pytest.raises(OSError) as caught:
+            other.bind(("127.0.0.1", port))
+        assert caught.value.errno == errno.EADDRINUSE
+    finally:
+        other.close()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    endpoint.start()
+    assert endpoint.port == port
+    assert client("sts", 1).get_caller_identity()["Account"]
+
+
+def test_a_stopped_cloud_gives_its_ports_back() -> None:
+    with LocalCloud(endpoints=2, aws=False) as cloud:
+        ports = [endpoint.port for endpoint in cloud.endpoints]
+        cloud.endpoint(0).stop()
+    for port in ports:
+        with socket.socket() as other:
+            other.bind(("127.0.0.1", port))
 
 
 def test_a_blackhole_never_answers_so_the_client_times_out(
