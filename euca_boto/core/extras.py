@@ -13,7 +13,7 @@ from euca_boto.errors import MissingExtra
 # The top-level modules each extra of pyproject.toml installs (a test keeps them in step).
 EXTRAS: dict[str, tuple[str, ...]] = {
     "admin": ("yaml",),
-    "cloud": ("moto",),
+    "cloud": ("moto", "flask", "flask_cors"),
     "redis": ("redis",),
     "aio": ("aiobotocore",),
     "prometheus": ("prometheus_client",),
