@@ -399,7 +399,7 @@ class Endpoint:
         server.drop_connections()
         if thread is not None:
             thread.join(timeout=1)
-        self._held = _hold(self.host, self._port)
+        self._held = _hold(server.address_family, self.host, self._port)
         self._on_change()
 
     def close(self) -> None:
@@ -411,9 +411,9 @@ class Endpoint:
             held.close()
 
 
-def _hold(host: str, port: int) -> socket.socket | None:
+def _hold(family: int, host: str, port: int) -> socket.socket | None:
     """A socket bound to ``port`` and not listening; None if another took the port meanwhile."""
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock = socket.socket(family)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server's was
         sock.bind((host, port))

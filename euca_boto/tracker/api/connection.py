@@ -438,14 +438,14 @@ class HttpConnection(asyncio.Protocol):
             self._timer = None
 
     def _close(self) -> None:
-        self._timer = None
+        self._disarm()  # called by its own timer, or at once (a timer may be armed)
         self._done = True
         transport = self.transport
         if transport is not None and not transport.is_closing():
             transport.close()
             # A close ends when the client takes what is written, and over TLS when it answers
             # the close_notify: a client that reads no more does neither. It gets LINGER seconds.
-            self._timer = self.loop.call_later(LINGER, transport.abort)
+            self._arm(LINGER, transport.abort)
 
     def _body_timeout(self) -> None:
         self._timer = None
