@@ -201,6 +201,10 @@ class _Watcher:
     """Finds watched modules through the other finders, then wraps their loader; finds the
     euca_boto package in its own installation only."""
 
+    # What tells any copy of this hook that one is installed (euca-boto run loads it under
+    # another name in its own process, whose start-up may have run it as sitecustomize).
+    euca_boto_run_watcher = True
+
     def find_spec(self, fullname, path, target=None):
         if fullname == "euca_boto":
             return _PathFinder.find_spec(fullname, [_PACKAGE_HOME])
@@ -242,7 +246,8 @@ def _chain_shadowed():
         sys.stderr.write(f"Error in sitecustomize ({spec.origin}): {kind}: {error}\n")
 
 
-if not any(isinstance(finder, _Watcher) for finder in sys.meta_path):
+if not any(getattr(finder, "euca_boto_run_watcher", False) for finder in sys.meta_path):
     sys.meta_path.insert(0, _Watcher())
     sys.meta_path.append(_Library())
-_chain_shadowed()
+if __name__ == "sitecustomize":  # not when euca-boto run loads it into its own interpreter
+    _chain_shadowed()

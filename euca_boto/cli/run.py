@@ -18,6 +18,12 @@ status) with these environment variables changed, which every child process inhe
   has that URL first among the profile's endpoints anyway. ``_EUCA_BOTO_RUN_ENDPOINTS`` names
   the profile and the variables set, so euca-boto does not mistake them for another profile's.
 
+A Python script whose ``#!`` line names the very Python ``euca-boto`` runs on (``aws``,
+``ansible-playbook``, ``custodian`` installed beside euca-boto) runs in this process instead, as
+a new start of that Python would run it (``sys.argv``, ``__main__``, ``sys.path`` and the hook
+as there): the command is spared a second start-up of the interpreter. ``ps`` shows
+``euca-boto run -- COMMAND`` for it.
+
 This module is the launcher, and every tool started through it pays for its start-up: it uses
 the standard library only (no botocore, no boto3; the profile is read with ``configparser``).
 """
@@ -247,6 +253,12 @@ def run(command: list[str]) -> int:
              f"or breakers")
     sys.stdout.flush()
     sys.stderr.flush()
+    script = _script_of_this_python(command[0], env)
+    if script is not None:
+        code = _compiled(script[0])
+        if code is not None:
+            _run_here(script, code, command, env)
+            return 0
     try:
         os.execvpe(command[0], command, env)
     except FileNotFoundError:
@@ -259,6 +271,89 @@ def run(command: list[str]) -> int:
         _say(f"{command[0]}: {error.strerror or error}")
         return 126
     return 0  # not reached: exec replaced this process
+
+
+# A Python script run in this interpreter -------------------------------------------------------
+
+
+def _script_of_this_python(name: str, env: Mapping[str, str]) -> tuple[str, str] | None:
+    """The file ``name`` runs (found on the command's ``PATH`` as ``execvp`` finds it) and the
+    interpreter its ``#!`` line names, if that is this very Python (its environment's
+    directory, the same file) with no options: a second start-up of the same interpreter would
+    run it exactly as this one can. None for anything else (a binary, ``/usr/bin/env``,
+    options, another Python)."""
+    if os.sep in name:
+        candidates = [name]
+    else:
+        candidates = [os.path.join(directory or os.curdir, name)
+                      for directory in os.get_exec_path(env)]
+    path = next((c for c in candidates if os.path.isfile(c) and os.access(c, os.X_OK)), None)
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            first = handle.readline(4096)
+    except OSError:
+        return None
+    words = first[2:].split() if first.startswith(b"#!") else []
+    if len(words) != 1:
+        return None
+    interpreter = os.fsdecode(words[0])
+    try:
+        same = os.path.samefile(interpreter, sys.executable)
+    except OSError:
+        return None
+    here = os.path.dirname(os.path.abspath(sys.executable))
+    # The environment (a venv's pyvenv.cfg) is found beside the interpreter's path, not its
+    # target: another venv's python links to the same file.
+    if not same or os.path.dirname(os.path.abspath(interpreter)) != here:
+        return None
+    return path, interpreter
+
+
+def _compiled(path: str) -> Any:
+    """The code of the script at ``path``; None if it does not compile, for the interpreter
+    started as usual to report it as it does."""
+    try:
+        with open(path, "rb") as handle:
+            return compile(handle.read(), path, "exec", dont_inherit=True)
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+def _run_here(script: tuple[str, str], code: Any, command: list[str],
+              env: Mapping[str, str]) -> None:
+    """Run the script as ``__main__`` in this interpreter, as a new start of it would: the run
+    environment in ``os.environ`` (and so in every child), the start-up hook installed, the
+    script's directory and the hook's first on ``sys.path``. Its exit (``sys.exit``, an
+    uncaught exception) is this process's exit."""
+    import builtins
+    from importlib.machinery import SourceFileLoader
+
+    path, interpreter = script
+    for variable in [v for v in os.environ if v not in env]:
+        del os.environ[variable]
+    os.environ.update(env)
+    safe_path = getattr(sys.flags, "safe_path", False)  # -P, PYTHONSAFEPATH (3.11)
+    if not safe_path:
+        # Start-up put the launcher's directory first; a script's own (symlinks resolved)
+        # takes its place.
+        sys.path[0] = os.path.dirname(os.path.realpath(path))
+    sys.path.insert(0 if safe_path else 1, BOOTSTRAP_DIR)
+    # The hook under a name of its own (its code, from the same cached bytecode, does not run
+    # the sitecustomize it shadows: this interpreter's start-up ran that already).
+    loader = SourceFileLoader("_euca_boto_run_hook", os.path.join(BOOTSTRAP_DIR,
+                                                                  "sitecustomize.py"))
+    hook = type(sys)(loader.name)
+    hook.__file__, hook.__loader__ = loader.path, loader
+    loader.exec_module(hook)
+    sys.argv = [path, *command[1:]]
+    sys.orig_argv = [interpreter, path, *command[1:]]
+    main = type(sys)("__main__")
+    vars(main).update(__file__=path, __cached__=None, __builtins__=builtins,
+                      __loader__=SourceFileLoader("__main__", path))
+    sys.modules["__main__"] = main
+    exec(code, vars(main))
 
 
 def _run(args: Any) -> int:

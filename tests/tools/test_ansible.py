@@ -17,7 +17,10 @@ pytestmark = pytest.mark.tools
 HERE = Path(__file__).parent / "ansible"
 
 
-def playbook(tool: Tool, tools_bin: Path, *tags: str) -> subprocess.CompletedProcess[str]:
+def playbook(tool: Tool, tools_bin: Path, *tags: str,
+             launcher: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The playbook under ``euca-boto run`` (``launcher``: another environment's
+    ``euca-boto``)."""
     return tool.euca_run(
         tools_bin / "ansible-playbook", "-i", HERE / "inventory.ini", HERE / "playbook.yml",
         "-e", f"euca_profile={tool.profile}", *(["--tags", ",".join(tags)] if tags else []),
@@ -29,6 +32,7 @@ def playbook(tool: Tool, tools_bin: Path, *tags: str) -> subprocess.CompletedPro
             "ANSIBLE_NOCOLOR": "1",
         },
         timeout=300,
+        **({"launcher": launcher} if launcher else {}),  # type: ignore[arg-type]
     )
 
 
@@ -90,3 +94,20 @@ def test_a_breaker_opens_inside_a_module(tool: Callable[..., Tool], tools_bin: P
     # The module's own retry decorator tried again; the open breaker refused without sending.
     assert "circuit breaker" in failed["msg"] or "CircuitOpenError" in json.dumps(failed)
     assert len([r for r in t.cloud.requests() if r.action == "DescribeInstances"]) == ATTEMPTS
+
+
+def test_the_playbook_runs_in_the_launchers_process_with_euca_boto_of_its_own_environment(
+    tool: Callable[..., Tool], tools_bin: Path,
+) -> None:
+    """euca-boto installed beside Ansible: ``ansible-playbook`` runs in the launcher's process,
+    its modules and ``aws`` in child processes that get euca-boto as ever."""
+    t = tool(wire="sts")
+    t.cloud.endpoint(0).stop()
+    result = playbook(t, tools_bin, "caller", "cli", launcher=tools_bin / "euca-boto")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    done = tasks(result)
+    assert done["who am I"]["account"] == "123456789012"
+    properties = json.loads(done["a cloud property through the AWS CLI"]["stdout"])
+    assert properties["Properties"][0]["Name"] == "dns.enabled"
+    assert t.hits()[0] == 0
+    assert "GetCallerIdentity" in t.wire_records()

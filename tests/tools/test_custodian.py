@@ -20,10 +20,14 @@ pytestmark = pytest.mark.tools
 POLICY = Path(__file__).parent / "custodian" / "policy.yml"
 
 
-def custodian(tool: Tool, tools_bin: Path) -> subprocess.CompletedProcess[str]:
+def custodian(tool: Tool, tools_bin: Path, *,
+              own_launcher: bool = False) -> subprocess.CompletedProcess[str]:
+    """The policy under ``euca-boto run`` (``own_launcher``: the tools environment's own, in
+    whose process custodian then runs)."""
+    launcher = {"launcher": tools_bin / "euca-boto"} if own_launcher else {}
     return tool.euca_run(tools_bin / "custodian", "run", "-s", tool.directory / "out",
                          "--region", "us-east-1", "--profile", tool.profile, POLICY,
-                         timeout=300)
+                         timeout=300, **launcher)  # type: ignore[arg-type]
 
 
 def calls(tool: Tool) -> list[tuple[str | None, int | None]]:
@@ -37,6 +41,21 @@ def test_the_policy_runs_against_the_cloud(tool: Callable[..., Tool], tools_bin:
     found = json.loads((t.directory / "out" / "euca-instances" / "resources.json").read_text())
     assert found == []
     assert calls(t) == [("GetCallerIdentity", 200), ("DescribeInstances", 200)]
+    assert "ec2 DescribeInstances attempt 1" in t.wire_records()
+
+
+def test_the_policy_runs_in_the_launchers_process_with_euca_boto_of_its_own_environment(
+    tool: Callable[..., Tool], tools_bin: Path,
+) -> None:
+    """euca-boto installed beside custodian: the script runs in the launcher's process."""
+    t = tool(wire="ec2")
+    t.cloud.endpoint(0).stop()
+    result = custodian(t, tools_bin, own_launcher=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    found = json.loads((t.directory / "out" / "euca-instances" / "resources.json").read_text())
+    assert found == []
+    assert calls(t) == [("GetCallerIdentity", 200), ("DescribeInstances", 200)]
+    assert t.hits() == [0, 2]
     assert "ec2 DescribeInstances attempt 1" in t.wire_records()
     assert t.cloud.secret_key not in t.wire_records() + result.stderr
 

@@ -158,6 +158,117 @@ def test_a_session_of_another_profile_keeps_its_own_endpoints(tool: Callable[...
     assert t.hits() == [0, 1]
 
 
+# Prints what a script sees of how it was started.
+_STARTED_AS = """import json, os, sys
+with open("/proc/self/cmdline", "rb") as handle:
+    process = [a.decode() for a in handle.read().split(b"\\0") if a]
+print(json.dumps({"argv": sys.argv, "orig_argv": sys.orig_argv, "name": __name__,
+                  "file": __file__, "path0": sys.path[0], "process": process,
+                  "loader": type(__loader__).__name__, "spec": __spec__,
+                  "hook_first": os.environ["PYTHONPATH"].split(os.pathsep)[0],
+                  "on_path": os.environ["PYTHONPATH"].split(os.pathsep)[0] in sys.path}))
+sys.exit(int(sys.argv[1]))
+"""
+
+
+def _script(directory: Path, text: str, interpreter: str | Path = PYTHON) -> Path:
+    script = directory / "tool-script"
+    script.write_text(f"#!{interpreter}\n{text}")
+    script.chmod(0o755)
+    return script
+
+
+def test_a_script_of_the_same_python_runs_without_a_second_start_of_it(
+    tool: Callable[..., Tool], tmp_path: Path,
+) -> None:
+    """``aws``, ``ansible-playbook``, ``custodian``: scripts whose ``#!`` line names the Python
+    ``euca-boto`` runs on. The script runs in the launcher's process (the kernel still has the
+    launcher's command line) and sees what a start of its own would give it."""
+    t = tool()
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = _script(bin_dir, _STARTED_AS)
+    result = t.euca_run("tool-script", "3", extra_env={"PATH": f"{bin_dir}:{t.env['PATH']}"})
+    assert result.returncode == 3, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["process"][-4:] == ["run", "--", "tool-script", "3"]
+    assert seen["argv"] == [str(script), "3"]
+    assert seen["orig_argv"] == [str(PYTHON), str(script), "3"]
+    assert (seen["name"], seen["file"], seen["path0"]) == ("__main__", str(script), str(bin_dir))
+    assert (seen["loader"], seen["spec"]) == ("SourceFileLoader", None)
+    assert seen["hook_first"].endswith("bootstrap") and seen["on_path"]
+
+
+def test_a_script_run_in_the_launchers_process_gets_euca_boto_and_its_failures_as_usual(
+    tool: Callable[..., Tool], tmp_path: Path,
+) -> None:
+    t = tool(wire=None)
+    works = _script(tmp_path, "import boto3\nprint(type(boto3.client('euprop')).__name__)\n")
+    result = t.euca_run(works)
+    assert (result.returncode, result.stdout.strip(), result.stderr) == (0, "ProtectedClient", "")
+    fails = _script(tmp_path, "def go():\n    raise LookupError('no such thing')\ngo()\n")
+    result = t.euca_run(fails)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == "LookupError: no such thing"
+
+
+def test_a_script_that_does_not_compile_is_reported_by_python_as_usual(
+    tool: Callable[..., Tool], tmp_path: Path,
+) -> None:
+    t = tool(wire=None)
+    result = t.euca_run(_script(tmp_path, "print('unclosed'\n"))
+    assert result.returncode == 1
+    assert "SyntaxError" in result.stderr
+    assert "euca_boto" not in result.stderr
+
+
+def test_a_script_of_another_python_or_with_options_starts_that_python(
+    tool: Callable[..., Tool], tmp_path: Path,
+) -> None:
+    t = tool(wire=None)
+    show = "import sys\nprint(sys.orig_argv[0], sys.flags.isolated)\n"
+    other = Path(sys.base_prefix) / "bin" / "python3"
+    result = t.euca_run(_script(tmp_path, show, interpreter=other))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(other), "0"]
+    result = t.euca_run(_script(tmp_path, show, interpreter=f"{PYTHON} -I"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(PYTHON), "1"]
+
+
+def test_an_existing_sitecustomize_runs_once_for_a_script_run_in_the_launchers_process(
+    tool: Callable[..., Tool], tmp_path: Path,
+) -> None:
+    t = tool(wire=None)
+    own = tmp_path / "own-site"
+    own.mkdir()
+    (own / "sitecustomize.py").write_text(
+        "import os\nos.environ['OWN_SITE'] = os.environ.get('OWN_SITE', '') + 'ran'\n")
+    script = _script(tmp_path, "import os, boto3\nprint(os.environ['OWN_SITE'], "
+                     "type(boto3.client('sts')).__name__)\n")
+    result = t.euca_run(script, extra_env={"PYTHONPATH": str(own)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["ran", "ProtectedClient"]
+
+
+def test_a_script_run_in_the_launchers_process_can_spawn_python_workers(
+    tool: Callable[..., Tool], tmp_path: Path,
+) -> None:
+    """multiprocessing's spawn method starts workers that import the main script by its path."""
+    t = tool(wire=None)
+    script = _script(tmp_path, (
+        "import multiprocessing\n"
+        "def kind(_):\n"
+        "    import boto3\n"
+        "    return type(boto3.client('euprop')).__name__\n"
+        "if __name__ == '__main__':\n"
+        "    with multiprocessing.get_context('spawn').Pool(2) as pool:\n"
+        "        print(' '.join(pool.map(kind, range(2))))\n"))
+    result = t.euca_run(script, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["ProtectedClient", "ProtectedClient"]
+
+
 def test_the_launcher_imports_neither_botocore_nor_boto3() -> None:
     """Every tool started through run pays for its start-up (a child's imports are not shown:
     -X importtime is not inherited)."""

@@ -44,9 +44,11 @@ class Tool:
                               timeout=timeout, env={**self.env, **(extra_env or {})},
                               cwd=cwd or self.directory)
 
-    def euca_run(self, *command: str | Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
-        """``euca-boto run -- COMMAND``."""
-        return self.run(BIN / "euca-boto", "run", "--", *command, **kwargs)  # type: ignore[arg-type]
+    def euca_run(self, *command: str | Path, launcher: Path = BIN / "euca-boto",
+                 **kwargs: object) -> subprocess.CompletedProcess[str]:
+        """``euca-boto run -- COMMAND`` (``launcher``: the ``euca-boto`` of another
+        environment)."""
+        return self.run(launcher, "run", "--", *command, **kwargs)  # type: ignore[arg-type]
 
     def hits(self) -> list[int]:
         """Requests each endpoint received."""
