@@ -353,7 +353,20 @@ def _run_here(script: tuple[str, str], code: Any, command: list[str],
     vars(main).update(__file__=path, __cached__=None, __builtins__=builtins,
                       __loader__=SourceFileLoader("__main__", path))
     sys.modules["__main__"] = main
-    exec(code, vars(main))
+    try:
+        exec(code, vars(main))
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except BaseException as error:
+        # Reported as Python reports an uncaught exception, from the script's first frame on:
+        # the launcher's own frames are not the user's concern.
+        trace = error.__traceback__
+        while trace is not None and trace.tb_frame.f_code.co_filename != code.co_filename:
+            trace = trace.tb_next
+        if trace is not None:
+            error.__traceback__ = trace  # what the hook prints (3.11 reads it off the error)
+        sys.excepthook(type(error), error, error.__traceback__)
+        raise SystemExit(1) from None
 
 
 def _run(args: Any) -> int:

@@ -209,7 +209,14 @@ def test_a_script_run_in_the_launchers_process_gets_euca_boto_and_its_failures_a
     fails = _script(tmp_path, "def go():\n    raise LookupError('no such thing')\ngo()\n")
     result = t.euca_run(fails)
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1] == "LookupError: no such thing"
+    assert result.stderr.strip().splitlines() == [
+        "Traceback (most recent call last):",
+        f'  File "{fails}", line 4, in <module>',
+        "    go()",
+        f'  File "{fails}", line 3, in go',
+        "    raise LookupError('no such thing')",
+        "LookupError: no such thing",
+    ]
 
 
 def test_a_script_that_does_not_compile_is_reported_by_python_as_usual(
