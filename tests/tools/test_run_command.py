@@ -209,7 +209,9 @@ def test_a_script_run_in_the_launchers_process_gets_euca_boto_and_its_failures_a
     fails = _script(tmp_path, "def go():\n    raise LookupError('no such thing')\ngo()\n")
     result = t.euca_run(fails)
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [
+    shown = [line for line in result.stderr.strip().splitlines()
+             if line.strip().strip("~^")]  # Python 3.13 marks the failing expression
+    assert shown == [
         "Traceback (most recent call last):",
         f'  File "{fails}", line 4, in <module>',
         "    go()",
