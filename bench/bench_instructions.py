@@ -13,7 +13,8 @@ the plain AWS CLI) and with euca-boto, and their ratio:
 3. client creation in a session that made a client of ec2, sts and euprop already (as
    ``bench_overhead.py`` part 2): 100 more clients of each of them minus none, divided by 100;
 4. the AWS CLI v1 and v2, plain, with ``[plugins]`` and under ``euca-boto run`` (the
-   commands ``bench_cli.py`` times; children are followed, ``run``'s exec included);
+   commands ``bench_cli.py`` times; children are followed, and the launcher's own count
+   before it execs the command, as the command's);
 5. aiobotocore, one call of 50 gathered at a time over its default pool of 10 (as
    ``bench_overhead.py`` part 4 times 200): a process making 500 calls minus one making none,
    divided by 500 (needs aiobotocore, i.e. run with .venv-aio).
@@ -34,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -50,7 +50,6 @@ CALLS = 1000
 ASYNC_CALLS = 500
 CREATIONS = 100
 
-_REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 # Part 2: one client, 20 warm-up calls, then N more; argv: url, N, variant.
 _CALLS = """
@@ -125,15 +124,24 @@ asyncio.run(main())
 
 
 def instructions(argv: Sequence[str], env: dict[str, str] | None = None) -> int:
-    """Instructions ``argv`` executed, its children and execs included (valgrind's I refs).
-    String hashing is seeded alike in every process: a random seed moves a count by about a
-    million instructions from run to run."""
+    """Instructions ``argv`` executed, its children and execs included. String hashing is
+    seeded alike in every process: a random seed moves a count by about a million
+    instructions from run to run.
+
+    A process image that calls ``exec`` never reaches the exit where callgrind reports its
+    count (valgrind's "I refs" line shows only the image exec put in its place): each image
+    dumps its count to a file of its own just before ``execve`` (``--dump-before``; one exec
+    per process, as ``euca-boto run`` makes), and the count is the sum of every file's.
+    Without that, ``euca-boto run -- CMD`` counted only CMD when the launcher execs it."""
     env = {**(os.environ if env is None else env), "PYTHONHASHSEED": "0"}
-    done = subprocess.run(
-        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-         "--trace-children=yes", *argv],
-        capture_output=True, text=True, env=env, timeout=1800, check=False)
-    counts = [int(found.replace(",", "")) for found in _REFS.findall(done.stderr)]
+    with tempfile.TemporaryDirectory() as tmp:
+        done = subprocess.run(
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.%p",
+             "--dump-before=execve", "--trace-children=yes", *argv],
+            capture_output=True, text=True, env=env, timeout=1800, check=False)
+        counts = [int(line.split()[1]) for path in Path(tmp).iterdir()
+                  for line in path.read_text(errors="replace").splitlines()
+                  if line.startswith("summary:")]
     if done.returncode != 0 or not counts:
         raise RuntimeError(f"{argv[0]} under valgrind exited with {done.returncode}: "
                            f"{done.stderr[-2000:]}")
