@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -47,6 +48,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_import import FIRST_CLIENT, first_client_envs  # noqa: E402
 
 CALLS = 1000
+# valgrind's first header line names the process it started.
+_FIRST_PID = re.compile(r"^==(\d+)== Command:", re.MULTILINE)
 ASYNC_CALLS = 500
 CREATIONS = 100
 
@@ -128,18 +131,22 @@ def instructions(argv: Sequence[str], env: dict[str, str] | None = None) -> int:
     seeded alike in every process: a random seed moves a count by about a million
     instructions from run to run.
 
-    A process image that calls ``exec`` never reaches the exit where callgrind reports its
-    count (valgrind's "I refs" line shows only the image exec put in its place): each image
-    dumps its count to a file of its own just before ``execve`` (``--dump-before``; one exec
-    per process, as ``euca-boto run`` makes), and the count is the sum of every file's.
-    Without that, ``euca-boto run -- CMD`` counted only CMD when the launcher execs it."""
+    Each process's count is written when it exits (``cg.PID``). An image that calls ``exec``
+    never exits: the first process dumps its count before each ``execve`` as well
+    (``--dump-before``, ``cg.PID.N``), so that ``euca-boto run -- CMD`` counts the launcher when
+    it execs CMD. A forked child's dumps before its exec are left out: they hold the counts it
+    inherited from its parent, which the parent counts."""
     env = {**(os.environ if env is None else env), "PYTHONHASHSEED": "0"}
     with tempfile.TemporaryDirectory() as tmp:
         done = subprocess.run(
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.%p",
              "--dump-before=execve", "--trace-children=yes", *argv],
             capture_output=True, text=True, env=env, timeout=1800, check=False)
-        counts = [int(line.split()[1]) for path in Path(tmp).iterdir()
+        first = _FIRST_PID.search(done.stderr)
+        counted_files = [path for path in Path(tmp).iterdir()
+                         if path.name.count(".") == 1  # cg.PID: at exit
+                         or (first is not None and path.name.startswith(f"cg.{first[1]}."))]
+        counts = [int(line.split()[1]) for path in counted_files
                   for line in path.read_text(errors="replace").splitlines()
                   if line.startswith("summary:")]
     if done.returncode != 0 or not counts:
