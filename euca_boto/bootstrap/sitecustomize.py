@@ -133,6 +133,10 @@ def _wrap_create_client(cls, kind):
 
     def create_client(self, *args, **kwargs):
         if getattr(self, _MARK, None) != "done" and not getattr(self, _PLAIN, False):
+            # A session installed already (by the program, or by the AWS CLI's plugin) calls
+            # this from its own create_client: going through that again would build the client
+            # twice over.
+            through_plugin = "create_client" in vars(self)
             # Held while installing (no network call): other threads creating the session's
             # first clients wait, then go through the installed session like this one.
             with _lock:
@@ -142,7 +146,7 @@ def _wrap_create_client(cls, kind):
                         _install(self, kind)
                     finally:
                         setattr(self, _MARK, "done")
-            if "create_client" in vars(self):
+            if not through_plugin and "create_client" in vars(self):
                 # The session now routes client creation through the plugin.
                 return self.create_client(*args, **kwargs)
         return original(self, *args, **kwargs)

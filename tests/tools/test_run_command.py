@@ -278,6 +278,27 @@ def test_a_script_run_in_the_launchers_process_can_spawn_python_workers(
     assert result.stdout.split() == ["ProtectedClient", "ProtectedClient"]
 
 
+def test_a_session_installed_before_its_first_client_finishes_each_client_once(
+    tool: Callable[..., Tool],
+) -> None:
+    """A program (or the AWS CLI's plugin) installs euca-boto on its session itself: under
+    ``euca-boto run`` the start-up hook finds it installed at the first ``create_client``,
+    which must not build the client through the installed session a second time."""
+    t = tool(wire=None)
+    result = t.euca_run(PYTHON, "-c", (
+        "import euca_boto\n"
+        "from euca_boto.install import plugin_of\n"
+        "session = euca_boto.session()\n"
+        "finished = []\n"
+        "plugin_of(session).client_hooks.append(lambda c, view: finished.append(c) or c)\n"
+        "euprop = session.client('euprop')\n"
+        "euprop.describe_properties(Properties=['dns.enabled'])\n"
+        "print(len(finished), type(euprop).__name__)\n"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1", "ProtectedClient"]
+    assert sum(t.hits()) == 1
+
+
 def test_the_launcher_imports_neither_botocore_nor_boto3() -> None:
     """Every tool started through run pays for its start-up (a child's imports are not shown:
     -X importtime is not inherited)."""
