@@ -255,10 +255,8 @@ def run(command: list[str]) -> int:
     sys.stderr.flush()
     script = _script_of_this_python(command[0], env)
     if script is not None:
-        code = _compiled(script[0])
-        if code is not None:
-            _run_here(script, code, command, env)
-            return 0
+        _run_here(*script, command, env)
+        return 0
     try:
         os.execvpe(command[0], command, env)
     except FileNotFoundError:
@@ -276,12 +274,13 @@ def run(command: list[str]) -> int:
 # A Python script run in this interpreter -------------------------------------------------------
 
 
-def _script_of_this_python(name: str, env: Mapping[str, str]) -> tuple[str, str] | None:
-    """The file ``name`` runs (found on the command's ``PATH`` as ``execvp`` finds it) and the
-    interpreter its ``#!`` line names, if that is this very Python (its environment's
-    directory, the same file) with no options: a second start-up of the same interpreter would
-    run it exactly as this one can. None for anything else (a binary, ``/usr/bin/env``,
-    options, another Python)."""
+def _script_of_this_python(name: str, env: Mapping[str, str]) -> tuple[str, str, Any] | None:
+    """The file ``name`` runs (found on the command's ``PATH`` as ``execvp`` finds it), the
+    interpreter its ``#!`` line names and its compiled code, if that interpreter is this very
+    Python (its environment's directory, the same file) with no options: a second start-up of
+    the same interpreter would run it exactly as this one can. None for anything else (a
+    binary, ``/usr/bin/env``, options, another Python, a script that does not compile, which
+    the interpreter started as usual reports as it does)."""
     if os.sep in name:
         candidates = [name]
     else:
@@ -291,37 +290,30 @@ def _script_of_this_python(name: str, env: Mapping[str, str]) -> tuple[str, str]
     if path is None:
         return None
     try:
+        # One read of the file: the code run is the code whose first line was checked.
         with open(path, "rb") as handle:
             first = handle.readline(4096)
-    except OSError:
+            words = first[2:].split() if first.startswith(b"#!") else []
+            if len(words) != 1 or not _is_this_python(os.fsdecode(words[0])):
+                return None
+            code = compile(first + handle.read(), path, "exec", dont_inherit=True)
+    except (OSError, SyntaxError, ValueError):
         return None
-    words = first[2:].split() if first.startswith(b"#!") else []
-    if len(words) != 1:
-        return None
-    interpreter = os.fsdecode(words[0])
+    return path, os.fsdecode(words[0]), code
+
+
+def _is_this_python(interpreter: str) -> bool:
     try:
         same = os.path.samefile(interpreter, sys.executable)
     except OSError:
-        return None
-    here = os.path.dirname(os.path.abspath(sys.executable))
+        return False
     # The environment (a venv's pyvenv.cfg) is found beside the interpreter's path, not its
     # target: another venv's python links to the same file.
-    if not same or os.path.dirname(os.path.abspath(interpreter)) != here:
-        return None
-    return path, interpreter
+    here = os.path.dirname(os.path.abspath(sys.executable))
+    return same and os.path.dirname(os.path.abspath(interpreter)) == here
 
 
-def _compiled(path: str) -> Any:
-    """The code of the script at ``path``; None if it does not compile, for the interpreter
-    started as usual to report it as it does."""
-    try:
-        with open(path, "rb") as handle:
-            return compile(handle.read(), path, "exec", dont_inherit=True)
-    except (OSError, SyntaxError, ValueError):
-        return None
-
-
-def _run_here(script: tuple[str, str], code: Any, command: list[str],
+def _run_here(path: str, interpreter: str, code: Any, command: list[str],
               env: Mapping[str, str]) -> None:
     """Run the script as ``__main__`` in this interpreter, as a new start of it would: the run
     environment in ``os.environ`` (and so in every child), the start-up hook installed, the
@@ -330,10 +322,7 @@ def _run_here(script: tuple[str, str], code: Any, command: list[str],
     import builtins
     from importlib.machinery import SourceFileLoader
 
-    path, interpreter = script
-    for variable in [v for v in os.environ if v not in env]:
-        del os.environ[variable]
-    os.environ.update(env)
+    os.environ.update(env)  # the run environment adds to this process's, removes nothing
     safe_path = getattr(sys.flags, "safe_path", False)  # -P, PYTHONSAFEPATH (3.11)
     if not safe_path:
         # Start-up put the launcher's directory first; a script's own (symlinks resolved)
@@ -363,8 +352,8 @@ def _run_here(script: tuple[str, str], code: Any, command: list[str],
         trace = error.__traceback__
         while trace is not None and trace.tb_frame.f_code.co_filename != code.co_filename:
             trace = trace.tb_next
-        if trace is not None:
-            error.__traceback__ = trace  # what the hook prints (3.11 reads it off the error)
+        # (Python 3.11's hook prints the error's own __traceback__, whatever it is given.)
+        error.__traceback__ = trace or error.__traceback__
         sys.excepthook(type(error), error, error.__traceback__)
         raise SystemExit(1) from None
 

@@ -21,7 +21,8 @@ BIN = Path(sys.executable).parent
 PROGRAM = "import boto3; print(type(boto3.client('euprop')).__name__)"
 
 
-@pytest.mark.parametrize("where", ["working directory", "script's directory"])
+@pytest.mark.parametrize("where", ["working directory", "script's directory",
+                                   "directory of a script run in the launcher's process"])
 def test_a_planted_euca_boto_package_is_not_imported(
     aws_files: Callable[[str], Path], tmp_path: Path, where: str,
 ) -> None:
@@ -32,9 +33,14 @@ def test_a_planted_euca_boto_package_is_not_imported(
     (planted / "__init__.py").write_text(f"open({str(ran)!r}, 'w').write('yes')\n")
     if where == "working directory":
         command = [sys.executable, "-c", PROGRAM]
-    else:
+    elif where == "script's directory":
         (shared / "program.py").write_text(PROGRAM + "\n")
         command = [sys.executable, str(shared / "program.py")]
+    else:  # a script of euca-boto's own Python runs in the launcher (the tool's case)
+        script = shared / "program"
+        script.write_text(f"#!{sys.executable}\n{PROGRAM}\n")
+        script.chmod(0o755)
+        command = [str(script)]
     env = {**os.environ, "AWS_PROFILE": PROFILE}
     result = subprocess.run([BIN / "euca-boto", "run", "--", *command], capture_output=True,
                             text=True, timeout=120, cwd=shared, env=env)
