@@ -94,11 +94,14 @@ class AsyncClient(OperationProxy):
             # Shielded: cancelling the caller must not drop the outcome of a running call.
             return await asyncio.shield(running)
         except asyncio.CancelledError:
-            if not running.done():
-                if call.cancel():
-                    logger.debug("%s: cancelled before it was sent", label)
-                else:
-                    running.add_done_callback(functools.partial(_report_orphan, label))
+            if running.done():
+                # It ended while the loop was busy, before the cancellation reached the caller:
+                # the caller will never see this outcome, so it is reported like a later one.
+                _report_orphan(label, running)
+            elif call.cancel():
+                logger.debug("%s: cancelled before it was sent", label)
+            else:
+                running.add_done_callback(functools.partial(_report_orphan, label))
             raise
 
     async def _self_run(self, label: str, func: Callable[..., Any], *args: Any,
@@ -192,9 +195,11 @@ class AsyncPages:
         else:
             call, running = self._client._self_start(next, self._pages, None)
             try:
-                page = await self._client._self_wait(self._label, call, running)
+                page = await asyncio.shield(running)
             except asyncio.CancelledError:
-                if not running.done() and not running.cancelled():
+                # A page asked for (or already fetched) advanced botocore's iterator: it is kept
+                # for the next request rather than lost. One never started is simply not asked.
+                if not running.cancelled() and (running.done() or not call.cancel()):
                     self._carried = running
                 raise
         if page is None or page is _NOT_RUN:

@@ -163,6 +163,34 @@ def test_a_cancelled_call_that_fails_later_is_logged_with_its_error(
         "ClientError: An error occurred")
 
 
+def test_a_call_that_ended_just_before_its_caller_left_is_still_logged(
+    session: Any, executor: ThreadPoolExecutor, fresh_cloud: LocalCloud,
+    aio_log: pytest.LogCaptureFixture,
+) -> None:
+    # The call fails while the event loop is busy, and its caller is cancelled before the loop
+    # gets to hand it the failure: the caller sees CancelledError, so the failure goes to the log.
+    fresh_cloud.endpoint(0).fail(403)
+
+    async def main() -> None:
+        async with aio.wrap(session.client("euprop"), executor) as view:
+            task = asyncio.create_task(view.describe_properties())
+            await asyncio.sleep(0)  # the call is handed to the executor
+            deadline = time.monotonic() + 5
+            while not fresh_cloud.endpoint(0).requests and time.monotonic() < deadline:
+                time.sleep(0.01)  # blocks the loop on purpose
+            time.sleep(0.1)  # the executor finishes the call meanwhile
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+    asyncio.run(main())
+    [record] = [r for r in aio_log.records if r.name == "euca_boto.aio"]
+    assert record.levelno == logging.WARNING
+    assert record.getMessage().startswith(
+        "euprop DescribeProperties: failed after its caller stopped waiting (cancelled): "
+        "ClientError: An error occurred")
+
+
 # -- paginators and waiters --------------------------------------------------------------------
 
 
@@ -196,7 +224,7 @@ def test_pages_come_with_async_for(session: Any, fresh_cloud: LocalCloud) -> Non
 
 
 def test_a_page_whose_await_was_cancelled_is_not_lost(
-    session: Any, fresh_cloud: LocalCloud
+    session: Any, fresh_cloud: LocalCloud, aio_log: pytest.LogCaptureFixture,
 ) -> None:
     _reservations(session, 7)
     plain = list(session.client("ec2").get_paginator("describe_instances").paginate(
@@ -214,6 +242,35 @@ def test_a_page_whose_await_was_cancelled_is_not_lost(
     pages = asyncio.run(main())
     assert _ids(pages) == _ids(plain)
     assert requests(fresh_cloud, "DescribeInstances", at_least=len(plain)) == len(plain)
+    assert "dropped" not in aio_log.text  # the page was kept for the next request
+
+
+def test_a_page_that_arrived_just_before_its_await_was_cancelled_is_not_lost(
+    session: Any, fresh_cloud: LocalCloud, aio_log: pytest.LogCaptureFixture,
+) -> None:
+    _reservations(session, 7)
+    plain = list(session.client("ec2").get_paginator("describe_instances").paginate(
+        MaxResults=5))
+    fresh_cloud.clear_requests()
+
+    async def main() -> list[Any]:
+        view = aio.wrap(session.client("ec2"))
+        pages = view.get_paginator("describe_instances").paginate(MaxResults=5)
+        task = asyncio.create_task(pages.__anext__())
+        await asyncio.sleep(0)  # the first page is asked for
+        deadline = time.monotonic() + 5
+        while not fresh_cloud.endpoint(0).requests and time.monotonic() < deadline:
+            time.sleep(0.01)  # blocks the loop on purpose
+        time.sleep(0.1)  # the first page arrives meanwhile
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return [p async for p in pages]
+
+    pages = asyncio.run(main())
+    assert _ids(pages) == _ids(plain)
+    assert requests(fresh_cloud, "DescribeInstances", at_least=len(plain)) == len(plain)
+    assert "dropped" not in aio_log.text  # the page was kept for the next request, not dropped
 
 
 def test_a_waiter_is_awaited(session: Any, fresh_cloud: LocalCloud) -> None:
