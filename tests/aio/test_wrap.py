@@ -49,6 +49,15 @@ def requests(cloud: LocalCloud, action: str, at_least: int = 0) -> int:
     return count
 
 
+def _hold_the_loop_until_answered(cloud: LocalCloud) -> None:
+    """Block the running event loop (on purpose) until the cloud has answered a request and the
+    client has had time to read the answer, so the call ends before the loop can see it."""
+    deadline = time.monotonic() + 5
+    while not cloud.endpoint(0).requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+
+
 def test_an_operation_is_awaited_for_the_parsed_response(session: Any) -> None:
     async def main() -> Any:
         view = aio.wrap(session.client("euprop"))
@@ -175,10 +184,7 @@ def test_a_call_that_ended_just_before_its_caller_left_is_still_logged(
         async with aio.wrap(session.client("euprop"), executor) as view:
             task = asyncio.create_task(view.describe_properties())
             await asyncio.sleep(0)  # the call is handed to the executor
-            deadline = time.monotonic() + 5
-            while not fresh_cloud.endpoint(0).requests and time.monotonic() < deadline:
-                time.sleep(0.01)  # blocks the loop on purpose
-            time.sleep(0.1)  # the executor finishes the call meanwhile
+            _hold_the_loop_until_answered(fresh_cloud)
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
@@ -202,15 +208,22 @@ def _reservations(session: Any, at_least: int) -> None:
         ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)
 
 
+def _listing(session: Any, cloud: LocalCloud) -> list[Any]:
+    """The pages of a listing of several pages, fetched plainly; the cloud's request log then
+    cleared."""
+    _reservations(session, 7)
+    plain = list(session.client("ec2").get_paginator("describe_instances").paginate(
+        MaxResults=5))
+    cloud.clear_requests()
+    return plain
+
+
 def _ids(pages: list[Any]) -> list[str]:
     return [i["InstanceId"] for p in pages for r in p["Reservations"] for i in r["Instances"]]
 
 
 def test_pages_come_with_async_for(session: Any, fresh_cloud: LocalCloud) -> None:
-    _reservations(session, 7)
-    plain = list(session.client("ec2").get_paginator("describe_instances").paginate(
-        MaxResults=5))
-    fresh_cloud.clear_requests()
+    plain = _listing(session, fresh_cloud)
 
     async def main() -> list[Any]:
         view = aio.wrap(session.client("ec2"))
@@ -226,10 +239,7 @@ def test_pages_come_with_async_for(session: Any, fresh_cloud: LocalCloud) -> Non
 def test_a_page_whose_await_was_cancelled_is_not_lost(
     session: Any, fresh_cloud: LocalCloud, aio_log: pytest.LogCaptureFixture,
 ) -> None:
-    _reservations(session, 7)
-    plain = list(session.client("ec2").get_paginator("describe_instances").paginate(
-        MaxResults=5))
-    fresh_cloud.clear_requests()
+    plain = _listing(session, fresh_cloud)
     fresh_cloud.endpoint(0).latency(0.3)
 
     async def main() -> list[Any]:
@@ -248,20 +258,14 @@ def test_a_page_whose_await_was_cancelled_is_not_lost(
 def test_a_page_that_arrived_just_before_its_await_was_cancelled_is_not_lost(
     session: Any, fresh_cloud: LocalCloud, aio_log: pytest.LogCaptureFixture,
 ) -> None:
-    _reservations(session, 7)
-    plain = list(session.client("ec2").get_paginator("describe_instances").paginate(
-        MaxResults=5))
-    fresh_cloud.clear_requests()
+    plain = _listing(session, fresh_cloud)
 
     async def main() -> list[Any]:
         view = aio.wrap(session.client("ec2"))
         pages = view.get_paginator("describe_instances").paginate(MaxResults=5)
         task = asyncio.create_task(pages.__anext__())
         await asyncio.sleep(0)  # the first page is asked for
-        deadline = time.monotonic() + 5
-        while not fresh_cloud.endpoint(0).requests and time.monotonic() < deadline:
-            time.sleep(0.01)  # blocks the loop on purpose
-        time.sleep(0.1)  # the first page arrives meanwhile
+        _hold_the_loop_until_answered(fresh_cloud)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
