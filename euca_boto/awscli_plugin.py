@@ -91,6 +91,9 @@ def _on_session_initialized(session: Any, **kwargs: Any) -> None:
     plugin = plugin_of(session)
     if plugin is not None:
         plugin.breaker_hook = _EventBreaker(plugin)
+        # Only Python code around its calls enters a caller context; an aws process runs none
+        # (its caller-context steps would run on every call for nothing).
+        plugin.caller_contexts = False
 
 
 def _show_progress(**kwargs: Any) -> None:

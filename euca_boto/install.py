@@ -23,7 +23,7 @@ from botocore.config import Config
 from botocore.exceptions import ConfigParseError
 
 from euca_boto import clientconfig, msgs
-from euca_boto.core import connections, parsing
+from euca_boto.core import connections, parsing, process
 from euca_boto.core.botocore_access import (
     AnySession,
     add_models_path,
@@ -50,6 +50,7 @@ ClientHook = Callable[["BaseClient", ServiceSettings], Any]
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
+    from euca_boto.context import ContextHandlers
     from euca_boto.endpoints.selector import EndpointSelector
     from euca_boto.typed import EucaSession
 
@@ -77,10 +78,10 @@ class Plugin:
         self.config_hooks.append(clientconfig.config_hook)
         # Caller context, retries, endpoints and the wire log are imported when a session is
         # installed or a client created, so `import euca_boto` stays cheap (the AWS CLI pays
-        # it on every command).
-        from euca_boto import context
-
-        self.caller_context = context.ContextHandlers(context.IdentityBroker(botocore_session))
+        # it on every command); the caller context only where code may enter one: a door
+        # whose process runs no caller's code (awscli_plugin) clears this.
+        self.caller_contexts = True
+        self._caller_context: ContextHandlers | None = None
         # service id -> the settings and routing its plan was made for, and the plan
         self._plans: dict[str, tuple[Settings, bool, Plan]] = {}
         # service id -> the plan wired on the session's emitter, and what that registered
@@ -93,6 +94,24 @@ class Plugin:
         # for the settings it was made with.
         self._prepared: dict[tuple[Any, ...], tuple[Any, Any, Any, bool]] = {}
         self._prepared_for: Settings | None = None
+
+    @property
+    def caller_context(self) -> ContextHandlers:
+        """The caller-context handlers of this session's clients, made when first asked for."""
+        handlers = self._caller_context
+        if handlers is None:
+            from euca_boto import context
+
+            made = context.ContextHandlers(context.IdentityBroker(self.session))
+            with _CONTEXT_LOCK:  # one set of handlers (and of cached credentials) per session
+                if self._caller_context is None:
+                    self._caller_context = made
+                handlers = self._caller_context
+        return handlers
+
+    @caller_context.setter
+    def caller_context(self, handlers: ContextHandlers) -> None:
+        self._caller_context = handlers
 
     def view(self, service_name: str) -> ServiceSettings:
         """The settings of one service (looked up once per service and settings: client
@@ -232,7 +251,7 @@ class Plugin:
 
         target = session_emitter(self.session)
         plan = Plan(target)
-        self._plan_features(plan, service_id, True)
+        self._plan_features(plan, service_id, self.caller_contexts)
         if routed:
             endpoint_events.register_service(self.session, service_id, emitter=plan)
         # The plan's retry step takes the place of botocore's retry handler on each client:
@@ -265,13 +284,15 @@ class Plugin:
 
     def _plan_features(self, plan: Plan, service_id: str, caller_context: bool) -> None:
         """The features' steps for one service, in the order they run within an event."""
-        from euca_boto import context, retry, wirelog
+        from euca_boto import retry, wirelog
 
         # In place of botocore's retry handler (it takes botocore's unique id).
         retry.register_service(self.session, service_id, self.settings.for_service(service_id),
                                emitter=plan)
         wirelog.register(plan, service_id, lambda: self.settings)
         if caller_context:
+            from euca_boto import context
+
             context.register(plan, service_id, self.caller_context)
         if _may_trace():
             from euca_boto import telemetry
@@ -279,6 +300,19 @@ class Plugin:
             telemetry.register(plan, service_id)
         msgs.register_service(plan, service_id)
         parsing.register(plan, service_id)
+
+
+def _guard_transfer_methods(plugin: Plugin, class_attributes: dict[str, Any],
+                            **kwargs: Any) -> None:
+    # The caller-context code is loaded with the first S3 client, and only where a caller
+    # context can be entered.
+    if plugin.caller_contexts:
+        from euca_boto import context
+
+        context.guard_transfer_methods(class_attributes, **kwargs)
+
+
+_CONTEXT_LOCK = process.lock()
 
 
 def _may_trace() -> bool:
@@ -337,12 +371,10 @@ def attach(
             unique_id="euca-boto-creating-client-class",
         )
         parsing.install_parser(core)
-        from euca_boto import context
-
         # After boto3 has added its S3 transfer methods (registered on the session before us).
         session_emitter(core).register_last(
             "creating-client-class.s3",
-            context.guard_transfer_methods,
+            functools.partial(_guard_transfer_methods, plugin),
             unique_id="euca-boto-context-s3-transfers",
         )
         wrap_create_client(core, plugin)

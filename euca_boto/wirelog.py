@@ -20,10 +20,9 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any
 
-from euca_boto import context as caller
 from euca_boto.core import botocore_access, logfork, process
 from euca_boto.core.dispatch import event_step
 from euca_boto.core.services import block_names
@@ -67,6 +66,14 @@ def shared_redactor() -> Redactor:
 
             _redactor = Redactor()
         return _redactor
+
+
+def _caller() -> ModuleType:
+    """The caller-context module: who a recorded call acted as. Loaded with the first record,
+    so that a process which enters no caller context (the AWS CLI) does not load it."""
+    from euca_boto import context
+
+    return context
 
 
 def logger_for(service: str) -> logging.Logger:
@@ -310,7 +317,7 @@ class ServiceWireLog:
         if context is None:
             return
         context[_REQUEST] = request
-        context[_IDENTITY] = caller.describe_current()
+        context[_IDENTITY] = _caller().describe_current()
         context[_SENT_AT] = self._clock()
 
     def response_received(

@@ -70,10 +70,12 @@ def test_a_command_that_calls_nothing_loads_nothing_of_the_call_path(
 
 
 # Loaded only when a profile asks for them (a Redis URL, euca_topology = dns or
-# describe-services, a wire log or redacted botocore records), never by a default profile.
-UNASKED = ("euca_boto.breakers.storage.redis", "euca_boto.endpoints.sources.dns",
-           "euca_boto.endpoints.sources.topology", "euca_boto.core.redact",
-           "euca_boto.core.sensitive", "euca_boto.botocore_logs", "redis", "dns")
+# describe-services, a wire log or redacted botocore records), never by a default profile. A
+# caller context is entered by Python code around its calls: an ``aws`` process runs none.
+UNASKED = ("euca_boto.context", "euca_boto.breakers.storage.redis",
+           "euca_boto.endpoints.sources.dns", "euca_boto.endpoints.sources.topology",
+           "euca_boto.core.redact", "euca_boto.core.sensitive", "euca_boto.botocore_logs",
+           "redis", "dns")
 
 
 @pytest.mark.parametrize("command", [("euprop", "describe-properties"),
