@@ -32,7 +32,8 @@ def profile(fresh_cloud: LocalCloud, aws_env: AwsEnv) -> Callable[[str], str]:
 @pytest.fixture
 def slow_euprop(session: Any, fresh_cloud: LocalCloud) -> tuple[Any, InFlight]:
     """A euprop client of the test module's own ``session`` whose endpoint answers after
-    0.3 s, and the count of its requests out on the wire: room to see calls overlap."""
-    fresh_cloud.endpoint(0).latency(0.3)
+    1 s, and the count of its requests out on the wire: room to see calls overlap, even on a
+    busy machine."""
+    fresh_cloud.endpoint(0).latency(1.0)
     client = session.client("euprop")
     return client, InFlight(client, "euprop")

@@ -106,7 +106,7 @@ def test_calls_overlap_and_leave_the_loop_free(
 def test_a_cancelled_call_that_had_not_started_is_never_sent(
     session: Any, fresh_cloud: LocalCloud
 ) -> None:
-    fresh_cloud.endpoint(0).latency(0.3)
+    fresh_cloud.endpoint(0).latency(1.0)  # far beyond the waits below, even on a busy machine
 
     async def main() -> None:
         with ThreadPoolExecutor(max_workers=1) as one:
@@ -126,7 +126,7 @@ def test_a_cancelled_running_call_is_seen_to_its_end(
     session: Any, executor: ThreadPoolExecutor, fresh_cloud: LocalCloud,
     aio_log: pytest.LogCaptureFixture,
 ) -> None:
-    fresh_cloud.endpoint(0).latency(0.4)
+    fresh_cloud.endpoint(0).latency(1.0)  # far beyond the wait below, even on a busy machine
     seen: dict[str, Any] = {}
 
     async def main() -> None:
@@ -240,7 +240,7 @@ def test_a_page_whose_await_was_cancelled_is_not_lost(
     session: Any, fresh_cloud: LocalCloud, aio_log: pytest.LogCaptureFixture,
 ) -> None:
     plain = _listing(session, fresh_cloud)
-    fresh_cloud.endpoint(0).latency(0.3)
+    fresh_cloud.endpoint(0).latency(1.0)  # far beyond the wait below, even on a busy machine
 
     async def main() -> list[Any]:
         view = aio.wrap(session.client("ec2"))
