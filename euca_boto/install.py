@@ -251,7 +251,7 @@ class Plugin:
 
         target = session_emitter(self.session)
         plan = Plan(target)
-        self._plan_features(plan, service_id, self.caller_contexts)
+        self._plan_features(plan, service_id, True)
         if routed:
             endpoint_events.register_service(self.session, service_id, emitter=plan)
         # The plan's retry step takes the place of botocore's retry handler on each client:
@@ -290,7 +290,7 @@ class Plugin:
         retry.register_service(self.session, service_id, self.settings.for_service(service_id),
                                emitter=plan)
         wirelog.register(plan, service_id, lambda: self.settings)
-        if caller_context:
+        if caller_context and self.caller_contexts:
             from euca_boto import context
 
             context.register(plan, service_id, self.caller_context)

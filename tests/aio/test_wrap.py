@@ -152,6 +152,15 @@ def test_a_cancelled_running_call_is_seen_to_its_end(
     assert requests(fresh_cloud, "DescribeProperties", at_least=1) == 1
 
 
+def _assert_one_failure_reported(aio_log: pytest.LogCaptureFixture) -> None:
+    """euca_boto.aio logged one warning: the failure of a call whose caller had left."""
+    [record] = [r for r in aio_log.records if r.name == "euca_boto.aio"]
+    assert record.levelno == logging.WARNING
+    assert record.getMessage().startswith(
+        "euprop DescribeProperties: failed after its caller stopped waiting (cancelled): "
+        "ClientError: An error occurred")
+
+
 def test_a_cancelled_call_that_fails_later_is_logged_with_its_error(
     session: Any, executor: ThreadPoolExecutor, fresh_cloud: LocalCloud,
     aio_log: pytest.LogCaptureFixture,
@@ -165,11 +174,7 @@ def test_a_cancelled_call_that_fails_later_is_logged_with_its_error(
                 await asyncio.wait_for(view.describe_properties(), 0.1)
 
     asyncio.run(main())
-    [record] = [r for r in aio_log.records if r.name == "euca_boto.aio"]
-    assert record.levelno == logging.WARNING
-    assert record.getMessage().startswith(
-        "euprop DescribeProperties: failed after its caller stopped waiting (cancelled): "
-        "ClientError: An error occurred")
+    _assert_one_failure_reported(aio_log)
 
 
 def test_a_call_that_ended_just_before_its_caller_left_is_still_logged(
@@ -190,11 +195,7 @@ def test_a_call_that_ended_just_before_its_caller_left_is_still_logged(
                 await task
 
     asyncio.run(main())
-    [record] = [r for r in aio_log.records if r.name == "euca_boto.aio"]
-    assert record.levelno == logging.WARNING
-    assert record.getMessage().startswith(
-        "euprop DescribeProperties: failed after its caller stopped waiting (cancelled): "
-        "ClientError: An error occurred")
+    _assert_one_failure_reported(aio_log)
 
 
 # -- paginators and waiters --------------------------------------------------------------------
