@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from awsenv import IMAGE
 from botocore.exceptions import ClientError
 from dnslib import QTYPE, RR, A, DNSRecord
 from dnslib.server import BaseResolver, DNSServer
@@ -216,9 +217,8 @@ def test_pages_of_a_protected_client_each_go_through_the_breaker(
 ) -> None:
     name = profile("")
     plain = euca_boto.session(name).client("ec2")
-    image = plain.describe_images()["Images"][0]["ImageId"]
     while len(plain.describe_instances()["Reservations"]) < 6:
-        plain.run_instances(ImageId=image, MinCount=1, MaxCount=1)
+        plain.run_instances(ImageId=IMAGE, MinCount=1, MaxCount=1)
     METRICS.clear()
 
     async def main() -> int:

@@ -10,6 +10,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from awsenv import IMAGE
 from botocore.exceptions import ClientError
 from modes import InFlight
 
@@ -145,9 +146,8 @@ def _reservations(session: Any, at_least: int) -> None:
     """Launch instances until there are ``at_least`` reservations (a page holds up to 5)."""
     ec2 = session.client("ec2")
     have = len(ec2.describe_instances()["Reservations"])
-    image = ec2.describe_images()["Images"][0]["ImageId"]
     for _ in range(at_least - have):
-        ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)
+        ec2.run_instances(ImageId=IMAGE, MinCount=1, MaxCount=1)
 
 
 def test_pages_are_futures_fetched_only_when_asked_for(
@@ -211,8 +211,7 @@ def test_a_waiter_returns_a_future(
     session: Any, executor: ThreadPoolExecutor, fresh_cloud: LocalCloud
 ) -> None:
     ec2 = session.client("ec2")
-    image = ec2.describe_images()["Images"][0]["ImageId"]
-    instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0]
+    instance = ec2.run_instances(ImageId=IMAGE, MinCount=1, MaxCount=1)["Instances"][0]
     view = euca_boto.futures(ec2, executor)
     waited = view.get_waiter("instance_running").wait(
         InstanceIds=[instance["InstanceId"]], WaiterConfig={"Delay": 0.01, "MaxAttempts": 5})

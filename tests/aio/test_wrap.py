@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from awsenv import IMAGE
 from botocore.exceptions import ClientError
 from modes import InFlight
 
@@ -204,9 +205,8 @@ def test_a_call_that_ended_just_before_its_caller_left_is_still_logged(
 def _reservations(session: Any, at_least: int) -> None:
     ec2 = session.client("ec2")
     have = len(ec2.describe_instances()["Reservations"])
-    image = ec2.describe_images()["Images"][0]["ImageId"]
     for _ in range(at_least - have):
-        ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)
+        ec2.run_instances(ImageId=IMAGE, MinCount=1, MaxCount=1)
 
 
 def _listing(session: Any, cloud: LocalCloud) -> list[Any]:
@@ -280,8 +280,7 @@ def test_a_page_that_arrived_just_before_its_await_was_cancelled_is_not_lost(
 
 def test_a_waiter_is_awaited(session: Any, fresh_cloud: LocalCloud) -> None:
     ec2 = session.client("ec2")
-    image = ec2.describe_images()["Images"][0]["ImageId"]
-    instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0]
+    instance = ec2.run_instances(ImageId=IMAGE, MinCount=1, MaxCount=1)["Instances"][0]
 
     async def main() -> None:
         await aio.wrap(ec2).get_waiter("instance_running").wait(

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from awsenv import IMAGE
 from boto3.s3.transfer import TransferConfig
 
 import euca_boto
@@ -47,9 +48,8 @@ def ec2(session: Any) -> Any:
     """An EC2 client of a cloud with at least six reservations (two pages of five)."""
     client = session(euca_retry_max_attempts=1).client("ec2")
     have = len(client.describe_instances()["Reservations"])
-    image = client.describe_images()["Images"][0]["ImageId"]
     for _ in range(6 - have):
-        client.run_instances(ImageId=image, MinCount=1, MaxCount=1)
+        client.run_instances(ImageId=IMAGE, MinCount=1, MaxCount=1)
     return client
 
 

@@ -26,10 +26,9 @@ from typing import Any
 
 import psycopg
 import pytest
+from awsenv import PROFILE
 from ports import free_port
 from tracker_support import (  # noqa: F401 - re-exported names the fixtures use
-    IMAGE,
-    PROFILE,
     Cloud,
     Delivery,
     Receiver,

@@ -11,7 +11,8 @@ from typing import Any
 import boto3
 import pytest
 import requests
-from tracker_support import LOCAL, PROFILE, Cloud, Receiver
+from awsenv import PROFILE
+from tracker_support import LOCAL, Cloud, Receiver
 
 from euca_boto.tracker import Tracker, TrackerAPIError, TrackerClient, TrackerService
 from euca_boto.tracker.identity import IDENTITY_HEADER, make_proof

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 import requests
+from awsenv import PROFILE
 from ports import free_port
-from tracker_support import PROFILE, Cloud, Receiver
+from tracker_support import Cloud, Receiver
 
 from euca_boto.tracker import TrackerClient, open_store
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-PROFILE = "localcloud"
-IMAGE = "ami-12c6146b"
+from awsenv import IMAGE
+
 # The tests' receivers listen on loopback, which hooks may target only when allowed.
 LOCAL = ("127.0.0.1", "::1")
 
