@@ -23,20 +23,22 @@ from euca_boto.errors import MissingExtra
 PROG = "euca-boto"
 
 # The subcommands, in the order --help lists them: each a module with
-# ``add_commands(subparsers)``, imported only to build the parser. A module that cannot be
-# imported without its extra is stood in for by a command of the same name saying so.
-COMMANDS: tuple[tuple[str, str, str], ...] = (
-    ("config", "euca_boto.cli.config", "the effective settings; where the models are"),
-    ("cloud", "euca_boto.cli.cloud", "run a local cloud; inject faults into it"),
-    ("demo", "euca_boto.cli.demo", "a guided tour against an embedded LocalCloud"),
-    ("admin", "euca_boto.cli.admin", "admin tasks against a cloud"),
-    ("breakers", "euca_boto.cli.breakers", "list a fleet's circuit breakers"),
-    ("tracker", "euca_boto.cli.tracker", "the resource-change tracker"),
-    ("endpoints", "euca_boto.cli.endpoints", "show each service's endpoints"),
-    ("run", "euca_boto.cli.run", "run a command with euca-boto"),
-    ("awscli", "euca_boto.cli.awscli", "enable the plugin in the AWS CLI"),
-    ("models", "euca_boto.cli.models", "install the admin service models"),
-    ("completion", "euca_boto.cli.completion", "print a shell completion script"),
+# ``add_commands(subparsers)`` adding the commands named, imported only to build the parser. A
+# module that cannot be imported without its extra is stood in for by a command of the first
+# name saying so.
+COMMANDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("models-path", "config"), "euca_boto.cli.config",
+     "the effective settings; where the models are"),
+    (("cloud", "fault"), "euca_boto.cli.cloud", "run a local cloud; inject faults into it"),
+    (("demo",), "euca_boto.cli.demo", "a guided tour against an embedded LocalCloud"),
+    (("admin",), "euca_boto.cli.admin", "admin tasks against a cloud"),
+    (("breakers",), "euca_boto.cli.breakers", "list a fleet's circuit breakers"),
+    (("tracker",), "euca_boto.cli.tracker", "the resource-change tracker"),
+    (("endpoints",), "euca_boto.cli.endpoints", "show each service's endpoints"),
+    (("run",), "euca_boto.cli.run", "run a command with euca-boto"),
+    (("awscli",), "euca_boto.cli.awscli", "enable the plugin in the AWS CLI"),
+    (("models",), "euca_boto.cli.models", "install the admin service models"),
+    (("completion",), "euca_boto.cli.completion", "print a shell completion script"),
 )
 
 # Commands that set up logging themselves; the others show retries and warnings as lines.
@@ -84,20 +86,23 @@ class _Recorded:
         return action
 
 
-def build_parser() -> Parser:
-    """The parser of the whole command line, with every command's arguments."""
+def build_parser(command: str | None = None) -> Parser:
+    """The parser of the whole command line, with every command's arguments; or, given the
+    name of a command, of that command alone (the one a command line names first), so that a
+    command imports the modules it runs and not every other command's."""
     parser = Parser(prog=PROG, description="Eucalyptus for boto3, botocore and the AWS CLI.")
     parser.add_argument("--version", action=VersionAction)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    for name, module, summary in COMMANDS:
+    chosen = [entry for entry in COMMANDS if command in entry[0]]
+    for names, module, summary in chosen or COMMANDS:
         try:
             add_commands = importlib.import_module(module).add_commands
         except ModuleNotFoundError as error:
             extra = extra_providing(error.name)
             if extra is None:
                 raise
-            _stand_in(commands, name, summary, extra)
+            _stand_in(commands, names[0], summary, extra)
             continue
         add_commands(commands)
     return parser
@@ -139,7 +144,7 @@ def _progress_shown() -> Iterator[None]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     arguments = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser().parse_args(arguments)
+    args = build_parser(arguments[0] if arguments else None).parse_args(arguments)
     profile = getattr(args, "profile", None)
     try:
         with (contextlib.nullcontext() if args.command in _OWN_LOGGING else _progress_shown(),
