@@ -36,6 +36,7 @@ from euca_boto.core.botocore_access import (
     retry_handler_unique_id,
     session_emitter,
     session_variables_key,
+    share_endpoint_resolver,
 )
 from euca_boto.core.dispatch import Plan, unwire
 from euca_boto.core.models import models_path
@@ -360,6 +361,7 @@ def attach(
         wirelog.configure(settings)
 
     add_models_path(core, str(models_path()))
+    share_endpoint_resolver(core)
 
     plugin = plugin_of(core)
     if plugin is None:

@@ -2,9 +2,10 @@
 
 euca-boto is botocore event handlers and a wrapped ``create_client``; it needs a handful of
 things botocore does not promise to keep: the botocore session behind a boto3 session, the keys
-of the per-call request context, the loader's search path, the unique id botocore registers its
-retry handler under, the provider behind configured endpoints. Every such reach is here, so a
-botocore release that moves one of them breaks this module and nothing else.
+of the per-call request context, the loader's search path, the session's lazily built endpoint
+resolver, the unique id botocore registers its retry handler under, the provider behind
+configured endpoints. Every such reach is here, so a botocore release that moves one of them
+breaks this module and nothing else.
 
 Two botocores are in use at once in the field. The AWS CLI (1.46 and later) carries a fork of
 botocore inside ``awscli`` and, once ``awscli`` is imported, makes ``import botocore`` load that
@@ -26,6 +27,7 @@ fails when another module reaches a private attribute of a botocore object.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import inspect
 import os
@@ -164,6 +166,56 @@ def add_models_path(session: botocore.session.Session, path: str) -> None:
     search_paths = session.get_component("data_loader").search_paths
     if path not in search_paths:
         search_paths.insert(0, path)
+
+
+# Endpoint resolvers, by the loader class and model search path their endpoints file was found
+# on, each with that file's path and modification time (see share_endpoint_resolver). A pure
+# cache of files' contents, not reset with the process's state (see core.process); a fork child
+# keeps it. At most _RESOLVERS_KEPT: each holds a parsed copy of the file, several megabytes.
+_ENDPOINT_RESOLVERS: dict[tuple[Any, ...], tuple[Any, str, float]] = {}
+_RESOLVERS_KEPT = 4
+
+
+def share_endpoint_resolver(session: botocore.session.Session) -> None:
+    """Have ``session`` take its endpoint resolver from an earlier session of this process
+    whose model search path is the same, instead of building its own.
+
+    botocore builds one per session, at its first client: the endpoints file parsed (over a
+    megabyte of JSON read into ordered dictionaries, the largest part of a new session's first
+    client), into an object nothing changes once it is built. Sessions whose search paths differ
+    (another ``data_path``, models of their own) each get their own, and a file changed since
+    it was read is read again. A botocore without the lazily built resolver keeps its own way."""
+    components = getattr(session, "_internal_components", None)
+    register = getattr(components, "lazy_register_component", None)
+    if register is None:
+        return
+
+    def resolver() -> Any:
+        loader = session.get_component("data_loader")
+        key = (type(loader), tuple(loader.search_paths))
+        cached = _ENDPOINT_RESOLVERS.get(key)
+        if cached is not None and _modified(cached[1]) == cached[2]:
+            return cached[0]
+        # The regions module of the loader's own botocore (a fork's, inside the AWS CLI).
+        regions = sys.modules[type(loader).__module__.rpartition(".")[0] + ".regions"]
+        endpoints, path = loader.load_data_with_path("endpoints")
+        built = regions.EndpointResolver(endpoints,
+                                         uses_builtin_data=loader.is_builtin_path(path))
+        for oldest in list(_ENDPOINT_RESOLVERS)[:len(_ENDPOINT_RESOLVERS) + 1 - _RESOLVERS_KEPT]:
+            _ENDPOINT_RESOLVERS.pop(oldest, None)  # another thread's pop is as good
+        _ENDPOINT_RESOLVERS[key] = (built, path, _modified(path))
+        return built
+
+    register("endpoint_resolver", resolver)
+
+
+def _modified(path: str) -> float:
+    """When the file at ``path`` (botocore's loader adds a ``.json`` or ``.json.gz``) last
+    changed; -1.0 when there is none."""
+    for suffix in (".json", ".json.gz"):
+        with contextlib.suppress(OSError):
+            return os.stat(path + suffix).st_mtime
+    return -1.0
 
 
 def copy_models_paths(source: botocore.session.Session,

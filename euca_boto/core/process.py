@@ -94,7 +94,9 @@ Not registered, on purpose:
   this process traces with OpenTelemetry; the handlers of sessions made since then depend on
   them, so they stay.
 * pure caches of values computed from constants: the retry error classes
-  (``retry.errors``) and LocalCloud's certificates (``testing.certificates``).
+  (``retry.errors``) and LocalCloud's certificates (``testing.certificates``); and of files'
+  contents: botocore's endpoints files, parsed once for every session with the same model
+  search path (``core.botocore_access``), read again when the file changes.
 * the start-up hook of ``euca-boto run`` (``bootstrap/sitecustomize.py``): it must stay
   stdlib-only and runs before euca-boto is imported; it renews its one lock in a fork child
   itself.

@@ -27,6 +27,13 @@ client = session.client("euprop", endpoint_url="http://127.0.0.1:1/services/Prop
 assert client.breaker is not None  # a protected client, as installed sessions give
 """
 
+# Records in ``opened`` each endpoints file botocore opens (an audit hook: Python's own).
+ENDPOINTS_OPENED = """
+opened = []
+sys.addaudithook(lambda event, args: opened.append(str(args[0])) if event == "open"
+                 and str(args[0]).endswith(("endpoints.json", "endpoints.json.gz")) else None)
+"""
+
 
 def in_fresh_interpreter(code: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """What ``code`` (run after ``import boto3, json, sys`` in a fresh interpreter, with a home
@@ -193,3 +200,46 @@ def test_a_command_loads_its_own_module_and_no_other_commands(
         "euca_boto.cli.main", "euca_boto.cli.errors", "euca_boto.cli.version"}
     assert commands == {its_module}
     assert {"euca_boto.tracker", "euca_boto.testing", "requests"} & modules == set()
+
+
+def test_sessions_of_one_process_read_the_endpoints_file_once(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # botocore parses its megabyte of endpoints for every new session; sessions created one
+    # per thread or per request share euca-boto's parse of it.
+    code = ENDPOINTS_OPENED + CLIENT + CLIENT + CLIENT + "print(json.dumps(opened))\n"
+    opened = in_fresh_interpreter(code, tmp_path_factory)
+    assert len(opened) == 1, opened
+
+
+def test_a_session_with_a_data_path_of_its_own_reads_its_own_endpoints(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    own = tmp_path_factory.mktemp("data")
+    code = ENDPOINTS_OPENED + CLIENT + (
+        "import os, time, botocore\n"
+        "from pathlib import Path\n"
+        "data = json.loads((Path(botocore.__file__).parent / 'data/endpoints.json').read_text())\n"
+        "aws = next(p for p in data['partitions'] if p['partition'] == 'aws')\n"
+        "aws['regions']['xx-test-1'] = {'description': 'a region of its own'}\n"
+        "aws['services']['ec2']['endpoints']['xx-test-1'] = {}\n"
+        f"Path({str(own)!r}, 'endpoints.json').write_text(json.dumps(data))\n"
+        f"os.environ['AWS_DATA_PATH'] = {str(own)!r}\n"
+        "opened.clear()\n"
+        + CLIENT + "mine = session.get_available_regions('ec2')\n"
+        "del os.environ['AWS_DATA_PATH']\n"
+        + CLIENT + "theirs = session.get_available_regions('ec2')\n"
+        "reads = list(opened)\n"
+        # The file changes (a later modification time): the next session reads it again.
+        "aws['services']['ec2']['endpoints']['xx-test-2'] = {}\n"
+        "aws['regions']['xx-test-2'] = {'description': 'added later'}\n"
+        f"Path({str(own)!r}, 'endpoints.json').write_text(json.dumps(data))\n"
+        f"os.utime(Path({str(own)!r}, 'endpoints.json'), (1, time.time() + 5))\n"
+        f"os.environ['AWS_DATA_PATH'] = {str(own)!r}\n"
+        + CLIENT + "again = session.get_available_regions('ec2')\n"
+        "print(json.dumps(['xx-test-1' in mine, 'xx-test-1' in theirs, reads,\n"
+        "                  'xx-test-2' in again]))\n"
+    )
+    # The second session read its own file; the third took the first one's.
+    assert in_fresh_interpreter(code, tmp_path_factory) == [
+        True, False, [str(own / "endpoints.json")], True]
