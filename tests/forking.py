@@ -26,6 +26,27 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+SHARE_VARIABLE = "EUCA_TEST_FORK_SHARE"
+
+
+def rounds(full: int) -> int:
+    """How many fork children a loop written for ``full`` makes in this run: all of them, or
+    the share ``EUCA_TEST_FORK_SHARE`` names (a number above 0 and at most 1).
+
+    A loop forks many times over because the moment it is after (a thread half way through a
+    write, a lock being handed over) comes up at random; a share of the loop still reaches it
+    most of the time. CI's runs on the other Pythons take a third, the README's run all.
+    """
+    text = os.environ.get(SHARE_VARIABLE, "1")
+    try:
+        share = float(text)
+    except ValueError:
+        share = -1.0
+    if not 0 < share <= 1:
+        raise ValueError(f"{SHARE_VARIABLE}={text!r}: give a number above 0 and at most 1")
+    return max(1, round(full * share))
+
+
 # Holds a state file's write lock until it reads a line (not end of file: a fork child may hold
 # the other end of its stdin open).
 _WRITER = """

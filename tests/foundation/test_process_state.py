@@ -14,7 +14,7 @@ from pathlib import Path
 
 import botocore.session
 import pytest
-from forking import in_fork_child
+from forking import in_fork_child, rounds
 
 import euca_boto
 from euca_boto.core import process
@@ -208,7 +208,8 @@ def test_a_lock_threads_are_taking_at_the_moment_of_a_fork_is_free_in_the_child(
     for thread in threads:
         thread.start()
     try:
-        taken = [in_fork_child(lambda: lock.acquire(timeout=2), timeout=20) for _ in range(400)]
+        taken = [in_fork_child(lambda: lock.acquire(timeout=2), timeout=20)
+                 for _ in range(rounds(400))]
     finally:
         stop.set()
         for thread in threads:
