@@ -28,6 +28,11 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
+# Reads the repository's own files: the same on every Python (see the `static` marker).
+pytestmark = pytest.mark.static
+
 PACKAGE_DIR = Path(__file__).resolve().parents[2] / "euca_boto"
 CLI = "euca_boto.cli"
 

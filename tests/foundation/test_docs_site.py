@@ -12,6 +12,9 @@ import pytest
 
 from euca_boto.core.settings import reference_table
 
+# Reads the repository's own files: the same on every Python (see the `static` marker).
+pytestmark = pytest.mark.static
+
 ROOT = Path(__file__).resolve().parents[2]
 # Pages read on GitHub rather than on the site: their links must lead to files of the checkout.
 GITHUB_PAGES = ("README.md", "CONTRIBUTING.md", "examples/README.md")

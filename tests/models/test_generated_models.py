@@ -13,7 +13,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from models_support import MODELS_DIR
+
+# Reads the repository's own files: the same on every Python (see the `static` marker).
+pytestmark = pytest.mark.static
 
 ROOT = MODELS_DIR.parent
 GENERATOR = ROOT / "tools" / "generate_models.py"

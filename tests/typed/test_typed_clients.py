@@ -51,12 +51,14 @@ def mypy(*files: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.static
 def test_the_generated_types_match_the_service_models() -> None:
     result = subprocess.run([sys.executable, str(ROOT / "tools" / "generate_types.py"), "--check"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.static
 def test_mypy_accepts_the_typed_example_and_reports_each_mistake(tmp_path: Path) -> None:
     mistakes = tmp_path / "mistakes.py"
     mistakes.write_text(MISTAKES)
