@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# The harness of the `environments` tests: it runs where they run.
+pytestmark = pytest.mark.environments
+
 TESTS = Path(__file__).resolve().parents[1]
 
 CHILD_SUITE = """
