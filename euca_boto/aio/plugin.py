@@ -15,7 +15,7 @@ import functools
 import inspect
 from collections.abc import Awaitable
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import botocore.session
 from botocore.credentials import CredentialProvider, CredentialResolver, Credentials
@@ -30,8 +30,11 @@ from euca_boto.core.plainsession import plain_session
 from euca_boto.errors import EucaBotoError
 from euca_boto.install import Plugin, argument_binder, attach, creating, plugin_of
 from euca_boto.install import install as sync_install
-from euca_boto.retry import Policy, RetryHandler, reconfigure
+from euca_boto.retry import RetryHandler, reconfigure
 from euca_boto.retry.handler import AsyncSleep, Clock, handler_of
+
+if TYPE_CHECKING:
+    from euca_boto.retry.policy import Policy
 
 
 def _aio_session_class() -> type[Any]:

@@ -27,8 +27,8 @@ from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from euca_boto.breakers.breaker import NOT_COUNTED, CircuitOpenError, Classifier, Verdict
 from euca_boto.core.records import Record
+from euca_boto.core.statuses import REQUEST_STATUSES
 from euca_boto.errors import MalformedResponseError
-from euca_boto.retry.context import REQUEST_STATUSES
 
 _TIMEOUTS = (ConnectTimeoutError, ReadTimeoutError)
 _CONNECTION = (

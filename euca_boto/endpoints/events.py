@@ -24,12 +24,14 @@ from euca_boto.core.botocore_access import (
     session_emitter,
 )
 from euca_boto.core.parsing import parse_failure
-from euca_boto.endpoints.selection import CallPlan, Route
+from euca_boto.core.statuses import REQUEST_STATUSES
 from euca_boto.endpoints.selector import EndpointSelector, selector_of
-from euca_boto.retry.context import REQUEST_STATUSES
 
 if TYPE_CHECKING:
     import botocore.session
+
+    # Only a service with endpoints to choose from has a route (endpoints/selector.py).
+    from euca_boto.endpoints.selection import CallPlan, Route
 
 logger = logging.getLogger("euca_boto.endpoints")
 

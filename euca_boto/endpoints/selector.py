@@ -22,7 +22,7 @@ from euca_boto.core.models import models_path
 from euca_boto.core.plainsession import plain_session
 from euca_boto.core.records import Record
 from euca_boto.core.setting_kinds import MEMORY
-from euca_boto.endpoints.health import EjectionPolicy, Health, HealthBoard
+from euca_boto.core.statuses import REQUEST_STATUSES
 from euca_boto.endpoints.model import (
     Endpoint,
     EndpointError,
@@ -31,15 +31,17 @@ from euca_boto.endpoints.model import (
     service_path,
     service_url,
 )
-from euca_boto.endpoints.selection import Route, always_ready
 from euca_boto.endpoints.sources.static import configured_url, static_endpoints
 from euca_boto.errors import ConfigError
-from euca_boto.retry.context import REQUEST_STATUSES
 
 if TYPE_CHECKING:
-    # Imported where used: only a profile that takes its endpoints from DNS or from the
-    # cloud's topology loads those sources.
+    # Imported where used: health and the order of endpoints only where a service has
+    # endpoints to choose from (one endpoint needs neither: botocore's own handling is
+    # enough), and only a profile that takes its endpoints from DNS or from the cloud's
+    # topology loads those sources.
+    from euca_boto.endpoints.health import Health, HealthBoard
     from euca_boto.endpoints.refresh import Cached
+    from euca_boto.endpoints.selection import Route
     from euca_boto.endpoints.sources.dns import DnsQuery
     from euca_boto.endpoints.sources.topology import Topology
 
@@ -75,7 +77,7 @@ class EndpointSelector:
                  clock: Clock = time.monotonic) -> None:
         self.session = botocore_session
         self.clock = clock
-        self.board = HealthBoard(clock)
+        self._board: HealthBoard | None = None
         self._lock = process.lock()
         # service -> its route; read without the lock on every call (a dict read is atomic)
         self.routes: dict[str, Route] = {}
@@ -85,6 +87,20 @@ class EndpointSelector:
         self._dns: dict[DnsQuery, Cached[tuple[Endpoint, ...]]] = {}
         self._topologies: dict[tuple[str, float], Cached[Topology]] = {}
         self._bootstrap_clients: dict[tuple[str, Any], Any] = {}
+
+    @property
+    def board(self) -> HealthBoard:
+        """The health of the session's endpoints, shared by all its routes (made when first
+        asked for: a session whose services have one endpoint each never needs it)."""
+        board = self._board
+        if board is None:
+            from euca_boto.endpoints.health import HealthBoard
+
+            with self._lock:
+                if self._board is None:
+                    self._board = HealthBoard(self.clock)
+                board = self._board
+        return board
 
     # -- client creation ----------------------------------------------------------------------
 
@@ -132,7 +148,7 @@ class EndpointSelector:
         topology = settings["euca_topology"]
         static = static_endpoints(service, settings, configured)
         endpoints: Callable[[], tuple[Endpoint, ...]]
-        ready: Callable[[], bool] = always_ready
+        ready: Callable[[], bool] | None = None  # None: always ready
         if topology == "dns" and dns_label(service) is not None:
             query = self._dns_query(service, settings)
             cached = self._dns_cache(query)
@@ -160,6 +176,9 @@ class EndpointSelector:
             endpoints = _constant(static)
             base = static[0].url
             described = "static"
+        from euca_boto.endpoints.health import EjectionPolicy
+        from euca_boto.endpoints.selection import Route, always_ready
+
         # Read here, when a client is created, so that calls do not wait for the file.
         place = settings["euca_state"]
         if place != MEMORY:  # SQLite's modules only for a session that keeps a file
@@ -178,7 +197,7 @@ class EndpointSelector:
                                      if s >= 500 and s not in REQUEST_STATUSES),
             zone=settings.get("euca_zone"),
             describe_source=described,
-            ready=ready,
+            ready=ready or always_ready,
         )
 
     def _dns_query(self, service: str, settings: Mapping[str, Any]) -> DnsQuery:

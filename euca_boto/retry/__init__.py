@@ -33,28 +33,10 @@ from typing import TYPE_CHECKING, Any
 
 from euca_boto.core import process
 from euca_boto.core.botocore_access import Emitter, client_emitter, session_emitter
+from euca_boto.core.namesakes import lazy_names
 from euca_boto.core.settings import parse_setting
 from euca_boto.errors import ConfigError
-from euca_boto.retry.backoff import Backoff, wait_exponential_jitter, wait_fixed, wait_full_jitter
 from euca_boto.retry.budget import TTL, RetryBudget
-from euca_boto.retry.conditions import (
-    RetryCondition,
-    default_conditions,
-    retry_if,
-    retry_if_connection_error,
-    retry_if_error_code,
-    retry_if_malformed,
-    retry_if_read_timeout,
-    retry_if_status,
-)
-from euca_boto.retry.context import (
-    NOT_APPLIED_STATUSES,
-    READ_ONLY_PREFIXES,
-    Outcome,
-    RetryContext,
-    may_change_state,
-)
-from euca_boto.retry.errors import AttemptRecord, RetryError
 from euca_boto.retry.handler import (
     RETRY_KEYS,
     AsyncSleep,
@@ -67,11 +49,52 @@ from euca_boto.retry.handler import (
     handler_of,
     register,
 )
-from euca_boto.retry.policy import DEFAULT_STATUS_CODES, Policy, RetryDecision, RetryPolicy
 
 if TYPE_CHECKING:
     import botocore.session
     from botocore.client import BaseClient
+
+    from euca_boto.retry.backoff import (
+        Backoff,
+        wait_exponential_jitter,
+        wait_fixed,
+        wait_full_jitter,
+    )
+    from euca_boto.retry.conditions import (
+        RetryCondition,
+        default_conditions,
+        retry_if,
+        retry_if_connection_error,
+        retry_if_error_code,
+        retry_if_malformed,
+        retry_if_read_timeout,
+        retry_if_status,
+    )
+    from euca_boto.retry.context import (
+        NOT_APPLIED_STATUSES,
+        READ_ONLY_PREFIXES,
+        Outcome,
+        RetryContext,
+        may_change_state,
+    )
+    from euca_boto.retry.errors import AttemptRecord, RetryError
+    from euca_boto.retry.policy import DEFAULT_STATUS_CODES, Policy, RetryDecision, RetryPolicy
+
+# What decides a retry is imported with the first attempt that failed (PEP 562): a call that
+# succeeds at once, nearly every call of a short-lived ``aws`` process, needs the handler and
+# the budget only.
+__getattr__ = lazy_names(__name__, {
+    **dict.fromkeys(("Backoff", "wait_exponential_jitter", "wait_fixed", "wait_full_jitter"),
+                    "euca_boto.retry.backoff"),
+    **dict.fromkeys(("RetryCondition", "default_conditions", "retry_if",
+                     "retry_if_connection_error", "retry_if_error_code", "retry_if_malformed",
+                     "retry_if_read_timeout", "retry_if_status"), "euca_boto.retry.conditions"),
+    **dict.fromkeys(("NOT_APPLIED_STATUSES", "READ_ONLY_PREFIXES", "Outcome", "RetryContext",
+                     "may_change_state"), "euca_boto.retry.context"),
+    **dict.fromkeys(("AttemptRecord", "RetryError"), "euca_boto.retry.errors"),
+    **dict.fromkeys(("DEFAULT_STATUS_CODES", "Policy", "RetryDecision", "RetryPolicy"),
+                    "euca_boto.retry.policy"),
+})
 
 __all__ = [
     "DEFAULT_STATUS_CODES",
@@ -186,6 +209,8 @@ def reconfigure(
     base = current or RetryHandler.from_settings(service_id, {})
     merged = {**base.settings, **parsed}
     if policy is None and set(parsed) - budget_keys:
+        from euca_boto.retry.policy import RetryPolicy
+
         policy = RetryPolicy.from_settings(merged)
     budget = budget_for(merged, None) if budget_keys else None
     handler = base.with_changes(policy=policy, budget=budget, settings=merged,
@@ -202,3 +227,7 @@ def _parse_setting(key: str, raw: Any, where: str) -> Any:
         hint = f"; did you mean {near[0]}?" if near else f"; known: {', '.join(RETRY_KEYS)}"
         raise ConfigError(f"{where}: unknown retry setting {key!r}{hint}")
     return parse_setting(key, raw, where)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

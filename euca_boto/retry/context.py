@@ -11,23 +11,15 @@ from collections.abc import Iterable
 from typing import Final
 
 from euca_boto.core.records import Record
+from euca_boto.core.statuses import NOT_APPLIED_STATUSES, REQUEST_STATUSES
+
+__all__ = ["NOT_APPLIED_STATUSES", "READ_ONLY_PREFIXES", "REQUEST_STATUSES", "Outcome",
+           "RetryContext", "may_change_state"]
 
 # Operations whose names start with one of these words (at a CamelCase boundary) only read.
 READ_ONLY_PREFIXES: tuple[str, ...] = (
     "Describe", "List", "Get", "Check", "Head", "Lookup", "Search", "Validate",
 )
-
-# Statuses with which a server says it did not act on the request: timed out waiting for it
-# (408), refused it as too large (413), throttled it (429) or was unavailable (503). (A 413 is
-# retried at all only when the server names a delay: see the policy.)
-NOT_APPLIED_STATUSES: frozenset[int] = frozenset({408, 413, 429, 503})
-
-# Statuses that follow the request rather than the server: the same request gets them from every
-# endpoint (a request the server chokes on, a payload too large). They may be retried, but they
-# say nothing about an endpoint's or a service's health: they eject no endpoint and open no
-# breaker, so one poison request cannot take a healthy service away from every other caller.
-REQUEST_STATUSES: frozenset[int] = frozenset({413, 500})
-
 
 class Outcome(enum.Enum):
     """How one attempt ended."""

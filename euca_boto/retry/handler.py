@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from euca_boto.core import process
 from euca_boto.core.botocore_access import (
@@ -30,11 +30,15 @@ from euca_boto.core.botocore_access import (
 from euca_boto.core.dispatch import event_step
 from euca_boto.core.parsing import parse_failure
 from euca_boto.core.settings import BY_KEY
-from euca_boto.retry.adapter import RetryEventAdapter
 from euca_boto.retry.budget import RetryBudget
-from euca_boto.retry.context import RetryContext
-from euca_boto.retry.errors import AttemptRecord, history_text, retry_error
-from euca_boto.retry.policy import Policy, RetryDecision, RetryPolicy
+
+if TYPE_CHECKING:
+    # What decides a retry: imported with the first attempt that failed (see _plan), not by
+    # every process whose calls succeed.
+    from euca_boto.retry.adapter import RetryEventAdapter
+    from euca_boto.retry.context import RetryContext
+    from euca_boto.retry.errors import AttemptRecord
+    from euca_boto.retry.policy import Policy, RetryDecision
 
 logger = logging.getLogger("euca_boto.retry")
 
@@ -69,6 +73,8 @@ class CallState:
         return self.gave_up or len(self.history) > 1
 
     def report(self) -> str:
+        from euca_boto.retry.errors import history_text
+
         return history_text(self.stop_reason or "", self.history)
 
 
@@ -76,14 +82,15 @@ class RetryHandler:
     """Carries out a policy for one service's calls; its methods are botocore event handlers.
 
     ``settings`` are the ``euca_retry_*`` settings the policy was made from, kept so that a
-    per-client override can change some of them. ``budget`` is shared by every handler that
-    should share retry tokens (all clients of a service in a session, by default).
+    per-client override can change some of them; a ``policy`` of None is the one they describe
+    (:meth:`RetryPolicy.from_settings`), made when first needed. ``budget`` is shared by every
+    handler that should share retry tokens (all clients of a service in a session, by default).
     """
 
     def __init__(
         self,
         service_id: str,
-        policy: Policy,
+        policy: Policy | None,
         budget: RetryBudget | None = None,
         *,
         settings: Mapping[str, Any] | None = None,
@@ -93,14 +100,24 @@ class RetryHandler:
         async_sleep: AsyncSleep | None = None,
     ) -> None:
         self.service_id = service_id
-        self.policy = policy
+        self._policy = policy
         self.budget = budget if budget is not None else RetryBudget(enabled=False)
         self.settings: dict[str, Any] = dict(settings or {})
         self.sleep = sleep
         self.async_sleep: AsyncSleep = async_sleep or _asyncio_sleep
         self.clock = clock
         self.wall_clock = wall_clock
-        self._adapter = RetryEventAdapter(service_id)
+        self._adapter: RetryEventAdapter | None = None
+
+    @property
+    def policy(self) -> Policy:
+        """The policy this handler carries out."""
+        policy = self._policy
+        if policy is None:  # two threads may both make it: equal policies, either will do
+            from euca_boto.retry.policy import RetryPolicy
+
+            policy = self._policy = RetryPolicy.from_settings(self.settings)
+        return policy
 
     @classmethod
     def from_settings(
@@ -108,8 +125,7 @@ class RetryHandler:
     ) -> RetryHandler:
         # euca_progress too: the handler's listeners read it (see retry/progress).
         retry_settings = {k: settings[k] for k in (*RETRY_KEYS, "euca_progress") if k in settings}
-        return cls(service_id, RetryPolicy.from_settings(retry_settings),
-                   budget_for(retry_settings, budget), settings=retry_settings)
+        return cls(service_id, None, budget_for(retry_settings, budget), settings=retry_settings)
 
     def with_changes(self, policy: Policy | None = None, budget: RetryBudget | None = None,
                      settings: Mapping[str, Any] | None = None, sleep: Sleep | None = None,
@@ -118,7 +134,7 @@ class RetryHandler:
         """A handler like this one, with the given parts replaced."""
         return RetryHandler(
             self.service_id,
-            policy if policy is not None else self.policy,
+            policy if policy is not None else self._policy,
             budget if budget is not None else self.budget,
             settings=settings if settings is not None else self.settings,
             sleep=sleep or self.sleep,
@@ -189,7 +205,12 @@ class RetryHandler:
             state = context[CONTEXT_KEY] = CallState(started=now, attempt_started=now)
         state.attempts = kwargs["attempts"]
         state.busy += now - state.attempt_started
-        ctx = self._adapter.context(
+        adapter = self._adapter
+        if adapter is None:
+            from euca_boto.retry.adapter import RetryEventAdapter
+
+            adapter = self._adapter = RetryEventAdapter(self.service_id)
+        ctx = adapter.context(
             kwargs,
             elapsed=now - state.started,
             slept=state.slept,
@@ -198,6 +219,9 @@ class RetryHandler:
         )
         if not ctx.failed:  # a 3xx: nothing to retry, nothing to refill
             return None
+
+        from euca_boto.retry.errors import AttemptRecord, retry_error
+        from euca_boto.retry.policy import RetryDecision
 
         decision = self.policy.decide(ctx)
         # Only a retry after an attempt that reached a server adds load: see retry/budget.
@@ -263,8 +287,9 @@ class RetryHandler:
         return f"RetryHandler({self.service_id!r}, {self.policy!r}, {self.budget!r})"
 
 
-# Told of every retry a handler decides on, before it waits: (context, decision, handler).
-RetryListener = Callable[[RetryContext, RetryDecision, RetryHandler], None]
+if TYPE_CHECKING:
+    # Told of every retry a handler decides on, before it waits: (context, decision, handler).
+    RetryListener = Callable[[RetryContext, RetryDecision, RetryHandler], None]
 # Replaced, never changed in place, so a handler iterates over a list no one is changing.
 _listeners: tuple[RetryListener, ...] = ()
 _listeners_lock = process.lock()
