@@ -91,9 +91,10 @@ def _on_session_initialized(session: Any, **kwargs: Any) -> None:
     plugin = plugin_of(session)
     if plugin is not None:
         plugin.breaker_hook = _EventBreaker(plugin)
-        # Only Python code around its calls enters a caller context; an aws process runs none
-        # (its caller-context steps would run on every call for nothing).
-        plugin.caller_contexts = False
+        # Only Python code around its calls enters a caller context or switches the wire log
+        # on at run time; an aws process runs none (those steps would run on every call for
+        # nothing).
+        plugin.callers_code = False
 
 
 def _show_progress(**kwargs: Any) -> None:
@@ -110,7 +111,7 @@ class _EventBreaker:
         self._plugin = plugin
 
     def __call__(self, client: BaseClient, settings: Any) -> BaseClient:
-        from euca_boto.clientplugin import CallBreaker
+        from euca_boto.breakers.events import CallBreaker
 
         model = client.meta.service_model
         breaker = CallBreaker(self._plugin.settings.profile, model.service_name, settings,

@@ -79,9 +79,11 @@ class Plugin:
         self.config_hooks.append(clientconfig.config_hook)
         # Caller context, retries, endpoints and the wire log are imported when a session is
         # installed or a client created, so `import euca_boto` stays cheap (the AWS CLI pays
-        # it on every command); the caller context only where code may enter one: a door
-        # whose process runs no caller's code (awscli_plugin) clears this.
-        self.caller_contexts = True
+        # it on every command). Whether the process runs the caller's code around its calls,
+        # which may enter a caller context or switch the wire log on at run time: a door
+        # whose process runs none (awscli_plugin) clears this, and then neither feature has
+        # steps unless the profile asks for them.
+        self.callers_code = True
         self._caller_context: ContextHandlers | None = None
         # service id -> the settings and routing its plan was made for, and the plan
         self._plans: dict[str, tuple[Settings, bool, Plan]] = {}
@@ -285,13 +287,16 @@ class Plugin:
 
     def _plan_features(self, plan: Plan, service_id: str, caller_context: bool) -> None:
         """The features' steps for one service, in the order they run within an event."""
-        from euca_boto import retry, wirelog
+        from euca_boto import retry
 
         # In place of botocore's retry handler (it takes botocore's unique id).
         retry.register_service(self.session, service_id, self.settings.for_service(service_id),
                                emitter=plan)
-        wirelog.register(plan, service_id, lambda: self.settings)
-        if caller_context and self.caller_contexts:
+        if self.callers_code or _wire_log_asked(self.settings.for_service(service_id)):
+            from euca_boto import wirelog
+
+            wirelog.register(plan, service_id, lambda: self.settings)
+        if caller_context and self.callers_code:
             from euca_boto import context
 
             context.register(plan, service_id, self.caller_context)
@@ -307,10 +312,16 @@ def _guard_transfer_methods(plugin: Plugin, class_attributes: dict[str, Any],
                             **kwargs: Any) -> None:
     # The caller-context code is loaded with the first S3 client, and only where a caller
     # context can be entered.
-    if plugin.caller_contexts:
+    if plugin.callers_code:
         from euca_boto import context
 
         context.guard_transfer_methods(class_attributes, **kwargs)
+
+
+def _wire_log_asked(view: ServiceSettings) -> bool:
+    """Whether a service's settings may have its wire log on (its selection names services,
+    and wirelog tells whether this one), or botocore's own records redacted."""
+    return bool(view["euca_wire_log"]) or view["euca_redact_botocore_logs"] is True
 
 
 _CONTEXT_LOCK = process.lock()

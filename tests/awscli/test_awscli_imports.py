@@ -85,8 +85,26 @@ def test_a_default_profile_loads_no_feature_it_does_not_use(
     modules_of: Callable[..., set[str]], command: tuple[str, ...],
 ) -> None:
     modules = modules_of(write_profile(), *command)
-    assert "euca_boto.endpoints.selector" in modules and "euca_boto.wirelog" in modules
+    assert "euca_boto.endpoints.selector" in modules
     assert family(modules, *UNASKED, "boto3", "asyncio", "wrapt") == []
+
+
+# Loaded by a call that fails (what decides a retry, the order of several endpoints and their
+# health), by Python code around the calls (run-time switches of the wire log), or by the
+# client-plugin door: never by a call of a default profile that succeeds at once.
+NOT_ON_SUCCESS = ("euca_boto.retry.policy", "euca_boto.retry.conditions",
+                  "euca_boto.retry.context", "euca_boto.retry.backoff", "euca_boto.retry.adapter",
+                  "euca_boto.retry.errors", "euca_boto.endpoints.selection",
+                  "euca_boto.endpoints.health", "euca_boto.wirelog", "euca_boto.clientplugin")
+
+
+def test_a_call_that_succeeds_at_once_loads_nothing_of_failures(
+    cloud: LocalCloud, write_profile: Callable[..., dict[str, str]],
+    modules_of: Callable[..., set[str]],
+) -> None:
+    modules = modules_of(write_profile(), "euprop", "describe-properties")
+    assert {"euca_boto.retry.handler", "euca_boto.breakers.events"} <= modules
+    assert family(modules, *NOT_ON_SUCCESS) == []
 
 
 def test_a_wire_log_loads_the_redaction(
