@@ -289,10 +289,10 @@ class Plugin:
         """The features' steps for one service, in the order they run within an event."""
         from euca_boto import retry
 
+        view = self.settings.for_service(service_id)
         # In place of botocore's retry handler (it takes botocore's unique id).
-        retry.register_service(self.session, service_id, self.settings.for_service(service_id),
-                               emitter=plan)
-        if self.callers_code or _wire_log_asked(self.settings.for_service(service_id)):
+        retry.register_service(self.session, service_id, view, emitter=plan)
+        if self.callers_code or _wire_log_asked(view):
             from euca_boto import wirelog
 
             wirelog.register(plan, service_id, lambda: self.settings)
