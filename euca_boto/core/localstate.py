@@ -22,10 +22,8 @@ says so once.
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
-import stat
 import time
 import weakref
 from collections.abc import Callable, Iterator
@@ -34,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from euca_boto.core import process
+from euca_boto.core.privatefiles import cache_dir, private_file
 from euca_boto.core.records import Record
 from euca_boto.core.setting_kinds import LOCAL, MEMORY
 from euca_boto.core.settings import set_host_default
@@ -88,8 +87,7 @@ T = TypeVar("T")
 
 def default_path() -> Path:
     """The file of ``euca_state = local``: in ``$XDG_CACHE_HOME`` (else ``~/.cache``)."""
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(cache) / "euca-boto" / "state.sqlite3"
+    return Path(cache_dir()) / "state.sqlite3"
 
 
 def path_of(place: str) -> Path | None:
@@ -243,7 +241,9 @@ class StateFile:
 
         if self._connection is not None:
             return self._connection
-        _private_file(self.path)
+        # A private file of this user: anyone who could write it could steer the calls (and
+        # SQLite's journal files take the file's mode).
+        private_file(self.path)
         db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None,
                              check_same_thread=False)
         try:
@@ -304,56 +304,6 @@ class StateFile:
                             f"when this process was forked")
             log.warning("state file %s: %s; this process keeps endpoint ejections and breaker "
                         "state in memory", self.path, self.problem)
-
-
-def _private_file(path: Path) -> None:
-    """Make sure ``path`` is a private file of this user in a private directory, creating
-    both if missing (0700 and 0600, whatever the umask); raise ``OSError`` saying what is
-    wrong otherwise.
-
-    Like ssh with its keys: a file or directory that someone else owns or may write to could
-    hold anything, and a link could point anywhere, so neither is used; SQLite's journal
-    files take the mode of the file. The directory is checked before the file is opened, so
-    nobody else can swap the file between the check and SQLite's open.
-    """
-    directory = path.parent
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        directory.mkdir(mode=0o700)
-    except FileExistsError:
-        pass
-    # A directory may also be root's, as ssh allows: nobody else can change what is in it.
-    _check(directory, os.lstat(directory), stat.S_ISDIR, "a directory", {os.getuid(), 0})
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    except OSError as error:
-        if error.errno == errno.ELOOP:
-            raise OSError(f"{path} is a symbolic link; it is not followed") from None
-        if error.errno == errno.EISDIR:
-            raise OSError(f"{path} is a directory") from None
-        raise OSError(f"cannot open {path}: {error.strerror or error}") from None
-    try:
-        found = os.fstat(fd)
-        _check(path, found, stat.S_ISREG, "a regular file", {os.getuid()})
-        if stat.S_IMODE(found.st_mode) & 0o077:
-            # Readable by others, as files of earlier versions were: this user's own file.
-            os.fchmod(fd, 0o600)
-    finally:
-        os.close(fd)
-
-
-def _check(path: Path, found: os.stat_result, is_kind: Callable[[int], bool], kind: str,
-           owners: set[int]) -> None:
-    if stat.S_ISLNK(found.st_mode):
-        raise OSError(f"{path} is a symbolic link; it is not followed")
-    if not is_kind(found.st_mode):
-        raise OSError(f"{path} is not {kind}")
-    if found.st_uid not in owners:
-        raise OSError(f"{path} is owned by uid {found.st_uid}, not by this user "
-                      f"(uid {os.getuid()})")
-    mode = stat.S_IMODE(found.st_mode)
-    if mode & 0o022:
-        raise OSError(f"{path} is writable by its group or by others (mode {mode:04o})")
 
 
 def _prepare(db: sqlite3.Connection) -> None:
