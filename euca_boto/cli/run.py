@@ -51,6 +51,8 @@ ENDPOINT_PREFIX = "AWS_ENDPOINT_URL_"
 # Eucalyptus' user-facing port, where DNS names of the cloud's services are served.
 DNS_PORT = 8773
 # The DNS labels Eucalyptus answers for the AWS services besides its component names.
+# The launcher's code: what it derives from a config file changes with these files.
+_CODE = (__file__, sys.modules[ServiceName.__module__].__file__ or "")
 _AWS_DNS_LABELS = {"ec2": "ec2", "euca-ec2": "ec2", "iam": "iam", "sts": "sts", "s3": "s3"}
 
 
@@ -114,30 +116,51 @@ def profile_endpoints(environ: Mapping[str, str]) -> tuple[str, dict[str, str]]:
     ``euca_endpoint``, else the service's DNS name under ``euca_topology = dns``).
 
     A config file that cannot be read gives none, with one line saying so: the tool itself
-    reports it, or runs without the file as it would anyway.
+    reports it, or runs without the file as it would anyway. What a config file gave is
+    remembered until it changes (:mod:`euca_boto.cli.runmemo`).
     """
-    import configparser
+    from euca_boto.cli.runmemo import Memo
 
     profile = environ.get("AWS_PROFILE") or environ.get("AWS_DEFAULT_PROFILE") or "default"
     path = os.path.expanduser(environ.get("AWS_CONFIG_FILE") or "~/.aws/config")
+    memo = Memo.of(path, profile, environ, _CODE)
+    remembered = None if memo is None else memo.recall()
+    if remembered is not None:
+        return profile, remembered
+    urls = _read_profile_endpoints(path, profile, environ)
+    if urls is None:
+        return profile, {}
+    if memo is not None:
+        memo.remember(urls)
+    return profile, urls
+
+
+def _read_profile_endpoints(path: str, profile: str,
+                            environ: Mapping[str, str]) -> dict[str, str] | None:
+    """The endpoint variables of ``profile`` in the config file ``path``; None (said in one
+    line) if it cannot be read."""
+    if not os.path.exists(path):
+        return {}
+    import configparser
+
     parser = configparser.RawConfigParser()
     try:
         with open(path, encoding="utf-8") as handle:
             parser.read_file(handle, source=path)
     except FileNotFoundError:
-        return profile, {}
+        return {}
     except (OSError, UnicodeDecodeError, configparser.Error) as error:
         problem = " ".join(str(error).split())
         _say(f"cannot read {path} ({problem}); the profile's endpoints are not exported to "
              f"the command's processes")
-        return profile, {}
+        return None
     section = next((name for name in (f"profile {profile}", profile if profile == "default"
                                       else None) if name and parser.has_section(name)), None)
     if section is None:
-        return profile, {}
+        return {}
     values = dict(parser.items(section))
     if values.get("endpoint_url"):
-        return profile, {}  # every SDK reads it from the file already
+        return {}  # every SDK reads it from the file already
     services_section = f"services {values.get('services', '').strip()}"
     configured = dict(parser.items(services_section)) if parser.has_section(
         services_section) else {}
@@ -146,7 +169,7 @@ def profile_endpoints(environ: Mapping[str, str]) -> tuple[str, dict[str, str]]:
         if _block(configured.get(client.replace("-", "_"), "")).get("endpoint_url"):
             continue  # the file's [services] section names it for every SDK
         urls[endpoint_variable(client)] = url
-    return profile, urls
+    return urls
 
 
 def first_urls(values: Mapping[str, Any], environ: Mapping[str, str]) -> dict[str, str]:
