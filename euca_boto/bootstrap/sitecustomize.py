@@ -255,3 +255,7 @@ if not any(getattr(finder, "euca_boto_run_watcher", False) for finder in sys.met
     sys.meta_path.append(_Library())
 if __name__ == "sitecustomize":  # not when euca-boto run loads it into its own interpreter
     _chain_shadowed()
+    # Its work on the path is done: left there, this directory would be searched first for
+    # every top-level module the process imports (some six million instructions in `aws`).
+    # Child processes still find it on PYTHONPATH.
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]

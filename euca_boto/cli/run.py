@@ -340,7 +340,8 @@ def _run_here(path: str, interpreter: str, code: Any, command: list[str],
               env: Mapping[str, str]) -> None:
     """Run the script as ``__main__`` in this interpreter, as a new start of it would: the run
     environment in ``os.environ`` (and so in every child), the start-up hook installed, the
-    script's directory and the hook's first on ``sys.path``. Its exit (``sys.exit``, an
+    script's directory first on ``sys.path`` (the hook's is not there: the hook takes it off
+    once it has run). Its exit (``sys.exit``, an
     uncaught exception) is this process's exit."""
     import builtins
     from importlib.machinery import SourceFileLoader
@@ -351,7 +352,6 @@ def _run_here(path: str, interpreter: str, code: Any, command: list[str],
         # Start-up put the launcher's directory first; a script's own (symlinks resolved)
         # takes its place.
         sys.path[0] = os.path.dirname(os.path.realpath(path))
-    sys.path.insert(0 if safe_path else 1, BOOTSTRAP_DIR)
     # The hook under a name of its own (its code, from the same cached bytecode, does not run
     # the sitecustomize it shadows: this interpreter's start-up ran that already).
     loader = SourceFileLoader("_euca_boto_run_hook", os.path.join(BOOTSTRAP_DIR,

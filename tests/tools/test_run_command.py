@@ -66,6 +66,25 @@ def test_wire_records_go_to_stderr_when_the_tool_configures_no_logging(
     assert t.cloud.secret_key not in result.stderr
 
 
+def test_the_hooks_directory_is_off_the_path_once_the_hook_has_run(
+    tool: Callable[..., Tool],
+) -> None:
+    """Left on the path, the hook's directory is searched first for every top-level module the
+    process imports (some six million instructions in ``aws``). Child processes still get the
+    hook, from PYTHONPATH."""
+    t = tool(wire=None)
+    program = ("import os, subprocess, sys, boto3\n"
+               "hook = os.environ['PYTHONPATH'].split(os.pathsep)[0]\n"
+               "print(hook.endswith('bootstrap'), hook in sys.path,"
+               " type(boto3.client('euprop')).__name__)\n"
+               "sys.stdout.flush()\n"
+               "if len(sys.argv) == 1: subprocess.run([sys.executable, '-c', __code__, 'child'])\n")
+    code = f"__code__ = {program!r}\n{program}"
+    result = t.euca_run(PYTHON, "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["True False ProtectedClient"] * 2
+
+
 def test_a_python_of_another_environment_gets_this_installations_euca_boto(
     tool: Callable[..., Tool],
 ) -> None:
@@ -196,7 +215,9 @@ def test_a_script_of_the_same_python_runs_without_a_second_start_of_it(
     assert seen["orig_argv"] == [str(PYTHON), str(script), "3"]
     assert (seen["name"], seen["file"], seen["path0"]) == ("__main__", str(script), str(bin_dir))
     assert (seen["loader"], seen["spec"]) == ("SourceFileLoader", None)
-    assert seen["hook_first"].endswith("bootstrap") and seen["on_path"]
+    # The hook's directory leads PYTHONPATH, for every child, and is off the path once the
+    # hook has run (each top-level import would search it first), as in a start of its own.
+    assert seen["hook_first"].endswith("bootstrap") and not seen["on_path"]
 
 
 def test_a_script_run_in_the_launchers_process_gets_euca_boto_and_its_failures_as_usual(
