@@ -79,16 +79,25 @@ class CountWindow(NamedTuple):
         if i < len(ring):
             gone = ring[i]
             if gone == letter:
+                if not failures and not slow:
+                    # A success in a full ring of successes: the window stays as it is (and a
+                    # state file holding it is not written: a healthy command writes nothing).
+                    return self
                 # Mostly a success in place of a success: only the head moves. (tuple.__new__
                 # skips the Python-level __new__ of the named tuple: every call records.)
                 return _new_tuple(CountWindow, (size, (i + 1) % size, ring, failures, slow))
             failures, slow = failures - _FAILS[gone], slow - _SLOW[gone]
-        return _new_tuple(CountWindow, (size, (i + 1) % size, ring[:i] + letter + ring[i + 1:],
-                                        failures + _FAILS[letter], slow + _SLOW[letter]))
+        failures, slow = failures + _FAILS[letter], slow + _SLOW[letter]
+        ring = ring[:i] + letter + ring[i + 1:]
+        return _new_tuple(CountWindow, (size, _head(size, i + 1, ring, failures, slow), ring,
+                                        failures, slow))
 
     def record_all(self, letter: str, times: Sequence[float]) -> CountWindow:
         """:meth:`record` of ``letter`` once per time in ``times``, in one step."""
         window, n = self, len(times)
+        if letter == SUCCESS and not self.failures and not self.slow and \
+                len(self.ring) == self.size:
+            return self  # successes in a full ring of successes (see record)
         while n and len(window.ring) < window.size:  # still filling up: one letter at a time
             window, n = window.record(letter, 0.0), n - 1
         if not n:
@@ -101,9 +110,9 @@ class CountWindow(NamedTuple):
             ring = ring[:head] + letter * n + ring[end:]
         else:  # the run wraps around the end of the ring
             ring = letter * (end - size) + ring[end - size:head] + letter * (size - head)
-        return CountWindow(size, end % size, ring,
-                           ring.count(FAILURE) + ring.count(SLOW_FAILURE),
-                           ring.count(SLOW_SUCCESS) + ring.count(SLOW_FAILURE))
+        failures = ring.count(FAILURE) + ring.count(SLOW_FAILURE)
+        slow = ring.count(SLOW_SUCCESS) + ring.count(SLOW_FAILURE)
+        return CountWindow(size, _head(size, end, ring, failures, slow), ring, failures, slow)
 
     def tally(self, now: float) -> Tally:
         return Tally(len(self.ring), self.failures, self.slow)
@@ -115,6 +124,15 @@ class CountWindow(NamedTuple):
     def of(cls, size: int, head: int, ring: str) -> CountWindow:
         """The window of this ring, counted."""
         return cls(size, head, ring, sum(_FAILS[c] for c in ring), sum(_SLOW[c] for c in ring))
+
+
+def _head(size: int, head: int, ring: str, failures: int, slow: int) -> int:
+    """Where the next letter goes: after the last one, except in a full ring of successes,
+    where which one is the oldest makes no difference. Such a ring has one form (head 0),
+    however it was reached, so that every store holds the same window for the same calls."""
+    if not failures and not slow and len(ring) == size:
+        return 0
+    return head % size
 
 
 class TimeWindow(NamedTuple):

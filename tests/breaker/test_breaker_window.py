@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -172,6 +173,8 @@ def test_every_store_keeps_the_same_window(tmp_path: Path, redis_url: str,
     urls = ["memory", STATE_FILE_PREFIX + str(tmp_path / "same.sqlite3"), redis_url]
     rng = random.Random(11)
     steps = [(rng.random() < 0.3, rng.random() < 0.2, rng.uniform(0, 4)) for _ in range(150)]
+    # Mostly healthy too: long runs of successes fill a ring with nothing else.
+    steps += [(rng.random() < 0.03, rng.random() < 0.02, rng.uniform(0, 1)) for _ in range(150)]
     for window in ("7 calls", "30s", "90s"):
         windows = []
         for url in urls:
@@ -206,3 +209,21 @@ def test_recording_a_run_of_one_letter_at_once_is_recording_it_letter_by_letter(
         for at in times:
             one_by_one = one_by_one.record(letter, at)
         assert window.record_all(letter, times) == one_by_one
+
+
+@pytest.mark.parametrize("size", [1, 3, 7, 100])
+def test_a_count_window_counts_exactly_its_last_calls(size: int) -> None:
+    # Through long runs of successes, where a ring of successes only is left as it is.
+    rng = random.Random(size)
+    window = WindowSpec("count", size).empty()
+    last: deque[str] = deque(maxlen=size)
+    for _ in range(3000):
+        roll = rng.random()
+        letter = (FAILURE if roll < 0.02 else SLOW_FAILURE if roll < 0.03
+                  else SLOW_SUCCESS if roll < 0.04 else SUCCESS)
+        window = window.record(letter, 0.0)
+        last.append(letter)
+        tally = window.tally(0.0)
+        assert (tally.calls, tally.failures, tally.slow) == (
+            len(last), last.count(FAILURE) + last.count(SLOW_FAILURE),
+            last.count(SLOW_SUCCESS) + last.count(SLOW_FAILURE))

@@ -140,3 +140,19 @@ def test_an_unusable_state_file_costs_one_line_and_no_command(
         f"breaker state are kept in this process only. Delete or fix the file, or set "
         f"euca_state = memory"
     ]
+
+
+def test_a_healthy_command_writes_nothing_once_its_breaker_window_is_full(
+    fresh_cloud: LocalCloud, env: Callable[..., dict[str, str]]
+) -> None:
+    """Each command used to record its success in the state file's breaker window, for as long
+    as the cloud stayed healthy: a transaction and four syncs of the disk per command. Once
+    the window holds only successes, another success changes nothing there."""
+    environ = env("euca_breaker_window = 3 calls")
+    state = Path(environ["XDG_CACHE_HOME"]) / "euca-boto" / "state.sqlite3"
+    for _ in range(3):
+        assert describe(environ).returncode == 0
+    before = state.read_bytes(), state.stat().st_mtime_ns
+    for _ in range(2):
+        assert describe(environ).returncode == 0
+    assert (state.read_bytes(), state.stat().st_mtime_ns) == before

@@ -61,8 +61,14 @@ if state == 'closed' or state == 'forced-closed' then
       local head, ring = string.match(rest, '^(%d+) ?(.*)$')
       head = tonumber(head) or 0
       ring = ring or ''
-      ring = string.sub(ring, 1, head) .. letter .. string.sub(ring, head + 2)
-      text = prefix .. ' ' .. ((head + 1) % size) .. ' ' .. ring
+      -- A success in a full ring of successes leaves the window as it is, and a full ring of
+      -- successes has its head at 0, however it was reached (as in window.py).
+      if not (letter == 's' and #ring == size and not string.find(ring, '[^s]')) then
+        ring = string.sub(ring, 1, head) .. letter .. string.sub(ring, head + 2)
+        head = (head + 1) % size
+        if #ring == size and not string.find(ring, '[^s]') then head = 0 end
+        text = prefix .. ' ' .. head .. ' ' .. ring
+      end
     else
       local count = math.min(math.ceil(size), 60)
       local now_key = math.floor(now / (size / count))
