@@ -82,12 +82,12 @@ def _stop_on_config_error(session: Any) -> None:
 def _show_wire_log(settings: Any) -> None:
     """Wire records go to stderr when the settings ask for some and nothing else receives
     them (a tool configures no logging for euca_boto, and no euca_wire_log_file is set)."""
-    from euca_boto import wirelog
-
     views = [settings.for_service(None)]
     views += [settings.for_service(block) for block in settings.service_blocks]
     if views[0]["euca_wire_log_file"] is not None or not any(v["euca_wire_log"] for v in views):
         return
+    from euca_boto import wirelog  # only now: every process under euca-boto run gets here
+
     wire = logging.getLogger(wirelog.LOGGER_NAME)
     with _lock:
         if wire.hasHandlers():

@@ -8,6 +8,9 @@ those the command uses. The modules are read from inside the real ``aws`` proces
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +19,7 @@ from cli_support import Aws
 
 from euca_boto.testing import LocalCloud
 
+BIN = Path(sys.executable).parent
 RECORDER = ("import atexit, json, os, sys\n"
             "atexit.register(lambda: json.dump(sorted(sys.modules), "
             "open(os.environ['MODULES_FILE'], 'w')))\n")
@@ -104,6 +108,26 @@ def test_a_call_that_succeeds_at_once_loads_nothing_of_failures(
 ) -> None:
     modules = modules_of(write_profile(), "euprop", "describe-properties")
     assert {"euca_boto.retry.handler", "euca_boto.breakers.events"} <= modules
+    assert family(modules, *NOT_ON_SUCCESS) == []
+
+
+def test_a_call_under_euca_boto_run_loads_nothing_of_failures(
+    cloud: LocalCloud, write_profile: Callable[..., dict[str, str]], tmp_path: Path,
+) -> None:
+    """``euca-boto run -- aws``: the start-up hook installs euca-boto on the CLI's session as
+    well as loading the CLI plugin; neither loads what only failures or a wire log use."""
+    recorder = tmp_path / "recorder"
+    recorder.mkdir()
+    (recorder / "sitecustomize.py").write_text(RECORDER)
+    out = tmp_path / "modules.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "EUCA_BOTO_"))}
+    env.update(write_profile(), AWS_PAGER="", PYTHONPATH=str(recorder), MODULES_FILE=str(out))
+    result = subprocess.run([BIN / "euca-boto", "run", "--", BIN / "aws", "euprop",
+                             "describe-properties"], capture_output=True, text=True,
+                            timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    modules = set(json.loads(out.read_text()))
+    assert {"euca_boto.autoinstall", "euca_boto.breakers.events"} <= modules
     assert family(modules, *NOT_ON_SUCCESS) == []
 
 
