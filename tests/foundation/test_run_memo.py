@@ -67,9 +67,8 @@ def test_a_changed_config_gives_its_new_endpoints_at_once(
 def test_another_profile_or_variable_is_not_answered_from_the_memo(
     aws_config: Callable[[str], Path],
 ) -> None:
-    path = aws_config("[profile euca]\neuca_endpoint = http://127.0.0.1:8773\n"
-                      "[profile other]\neuca_endpoint = http://127.0.0.1:9773\n")
-    assert path.exists()
+    aws_config("[profile euca]\neuca_endpoint = http://127.0.0.1:8773\n"
+               "[profile other]\neuca_endpoint = http://127.0.0.1:9773\n")
     time.sleep(runmemo.SETTLE + 0.2)
     assert launch().stdout == "http://127.0.0.1:8773/services/Properties"
     assert launch({"AWS_PROFILE": "other"}).stdout == "http://127.0.0.1:9773/services/Properties"
