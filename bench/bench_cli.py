@@ -14,7 +14,10 @@ Every child is timed exactly: started with ``posix_spawn`` and reaped with ``os.
 return is the moment it ended (``subprocess.run(timeout=...)`` polls in sleeps of up to 50 ms),
 with the CPU time it used (user + system) beside the wall time. Rounds are interleaved, the
 order rotating every round, so the machine's drift affects every variant alike; the report
-gives min / median / max and the ratio of the medians to the plain CLI's. Python modules are
+gives min / median / max and the ratio of the medians to the plain CLI's, then the median of
+each round's own ratio (the variant's time over the plain CLI's in the same round, a second
+apart) with its 95 % interval: on a host whose speed drifts from minute to minute, the figure
+that moves least from one run to the next. Python modules are
 compiled first, as they are in an installation, so that no variant pays for compiling.
 
 The state file (``euca_state = local``, the CLI's default) is first made what a user's is after
@@ -43,6 +46,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import paired_ratio  # noqa: E402
+
 BIN = Path(sys.executable).parent
 AWS_V2 = Path("/usr/bin/aws")
 TIMEOUT = 120.0  # one command, on a very busy machine
@@ -56,6 +63,7 @@ class Series:
     wall: list[float] = field(default_factory=list)  # seconds
     cpu: list[float] = field(default_factory=list)
     failures: int = 0
+    by_round: dict[int, float] = field(default_factory=dict)  # round -> wall, to pair rounds
 
 
 def timed(argv: Sequence[str], env: dict[str, str],
@@ -97,6 +105,7 @@ def interleaved(variants: Sequence[tuple[str, Sequence[str], dict[str, str]]],
                 continue
             results[index].wall.append(wall)
             results[index].cpu.append(cpu)
+            results[index].by_round[round_number] = wall
     return results
 
 
@@ -109,10 +118,13 @@ def _spread(values: list[float]) -> str:
 
 def report(title: str, results: list[Series], baselines: dict[str, str]) -> str:
     """A table: wall and CPU min/median/max (ms), and each median over its baseline's (wall,
-    and CPU, which a busy machine disturbs less)."""
+    and CPU, which a busy machine disturbs less); then, per variant, the median of its
+    rounds' own ratios (each wall time over its baseline's in the same round, seconds apart,
+    so the machine's drift over the run cancels out) with its 95 % interval."""
     by_name = {s.name: s for s in results}
     lines = [title, f"  {'variant':24} {'wall ms min   med    max':24} "
                     f"{'cpu ms min   med    max':24} {'wall':>6} {'cpu':>6}"]
+    paired = []
     for series in results:
         base = by_name.get(baselines.get(series.name, ""))
         ratios = [statistics.median(mine) / statistics.median(theirs)
@@ -122,7 +134,13 @@ def report(title: str, results: list[Series], baselines: dict[str, str]) -> str:
         failed = f"  ({series.failures} failed)" if series.failures else ""
         lines.append(f"  {series.name:24} {_spread(series.wall):24} {_spread(series.cpu):24} "
                      f"{ratios[0]:6.3f} {ratios[1]:6.3f}{failed}")
-    return "\n".join(lines)
+        if base is not None and base is not series:
+            rounds = sorted(set(series.by_round) & set(base.by_round))
+            if rounds:
+                _, text = paired_ratio([series.by_round[r] for r in rounds],
+                                       [base.by_round[r] for r in rounds])
+                paired.append(f"  {series.name:24} paired wall ratio {text}")
+    return "\n".join([*lines, *paired])
 
 
 def self_check(rounds: int = 10) -> int:
