@@ -16,8 +16,8 @@ with the CPU time it used (user + system) beside the wall time. Rounds are inter
 order rotating every round, so the machine's drift affects every variant alike; the report
 gives min / median / max and the ratio of the medians to the plain CLI's, then the median of
 each round's own ratio (the variant's time over the plain CLI's in the same round, a second
-apart) with its 95 % interval: on a host whose speed drifts from minute to minute, the figure
-that moves least from one run to the next. Python modules are
+apart) with its 95 % interval: a ratio within a round is not moved by the drift of a host's
+speed over the run, as a ratio of the medians of the whole run is. Python modules are
 compiled first, as they are in an installation, so that no variant pays for compiling.
 
 The state file (``euca_state = local``, the CLI's default) is first made what a user's is after
@@ -60,10 +60,13 @@ class Series:
     """The timings of one variant."""
 
     name: str
-    wall: list[float] = field(default_factory=list)  # seconds
+    wall_by_round: dict[int, float] = field(default_factory=dict)  # seconds, by round
     cpu: list[float] = field(default_factory=list)
     failures: int = 0
-    by_round: dict[int, float] = field(default_factory=dict)  # round -> wall, to pair rounds
+
+    @property
+    def wall(self) -> list[float]:
+        return list(self.wall_by_round.values())
 
 
 def timed(argv: Sequence[str], env: dict[str, str],
@@ -103,9 +106,8 @@ def interleaved(variants: Sequence[tuple[str, Sequence[str], dict[str, str]]],
             except RuntimeError:
                 results[index].failures += 1
                 continue
-            results[index].wall.append(wall)
+            results[index].wall_by_round[round_number] = wall
             results[index].cpu.append(cpu)
-            results[index].by_round[round_number] = wall
     return results
 
 
@@ -135,10 +137,10 @@ def report(title: str, results: list[Series], baselines: dict[str, str]) -> str:
         lines.append(f"  {series.name:24} {_spread(series.wall):24} {_spread(series.cpu):24} "
                      f"{ratios[0]:6.3f} {ratios[1]:6.3f}{failed}")
         if base is not None and base is not series:
-            rounds = sorted(set(series.by_round) & set(base.by_round))
+            own, based = series.wall_by_round, base.wall_by_round
+            rounds = sorted(own.keys() & based.keys())
             if rounds:
-                _, text = paired_ratio([series.by_round[r] for r in rounds],
-                                       [base.by_round[r] for r in rounds])
+                _, text = paired_ratio([own[r] for r in rounds], [based[r] for r in rounds])
                 paired.append(f"  {series.name:24} paired wall ratio {text}")
     return "\n".join([*lines, *paired])
 

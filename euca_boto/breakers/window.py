@@ -95,8 +95,7 @@ class CountWindow(NamedTuple):
     def record_all(self, letter: str, times: Sequence[float]) -> CountWindow:
         """:meth:`record` of ``letter`` once per time in ``times``, in one step."""
         window, n = self, len(times)
-        if letter == SUCCESS and not self.failures and not self.slow and \
-                len(self.ring) == self.size:
+        if letter == SUCCESS and _only_successes(*self):
             return self  # successes in a full ring of successes (see record)
         while n and len(window.ring) < window.size:  # still filling up: one letter at a time
             window, n = window.record(letter, 0.0), n - 1
@@ -130,9 +129,12 @@ def _head(size: int, head: int, ring: str, failures: int, slow: int) -> int:
     """Where the next letter goes: after the last one, except in a full ring of successes,
     where which one is the oldest makes no difference. Such a ring has one form (head 0),
     however it was reached, so that every store holds the same window for the same calls."""
-    if not failures and not slow and len(ring) == size:
-        return 0
-    return head % size
+    return 0 if _only_successes(size, head, ring, failures, slow) else head % size
+
+
+def _only_successes(size: int, head: int, ring: str, failures: int, slow: int) -> bool:
+    """Whether a count window (its fields) is full, of successes only."""
+    return not failures and not slow and len(ring) == size
 
 
 class TimeWindow(NamedTuple):
