@@ -9,7 +9,8 @@
   (``wire``).
 
 Plus ``refused_port`` (a port where every connection is refused, for the test's whole life) and
-the collection hook that starts the longest tests first.
+the collection hook that starts the longest tests first (and, with ``EUCA_TEST_SHARD``, keeps one
+share of the modules).
 """
 
 from __future__ import annotations
@@ -60,7 +61,51 @@ def pytest_configure(config: pytest.Config) -> None:
         compileall.compile_dir(Path(euca_boto.__file__).parent, quiet=1)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+# ``k/n``: run only the test modules of share k of n (see shares_of). CI's runs on the Pythons
+# other than the README's each take one share, so that every module runs on one of them and the
+# whole run stays within its time on a slow two-core host; the README's run takes them all.
+SHARD_VARIABLE = "EUCA_TEST_SHARD"
+
+
+def shares_of(items: list[pytest.Item], shares: int) -> dict[str, int]:
+    """Each test module's share: whole modules, so that a module's fixtures (servers, clouds)
+    start in one run only; the largest first, each to the share with the fewest tests so far.
+    The same in every process (xdist's workers collect alike)."""
+    sizes: dict[str, int] = {}
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        sizes[module] = sizes.get(module, 0) + 1
+    loads = [0] * shares
+    assigned = {}
+    for module in sorted(sizes, key=lambda name: (-sizes[name], name)):
+        share = loads.index(min(loads))
+        assigned[module] = share
+        loads[share] += sizes[module]
+    return assigned
+
+
+def _shard() -> tuple[int, int] | None:
+    text = os.environ.get(SHARD_VARIABLE, "")
+    if not text:
+        return None
+    share, _, shares = text.partition("/")
+    if not (share.isdigit() and shares.isdigit() and int(share) < int(shares)):
+        raise pytest.UsageError(f"{SHARD_VARIABLE}={text!r}: expected k/n with 0 <= k < n, "
+                                f"e.g. 0/3")
+    return int(share), int(shares)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    shard = _shard()
+    if shard is not None:
+        share, shares = shard
+        assigned = shares_of(items, shares)
+        kept, left = [], []
+        for item in items:
+            (kept if assigned[item.nodeid.split("::", 1)[0]] == share else left).append(item)
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
     def rank(item: pytest.Item) -> int:
         return next((i for i, prefix in enumerate(LONGEST_FIRST)
                      if item.nodeid.startswith(prefix)), len(LONGEST_FIRST))
