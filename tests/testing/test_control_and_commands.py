@@ -35,7 +35,9 @@ def control(cloud: LocalCloud, method: str, path: str, body: Any = None) -> tupl
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(cloud.control_url + path, data=data, method=method)
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:
+        # A bound against a hang, not a speed: on a loaded two-core host running four suites, a
+        # control request once took more than 5 s to be answered.
+        with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.load(response)
     except urllib.error.HTTPError as exc:
         return exc.code, json.load(exc)
