@@ -67,13 +67,17 @@ def pytest_configure(config: pytest.Config) -> None:
 SHARD_VARIABLE = "EUCA_TEST_SHARD"
 
 
+def module_of(item: pytest.Item) -> str:
+    return item.nodeid.split("::", 1)[0]
+
+
 def shares_of(items: list[pytest.Item], shares: int) -> dict[str, int]:
     """Each test module's share: whole modules, so that a module's fixtures (servers, clouds)
     start in one run only; the largest first, each to the share with the fewest tests so far.
     The same in every process (xdist's workers collect alike)."""
     sizes: dict[str, int] = {}
     for item in items:
-        module = item.nodeid.split("::", 1)[0]
+        module = module_of(item)
         sizes[module] = sizes.get(module, 0) + 1
     loads = [0] * shares
     assigned = {}
@@ -102,7 +106,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         assigned = shares_of(items, shares)
         kept, left = [], []
         for item in items:
-            (kept if assigned[item.nodeid.split("::", 1)[0]] == share else left).append(item)
+            (kept if assigned[module_of(item)] == share else left).append(item)
         config.hook.pytest_deselected(items=left)
         items[:] = kept
 
