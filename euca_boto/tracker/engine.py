@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from euca_boto.tracker.delivery import Callback, Deliverer
-from euca_boto.tracker.errors import InvalidRequest
+from euca_boto.tracker.errors import InvalidRequest, one_line
 from euca_boto.tracker.model import RESOURCE_TYPES, Hook, Page
 from euca_boto.tracker.poller import Poller, PollReport
 from euca_boto.tracker.replicas import Replica
@@ -70,20 +70,34 @@ class Tracker:
         self.poller = Poller(self.store, sessions, resource_types, clock=clock,
                              replica=self.replica)
         self.last_poll: PollReport | None = None
+        self._last_poll_at = 0.0  # time.monotonic() when last_poll finished
+        # The last poll that raised (its one-line error and when), kept after later successes
+        # so /health shows a tracker that failed and recovered as well as one that keeps failing.
+        self._last_failure: tuple[str, float] | None = None
         # Called with the feed's new head after a poll that recorded changes (any thread).
         self.listeners: list[Callable[[int], None]] = []
         self._delivering = threading.Lock()
 
     def poll(self) -> PollReport | None:
         """Poll once; None when a poll is already running."""
-        report = self.poller.poll()
+        try:
+            report = self.poller.poll()
+        except Exception as error:
+            self._failed(error)
+            raise
         if report is not None:
-            self.last_poll = report
+            self.last_poll, self._last_poll_at = report, time.monotonic()
             if report.changes:
                 head = max(c.id for c in report.changes)
                 for listener in list(self.listeners):
                     listener(head)
         return report
+
+    def _failed(self, error: Exception) -> str:
+        """Note a failed poll (or its pruning) for ``/health``; the error as one line."""
+        line = one_line(error)
+        self._last_failure = (line, time.monotonic())
+        return line
 
     def deliver(self) -> int:
         """Deliver what is pending to every hook; returns the number of deliveries (0 when a
@@ -137,7 +151,7 @@ class Tracker:
                     self.prune()
                 except Exception as error:  # a broken cycle is logged; the loop carries on
                     # One line an operator can read, not a traceback per interval.
-                    log.warning("poll failed: %s", one_line(error))
+                    log.warning("poll failed: %s", self._failed(error))
                 # Measured from the start of the poll, so the rhythm holds; a slow poll
                 # pushes the next one back instead of overlapping it.
                 next_poll = max(now + self.interval, time.monotonic())
@@ -148,17 +162,17 @@ class Tracker:
             stop.wait(max(0.0, min(deliver_every, next_poll - time.monotonic())))
 
     def status(self) -> dict[str, Any]:
-        """For ``/health``: when the last poll ran and how it went."""
-        report = self.last_poll
-        if report is None:
-            return {"last_poll": None, "replica": self.replica.owner,
-                    "delivered": self.deliverer.sent_total}
-        return {"last_poll": {"changes": len(report.changes), "errors": report.errors,
-                              "seconds": round(report.duration, 3), "scopes": report.scopes},
-                "replica": self.replica.owner, "delivered": self.deliverer.sent_total}
+        """For ``/health``: how the last poll went and how long ago it finished (``ago``, in
+        seconds), and the last poll that failed (None if none has)."""
+        now = time.monotonic()
+        report, failure = self.last_poll, self._last_failure
+        return {
+            "last_poll": None if report is None else {
+                "changes": len(report.changes), "errors": report.errors,
+                "seconds": round(report.duration, 3), "scopes": report.scopes,
+                "ago": round(now - self._last_poll_at, 3)},
+            "last_failure": None if failure is None else {
+                "error": failure[0], "ago": round(now - failure[1], 3)},
+            "replica": self.replica.owner, "delivered": self.deliverer.sent_total,
+        }
 
-
-def one_line(error: BaseException) -> str:
-    """An exception as one log line: its type and message, whitespace folded."""
-    text = " ".join(str(error).split()) or "(no message)"
-    return f"{type(error).__name__}: {text[:500]}"

@@ -10,7 +10,8 @@ class TrackerError(EucaBotoError):
 
 
 class StoreError(TrackerError):
-    """The feed store cannot be opened or migrated (bad URL, newer schema, unreachable)."""
+    """The feed store cannot be opened or migrated (bad URL, newer schema, unreachable), or a
+    connection to it was lost in the middle of a call."""
 
 
 class CursorExpired(TrackerError):
@@ -60,3 +61,9 @@ class TrackerAPIError(TrackerError):
         self.status = status
         self.code = code
         self.message = message
+
+
+def one_line(error: BaseException) -> str:
+    """An exception as one log line: its type and message, whitespace folded."""
+    text = " ".join(str(error).split()) or "(no message)"
+    return f"{type(error).__name__}: {text[:500]}"

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from euca_boto.tracker.errors import CursorExpired, InvalidRequest, StoreError
+from euca_boto.tracker.errors import CursorExpired, InvalidRequest, StoreError, one_line
 from euca_boto.tracker.model import ACTIVE, SUSPENDED, Change, Hook, Page
 from euca_boto.tracker.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
@@ -53,6 +53,10 @@ class Dialect(Protocol):
         """Start a transaction holding the store-wide write lock until commit."""
         ...
 
+    def alive(self, conn: Any) -> bool:
+        """Whether an idle connection of ``connect()`` can still be used (no round trip)."""
+        ...
+
     def describe(self) -> str:
         """The store, for logs and ``/health`` (never a password)."""
         ...
@@ -73,6 +77,11 @@ class SqlStore:
 
     def _connection(self) -> Any:
         conn = getattr(self._local, "conn", None)
+        if conn is not None and not self.dialect.alive(conn):
+            # The server dropped it while it was idle (a restart, a failover, a proxy's idle
+            # timeout): this call and later ones get a new connection instead of an error.
+            self._forget(conn)
+            conn = None
         if conn is None:
             conn = self.dialect.connect()
             self._local.conn = conn
@@ -89,11 +98,30 @@ class SqlStore:
                 self.dialect.begin_write(cursor)
             yield cursor
             conn.commit()
-        except BaseException:
-            conn.rollback()
+        except BaseException as exc:
+            try:
+                conn.rollback()
+            except Exception:  # noqa: BLE001 - a dropped connection cannot roll back (the
+                pass  # server did); the error that dropped it is the one to report
+            if isinstance(exc, Exception) and not self.dialect.alive(conn):
+                # Dropped during this transaction: whether it committed is unknown, so it is
+                # not repeated here; the caller's next call reconnects.
+                self._forget(conn)
+                raise StoreError(f"the connection to store {self.describe()} was lost: "
+                                 f"{one_line(exc)}; the next call reconnects") from exc
             raise
         finally:
             cursor.close()
+
+    def _forget(self, conn: Any) -> None:
+        """Drop a dead connection of this thread; the next call opens another."""
+        self._local.conn = None
+        with self._connections_lock:
+            self._connections = [c for c in self._connections if c is not conn]
+        try:
+            conn.close()
+        except Exception:  # noqa: BLE001 - it is dead already; closing only frees the socket
+            pass
 
     def _execute(self, cursor: Any, statement: str, params: tuple[Any, ...] = ()) -> Any:
         cursor.execute(self.dialect.sql(statement), params)

@@ -6,13 +6,15 @@ processes (a sequence alone would let a later id commit before an earlier one).
 
 from __future__ import annotations
 
+import select
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from euca_boto.tracker.errors import StoreError
 
-# The advisory lock key of the feed's writers ("euca-tracker" folded into a bigint).
-_WRITE_LOCK = 0x6575636174726B
+# The advisory lock key of the feed's writers ("euca-tracker" folded into a bigint); an
+# operator sees it in pg_locks while a write waits (classid and objid: its high and low halves).
+WRITE_LOCK_KEY = 0x6575636174726B
 
 
 class PostgresDialect:
@@ -43,7 +45,19 @@ class PostgresDialect:
         return statement.replace("?", "%s")
 
     def begin_write(self, cursor: Any) -> None:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+
+    def alive(self, conn: Any) -> bool:
+        if conn.closed:
+            return False
+        # An idle connection has nothing to read (the tracker does not LISTEN): a readable
+        # socket holds the server's goodbye (a restart, pg_terminate_backend, a proxy's
+        # timeout) or its end of file. One poll of the socket, no round trip.
+        try:
+            readable, _, _ = select.select([conn.fileno()], [], [], 0)
+        except (OSError, ValueError):
+            return False
+        return not readable
 
     def describe(self) -> str:
         parts = urlsplit(self.url)

@@ -40,6 +40,9 @@ class SqliteDialect:
     def begin_write(self, cursor: Any) -> None:
         cursor.execute("BEGIN IMMEDIATE")
 
+    def alive(self, conn: Any) -> bool:
+        return True  # a file: nothing drops it from the other side
+
     def describe(self) -> str:
         return f"sqlite:{self.path}"
 

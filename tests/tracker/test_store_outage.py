@@ -1,0 +1,110 @@
+"""A ``tracker serve`` whose PostgreSQL connections are dropped (a database restart, a failover,
+a proxy's idle timeout) reconnects: the failed cycle is one line in its log and a failure in
+``/health``, and the next one polls again, so the feed misses nothing."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+import requests
+from test_daemon import Daemon, _wait_for_feed, daemons  # noqa: F401 - the fixture
+from tracker_support import Cloud
+
+from euca_boto.tracker.store.postgresql import WRITE_LOCK_KEY
+
+
+def _drop_connections(postgres_url: str, application: str) -> int:
+    """Terminate the server side of every connection of ``application``; how many there were."""
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+            (application,)).fetchall()
+    return len(rows)
+
+
+def _health(daemon: Daemon) -> dict[str, Any]:
+    health: dict[str, Any] = requests.get(daemon.url + "/health", timeout=10).json()
+    return health
+
+
+def _started(cloud: Cloud, postgres_url: str, started: list[Daemon], tmp_path: Path
+             ) -> tuple[Daemon, str, list[str]]:
+    """A tracker that has polled, the name its connections carry, two running instances."""
+    application = f"tracker-{uuid.uuid4().hex[:8]}"
+    daemon = Daemon(cloud, f"{postgres_url}&application_name={application}",
+                    tmp_path / "tracker.log")
+    started.append(daemon)
+    instances = cloud.run_instances(cloud.admin, 2)
+    daemon.wait_polled()
+    return daemon, application, instances
+
+
+def _wait_for(what: str, condition: Any, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} within {timeout:g} s")
+        time.sleep(0.05)
+
+
+def test_connections_dropped_while_idle_are_replaced_without_a_failed_call(
+    cloud: Cloud, postgres_url: str, daemons: list[Daemon], tmp_path: Path  # noqa: F811
+) -> None:
+    daemon, application, instances = _started(cloud, postgres_url, daemons, tmp_path)
+    assert _health(daemon)["last_failure"] is None
+
+    assert _drop_connections(postgres_url, application) >= 1
+    # The server thread's connection was idle: the first request after the drop is answered.
+    answer = requests.get(daemon.url + "/health", timeout=10)
+    assert answer.status_code == 200 and answer.json()["status"] == "ok", answer.text
+    cloud.admin.client("ec2").stop_instances(InstanceIds=instances)
+    _wait_for_feed(postgres_url, instances, {(i, "running", "stopped") for i in instances})
+    assert "Traceback" not in daemon.log.read_text()
+    assert daemon.terminate() == 0
+
+
+def test_a_connection_dropped_in_a_poll_fails_that_poll_in_one_line_and_the_next_reconnects(
+    cloud: Cloud, postgres_url: str, daemons: list[Daemon], tmp_path: Path  # noqa: F811
+) -> None:
+    daemon, application, instances = _started(cloud, postgres_url, daemons, tmp_path)
+
+    # Hold the feed's write lock, so the tracker's next write waits inside its transaction,
+    # and drop its connections there.
+    with psycopg.connect(postgres_url, autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s)", (WRITE_LOCK_KEY,))
+        _wait_for("the tracker waits for the write lock",
+                  lambda: _waiting(postgres_url, application))
+        assert _drop_connections(postgres_url, application) >= 1
+    _wait_for("the failed cycle is logged", lambda: "failed: StoreError" in daemon.log.read_text())
+    log = daemon.log.read_text()
+    assert "the connection to store postgresql://postgres@127.0.0.1" in log, log
+    assert "was lost" in log and "Traceback" not in log, log
+
+    cloud.admin.client("ec2").stop_instances(InstanceIds=instances)
+    _wait_for_feed(postgres_url, instances, {(i, "running", "stopped") for i in instances})
+    # /health keeps the failure, with its age beside the last poll's, so a monitor can tell a
+    # tracker that failed once and recovered from one that keeps failing. (The feed shows a
+    # poll's changes before that poll has finished its other scopes: wait for it to end.)
+    _wait_for("a poll ends after the failure", lambda: _recovered(_health(daemon)))
+    health = _health(daemon)
+    failure, last_poll = health["last_failure"], health["last_poll"]
+    assert "was lost" in failure["error"] and "\n" not in failure["error"], health
+    assert last_poll["errors"] == [], health
+    assert daemon.terminate() == 0
+
+
+def _recovered(health: dict[str, Any]) -> bool:
+    failure, last_poll = health["last_failure"], health["last_poll"]
+    return failure is not None and failure["ago"] > last_poll["ago"]
+
+
+def _waiting(postgres_url: str, application: str) -> bool:
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s "
+            "AND wait_event_type = 'Lock'", (application,)).fetchone()[0] > 0
