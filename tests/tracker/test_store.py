@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -185,3 +187,38 @@ def test_a_version_1_store_is_migrated_and_keeps_its_feed(tmp_path: Path) -> Non
     assert [c.resource_id for c in reopened.changes(0).changes] == ["z1"]
     assert reopened.heartbeat("r1", 10.0, 5.0) == 1
     reopened.close()
+
+
+def test_replicas_back_from_a_common_stall_beat_at_once_without_an_error(store_url: str) -> None:
+    # A database failover or a paused host stalls every replica at once; they come back
+    # together, each finding the others' heartbeats expired. Two beating at the same moment
+    # must both count the live ones, not deadlock on each other's expired rows.
+    stores = [open_store(store_url), open_store(store_url)]
+    errors: list[str] = []
+    counts: list[int] = []
+    try:
+        for round_ in range(1, 31):
+            now = 1000.0 * round_
+            for store, owner in zip(stores, "AB", strict=True):
+                store.heartbeat(owner, now, 1.0)
+            together = threading.Barrier(2)
+
+            def beat(store: Any, owner: str, now: float = now,
+                     together: threading.Barrier = together) -> None:
+                together.wait()
+                try:
+                    counts.append(store.heartbeat(owner, now + 100, 1.0))
+                except Exception as error:  # noqa: BLE001 - the failure is the finding
+                    errors.append(f"{type(error).__name__}: {error}")
+
+            threads = [threading.Thread(target=beat, args=pair)
+                       for pair in zip(stores, "AB", strict=True)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+    finally:
+        for store in stores:
+            store.close()
+    assert errors == []
+    assert len(counts) == 60 and set(counts) <= {1, 2}

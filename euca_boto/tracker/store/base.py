@@ -430,13 +430,20 @@ class SqlStore:
     def heartbeat(self, owner: str, now: float, ttl: float) -> int:
         """Record that replica ``owner`` is alive; returns how many replicas are (seen within
         ``ttl`` seconds), forgetting those that are not."""
+        # Two transactions, never one: a transaction that renewed its own row and then deleted
+        # expired ones would wait for another replica doing the same the other way round (both
+        # back from one stall, each seeing the other expired), a deadlock. Deleting first, holding
+        # nothing, and counting by time, cannot wait in a cycle.
+        with self._transaction() as cur:
+            self._execute(cur, "DELETE FROM replicas WHERE seen_at < ? AND owner <> ?",
+                          (now - ttl, owner))
         with self._transaction() as cur:
             self._execute(
                 cur,
                 "INSERT INTO replicas (owner, seen_at) VALUES (?, ?) ON CONFLICT (owner) "
                 "DO UPDATE SET seen_at = excluded.seen_at", (owner, now))
-            self._execute(cur, "DELETE FROM replicas WHERE seen_at < ?", (now - ttl,))
-            row = self._execute(cur, "SELECT count(*) FROM replicas").fetchone()
+            row = self._execute(
+                cur, "SELECT count(*) FROM replicas WHERE seen_at >= ?", (now - ttl,)).fetchone()
             return max(1, int(row[0]))
 
     def lease_scope(
