@@ -29,6 +29,12 @@ def _polled(replicas: list[Daemon]) -> list[set[str]]:
     return [set((_health(d)["last_poll"] or {}).get("scopes", [])) for d in replicas]
 
 
+def _described(daemon: Daemon) -> str:
+    """What a replica says of itself and the end of its log, for a failure's message."""
+    lines = daemon.log.read_text(errors="replace").splitlines()[-20:]
+    return f"{daemon.url}: {_health(daemon)}\n  " + "\n  ".join(lines)
+
+
 def _wait_until_split(replicas: list[Daemon], timeout: float) -> list[set[str]]:
     deadline = time.monotonic() + timeout
     while True:
@@ -38,7 +44,8 @@ def _wait_until_split(replicas: list[Daemon], timeout: float) -> list[set[str]]:
                 len(s) <= -(-len(SCOPES) // len(replicas)) for s in shares):
             return shares
         if time.monotonic() > deadline:
-            pytest.fail(f"the replicas did not split the polls: {shares}")
+            pytest.fail(f"the replicas did not split the polls: {shares}\n"
+                        + "\n".join(_described(d) for d in replicas))
         time.sleep(0.1)
 
 
