@@ -1,9 +1,12 @@
 """A ``tracker serve`` whose PostgreSQL connections are dropped (a database restart, a failover,
-a proxy's idle timeout) reconnects: the failed cycle is one line in its log and a failure in
-``/health``, and the next one polls again, so the feed misses nothing."""
+a proxy's idle timeout) reconnects. Connections dropped while idle are replaced before use, so
+no call fails; a poll caught in the drop is one line in the log and a failure in ``/health``, a
+request caught in it gets 503 ``StoreUnavailable``, and the next ones work, so the feed misses
+nothing."""
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -12,9 +15,10 @@ from typing import Any
 import psycopg
 import pytest
 import requests
-from test_daemon import Daemon, _wait_for_feed, daemons  # noqa: F401 - the fixture
-from tracker_support import Cloud
+from test_daemon import TOKEN, Daemon, _wait_for_feed, daemons  # noqa: F401 - the fixture
+from tracker_support import Cloud, Receiver
 
+from euca_boto.tracker import TrackerAPIError, TrackerClient
 from euca_boto.tracker.store.postgresql import WRITE_LOCK_KEY
 
 
@@ -98,13 +102,48 @@ def test_a_connection_dropped_in_a_poll_fails_that_poll_in_one_line_and_the_next
     assert daemon.terminate() == 0
 
 
+def test_a_request_caught_in_the_drop_is_answered_503_and_the_next_one_works(
+    cloud: Cloud, postgres_url: str, daemons: list[Daemon], receiver: Receiver,  # noqa: F811
+    tmp_path: Path
+) -> None:
+    daemon, application, instances = _started(cloud, postgres_url, daemons, tmp_path)
+    client = TrackerClient(cloud.admin, daemon.url)
+    client.hooks()  # the session is made before the write lock is held
+    outcome: list[BaseException | None] = []
+
+    def track() -> None:
+        try:
+            client.track(instances[0], receiver.url, token=TOKEN)
+            outcome.append(None)
+        except BaseException as error:  # noqa: BLE001 - the outcome is the finding
+            outcome.append(error)
+
+    with psycopg.connect(postgres_url, autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s)", (WRITE_LOCK_KEY,))
+        caller = threading.Thread(target=track)
+        caller.start()
+        # The request's write and the poller's next one both wait for the lock.
+        _wait_for("the request and the poll wait for the write lock",
+                  lambda: _waiting(postgres_url, application) >= 2)
+        assert _drop_connections(postgres_url, application) >= 2
+    caller.join(timeout=30)
+    assert len(outcome) == 1 and isinstance(outcome[0], TrackerAPIError), outcome
+    assert outcome[0].status == 503 and outcome[0].code == "StoreUnavailable", outcome[0]
+    assert "was lost" in outcome[0].message and "the next call reconnects" in outcome[0].message
+
+    client.track(instances[0], receiver.url, token=TOKEN)
+    assert [h["resource_id"] for h in client.hooks()] == [instances[0]]
+    assert daemon.terminate() == 0
+
+
 def _recovered(health: dict[str, Any]) -> bool:
     failure, last_poll = health["last_failure"], health["last_poll"]
     return failure is not None and failure["ago"] > last_poll["ago"]
 
 
-def _waiting(postgres_url: str, application: str) -> bool:
+def _waiting(postgres_url: str, application: str) -> int:
+    """How many connections of ``application`` wait for a lock."""
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         return conn.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s "
-            "AND wait_event_type = 'Lock'", (application,)).fetchone()[0] > 0
+            "AND wait_event_type = 'Lock'", (application,)).fetchone()[0]
