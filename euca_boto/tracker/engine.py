@@ -146,12 +146,17 @@ class Tracker:
         while not stop.is_set():
             now = time.monotonic()
             if now >= next_poll:
+                # A broken cycle is logged, one line an operator can read rather than a
+                # traceback per interval, and the loop carries on.
                 try:
                     self.poll()
-                    self.prune()
-                except Exception as error:  # a broken cycle is logged; the loop carries on
-                    # One line an operator can read, not a traceback per interval.
-                    log.warning("poll failed: %s", self._failed(error))
+                except Exception as error:  # poll() has noted it for /health
+                    log.warning("poll failed: %s", one_line(error))
+                else:
+                    try:
+                        self.prune()
+                    except Exception as error:
+                        log.warning("pruning failed: %s", self._failed(error))
                 # Measured from the start of the poll, so the rhythm holds; a slow poll
                 # pushes the next one back instead of overlapping it.
                 next_poll = max(now + self.interval, time.monotonic())
