@@ -38,13 +38,16 @@ def _health(daemon: Daemon) -> dict[str, Any]:
 
 def _started(cloud: Cloud, postgres_url: str, started: list[Daemon], tmp_path: Path
              ) -> tuple[Daemon, str, list[str]]:
-    """A tracker that has polled, the name its connections carry, two running instances."""
+    """A tracker that has polled, the name its connections carry, two running instances it
+    knows."""
     application = f"tracker-{uuid.uuid4().hex[:8]}"
     daemon = Daemon(cloud, f"{postgres_url}&application_name={application}",
                     tmp_path / "tracker.log")
     started.append(daemon)
     instances = cloud.run_instances(cloud.admin, 2)
     daemon.wait_polled()
+    # The poll that ended may have listed before the instances ran; a later one records them.
+    _wait_for("the tracker knows the instances", lambda: _known(postgres_url, instances))
     return daemon, application, instances
 
 
@@ -124,7 +127,8 @@ def test_a_request_caught_in_the_drop_is_answered_503_and_the_next_one_works(
         caller.start()
         # The request's write and the poller's next one both wait for the lock.
         _wait_for("the request and the poll wait for the write lock",
-                  lambda: _waiting(postgres_url, application) >= 2)
+                  lambda: outcome or _waiting(postgres_url, application) >= 2)
+        assert not outcome, f"the request ended before the drop: {outcome}"
         assert _drop_connections(postgres_url, application) >= 2
     caller.join(timeout=30)
     assert len(outcome) == 1 and isinstance(outcome[0], TrackerAPIError), outcome
@@ -139,6 +143,14 @@ def test_a_request_caught_in_the_drop_is_answered_503_and_the_next_one_works(
 def _recovered(health: dict[str, Any]) -> bool:
     failure, last_poll = health["last_failure"], health["last_poll"]
     return failure is not None and failure["ago"] > last_poll["ago"]
+
+
+def _known(postgres_url: str, resource_ids: list[str]) -> bool:
+    """Whether the tracker's store has a state for each of ``resource_ids``."""
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        count = conn.execute("SELECT count(*) FROM resources WHERE resource_id = ANY(%s)",
+                             (resource_ids,)).fetchone()[0]
+    return bool(count == len(resource_ids))
 
 
 def _waiting(postgres_url: str, application: str) -> int:
