@@ -17,7 +17,12 @@ the plain AWS CLI) and with euca-boto, and their ratio:
    before it execs the command, as the command's);
 5. aiobotocore, one call of 50 gathered at a time over its default pool of 10 (as
    ``bench_overhead.py`` part 4 times 200): a process making 500 calls minus one making none,
-   divided by 500 (needs aiobotocore, i.e. run with .venv-aio).
+   divided by 500 (needs aiobotocore, i.e. run with .venv-aio);
+6. where the instructions part 4 adds to the AWS CLI v1 with ``[plugins]`` go, step by step:
+   the plain command given a ``[plugins]`` entry whose module does nothing (what the CLI's
+   plugin loading costs), one that imports every euca-boto module the command imports and
+   does nothing else (importing them), the plugin as it is, and the plugin with
+   ``euca_state = memory`` (what reading and writing the state file adds).
 
 What a count does not show: time in the kernel (the files an import opens) and how fast the
 instructions run. Code run once per process (parts 1 and 4: imports, tables built at import)
@@ -27,7 +32,7 @@ which way a change went. Interpreter start-up and exit are in every count (they 
 and 3). Needs valgrind (Debian: ``apt-get install valgrind``); a process runs about fifty times
 slower under it, so this takes some minutes; two run at a time.
 
-Run: .venv/bin/python bench/bench_instructions.py [--parts 1,2,3,4]
+Run: .venv/bin/python bench/bench_instructions.py [--parts 1,2,3,4,6]
      .venv-aio/bin/python bench/bench_instructions.py --parts 5
 """
 
@@ -206,9 +211,70 @@ def commands() -> None:
                                   for name, _, _ in variants], "instructions")
 
 
+def plugin_steps() -> None:
+    import bench_cli
+
+    with bench_cli.commands() as found, tempfile.TemporaryDirectory() as tmp:
+        for title, variants, _ in found:
+            step_dir = Path(tmp) / title.replace(" ", "-")
+            step_dir.mkdir()
+            steps = plugin_step_variants({name: (argv, env) for name, argv, env in variants},
+                                         step_dir)
+            counts = counted(steps)
+            print(f"6. {title}, AWS CLI v1: the plugin's steps")
+            print(f"  {'variant':32} {'instructions':>16} {'ratio':>7} {'added':>14}")
+            for name in steps:
+                added = counts[name] - counts["plain"]
+                print(f"  {name:32} {counts[name]:>16,} {counts[name] / counts['plain']:>7.3f} "
+                      f"{added:>+14,}")
+
+
+def plugin_step_variants(
+    named: dict[str, tuple[Sequence[str], dict[str, str]]], step_dir: Path
+) -> dict[str, tuple[Sequence[str], dict[str, str] | None]]:
+    """Part 6's variants of one command, from part 4's (``bench_cli.commands``); their plugin
+    modules and configurations are written to ``step_dir``."""
+    plain_argv, plain_env = named["v1 plain"]
+    plugin_argv, plugin_env = named["v1 [plugins]"]
+    config = Path(plugin_env["AWS_CONFIG_FILE"]).read_text()
+    modules = imported_modules(plugin_argv, plugin_env)
+    (step_dir / "loads_nothing.py").write_text("def awscli_initialize(event_hooks):\n    pass\n")
+    (step_dir / "imports_only.py").write_text(
+        "".join(f"import {module}\n" for module in modules)
+        + "def awscli_initialize(event_hooks):\n    pass\n")
+
+    def variant(name: str, module: str, profile_line: str = "",
+                endpoint_given: bool = True) -> tuple[Sequence[str], dict[str, str]]:
+        path = step_dir / f"config-{name}"
+        path.write_text(config.replace("euca_boto.awscli_plugin", module)
+                        .replace("[profile bench]\n", "[profile bench]\n" + profile_line))
+        # Without the plugin, the command needs the endpoint and the models given.
+        argv, env = (plain_argv, plain_env) if endpoint_given else (plugin_argv, plugin_env)
+        return argv, {**env, "AWS_CONFIG_FILE": str(path), "PYTHONPATH": str(step_dir)}
+
+    return {
+        "plain": (plain_argv, {**plain_env, "PYTHONPATH": str(step_dir)}),
+        "a plugin that loads nothing": variant("nothing", "loads_nothing"),
+        f"importing {len(modules)} modules": variant("imports", "imports_only"),
+        "the plugin": variant("plugin", "euca_boto.awscli_plugin", endpoint_given=False),
+        "the plugin, state in memory": variant("memory", "euca_boto.awscli_plugin",
+                                               "euca_state = memory\n", endpoint_given=False),
+    }
+
+
+def imported_modules(argv: Sequence[str], env: dict[str, str]) -> list[str]:
+    """The euca-boto modules the command ``argv`` imports, in the order it imports them."""
+    interpreter = Path(argv[0]).read_text().splitlines()[0].removeprefix("#!").strip()
+    done = subprocess.run([interpreter, "-X", "importtime", *argv], env=env,
+                          capture_output=True, text=True, timeout=120, check=True)
+    names = [line.rpartition("|")[2].strip() for line in done.stderr.splitlines()
+             if line.startswith("import time:")]
+    return [name for name in names if name.split(".")[0] == "euca_boto"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--parts", default="1,2,3,4,5", help="which parts, e.g. 1,4")
+    parser.add_argument("--parts", default="1,2,3,4,5,6", help="which parts, e.g. 1,4")
     parts = set(parser.parse_args().parts.split(","))
     if "1" in parts:
         first_client()
@@ -230,6 +296,8 @@ def main() -> None:
         else:
             per_unit(_ASYNC_CALLS, ASYNC_CALLS, f"5. aiobotocore, one of 50 gathered calls, "
                      f"pool of 10 (({ASYNC_CALLS} calls) - (none)) / {ASYNC_CALLS}", "per call")
+    if "6" in parts:
+        plugin_steps()
 
 
 if __name__ == "__main__":
