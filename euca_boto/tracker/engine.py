@@ -180,4 +180,3 @@ class Tracker:
                 "error": failure[0], "ago": round(now - failure[1], 3)},
             "replica": self.replica.owner, "delivered": self.deliverer.sent_total,
         }
-

@@ -6,6 +6,8 @@ nothing."""
 
 from __future__ import annotations
 
+import os
+import resource
 import threading
 import time
 import uuid
@@ -18,17 +20,20 @@ import requests
 from test_daemon import TOKEN, Daemon, _wait_for_feed, daemons  # noqa: F401 - the fixture
 from tracker_support import Cloud, Receiver
 
-from euca_boto.tracker import TrackerAPIError, TrackerClient
+from euca_boto.tracker import TrackerAPIError, TrackerClient, open_store
 from euca_boto.tracker.store.postgresql import WRITE_LOCK_KEY
 
 
 def _drop_connections(postgres_url: str, application: str) -> int:
     """Terminate the server side of every connection of ``application``; how many there were."""
+    return len(_rows(postgres_url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                   "WHERE application_name = %s", application))
+
+
+def _rows(postgres_url: str, statement: str, *params: Any) -> list[tuple[Any, ...]]:
+    """The rows of one statement, on a connection of the test's own."""
     with psycopg.connect(postgres_url, autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
-            (application,)).fetchall()
-    return len(rows)
+        return conn.execute(statement, params).fetchall()
 
 
 def _health(daemon: Daemon) -> dict[str, Any]:
@@ -140,6 +145,39 @@ def test_a_request_caught_in_the_drop_is_answered_503_and_the_next_one_works(
     assert daemon.terminate() == 0
 
 
+def test_a_busy_process_keeps_its_live_connections(postgres_url: str) -> None:
+    """A tracker with over a thousand open sockets (its clients, its deliveries) puts its store
+    connections on descriptors past 1024, which select() cannot watch: a live connection there
+    is kept, not replaced on every call."""
+    application = f"tracker-{uuid.uuid4().hex[:8]}"
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 2048 if hard == resource.RLIM_INFINITY else min(hard, 2048)
+    assert wanted > 1200, f"this test needs 1,200 open files; the hard limit is {hard}"
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), hard))
+    # The lowest free descriptors are taken first: with these open, the store's are past 1100.
+    filler = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        store = open_store(f"{postgres_url}&application_name={application}")
+        try:
+            store.latest_id()
+            first = _backends(postgres_url, application)
+            for _ in range(3):
+                store.latest_id()
+            assert len(first) == 1 and _backends(postgres_url, application) == first
+        finally:
+            store.close()
+    finally:
+        for descriptor in filler:
+            os.close(descriptor)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def _backends(postgres_url: str, application: str) -> set[int]:
+    """The server processes serving ``application``'s connections."""
+    return {pid for (pid,) in _rows(
+        postgres_url, "SELECT pid FROM pg_stat_activity WHERE application_name = %s", application)}
+
+
 def _recovered(health: dict[str, Any]) -> bool:
     failure, last_poll = health["last_failure"], health["last_poll"]
     return failure is not None and failure["ago"] > last_poll["ago"]
@@ -147,15 +185,13 @@ def _recovered(health: dict[str, Any]) -> bool:
 
 def _known(postgres_url: str, resource_ids: list[str]) -> bool:
     """Whether the tracker's store has a state for each of ``resource_ids``."""
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        count = conn.execute("SELECT count(*) FROM resources WHERE resource_id = ANY(%s)",
-                             (resource_ids,)).fetchone()[0]
+    [(count,)] = _rows(postgres_url, "SELECT count(*) FROM resources WHERE resource_id = ANY(%s)",
+                       resource_ids)
     return bool(count == len(resource_ids))
 
 
 def _waiting(postgres_url: str, application: str) -> int:
     """How many connections of ``application`` wait for a lock."""
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        return conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s "
-            "AND wait_event_type = 'Lock'", (application,)).fetchone()[0]
+    [(count,)] = _rows(postgres_url, "SELECT count(*) FROM pg_stat_activity "
+                       "WHERE application_name = %s AND wait_event_type = 'Lock'", application)
+    return int(count)

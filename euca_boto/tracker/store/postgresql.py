@@ -52,12 +52,13 @@ class PostgresDialect:
             return False
         # An idle connection has nothing to read (the tracker does not LISTEN): a readable
         # socket holds the server's goodbye (a restart, pg_terminate_backend, a proxy's
-        # timeout) or its end of file. One poll of the socket, no round trip.
+        # timeout) or its end of file. (A rare notice costs one reconnect.) One poll of the
+        # socket, no round trip: poll(), as select() cannot watch a descriptor past 1024, where
+        # a busy tracker's connections are.
         try:
-            readable, _, _ = select.select([conn.fileno()], [], [], 0)
+            return not _readable(conn.fileno())
         except (OSError, ValueError):
             return False
-        return not readable
 
     def describe(self) -> str:
         parts = urlsplit(self.url)
@@ -67,3 +68,12 @@ class PostgresDialect:
         if parts.port:
             netloc += f":{parts.port}"
         return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def _readable(descriptor: int) -> bool:
+    """Whether ``descriptor`` has something to read (or is closed), without waiting."""
+    if not hasattr(select, "poll"):  # Windows: its select() takes any socket
+        return bool(select.select([descriptor], [], [], 0)[0])
+    watch = select.poll()
+    watch.register(descriptor, select.POLLIN)
+    return bool(watch.poll(0))
